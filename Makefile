@@ -1,0 +1,133 @@
+# edakit: an AWS event-driven architecture on one machine, as Unix filters.
+#
+#   make            build every program (cmd/*.c) on libcommon.a
+#   make demo       run the demo pipeline on a bundled example
+#   make check      run the test suite (bats), man page lint included
+#   make install    PREFIX, DESTDIR, BINDIR, MANDIR as usual
+#
+# Knobs: DEVELOPER=1 (-Werror), SANITIZE=address,undefined (separate
+# build tree), VALGRIND=1 (tests run every program under valgrind).
+# Missing Debian packages are installed with apt-get when we are root or
+# have password-less sudo; otherwise make says what to run.
+
+PREFIX	?= /usr/local
+BINDIR	?= $(PREFIX)/bin
+MANDIR	?= $(PREFIX)/share/man
+DATADIR	?= $(PREFIX)/share
+DESTDIR	?=
+
+CC	?= cc
+CFLAGS	?= -O2 -g
+WARN	= -std=c99 -Wall -Wextra -Wpedantic -Wstrict-prototypes \
+	  -Wmissing-prototypes -Wold-style-definition -Wwrite-strings \
+	  -Wpointer-arith -Wvla -fno-common -Wno-unused-parameter
+CPPFLAGS += -D_GNU_SOURCE -Icommon
+LDLIBS	= -ljq -lm
+
+ifeq ($(DEVELOPER),1)
+WARN	+= -Werror
+endif
+ifeq ($(CI),true)
+WARN	+= -Werror
+endif
+
+BUILD	?= build
+ifneq ($(SANITIZE),)
+BUILD	= build-san
+CFLAGS	+= -fsanitize=$(SANITIZE) -fno-omit-frame-pointer \
+	   -fno-sanitize-recover=all
+LDFLAGS	+= -fsanitize=$(SANITIZE)
+endif
+
+# Extra libraries of one program: LDLIBS_<name>.  nettle gives sfn-run
+# the digests of States.Hash; libmicrohttpd serves lambda-invoke's Lambda
+# Runtime API.
+LDLIBS_sfn-run		= -lnettle -lpthread
+LDLIBS_lambda-invoke	= -lmicrohttpd
+
+PROGS	= $(patsubst cmd/%.c,%,$(wildcard cmd/*.c))
+BINS	= $(addprefix $(BUILD)/bin/,$(PROGS))
+COBJS	= $(patsubst common/%.c,$(BUILD)/common/%.o,$(wildcard common/*.c))
+HDRS	= $(wildcard common/*.h)
+MAN1	= $(wildcard man/*.1)
+MAN7	= $(wildcard man/*.7)
+TESTS	?= tests
+
+BUILD_PKGS = libjq-dev nettle-dev libmicrohttpd-dev
+CHECK_PKGS = jq bats bats-assert bats-support mandoc curl
+
+all: $(BINS)
+
+# Install Debian packages that are missing (dpkg -s is fast and offline).
+define need_pkgs
+	@missing=""; for p in $(1); do \
+		dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; \
+	done; \
+	if [ -n "$$missing" ]; then \
+		if [ "$$(id -u)" = 0 ]; then sudo=; \
+		elif sudo -n true 2>/dev/null; then sudo="sudo"; \
+		else echo "missing Debian packages:$$missing" >&2; \
+		echo "run: sudo apt-get install -y$$missing" >&2; exit 1; fi; \
+		echo "installing:$$missing" >&2; \
+		$$sudo apt-get update -qq && \
+		DEBIAN_FRONTEND=noninteractive $$sudo apt-get install -y -qq \
+		    --no-install-recommends $$missing >/dev/null || exit 1; \
+	fi
+endef
+
+deps:
+	$(call need_pkgs,$(BUILD_PKGS))
+
+deps-check:
+	$(call need_pkgs,$(CHECK_PKGS))
+
+$(BUILD)/common/%.o: common/%.c $(HDRS) | deps
+	@mkdir -p $(@D)
+	$(CC) $(CPPFLAGS) $(CFLAGS) $(WARN) -c -o $@ $<
+
+$(BUILD)/cmd/%.o: cmd/%.c $(HDRS) | deps
+	@mkdir -p $(@D)
+	$(CC) $(CPPFLAGS) $(CFLAGS) $(WARN) -c -o $@ $<
+
+$(BUILD)/libcommon.a: $(COBJS)
+	rm -f $@
+	$(AR) rcs $@ $(COBJS)
+
+$(BUILD)/bin/%: $(BUILD)/cmd/%.o $(BUILD)/libcommon.a
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< $(BUILD)/libcommon.a \
+	    $(LDLIBS_$*) $(LDLIBS)
+
+demo: all
+	@sh share/demo/demo.sh
+
+check: all deps-check
+	@for m in $(MAN1) $(MAN7); do \
+		mandoc -Tlint -Wwarning $$m || exit 1; done
+	EDAKIT_BIN=$(CURDIR)/$(BUILD)/bin VALGRIND=$(VALGRIND) \
+	    bats --tap $(TESTS)
+
+install: all
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 \
+	    $(DESTDIR)$(MANDIR)/man7 \
+	    $(DESTDIR)$(DATADIR)/bash-completion/completions
+	install -m 0755 $(BINS) $(DESTDIR)$(BINDIR)
+	install -m 0644 $(MAN1) $(DESTDIR)$(MANDIR)/man1
+	install -m 0644 $(MAN7) $(DESTDIR)$(MANDIR)/man7
+	for f in share/completions/*; do [ -f "$$f" ] || continue; \
+	    install -m 0644 $$f \
+	    $(DESTDIR)$(DATADIR)/bash-completion/completions; done
+
+uninstall:
+	for p in $(PROGS); do rm -f $(DESTDIR)$(BINDIR)/$$p; done
+	for m in $(MAN1); do rm -f $(DESTDIR)$(MANDIR)/man1/$${m#man/}; done
+	for m in $(MAN7); do rm -f $(DESTDIR)$(MANDIR)/man7/$${m#man/}; done
+	for f in share/completions/*; do \
+	    rm -f $(DESTDIR)$(DATADIR)/bash-completion/completions/$${f##*/}; \
+	done
+
+clean:
+	rm -rf build build-san
+
+.PHONY: all demo check install uninstall clean deps deps-check
+.SECONDARY:

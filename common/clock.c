@@ -1,0 +1,184 @@
+/* clock.c: real, virtual and deterministic clocks and ids; see clock.h. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/random.h>
+#include <time.h>
+
+#include "clock.h"
+#include "diag.h"
+#include "rfc3339.h"
+
+static int virt, determ;
+static int64_t vnow;		/* virtual time, ms */
+static uint64_t idcount;
+
+static int64_t
+real_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+void
+clock_init(void)
+{
+	const char *e = getenv(CLOCK_DETERMINISTIC_ENV);
+	int64_t t;
+
+	if (e == NULL || *e == '\0' || strcmp(e, "0") == 0)
+		return;
+	determ = virt = 1;
+	if (rfc3339_parse(e, strlen(e), &t) != 0)
+		rfc3339_parse(CLOCK_DETERMINISTIC_T0,
+		    strlen(CLOCK_DETERMINISTIC_T0), &t);
+	vnow = t;
+}
+
+int
+clock_set(const char *mode)
+{
+	if (strcmp(mode, "real") == 0) {
+		if (!determ)
+			virt = 0;
+		return 0;
+	}
+	if (strcmp(mode, "virtual") == 0) {
+		if (!virt)
+			vnow = real_ms();
+		virt = 1;
+		return 0;
+	}
+	return -1;
+}
+
+int
+clock_is_virtual(void)
+{
+	return virt;
+}
+
+int
+clock_is_deterministic(void)
+{
+	return determ;
+}
+
+int64_t
+clock_now_ms(void)
+{
+	return virt ? vnow : real_ms();
+}
+
+void
+clock_sleep_ms(int64_t ms)
+{
+	struct timespec ts;
+
+	if (ms <= 0)
+		return;
+	if (virt) {
+		vnow += ms;
+		return;
+	}
+	ts.tv_sec = ms / 1000;
+	ts.tv_nsec = (ms % 1000) * 1000000;
+	while (nanosleep(&ts, &ts) == -1 && errno == EINTR)
+		;
+}
+
+void
+clock_advance_to(int64_t t)
+{
+	if (virt && t > vnow)
+		vnow = t;
+}
+
+/* 64-bit FNV-1a, finished with a splitmix64 avalanche. */
+static uint64_t
+hash64(uint64_t h, const void *data, size_t len)
+{
+	const unsigned char *p = data;
+
+	while (len-- > 0) {
+		h ^= *p++;
+		h *= 0x100000001b3ULL;
+	}
+	h ^= h >> 30;
+	h *= 0xbf58476d1ce4e5b9ULL;
+	h ^= h >> 27;
+	h *= 0x94d049bb133111ebULL;
+	h ^= h >> 31;
+	return h;
+}
+
+static void
+format_uuid(char out[UUID_BUFSZ], unsigned char b[16])
+{
+	b[6] = (b[6] & 0x0f) | 0x40;
+	b[8] = (b[8] & 0x3f) | 0x80;
+	snprintf(out, UUID_BUFSZ,
+	    "%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-"
+	    "%02x%02x%02x%02x%02x%02x",
+	    b[0], b[1], b[2], b[3], b[4], b[5], b[6], b[7], b[8], b[9],
+	    b[10], b[11], b[12], b[13], b[14], b[15]);
+}
+
+static void
+hash128(unsigned char b[16], const char *salt, uint64_t n,
+    const void *data, size_t len)
+{
+	uint64_t h1 = 0xcbf29ce484222325ULL, h2 = 0x84222325cbf29ce4ULL;
+	int i;
+
+	h1 = hash64(h1, salt, strlen(salt));
+	h2 = hash64(h2, salt, strlen(salt));
+	h1 = hash64(h1, &n, sizeof(n));
+	h2 = hash64(h2 ^ h1, &n, sizeof(n));
+	if (data != NULL) {
+		h1 = hash64(h1, data, len);
+		h2 = hash64(h2 ^ h1, data, len);
+	}
+	for (i = 0; i < 8; i++) {
+		b[i] = (unsigned char)(h1 >> (8 * i));
+		b[8 + i] = (unsigned char)(h2 >> (8 * i));
+	}
+}
+
+void
+ids_uuid(char out[UUID_BUFSZ], const void *seed, size_t len)
+{
+	unsigned char b[16];
+	size_t got = 0;
+	ssize_t n;
+
+	if (determ) {
+		hash128(b, diag_prog(), idcount++, seed, len);
+		format_uuid(out, b);
+		return;
+	}
+	while (got < sizeof(b)) {
+		n = getrandom(b + got, sizeof(b) - got, 0);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {	/* no entropy source: still unique enough */
+			hash128(b, diag_prog(), idcount++ ^
+			    (uint64_t)real_ms(), &b, sizeof(b));
+			break;
+		}
+		got += (size_t)n;
+	}
+	format_uuid(out, b);
+}
+
+void
+ids_uuid_of(char out[UUID_BUFSZ], const void *data, size_t len)
+{
+	unsigned char b[16];
+
+	hash128(b, "edakit", 0, data, len);
+	format_uuid(out, b);
+}

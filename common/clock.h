@@ -1,0 +1,50 @@
+/*
+ * clock.h: the one clock of a program, and its ids.
+ *
+ * The clock is real by default.  --clock=virtual (clock_set_virtual)
+ * keeps it reading real time at start but makes every wait advance it
+ * without sleeping.  The deterministic switch, the environment variable
+ * EDAKIT_DETERMINISTIC, makes it virtual and fixed at a known instant
+ * (the variable's value when it is an RFC 3339 time, otherwise
+ * 2024-01-01T12:00:00Z), and makes ids reproducible: golden tests then
+ * compare output byte for byte.
+ */
+#ifndef CLOCK_H
+#define CLOCK_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#define CLOCK_DETERMINISTIC_ENV	"EDAKIT_DETERMINISTIC"
+#define CLOCK_DETERMINISTIC_T0	"2024-01-01T12:00:00Z"
+#define UUID_BUFSZ		37
+
+/* Read the environment; call once at start (before other clock calls). */
+void	clock_init(void);
+
+/* Parse a --clock argument: "real" or "virtual".  Returns 0 or -1. */
+int	clock_set(const char *mode);
+
+int	clock_is_virtual(void);
+int	clock_is_deterministic(void);
+
+/* Milliseconds since the epoch, on this program's clock. */
+int64_t	clock_now_ms(void);
+
+/* Wait: really (real clock) or by advancing the virtual clock. */
+void	clock_sleep_ms(int64_t ms);
+
+/* Advance a virtual clock to at least T (no-op on the real clock). */
+void	clock_advance_to(int64_t t);
+
+/*
+ * A fresh lowercase UUID (version 4 form).  Random normally; under the
+ * deterministic switch a hash of the program name, a counter and SEED
+ * (which may be NULL), so each stage of a pipeline gets distinct ids.
+ */
+void	ids_uuid(char out[UUID_BUFSZ], const void *seed, size_t len);
+
+/* A UUID that depends only on the bytes given (same input, same id). */
+void	ids_uuid_of(char out[UUID_BUFSZ], const void *data, size_t len);
+
+#endif

@@ -1,0 +1,241 @@
+/* jsonraw.c: byte-level JSON scanning; see jsonraw.h. */
+#include <string.h>
+
+#include "jsonraw.h"
+
+const char *
+jsonraw_ws(const char *p, const char *end)
+{
+	while (p < end && (*p == ' ' || *p == '\t' || *p == '\n' ||
+	    *p == '\r'))
+		p++;
+	return p;
+}
+
+/* End of the string literal whose opening quote is at p, or NULL. */
+static const char *
+skip_string(const char *p, const char *end)
+{
+	for (p++; p < end; p++) {
+		if (*p == '\\') {
+			p++;
+			continue;
+		}
+		if (*p == '"')
+			return p + 1;
+	}
+	return NULL;
+}
+
+const char *
+jsonraw_skip(const char *p, const char *end)
+{
+	size_t depth = 0;
+
+	p = jsonraw_ws(p, end);
+	if (p >= end)
+		return NULL;
+	do {
+		if (p >= end)
+			return NULL;
+		switch (*p) {
+		case '"':
+			if ((p = skip_string(p, end)) == NULL)
+				return NULL;
+			break;
+		case '{':
+		case '[':
+			depth++;
+			p++;
+			break;
+		case '}':
+		case ']':
+			if (depth == 0)
+				return NULL;
+			depth--;
+			p++;
+			break;
+		case ',':
+		case ':':
+		case ' ':
+		case '\t':
+		case '\n':
+		case '\r':
+			if (depth == 0)
+				return NULL;
+			p++;
+			break;
+		default:	/* number, true, false, null */
+			while (p < end && strchr(",:]} \t\r\n\"", *p) == NULL)
+				p++;
+			break;
+		}
+	} while (depth > 0);
+	return p;
+}
+
+int
+jsonraw_member(const char *obj, size_t len, const char *key,
+    const char **val, size_t *vlen)
+{
+	const char *end = obj + len, *p, *k, *v, *ve;
+	size_t klen = strlen(key);
+	int found = -1;
+
+	p = jsonraw_ws(obj, end);
+	if (p >= end || *p != '{')
+		return -1;
+	p = jsonraw_ws(p + 1, end);
+	if (p < end && *p == '}')
+		return -1;
+	while (p < end && *p == '"') {
+		k = p + 1;
+		if ((p = skip_string(p, end)) == NULL)
+			return -1;
+		/* keys with escapes never equal our plain ASCII keys */
+		int match = (size_t)(p - 1 - k) == klen &&
+		    memcmp(k, key, klen) == 0;
+		p = jsonraw_ws(p, end);
+		if (p >= end || *p != ':')
+			return -1;
+		v = jsonraw_ws(p + 1, end);
+		if ((ve = jsonraw_skip(v, end)) == NULL)
+			return -1;
+		if (match) {
+			*val = v;
+			*vlen = (size_t)(ve - v);
+			found = 0;
+		}
+		p = jsonraw_ws(ve, end);
+		if (p < end && *p == ',')
+			p = jsonraw_ws(p + 1, end);
+	}
+	return found;
+}
+
+int
+jsonraw_next(const char *arr, size_t len, const char **it,
+    const char **val, size_t *vlen)
+{
+	const char *end = arr + len, *p, *ve;
+
+	if (*it == NULL) {
+		p = jsonraw_ws(arr, end);
+		if (p >= end || *p != '[')
+			return 0;
+		p++;
+	} else
+		p = *it;
+	p = jsonraw_ws(p, end);
+	if (p < end && *p == ',')
+		p = jsonraw_ws(p + 1, end);
+	if (p >= end || *p == ']')
+		return 0;
+	if ((ve = jsonraw_skip(p, end)) == NULL)
+		return 0;
+	*val = p;
+	*vlen = (size_t)(ve - p);
+	*it = ve;
+	return 1;
+}
+
+void
+jsonraw_minify(struct sbuf *b, const char *p, size_t n)
+{
+	const char *end = p + n, *s, *q;
+
+	sbuf_grow(b, n);
+	while (p < end) {
+		if (*p == '"') {
+			q = skip_string(p, end);
+			if (q == NULL)
+				q = end;
+			sbuf_add(b, p, (size_t)(q - p));
+			p = q;
+			continue;
+		}
+		for (s = p; p < end && *p != '"' && *p != ' ' && *p != '\t' &&
+		    *p != '\n' && *p != '\r'; p++)
+			;
+		sbuf_add(b, s, (size_t)(p - s));
+		p = jsonraw_ws(p, end);
+	}
+}
+
+void
+jsonraw_quote(struct sbuf *b, const char *s, size_t n)
+{
+	static const char hex[] = "0123456789abcdef";
+	size_t i, run = 0;
+
+	sbuf_grow(b, n + 2);
+	sbuf_addc(b, '"');
+	for (i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)s[i];
+		const char *esc = NULL;
+		char u[7];
+
+		switch (c) {
+		case '"': esc = "\\\""; break;
+		case '\\': esc = "\\\\"; break;
+		case '\b': esc = "\\b"; break;
+		case '\f': esc = "\\f"; break;
+		case '\n': esc = "\\n"; break;
+		case '\r': esc = "\\r"; break;
+		case '\t': esc = "\\t"; break;
+		default:
+			if (c < 0x20 || c == 0x7f) {
+				u[0] = '\\', u[1] = 'u', u[2] = '0', u[3] = '0';
+				u[4] = hex[c >> 4], u[5] = hex[c & 15], u[6] = 0;
+				esc = u;
+			}
+		}
+		if (esc == NULL) {
+			run++;
+			continue;
+		}
+		sbuf_add(b, s + i - run, run);
+		run = 0;
+		sbuf_adds(b, esc);
+	}
+	sbuf_add(b, s + n - run, run);
+	sbuf_addc(b, '"');
+}
+
+int
+utf8_valid(const char *s, size_t n, size_t *bad)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	size_t i = 0, k, len;
+	unsigned int cp, min;
+
+	while (i < n) {
+		if (p[i] < 0x80) {
+			i++;
+			continue;
+		}
+		if ((p[i] & 0xe0) == 0xc0)
+			len = 2, cp = p[i] & 0x1f, min = 0x80;
+		else if ((p[i] & 0xf0) == 0xe0)
+			len = 3, cp = p[i] & 0x0f, min = 0x800;
+		else if ((p[i] & 0xf8) == 0xf0)
+			len = 4, cp = p[i] & 0x07, min = 0x10000;
+		else
+			goto fail;
+		if (i + len > n)
+			goto fail;
+		for (k = 1; k < len; k++) {
+			if ((p[i + k] & 0xc0) != 0x80)
+				goto fail;
+			cp = (cp << 6) | (p[i + k] & 0x3f);
+		}
+		if (cp < min || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
+			goto fail;
+		i += len;
+	}
+	return 1;
+fail:
+	if (bad != NULL)
+		*bad = i;
+	return 0;
+}
