@@ -1,6 +1,7 @@
 /* num.c: range-checked option numbers; see num.h. */
 #include <err.h>
 #include <errno.h>
+#include <limits.h>
 #include <math.h>
 #include <stdlib.h>
 
@@ -52,7 +53,7 @@ num_parse_size(const char *arg, long long lo, long long hi, const char *what)
 	else if (end != arg && (*end == 'M' || *end == 'm'))
 		mul = 1024 * 1024, end++;
 	if (arg[0] == '\0' || *end != '\0' || errno != 0 || v < 0 ||
-	    v > hi / mul)
+	    v > LLONG_MAX / mul)
 		errx(EXIT_USAGE, "invalid %s '%s'", what, arg);
 	v *= mul;
 	if (v < lo || v > hi)
