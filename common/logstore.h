@@ -1,0 +1,211 @@
+/*
+ * logstore.h: the local CloudWatch Logs store, shared by every writer
+ * (cwlog-write, lambda-invoke's function logs) and read by cwlog-tail.
+ * There is one store format; never write a second one.
+ *
+ * A store is a directory (--store, else $EDAKIT_LOG_STORE, else
+ * ${XDG_STATE_HOME:-$HOME/.local/state}/edakit/logs).  Layout:
+ *
+ *	STORE/GROUP/.group		{"logGroupName":..., "creationTime":ms,
+ *					 "retentionInDays":N or null}
+ *	STORE/GROUP/STREAM.log		first line {"logStreamName":...,
+ *					 "creationTime":ms}, then one event
+ *					 per line: {"timestamp":ms,
+ *					 "ingestionTime":ms,"message":"..."}
+ *
+ * GROUP and STREAM are the names with every byte outside [A-Za-z0-9_-#]
+ * written %XX (hex, upper case); a '.' is kept except at the start.  So
+ * a path component is never empty, ".", ".." or holds a '/'.  Encodings
+ * longer than 200 bytes are cut to 160 bytes plus "~" and a 32-digit
+ * hash of the name; the real name is always the one in .group or the
+ * stream's first line.
+ *
+ * Writers append whole batches under an exclusive flock(2) of the stream
+ * file, with O_APPEND, so concurrent writers never interleave, tear,
+ * duplicate or lose records.  A record is complete only with its '\n': a
+ * writer killed mid-write leaves a tail without one, which readers never
+ * show and the next writer removes (under the lock) before it appends.
+ * A failed write (full disk) is cut back to where it started, so nothing
+ * written before it is damaged.
+ *
+ * Errors: functions that return int give 0 on success and -1 after
+ * printing "prog: PATH: reason" (warn style); the caller picks the exit
+ * status (2 for local I/O by the toolkit's table).
+ */
+#ifndef LOGSTORE_H
+#define LOGSTORE_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#define LOGSTORE_ENV		"EDAKIT_LOG_STORE"
+#define LOGSTORE_NAME_MAX	512
+
+/* PutLogEvents limits (reference aws-formats.md §5.2). */
+#define LOGSTORE_EVENT_MAX	1048576		/* bytes, message + 26 */
+#define LOGSTORE_EVENT_MAX_OLD	262144		/* the 256 KiB quota */
+#define LOGSTORE_EVENT_OVERHEAD	26
+#define LOGSTORE_BATCH_EVENTS	10000
+#define LOGSTORE_FUTURE_MS	(2LL * 3600 * 1000)
+#define LOGSTORE_PAST_MS	(14LL * 24 * 3600 * 1000)
+#define LOGSTORE_DAY_MS		(24LL * 3600 * 1000)
+
+/*
+ * The store directory: ARG when not NULL, else the environment, else the
+ * default above.  Returns an owned string.
+ */
+char	*logstore_dir(const char *arg);
+
+/*
+ * Name checks as AWS makes them.  Return 1 when NAME is valid, else 0
+ * with *why (static text, may be NULL) saying why.
+ */
+int	logstore_group_ok(const char *name, const char **why);
+int	logstore_stream_ok(const char *name, const char **why);
+
+/* Retention values AWS allows (1, 3, 5, 7, 14, 30, ... 3653 days). */
+int	logstore_retention_ok(long days);
+
+struct logstore;
+
+/*
+ * Open the store at DIR (borrowed).  With CREATE the directory is made
+ * (with its parents) when missing.  Returns NULL after a message.
+ */
+struct logstore	*logstore_open(const char *dir, int create);
+void		 logstore_close(struct logstore *);
+
+/*
+ * Make sure GROUP exists (atomically: concurrent creators agree).
+ * Returns 0 or -1.
+ */
+int	logstore_group_create(struct logstore *, const char *group);
+
+/* Set GROUP's retention (days, or 0 for never expire). */
+int	logstore_set_retention(struct logstore *, const char *group,
+	    long days);
+
+/*
+ * GROUP's retention in days (0: never expire), or -1 when the group does
+ * not exist or cannot be read (no message when it does not exist).
+ */
+long	logstore_retention(struct logstore *, const char *group);
+
+/* One log event: the message bytes are borrowed. */
+struct logstore_event {
+	int64_t		 timestamp;	/* ms since the epoch */
+	const char	*message;	/* UTF-8, not NUL-terminated */
+	size_t		 len;
+};
+
+/*
+ * PutLogEvents' checks on one event, at NOW with retention DAYS (0:
+ * none) and size LIMIT (message bytes + 26).  Returns the result below;
+ * logstore_reject_name gives AWS's rejectedLogEventsInfo member name (or
+ * the exception name for a size error) and logstore_reject_text a short
+ * explanation.
+ */
+enum logstore_check {
+	LOGSTORE_OK = 0,
+	LOGSTORE_TOO_NEW,	/* tooNewLogEventStartIndex */
+	LOGSTORE_TOO_OLD,	/* tooOldLogEventEndIndex */
+	LOGSTORE_EXPIRED,	/* expiredLogEventEndIndex */
+	LOGSTORE_TOO_LARGE,	/* InvalidParameterException */
+	LOGSTORE_EMPTY		/* InvalidParameterException */
+};
+enum logstore_check	logstore_check(const struct logstore_event *,
+			    int64_t now, long days, size_t limit);
+const char	*logstore_reject_name(enum logstore_check);
+const char	*logstore_reject_text(enum logstore_check);
+
+/*
+ * A writer for one stream.  Opening creates the group and the stream
+ * when missing.  Events are appended in batches: logstore_add buffers,
+ * logstore_flush writes the buffer as one locked append (and fsyncs with
+ * sync set).  The writer owns its buffer; logstore_writer_close flushes
+ * and frees.  INGESTION is the ingestionTime stamped on the events (use
+ * clock_now_ms()).
+ */
+struct logstore_writer;
+
+struct logstore_writer	*logstore_writer_open(struct logstore *,
+			    const char *group, const char *stream, int sync);
+void	logstore_add(struct logstore_writer *,
+	    const struct logstore_event *, int64_t ingestion);
+size_t	logstore_pending(const struct logstore_writer *);	/* bytes */
+size_t	logstore_pending_events(const struct logstore_writer *);
+int	logstore_flush(struct logstore_writer *);
+int	logstore_writer_close(struct logstore_writer *);
+
+/*
+ * The simple form: append N events to GROUP/STREAM (both created when
+ * missing) as one locked write.  Returns 0 or -1.  lambda-invoke logs a
+ * function's output with this (group /aws/lambda/NAME).
+ */
+int	logstore_put(struct logstore *, const char *group,
+	    const char *stream, const struct logstore_event *, size_t n,
+	    int64_t ingestion);
+
+/*
+ * Reading.  Names are listed sorted (by byte); the caller frees the
+ * arrays with logstore_free_*.
+ */
+struct logstore_stream {
+	char		*name;
+	char		*path;		/* of the stream file */
+	off_t		 size;		/* bytes of complete records */
+	int64_t		 creation;
+	int64_t		 first, last;	/* timestamps; 0 when empty */
+	int64_t		 last_ingestion;
+	long		 count;		/* events */
+};
+
+/* The groups of the store.  Returns 0 or -1. */
+int	logstore_groups(struct logstore *, char ***names, size_t *n);
+void	logstore_free_names(char **names, size_t n);
+
+/*
+ * The streams of GROUP (with counts and first/last timestamps when
+ * STATS is set; that reads every record).  Returns 0, or -1 (message
+ * printed, also when the group does not exist).
+ */
+int	logstore_streams(struct logstore *, const char *group, int stats,
+	    struct logstore_stream **, size_t *n);
+void	logstore_free_streams(struct logstore_stream *, size_t n);
+
+/* Path of GROUP's directory (owned by the caller), whether or not it
+ * exists. */
+char	*logstore_group_path(struct logstore *, const char *group);
+
+/*
+ * One stored record, parsed in place.  MSG points at the JSON string
+ * literal (quotes included) inside the line; decode it with
+ * logstore_message.
+ */
+struct logstore_record {
+	int64_t		 timestamp;
+	int64_t		 ingestion;
+	const char	*msg;
+	size_t		 msglen;
+};
+
+/*
+ * Parse the record line [p, p+n) (no newline).  Returns 0, or -1 when
+ * the line is not a record of this store.
+ */
+int	logstore_parse(const char *p, size_t n, struct logstore_record *);
+
+/* Append the decoded message text of R to SB (a struct sbuf *). */
+struct sbuf;
+void	logstore_message(const struct logstore_record *, struct sbuf *);
+
+/*
+ * The eventId of the record at byte OFFSET of stream STREAM: 56 decimal
+ * digits, as AWS's ids look, sorting by timestamp.
+ */
+#define LOGSTORE_EVENTID_BUFSZ	57
+void	logstore_event_id(char out[LOGSTORE_EVENTID_BUFSZ], int64_t ts,
+	    const char *stream, off_t offset);
+
+#endif
