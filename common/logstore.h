@@ -39,6 +39,8 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+#include "sbuf.h"
+
 #define LOGSTORE_ENV		"EDAKIT_LOG_STORE"
 #define LOGSTORE_NAME_MAX	512
 
@@ -196,8 +198,7 @@ struct logstore_record {
  */
 int	logstore_parse(const char *p, size_t n, struct logstore_record *);
 
-/* Append the decoded message text of R to SB (a struct sbuf *). */
-struct sbuf;
+/* Append the decoded message text of R to SB. */
 void	logstore_message(const struct logstore_record *, struct sbuf *);
 
 /*
@@ -207,5 +208,41 @@ void	logstore_message(const struct logstore_record *, struct sbuf *);
 #define LOGSTORE_EVENTID_BUFSZ	57
 void	logstore_event_id(char out[LOGSTORE_EVENTID_BUFSZ], int64_t ts,
 	    const char *stream, off_t offset);
+
+/*
+ * Sequential reading of one stream file, record by record, through a
+ * buffer (never mmap: a writer may cut a dead tail).  Only complete
+ * records up to the size seen at open (or at the last refresh, taken
+ * under a shared lock, so a batch being written is never half seen) are
+ * returned; the header line is skipped.
+ */
+#define LOGSTORE_READ_CHUNK	(1 << 20)
+
+struct logstore_reader {
+	int		 fd;
+	const char	*path;		/* borrowed */
+	off_t		 off;		/* file offset of the buffer's end */
+	off_t		 end;		/* committed size */
+	struct sbuf	 buf;
+	size_t		 pos;		/* next unread byte in buf */
+	size_t		 partial;	/* bytes of an unfinished last line */
+};
+
+/* Open PATH (borrowed) for reading from offset FROM (0: the start). */
+int	logstore_reader_open(struct logstore_reader *, const char *path,
+	    off_t from);
+
+/* See how far the committed records go now; returns that size. */
+off_t	logstore_reader_refresh(struct logstore_reader *);
+
+/*
+ * The next complete record: 1 with its offset and bytes (valid until
+ * the next call; no newline), 0 when no more are committed (partial then
+ * counts the bytes of an unfinished tail), -1 on a read error (message
+ * printed).
+ */
+int	logstore_read(struct logstore_reader *, off_t *off,
+	    const char **line, size_t *len);
+void	logstore_reader_close(struct logstore_reader *);
 
 #endif

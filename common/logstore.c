@@ -1,0 +1,1151 @@
+/* logstore.c: the local CloudWatch Logs store; see logstore.h. */
+#include <sys/file.h>
+#include <sys/stat.h>
+
+#include <dirent.h>
+#include <err.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "clock.h"
+#include "jsonraw.h"
+#include "logstore.h"
+#include "out.h"
+#include "sbuf.h"
+#include "xalloc.h"
+
+#define ENC_MAX		200	/* longer encodings are cut and hashed */
+#define ENC_CUT		160
+#define GROUP_META	".group"
+#define STREAM_SUFFIX	".log"
+#define HEADER_MAX	8192	/* a header line fits in this */
+
+struct logstore {
+	char	*dir;
+	int	 fd;
+};
+
+struct logstore_writer {
+	struct logstore	*ls;
+	char		*path;		/* for messages */
+	char		*stream;
+	int		 fd;
+	int		 sync;
+	struct sbuf	 buf;
+	size_t		 nev;
+};
+
+static const long retention_days[] = {
+	1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096,
+	1827, 2192, 2557, 2922, 3288, 3653
+};
+
+char *
+logstore_dir(const char *arg)
+{
+	const char *e;
+
+	if (arg != NULL)
+		return xstrdup(arg);
+	if ((e = getenv(LOGSTORE_ENV)) != NULL && *e != '\0')
+		return xstrdup(e);
+	if ((e = getenv("XDG_STATE_HOME")) != NULL && *e == '/')
+		return xasprintf("%s/edakit/logs", e);
+	if ((e = getenv("HOME")) != NULL && *e != '\0')
+		return xasprintf("%s/.local/state/edakit/logs", e);
+	return xstrdup("edakit-logs");
+}
+
+int
+logstore_group_ok(const char *name, const char **why)
+{
+	size_t n = strlen(name), i;
+	const char *w = NULL;
+
+	if (n == 0)
+		w = "must not be empty";
+	else if (n > LOGSTORE_NAME_MAX)
+		w = "must be at most 512 characters";
+	else if (strncmp(name, "aws/", 4) == 0)
+		w = "must not start with 'aws/'";
+	for (i = 0; w == NULL && i < n; i++)
+		if (strchr("._-/#", name[i]) == NULL &&
+		    !((name[i] >= 'a' && name[i] <= 'z') ||
+		    (name[i] >= 'A' && name[i] <= 'Z') ||
+		    (name[i] >= '0' && name[i] <= '9')))
+			w = "must match [\\.\\-_/#A-Za-z0-9]+";
+	if (why != NULL)
+		*why = w;
+	return w == NULL;
+}
+
+int
+logstore_stream_ok(const char *name, const char **why)
+{
+	size_t n = strlen(name);
+	const char *w = NULL;
+
+	if (n == 0)
+		w = "must not be empty";
+	else if (n > LOGSTORE_NAME_MAX)
+		w = "must be at most 512 characters";
+	else if (strpbrk(name, ":*") != NULL)
+		w = "must not contain ':' or '*'";
+	else if (!utf8_valid(name, n, NULL))
+		w = "must be UTF-8";
+	if (why != NULL)
+		*why = w;
+	return w == NULL;
+}
+
+int
+logstore_retention_ok(long days)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(retention_days) / sizeof(retention_days[0]);
+	    i++)
+		if (retention_days[i] == days)
+			return 1;
+	return 0;
+}
+
+/*
+ * The path component of NAME: safe bytes kept, the rest %XX, a leading
+ * '.' escaped; long results cut and made unique with a hash.
+ */
+static void
+encode(struct sbuf *b, const char *name)
+{
+	static const char hex[] = "0123456789ABCDEF";
+	char id[UUID_BUFSZ];
+	size_t start = b->len, i, cut;
+	const char *p;
+
+	for (p = name; *p != '\0'; p++) {
+		unsigned char c = (unsigned char)*p;
+
+		if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+		    (c >= '0' && c <= '9') || c == '_' || c == '-' ||
+		    c == '#' || (c == '.' && p != name))
+			sbuf_addc(b, c);
+		else {
+			sbuf_addc(b, '%');
+			sbuf_addc(b, hex[c >> 4]);
+			sbuf_addc(b, hex[c & 15]);
+		}
+	}
+	if (b->len - start <= ENC_MAX)
+		return;
+	cut = ENC_CUT;
+	for (i = 1; i <= 2; i++)	/* never cut inside a %XX */
+		if (b->buf[start + cut - i] == '%')
+			cut -= i;
+	b->len = start + cut;
+	ids_uuid_of(id, name, strlen(name));
+	sbuf_addc(b, '~');
+	for (p = id; *p != '\0'; p++)
+		if (*p != '-')
+			sbuf_addc(b, *p);
+	b->buf[b->len] = '\0';
+}
+
+struct logstore *
+logstore_open(const char *dir, int create)
+{
+	struct logstore *ls;
+	char *p, *s;
+	int fd;
+
+	if ((fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) == -1 &&
+	    errno == ENOENT && create) {
+		/* Make the parents, then the store itself. */
+		p = xstrdup(dir);
+		for (s = p + 1; *s != '\0'; s++) {
+			if (*s != '/')
+				continue;
+			*s = '\0';
+			if (mkdir(p, 0777) == -1 && errno != EEXIST)
+				break;
+			*s = '/';
+		}
+		free(p);
+		if (mkdir(dir, 0777) == -1 && errno != EEXIST) {
+			warn("%s", dir);
+			return NULL;
+		}
+		fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	}
+	if (fd == -1) {
+		warn("log store %s", dir);
+		return NULL;
+	}
+	ls = xcalloc(1, sizeof(*ls));
+	ls->dir = xstrdup(dir);
+	ls->fd = fd;
+	return ls;
+}
+
+void
+logstore_close(struct logstore *ls)
+{
+	if (ls == NULL)
+		return;
+	close(ls->fd);
+	free(ls->dir);
+	free(ls);
+}
+
+char *
+logstore_group_path(struct logstore *ls, const char *group)
+{
+	struct sbuf b = SBUF_INIT;
+
+	sbuf_adds(&b, ls->dir);
+	sbuf_addc(&b, '/');
+	encode(&b, group);
+	return sbuf_detach(&b, NULL);
+}
+
+/* Read the first line of the file at DIRFD/NAME into B (no newline). */
+static int
+read_first_line(int dirfd, const char *name, struct sbuf *b)
+{
+	char buf[HEADER_MAX];
+	ssize_t n;
+	char *nl;
+	int fd;
+
+	if ((fd = openat(dirfd, name, O_RDONLY | O_CLOEXEC)) == -1)
+		return -1;
+	n = pread(fd, buf, sizeof(buf), 0);
+	close(fd);
+	if (n <= 0 || (nl = memchr(buf, '\n', (size_t)n)) == NULL) {
+		errno = EINVAL;
+		return -1;
+	}
+	sbuf_reset(b);
+	sbuf_add(b, buf, (size_t)(nl - buf));
+	return 0;
+}
+
+/*
+ * Decode the JSON string literal at P (at most N bytes, quotes
+ * included) into B.  Returns the end of the literal or NULL.
+ */
+static const char *
+unquote(const char *p, size_t n, struct sbuf *b)
+{
+	const char *end = p + n, *run;
+	unsigned long u, lo;
+	char tmp[5];
+
+	if (n < 2 || *p != '"')
+		return NULL;
+	for (run = ++p; p < end; p++) {
+		if (*p == '"') {
+			sbuf_add(b, run, (size_t)(p - run));
+			return p + 1;
+		}
+		if (*p != '\\')
+			continue;
+		sbuf_add(b, run, (size_t)(p - run));
+		if (++p >= end)
+			return NULL;
+		switch (*p) {
+		case 'b': sbuf_addc(b, '\b'); break;
+		case 'f': sbuf_addc(b, '\f'); break;
+		case 'n': sbuf_addc(b, '\n'); break;
+		case 'r': sbuf_addc(b, '\r'); break;
+		case 't': sbuf_addc(b, '\t'); break;
+		case 'u':
+			if (end - p < 5)
+				return NULL;
+			memcpy(tmp, p + 1, 4);
+			tmp[4] = '\0';
+			u = strtoul(tmp, NULL, 16);
+			p += 4;
+			if (u >= 0xd800 && u < 0xdc00 && end - p >= 7 &&
+			    p[1] == '\\' && p[2] == 'u') {
+				memcpy(tmp, p + 3, 4);
+				lo = strtoul(tmp, NULL, 16);
+				if (lo >= 0xdc00 && lo < 0xe000) {
+					u = 0x10000 + ((u - 0xd800) << 10) +
+					    (lo - 0xdc00);
+					p += 6;
+				}
+			}
+			if (u < 0x80)
+				sbuf_addc(b, (int)u);
+			else if (u < 0x800) {
+				sbuf_addc(b, (int)(0xc0 | (u >> 6)));
+				sbuf_addc(b, (int)(0x80 | (u & 0x3f)));
+			} else if (u < 0x10000) {
+				sbuf_addc(b, (int)(0xe0 | (u >> 12)));
+				sbuf_addc(b, (int)(0x80 | ((u >> 6) & 0x3f)));
+				sbuf_addc(b, (int)(0x80 | (u & 0x3f)));
+			} else {
+				sbuf_addc(b, (int)(0xf0 | (u >> 18)));
+				sbuf_addc(b, (int)(0x80 | ((u >> 12) & 0x3f)));
+				sbuf_addc(b, (int)(0x80 | ((u >> 6) & 0x3f)));
+				sbuf_addc(b, (int)(0x80 | (u & 0x3f)));
+			}
+			break;
+		default:
+			sbuf_addc(b, *p);
+		}
+		run = p + 1;
+	}
+	return NULL;
+}
+
+/* Read an integer at *P (advancing it).  Returns 0 or -1. */
+static int
+int_at(const char **p, const char *end, int64_t *v)
+{
+	const char *q = *p;
+	int64_t x = 0;
+	int neg = 0;
+
+	if (q < end && *q == '-')
+		neg = 1, q++;
+	if (q >= end || *q < '0' || *q > '9')
+		return -1;
+	while (q < end && *q >= '0' && *q <= '9') {
+		if (x > (INT64_MAX - 9) / 10)
+			return -1;
+		x = x * 10 + (*q++ - '0');
+	}
+	*v = neg ? -x : x;
+	*p = q;
+	return 0;
+}
+
+/* Match the literal S at *P (advancing it). */
+static int
+lit(const char **p, const char *end, const char *s)
+{
+	size_t n = strlen(s);
+
+	if ((size_t)(end - *p) < n || memcmp(*p, s, n) != 0)
+		return -1;
+	*p += n;
+	return 0;
+}
+
+/*
+ * Parse a header line {"NAMEKEY":"...","creationTime":ms[,...]} into
+ * an owned *name and *ctime.
+ */
+static int
+parse_header(const char *p, size_t n, const char *key, char **name,
+    int64_t *ctime, const char **rest)
+{
+	struct sbuf b = SBUF_INIT;
+	const char *end = p + n;
+
+	if (lit(&p, end, "{\"") != 0 || lit(&p, end, key) != 0 ||
+	    lit(&p, end, "\":") != 0 ||
+	    (p = unquote(p, (size_t)(end - p), &b)) == NULL ||
+	    lit(&p, end, ",\"creationTime\":") != 0 ||
+	    int_at(&p, end, ctime) != 0) {
+		sbuf_free(&b);
+		return -1;
+	}
+	if (b.buf == NULL)
+		sbuf_adds(&b, "");
+	*name = sbuf_detach(&b, NULL);
+	if (rest != NULL)
+		*rest = p;
+	return 0;
+}
+
+static void
+header_line(struct sbuf *b, const char *key, const char *name,
+    int64_t ctime)
+{
+	sbuf_addf(b, "{\"%s\":", key);
+	jsonraw_quote(b, name, strlen(name));
+	sbuf_addf(b, ",\"creationTime\":%" PRId64, ctime);
+}
+
+/* Write a fresh file DIRFD/NAME holding B atomically (via a temp file,
+ * then rename or, with EXCL, link).  Returns 0, 1 when EXCL found it
+ * there already, or -1 with errno. */
+static int
+install_file(int dirfd, const char *name, const struct sbuf *b, int excl,
+    int sync)
+{
+	char tmp[64];
+	int fd, e, r = 0;
+
+	snprintf(tmp, sizeof(tmp), ".tmp.%ld.%" PRId64, (long)getpid(),
+	    clock_now_ms() ^ (int64_t)(intptr_t)b);
+	if ((fd = openat(dirfd, tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC,
+	    0666)) == -1)
+		return -1;
+	if (write_all(fd, b->buf, b->len) != 0 || (sync && fsync(fd) != 0)) {
+		e = errno;
+		close(fd);
+		unlinkat(dirfd, tmp, 0);
+		errno = e;
+		return -1;
+	}
+	close(fd);
+	if (excl) {
+		if (linkat(dirfd, tmp, dirfd, name, 0) == -1) {
+			if (errno == EEXIST)
+				r = 1;
+			else
+				r = -1;
+		}
+		e = errno;
+		unlinkat(dirfd, tmp, 0);
+		errno = e;
+	} else if (renameat(dirfd, tmp, dirfd, name) == -1) {
+		e = errno;
+		unlinkat(dirfd, tmp, 0);
+		errno = e;
+		r = -1;
+	}
+	if (r == 0 && sync)
+		fsync(dirfd);
+	return r;
+}
+
+/*
+ * Open the directory of GROUP; with CREATE make it first (a temporary
+ * directory renamed into place, so readers never see a group without
+ * its .group).  Returns the descriptor or -1 (message printed unless
+ * the group is absent and not to be created).
+ */
+static int
+group_fd(struct logstore *ls, const char *group, int create, int sync)
+{
+	struct sbuf enc = SBUF_INIT, meta = SBUF_INIT;
+	char tmp[64], *name = NULL;
+	int fd = -1, tfd, e;
+	int64_t ctime;
+
+	encode(&enc, group);
+	fd = openat(ls->fd, enc.buf, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd == -1 && errno == ENOENT && create) {
+		snprintf(tmp, sizeof(tmp), ".tmp.%ld.g%" PRId64,
+		    (long)getpid(), clock_now_ms());
+		if (mkdirat(ls->fd, tmp, 0777) == -1)
+			goto fail;
+		if ((tfd = openat(ls->fd, tmp, O_RDONLY | O_DIRECTORY |
+		    O_CLOEXEC)) == -1)
+			goto fail;
+		header_line(&meta, "logGroupName", group, clock_now_ms());
+		sbuf_adds(&meta, ",\"retentionInDays\":null}\n");
+		if (install_file(tfd, GROUP_META, &meta, 0, sync) != 0) {
+			e = errno;
+			close(tfd);
+			unlinkat(ls->fd, tmp, AT_REMOVEDIR);
+			errno = e;
+			goto fail;
+		}
+		close(tfd);
+		if (renameat(ls->fd, tmp, ls->fd, enc.buf) == -1) {
+			e = errno;
+			/* Someone else made it first: drop ours. */
+			if ((tfd = openat(ls->fd, tmp, O_RDONLY |
+			    O_DIRECTORY | O_CLOEXEC)) != -1) {
+				unlinkat(tfd, GROUP_META, 0);
+				close(tfd);
+			}
+			unlinkat(ls->fd, tmp, AT_REMOVEDIR);
+			if (e != EEXIST && e != ENOTEMPTY) {
+				errno = e;
+				goto fail;
+			}
+		} else if (sync)
+			fsync(ls->fd);
+		fd = openat(ls->fd, enc.buf, O_RDONLY | O_DIRECTORY |
+		    O_CLOEXEC);
+	}
+	if (fd == -1) {
+		if (errno != ENOENT || create)
+			goto fail;
+		goto out;
+	}
+	/* A cut name is checked against the real one. */
+	if (strchr(enc.buf, '~') != NULL) {
+		sbuf_reset(&meta);
+		if (read_first_line(fd, GROUP_META, &meta) != 0 ||
+		    parse_header(meta.buf, meta.len, "logGroupName", &name,
+		    &ctime, NULL) != 0 || strcmp(name, group) != 0) {
+			warnx("%s/%s: holds another log group", ls->dir,
+			    enc.buf);
+			close(fd);
+			fd = -1;
+		}
+	}
+	goto out;
+fail:
+	warn("%s/%s", ls->dir, enc.buf);
+	fd = -1;
+out:
+	free(name);
+	sbuf_free(&enc);
+	sbuf_free(&meta);
+	return fd;
+}
+
+int
+logstore_group_create(struct logstore *ls, const char *group)
+{
+	int fd;
+
+	if ((fd = group_fd(ls, group, 1, 0)) == -1)
+		return -1;
+	close(fd);
+	return 0;
+}
+
+/* Read GROUP's .group: creation time and retention (0: none). */
+static int
+group_meta(int gfd, int64_t *ctime, long *days, char **name)
+{
+	struct sbuf b = SBUF_INIT;
+	const char *p, *end;
+	char *nm = NULL;
+	int64_t d = 0;
+	int r = -1;
+
+	if (read_first_line(gfd, GROUP_META, &b) != 0)
+		goto out;
+	if (parse_header(b.buf, b.len, "logGroupName", &nm, ctime, &p) != 0)
+		goto out;
+	end = b.buf + b.len;
+	if (lit(&p, end, ",\"retentionInDays\":") != 0)
+		goto out;
+	if (lit(&p, end, "null") != 0 && int_at(&p, end, &d) != 0)
+		goto out;
+	*days = (long)d;
+	if (name != NULL) {
+		*name = nm;
+		nm = NULL;
+	}
+	r = 0;
+out:
+	free(nm);
+	sbuf_free(&b);
+	return r;
+}
+
+int
+logstore_set_retention(struct logstore *ls, const char *group, long days)
+{
+	struct sbuf meta = SBUF_INIT;
+	int64_t ctime;
+	long old;
+	int fd, r = -1;
+
+	if ((fd = group_fd(ls, group, 1, 0)) == -1)
+		return -1;
+	if (group_meta(fd, &ctime, &old, NULL) != 0) {
+		warnx("%s: %s: damaged %s", ls->dir, group, GROUP_META);
+		goto out;
+	}
+	header_line(&meta, "logGroupName", group, ctime);
+	if (days > 0)
+		sbuf_addf(&meta, ",\"retentionInDays\":%ld}\n", days);
+	else
+		sbuf_adds(&meta, ",\"retentionInDays\":null}\n");
+	if (install_file(fd, GROUP_META, &meta, 0, 0) != 0) {
+		warn("%s: log group '%s'", ls->dir, group);
+		goto out;
+	}
+	r = 0;
+out:
+	sbuf_free(&meta);
+	close(fd);
+	return r;
+}
+
+long
+logstore_retention(struct logstore *ls, const char *group)
+{
+	int64_t ctime;
+	long days;
+	int fd;
+
+	if ((fd = group_fd(ls, group, 0, 0)) == -1)
+		return -1;
+	if (group_meta(fd, &ctime, &days, NULL) != 0)
+		days = -1;
+	close(fd);
+	return days;
+}
+
+enum logstore_check
+logstore_check(const struct logstore_event *ev, int64_t now, long days,
+    size_t limit)
+{
+	if (ev->len == 0)
+		return LOGSTORE_EMPTY;
+	if (ev->len + LOGSTORE_EVENT_OVERHEAD > limit)
+		return LOGSTORE_TOO_LARGE;
+	if (ev->timestamp > now + LOGSTORE_FUTURE_MS)
+		return LOGSTORE_TOO_NEW;
+	if (days > 0 && ev->timestamp < now - days * LOGSTORE_DAY_MS)
+		return LOGSTORE_EXPIRED;
+	if (ev->timestamp < now - LOGSTORE_PAST_MS)
+		return LOGSTORE_TOO_OLD;
+	return LOGSTORE_OK;
+}
+
+const char *
+logstore_reject_name(enum logstore_check c)
+{
+	switch (c) {
+	case LOGSTORE_TOO_NEW: return "tooNewLogEventStartIndex";
+	case LOGSTORE_TOO_OLD: return "tooOldLogEventEndIndex";
+	case LOGSTORE_EXPIRED: return "expiredLogEventEndIndex";
+	case LOGSTORE_TOO_LARGE:
+	case LOGSTORE_EMPTY: return "InvalidParameterException";
+	default: return "";
+	}
+}
+
+const char *
+logstore_reject_text(enum logstore_check c)
+{
+	switch (c) {
+	case LOGSTORE_TOO_NEW:
+		return "log event timestamp is more than 2 hours in the future";
+	case LOGSTORE_TOO_OLD:
+		return "log event timestamp is more than 14 days in the past";
+	case LOGSTORE_EXPIRED:
+		return "log event timestamp is older than the log group's "
+		    "retention period";
+	case LOGSTORE_TOO_LARGE:
+		return "Log event too large";
+	case LOGSTORE_EMPTY:
+		return "Log event message must not be empty";
+	default:
+		return "";
+	}
+}
+
+/* Open (creating when missing) the stream file in group GFD. */
+static int
+stream_open(struct logstore_writer *w, int gfd, const char *enc, int sync)
+{
+	struct sbuf head = SBUF_INIT;
+	char *name = NULL;
+	int64_t ctime;
+	int fd = -1;
+
+	if ((fd = openat(gfd, enc, O_WRONLY | O_APPEND | O_CLOEXEC)) == -1 &&
+	    errno == ENOENT) {
+		header_line(&head, "logStreamName", w->stream, clock_now_ms());
+		sbuf_adds(&head, "}\n");
+		if (install_file(gfd, enc, &head, 1, sync) == -1)
+			goto fail;
+		fd = openat(gfd, enc, O_WRONLY | O_APPEND | O_CLOEXEC);
+	}
+	if (fd == -1)
+		goto fail;
+	if (strchr(enc, '~') != NULL) {
+		if (read_first_line(gfd, enc, &head) != 0 ||
+		    parse_header(head.buf, head.len, "logStreamName", &name,
+		    &ctime, NULL) != 0 || strcmp(name, w->stream) != 0) {
+			warnx("%s: holds another log stream", w->path);
+			close(fd);
+			fd = -1;
+		}
+	}
+	goto out;
+fail:
+	warn("%s", w->path);
+out:
+	free(name);
+	sbuf_free(&head);
+	return fd;
+}
+
+struct logstore_writer *
+logstore_writer_open(struct logstore *ls, const char *group,
+    const char *stream, int sync)
+{
+	struct logstore_writer *w;
+	struct sbuf enc = SBUF_INIT, path = SBUF_INIT;
+	int gfd;
+
+	if ((gfd = group_fd(ls, group, 1, sync)) == -1)
+		return NULL;
+	encode(&enc, stream);
+	sbuf_adds(&enc, STREAM_SUFFIX);
+	sbuf_adds(&path, ls->dir);
+	sbuf_addc(&path, '/');
+	encode(&path, group);
+	sbuf_addc(&path, '/');
+	sbuf_add(&path, enc.buf, enc.len);
+	w = xcalloc(1, sizeof(*w));
+	w->ls = ls;
+	w->stream = xstrdup(stream);
+	w->path = sbuf_detach(&path, NULL);
+	w->sync = sync;
+	w->fd = stream_open(w, gfd, enc.buf, sync);
+	close(gfd);
+	sbuf_free(&enc);
+	if (w->fd == -1) {
+		free(w->stream);
+		free(w->path);
+		free(w);
+		return NULL;
+	}
+	return w;
+}
+
+void
+logstore_add(struct logstore_writer *w, const struct logstore_event *ev,
+    int64_t ingestion)
+{
+	sbuf_addf(&w->buf, "{\"timestamp\":%" PRId64 ",\"ingestionTime\":%"
+	    PRId64 ",\"message\":", ev->timestamp, ingestion);
+	jsonraw_quote(&w->buf, ev->message, ev->len);
+	sbuf_adds(&w->buf, "}\n");
+	w->nev++;
+}
+
+size_t
+logstore_pending(const struct logstore_writer *w)
+{
+	return w->buf.len;
+}
+
+size_t
+logstore_pending_events(const struct logstore_writer *w)
+{
+	return w->nev;
+}
+
+/*
+ * Under the lock: cut an incomplete last record (a writer killed
+ * mid-write, or a file cut by hand) and put back a missing header.
+ * Returns the size to append at, or -1.
+ */
+static off_t
+repair(struct logstore_writer *w)
+{
+	struct sbuf head = SBUF_INIT;
+	char buf[4096];
+	struct stat st;
+	off_t size, pos;
+	ssize_t n, i;
+
+	if (fstat(w->fd, &st) != 0)
+		return -1;
+	size = st.st_size;
+	if (size > 0) {
+		if (pread(w->fd, buf, 1, size - 1) != 1)
+			return -1;
+		if (buf[0] == '\n')
+			return size;
+		for (pos = size; pos > 0; pos -= n) {
+			n = pos < (off_t)sizeof(buf) ? (ssize_t)pos :
+			    (ssize_t)sizeof(buf);
+			if (pread(w->fd, buf, (size_t)n, pos - n) != n)
+				return -1;
+			for (i = n; i > 0; i--)
+				if (buf[i - 1] == '\n')
+					break;
+			if (i > 0) {
+				pos = pos - n + i;
+				break;
+			}
+		}
+		if (pos < 0)
+			pos = 0;
+		warnx("%s: removed an incomplete last record (%lld bytes)",
+		    w->path, (long long)(size - pos));
+		if (ftruncate(w->fd, pos) != 0)
+			return -1;
+		size = pos;
+	}
+	if (size == 0) {
+		header_line(&head, "logStreamName", w->stream, clock_now_ms());
+		sbuf_adds(&head, "}\n");
+		if (write_all(w->fd, head.buf, head.len) != 0) {
+			sbuf_free(&head);
+			return -1;
+		}
+		size = (off_t)head.len;
+		sbuf_free(&head);
+	}
+	return size;
+}
+
+int
+logstore_flush(struct logstore_writer *w)
+{
+	off_t at;
+	int e, r = -1;
+
+	if (w->buf.len == 0)
+		return 0;
+	while (flock(w->fd, LOCK_EX) != 0)
+		if (errno != EINTR) {
+			warn("%s: lock", w->path);
+			return -1;
+		}
+	if ((at = repair(w)) < 0) {
+		warn("%s", w->path);
+		goto out;
+	}
+	if (write_all(w->fd, w->buf.buf, w->buf.len) != 0) {
+		e = errno;
+		if (ftruncate(w->fd, at) != 0)
+			warn("%s: cannot cut back a failed write", w->path);
+		errno = e;
+		warn("%s", w->path);
+		goto out;
+	}
+	if (w->sync && fsync(w->fd) != 0) {
+		warn("%s: fsync", w->path);
+		goto out;
+	}
+	r = 0;
+out:
+	flock(w->fd, LOCK_UN);
+	sbuf_reset(&w->buf);
+	w->nev = 0;
+	return r;
+}
+
+int
+logstore_writer_close(struct logstore_writer *w)
+{
+	int r;
+
+	if (w == NULL)
+		return 0;
+	r = logstore_flush(w);
+	close(w->fd);
+	sbuf_free(&w->buf);
+	free(w->path);
+	free(w->stream);
+	free(w);
+	return r;
+}
+
+int
+logstore_put(struct logstore *ls, const char *group, const char *stream,
+    const struct logstore_event *ev, size_t n, int64_t ingestion)
+{
+	struct logstore_writer *w;
+	size_t i;
+
+	if ((w = logstore_writer_open(ls, group, stream, 0)) == NULL)
+		return -1;
+	for (i = 0; i < n; i++)
+		logstore_add(w, &ev[i], ingestion);
+	return logstore_writer_close(w);
+}
+
+static int
+cmp_names(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+int
+logstore_groups(struct logstore *ls, char ***names, size_t *n)
+{
+	struct dirent *de;
+	char **v = NULL, *name;
+	size_t nv = 0;
+	int64_t ctime;
+	long days;
+	DIR *d;
+	int fd, gfd;
+
+	if ((fd = dup(ls->fd)) == -1 || (d = fdopendir(fd)) == NULL) {
+		warn("%s", ls->dir);
+		return -1;
+	}
+	rewinddir(d);
+	while ((de = readdir(d)) != NULL) {
+		if (de->d_name[0] == '.')
+			continue;
+		if ((gfd = openat(ls->fd, de->d_name, O_RDONLY | O_DIRECTORY |
+		    O_CLOEXEC)) == -1)
+			continue;
+		if (group_meta(gfd, &ctime, &days, &name) == 0) {
+			v = xreallocarray(v, nv + 1, sizeof(*v));
+			v[nv++] = name;
+		}
+		close(gfd);
+	}
+	closedir(d);
+	if (nv > 0)
+		qsort(v, nv, sizeof(*v), cmp_names);
+	*names = v;
+	*n = nv;
+	return 0;
+}
+
+void
+logstore_free_names(char **names, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		free(names[i]);
+	free(names);
+}
+
+static int
+cmp_streams(const void *a, const void *b)
+{
+	return strcmp(((const struct logstore_stream *)a)->name,
+	    ((const struct logstore_stream *)b)->name);
+}
+
+/* Count S's records and their first/last timestamps. */
+static void
+stream_stats(struct logstore_stream *s)
+{
+	struct logstore_reader r;
+	struct logstore_record rec;
+	const char *line;
+	size_t len;
+	off_t off;
+
+	if (logstore_reader_open(&r, s->path, 0) != 0)
+		return;
+	while (logstore_read(&r, &off, &line, &len) == 1) {
+		if (logstore_parse(line, len, &rec) != 0)
+			continue;
+		if (s->count == 0 || rec.timestamp < s->first)
+			s->first = rec.timestamp;
+		if (s->count == 0 || rec.timestamp > s->last)
+			s->last = rec.timestamp;
+		if (rec.ingestion > s->last_ingestion)
+			s->last_ingestion = rec.ingestion;
+		s->count++;
+	}
+	s->size = r.end;
+	logstore_reader_close(&r);
+}
+
+int
+logstore_streams(struct logstore *ls, const char *group, int stats,
+    struct logstore_stream **out, size_t *n)
+{
+	struct logstore_stream *v = NULL, *s;
+	struct sbuf head = SBUF_INIT;
+	struct dirent *de;
+	struct stat st;
+	char *gpath, *name;
+	size_t nv = 0, nl;
+	int64_t ctime;
+	DIR *d;
+	int gfd;
+
+	if ((gfd = group_fd(ls, group, 0, 0)) == -1) {
+		if (errno == ENOENT)
+			warnx("%s: log group '%s' does not exist", ls->dir,
+			    group);
+		return -1;
+	}
+	gpath = logstore_group_path(ls, group);
+	if ((d = fdopendir(gfd)) == NULL) {
+		warn("%s", gpath);
+		close(gfd);
+		free(gpath);
+		return -1;
+	}
+	while ((de = readdir(d)) != NULL) {
+		nl = strlen(de->d_name);
+		if (de->d_name[0] == '.' || nl <= strlen(STREAM_SUFFIX) ||
+		    strcmp(de->d_name + nl - strlen(STREAM_SUFFIX),
+		    STREAM_SUFFIX) != 0)
+			continue;
+		if (read_first_line(gfd, de->d_name, &head) != 0 ||
+		    parse_header(head.buf, head.len, "logStreamName", &name,
+		    &ctime, NULL) != 0) {
+			warnx("%s/%s: not a log stream (bad first line)",
+			    gpath, de->d_name);
+			continue;
+		}
+		v = xreallocarray(v, nv + 1, sizeof(*v));
+		s = &v[nv++];
+		memset(s, 0, sizeof(*s));
+		s->name = name;
+		s->path = xasprintf("%s/%s", gpath, de->d_name);
+		s->creation = ctime;
+		if (fstatat(gfd, de->d_name, &st, 0) == 0)
+			s->size = st.st_size;
+		if (stats)
+			stream_stats(s);
+	}
+	closedir(d);
+	free(gpath);
+	sbuf_free(&head);
+	if (nv > 0)
+		qsort(v, nv, sizeof(*v), cmp_streams);
+	*out = v;
+	*n = nv;
+	return 0;
+}
+
+void
+logstore_free_streams(struct logstore_stream *v, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		free(v[i].name);
+		free(v[i].path);
+	}
+	free(v);
+}
+
+int
+logstore_parse(const char *p, size_t n, struct logstore_record *r)
+{
+	const char *end = p + n, *q;
+
+	if (lit(&p, end, "{\"timestamp\":") != 0 ||
+	    int_at(&p, end, &r->timestamp) != 0 ||
+	    lit(&p, end, ",\"ingestionTime\":") != 0 ||
+	    int_at(&p, end, &r->ingestion) != 0 ||
+	    lit(&p, end, ",\"message\":\"") != 0)
+		return -1;
+	if (end - p < 2 || end[-1] != '}' || end[-2] != '"')
+		return -1;
+	/* The closing quote must not be escaped. */
+	for (q = end - 3; q >= p && *q == '\\'; q--)
+		;
+	if (((end - 3) - q) % 2 != 0)
+		return -1;
+	r->msg = p - 1;
+	r->msglen = (size_t)(end - 1 - r->msg);
+	return 0;
+}
+
+void
+logstore_message(const struct logstore_record *r, struct sbuf *b)
+{
+	if (unquote(r->msg, r->msglen, b) == NULL)
+		sbuf_add(b, r->msg, r->msglen);
+	if (b->buf == NULL)
+		sbuf_adds(b, "");
+}
+
+void
+logstore_event_id(char out[LOGSTORE_EVENTID_BUFSZ], int64_t ts,
+    const char *stream, off_t offset)
+{
+	uint64_t h = 0xcbf29ce484222325ULL;
+	const unsigned char *p;
+
+	for (p = (const unsigned char *)stream; *p != '\0'; p++) {
+		h ^= *p;
+		h *= 0x100000001b3ULL;
+	}
+	if (ts < 0)
+		ts = 0;
+	snprintf(out, LOGSTORE_EVENTID_BUFSZ, "%016" PRId64 "%020" PRIu64
+	    "%020lld", (int64_t)(ts % 10000000000000000LL), h,
+	    (long long)offset);
+}
+
+int
+logstore_reader_open(struct logstore_reader *r, const char *path,
+    off_t from)
+{
+	memset(r, 0, sizeof(*r));
+	if ((r->fd = open(path, O_RDONLY | O_CLOEXEC)) == -1) {
+		warn("%s", path);
+		return -1;
+	}
+	r->path = path;
+	r->off = from;
+	logstore_reader_refresh(r);
+	return 0;
+}
+
+off_t
+logstore_reader_refresh(struct logstore_reader *r)
+{
+	struct stat st;
+
+	/* Writers hold LOCK_EX while a batch is partly written. */
+	while (flock(r->fd, LOCK_SH) != 0 && errno == EINTR)
+		;
+	if (fstat(r->fd, &st) == 0)
+		r->end = st.st_size;
+	flock(r->fd, LOCK_UN);
+	return r->end;
+}
+
+int
+logstore_read(struct logstore_reader *r, off_t *off, const char **line,
+    size_t *len)
+{
+	char *nl;
+	size_t want;
+	ssize_t n;
+
+	for (;;) {
+		if (r->pos < r->buf.len &&
+		    (nl = memchr(r->buf.buf + r->pos, '\n',
+		    r->buf.len - r->pos)) != NULL) {
+			*line = r->buf.buf + r->pos;
+			*len = (size_t)(nl - *line);
+			*off = r->off - (off_t)(r->buf.len - r->pos);
+			r->pos = (size_t)(nl - r->buf.buf) + 1;
+			if (*off == 0)
+				continue;	/* the header */
+			return 1;
+		}
+		/* Keep the unfinished line, read more. */
+		if (r->pos > 0) {
+			memmove(r->buf.buf, r->buf.buf + r->pos,
+			    r->buf.len - r->pos);
+			r->buf.len -= r->pos;
+			r->pos = 0;
+		}
+		if (r->off >= r->end) {
+			r->partial = r->buf.len;
+			return 0;
+		}
+		want = LOGSTORE_READ_CHUNK;
+		if ((off_t)want > r->end - r->off)
+			want = (size_t)(r->end - r->off);
+		sbuf_grow(&r->buf, want);
+		n = pread(r->fd, r->buf.buf + r->buf.len, want, r->off);
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			warn("%s", r->path);
+			return -1;
+		}
+		if (n == 0) {
+			r->end = r->off;
+			continue;
+		}
+		r->buf.len += (size_t)n;
+		r->off += n;
+	}
+}
+
+void
+logstore_reader_close(struct logstore_reader *r)
+{
+	if (r->fd != -1)
+		close(r->fd);
+	sbuf_free(&r->buf);
+	r->fd = -1;
+}
