@@ -1,0 +1,306 @@
+/* lambda.c: the handler contract, destination records and their events; see lambda.h. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <jv.h>
+
+#include "awsid.h"
+#include "clock.h"
+#include "entry.h"
+#include "jsonraw.h"
+#include "lambda.h"
+#include "ndjson.h"
+#include "rfc3339.h"
+#include "xalloc.h"
+
+void
+lambda_reply_init(struct lambda_reply *r)
+{
+	memset(r, 0, sizeof(*r));
+}
+
+void
+lambda_reply_free(struct lambda_reply *r)
+{
+	free(r->error_type);
+	sbuf_free(&r->payload);
+	lambda_reply_init(r);
+}
+
+/* Make R the error {"errorType":TYPE,"errorMessage":MSG}. */
+static void
+set_error(struct lambda_reply *r, const char *type, const char *msg)
+{
+	free(r->error_type);
+	r->error = 1;
+	r->error_type = xstrdup(type);
+	sbuf_reset(&r->payload);
+	sbuf_adds(&r->payload, "{\"errorType\":");
+	jsonraw_quote(&r->payload, type, strlen(type));
+	sbuf_adds(&r->payload, ",\"errorMessage\":");
+	jsonraw_quote(&r->payload, msg, strlen(msg));
+	sbuf_addc(&r->payload, '}');
+}
+
+void
+lambda_error(struct lambda_reply *r, const char *type, const char *id,
+    const char *msg)
+{
+	char *m = xasprintf("RequestId: %s Error: %s", id, msg);
+
+	set_error(r, type, m);
+	free(m);
+}
+
+/* The string member K of object V (borrowed), or NULL. */
+static const char *
+str_member(jv v, const char *k, jv *hold)
+{
+	*hold = jv_object_get(jv_copy(v), jv_string(k));
+	if (jv_get_kind(*hold) != JV_KIND_STRING)
+		return NULL;
+	return jv_string_value(*hold);
+}
+
+void
+lambda_judge(const struct proc_result *pr, const char *id,
+    const char *command, int64_t timeout_ms, size_t maxresp,
+    struct lambda_reply *r)
+{
+	const char *p = pr->out.buf, *end = p + pr->out.len, *type;
+	char how[128], *m;
+	size_t bad;
+	jv v = jv_invalid(), t1 = jv_invalid(), t2 = jv_invalid();
+
+	free(r->error_type);
+	r->error_type = NULL;
+	r->error = 0;
+	sbuf_reset(&r->payload);
+	proc_end_text(pr, how, sizeof(how));
+	switch (pr->end) {
+	case PROC_NOSTART:
+		m = xasprintf("fork/exec %s: %s", command, how);
+		lambda_error(r, "Runtime.InvalidEntrypoint", id, m);
+		free(m);
+		return;
+	case PROC_TIMEDOUT:
+		m = xasprintf("Task timed out after %.2f seconds",
+		    (double)timeout_ms / 1000);
+		lambda_error(r, "Sandbox.Timedout", id, m);
+		free(m);
+		return;
+	default:
+		break;
+	}
+	if (maxresp != 0 && pr->outlen > maxresp) {
+		m = xasprintf("Response payload size (%zu bytes) exceeded "
+		    "maximum allowed payload size (%d bytes).", pr->outlen,
+		    LAMBDA_RESPONSE_LIMIT);
+		set_error(r, "Function.ResponseSizeTooLarge", m);
+		free(m);
+		return;
+	}
+	if (p != NULL && jsonraw_ws(p, end) != end)
+		v = ndjson_parse(p, pr->out.len);
+	if (jv_get_kind(v) == JV_KIND_OBJECT &&
+	    ((type = str_member(v, "errorType", &t1)) != NULL ||
+	    str_member(v, "errorMessage", &t2) != NULL)) {
+		r->error = 1;
+		r->error_type = type != NULL ? xstrdup(type) : NULL;
+		jsonraw_minify(&r->payload, p, pr->out.len);
+	} else if (pr->end != PROC_EXITED || pr->code != 0) {
+		m = xasprintf("Runtime exited with error: %s", how);
+		lambda_error(r, "Runtime.ExitError", id, m);
+		free(m);
+	} else if (p == NULL || jsonraw_ws(p, end) == end) {
+		sbuf_adds(&r->payload, "null");
+	} else if (!jv_is_valid(v) || !utf8_valid(p, pr->out.len, &bad)) {
+		jv msg = jv_is_valid(v) ? jv_string("invalid UTF-8") :
+		    jv_invalid_get_msg(jv_copy(v));
+
+		m = xasprintf("Unable to marshal response: %s",
+		    jv_get_kind(msg) == JV_KIND_STRING ?
+		    jv_string_value(msg) : "not JSON");
+		set_error(r, "Runtime.MarshalError", m);
+		free(m);
+		jv_free(msg);
+	} else {
+		jsonraw_minify(&r->payload, p, pr->out.len);
+	}
+	jv_free(t1);
+	jv_free(t2);
+	jv_free(v);
+}
+
+void
+lambda_record(struct sbuf *b, const struct lambda_record *rec)
+{
+	char ts[RFC3339_BUFSZ];
+
+	rfc3339_fmt_ms(rec->time_ms, ts);
+	sbuf_addf(b, "{\"version\":\"1.0\",\"timestamp\":\"%s\","
+	    "\"requestContext\":{\"requestId\":", ts);
+	jsonraw_quote(b, rec->request_id, strlen(rec->request_id));
+	sbuf_adds(b, ",\"functionArn\":");
+	jsonraw_quote(b, rec->function_arn, strlen(rec->function_arn));
+	sbuf_addf(b, ",\"condition\":\"%s\",\"approximateInvokeCount\":%d},"
+	    "\"requestPayload\":", rec->condition, rec->invoke_count);
+	jsonraw_minify(b, rec->request, rec->reqlen);
+	sbuf_adds(b, ",\"responseContext\":{\"statusCode\":200,"
+	    "\"executedVersion\":\"" LAMBDA_VERSION "\"");
+	if (rec->reply->error)
+		sbuf_adds(b, ",\"functionError\":\"Unhandled\"");
+	sbuf_adds(b, "},\"responsePayload\":");
+	if (rec->reply->payload.len > 0)
+		sbuf_add(b, rec->reply->payload.buf, rec->reply->payload.len);
+	else
+		sbuf_adds(b, "null");
+	sbuf_addc(b, '}');
+}
+
+void
+lambda_record_event(struct sbuf *out, const char *id, int64_t time_ms,
+    const char *bus_arn, const char *function_arn, int success,
+    const char *record, size_t len)
+{
+	struct sbuf e = SBUF_INIT;
+	struct entry_err err;
+	const char *bad;
+	jv entry;
+
+	/* The PutEvents entry Lambda makes, turned into an event as ebus-put would. */
+	sbuf_addf(&e, "{\"Source\":\"lambda\",\"DetailType\":\"%s\","
+	    "\"Resources\":[", success ? LAMBDA_DETAIL_SUCCESS :
+	    LAMBDA_DETAIL_FAILURE);
+	jsonraw_quote(&e, bus_arn, strlen(bus_arn));
+	sbuf_addc(&e, ',');
+	jsonraw_quote(&e, function_arn, strlen(function_arn));
+	sbuf_adds(&e, "],\"Detail\":");
+	sbuf_add(&e, record, len);
+	sbuf_addc(&e, '}');
+	entry = jv_parse_sized(e.buf, (int)e.len);
+	entry_event(entry, e.buf, e.len, id, time_ms, jv_invalid(), out, &err,
+	    &bad);
+	jv_free(entry);
+	sbuf_free(&e);
+}
+
+void
+lambda_invoke_result(struct sbuf *b, const struct lambda_reply *r,
+    const char *id, int64_t date_ms)
+{
+	char date[64], trace[80], hex[33];
+	struct tm tm;
+	time_t t = (time_t)(date_ms / 1000);
+	size_t i, j, n = r->payload.len > 0 ? r->payload.len : 4;
+
+	gmtime_r(&t, &tm);
+	strftime(date, sizeof(date), "%a, %d %b %Y %H:%M:%S GMT", &tm);
+	for (i = j = 0; id[i] != '\0' && j < 24; i++)
+		if (id[i] != '-')
+			hex[j++] = id[i];
+	hex[j] = '\0';
+	snprintf(trace, sizeof(trace), "root=1-%08llx-%s;sampled=0",
+	    (unsigned long long)t, hex);
+	sbuf_adds(b, "{\"ExecutedVersion\":\"" LAMBDA_VERSION "\",\"Payload\":");
+	if (r->payload.len > 0)
+		sbuf_add(b, r->payload.buf, r->payload.len);
+	else
+		sbuf_adds(b, "null");
+	sbuf_addf(b, ",\"SdkHttpMetadata\":{\"AllHttpHeaders\":{"
+	    "\"X-Amz-Executed-Version\":[\"" LAMBDA_VERSION "\"],"
+	    "\"x-amzn-Remapped-Content-Length\":[\"0\"],"
+	    "\"Connection\":[\"keep-alive\"],"
+	    "\"x-amzn-RequestId\":[\"%s\"],"
+	    "\"Content-Length\":[\"%zu\"],"
+	    "\"Date\":[\"%s\"],"
+	    "\"X-Amzn-Trace-Id\":[\"%s\"],"
+	    "\"Content-Type\":[\"application/json\"]},"
+	    "\"HttpHeaders\":{\"Connection\":\"keep-alive\","
+	    "\"Content-Length\":\"%zu\","
+	    "\"Content-Type\":\"application/json\","
+	    "\"Date\":\"%s\","
+	    "\"X-Amz-Executed-Version\":\"" LAMBDA_VERSION "\","
+	    "\"x-amzn-Remapped-Content-Length\":\"0\","
+	    "\"x-amzn-RequestId\":\"%s\","
+	    "\"X-Amzn-Trace-Id\":\"%s\"},"
+	    "\"HttpStatusCode\":200},"
+	    "\"SdkResponseMetadata\":{\"RequestId\":\"%s\"},"
+	    "\"StatusCode\":200}", id, n, date, trace, n, date, id, trace, id);
+}
+
+char **
+lambda_env(const struct lambda_fn *fn, const char *id, int64_t deadline_ms,
+    char *const *more)
+{
+	size_t n = 0, m = 0;
+	char **env;
+
+	if (more != NULL)
+		while (more[m] != NULL)
+			m++;
+	env = xreallocarray(NULL, 16 + m, sizeof(*env));
+	env[n++] = xasprintf("AWS_LAMBDA_FUNCTION_NAME=%s", fn->name);
+	env[n++] = xstrdup("AWS_LAMBDA_FUNCTION_VERSION=" LAMBDA_VERSION);
+	env[n++] = xasprintf("AWS_LAMBDA_FUNCTION_MEMORY_SIZE=%d",
+	    fn->memory_mb);
+	env[n++] = xasprintf("AWS_LAMBDA_LOG_GROUP_NAME=/aws/lambda/%s",
+	    fn->name);
+	if (fn->log_stream != NULL)
+		env[n++] = xasprintf("AWS_LAMBDA_LOG_STREAM_NAME=%s",
+		    fn->log_stream);
+	env[n++] = xasprintf("AWS_REGION=%s", awsid_region());
+	env[n++] = xasprintf("AWS_DEFAULT_REGION=%s", awsid_region());
+	env[n++] = xstrdup("AWS_LAMBDA_INITIALIZATION_TYPE=on-demand");
+	env[n++] = xstrdup("TZ=:UTC");
+	if (id != NULL) {
+		char hex[33];
+		size_t i, j;
+
+		for (i = j = 0; id[i] != '\0' && j < 24; i++)
+			if (id[i] != '-')
+				hex[j++] = id[i];
+		hex[j] = '\0';
+		env[n++] = xasprintf("LAMBDA_RUNTIME_AWS_REQUEST_ID=%s", id);
+		env[n++] = xasprintf("LAMBDA_RUNTIME_DEADLINE_MS=%lld",
+		    (long long)deadline_ms);
+		env[n++] = xasprintf("LAMBDA_RUNTIME_INVOKED_FUNCTION_ARN=%s",
+		    fn->arn);
+		env[n++] = xasprintf("_X_AMZN_TRACE_ID=Root=1-%08llx-%s;"
+		    "Sampled=0", (long long)(deadline_ms / 1000), hex);
+	}
+	while (m-- > 0)
+		env[n++] = xstrdup(*more++);
+	env[n] = NULL;
+	return env;
+}
+
+void
+lambda_env_free(char **env)
+{
+	char **p;
+
+	if (env == NULL)
+		return;
+	for (p = env; *p != NULL; p++)
+		free(*p);
+	free(env);
+}
+
+void
+lambda_log_stream(char *buf, size_t size, int64_t now_ms)
+{
+	char ts[RFC3339_BUFSZ], id[UUID_BUFSZ], hex[33];
+	size_t i, j;
+
+	rfc3339_fmt_s(now_ms, ts);
+	ids_uuid(id, "log-stream", 10);
+	for (i = j = 0; id[i] != '\0'; i++)
+		if (id[i] != '-')
+			hex[j++] = id[i];
+	hex[j] = '\0';
+	snprintf(buf, size, "%.4s/%.2s/%.2s/[" LAMBDA_VERSION "]%s", ts,
+	    ts + 5, ts + 8, hex);
+}
