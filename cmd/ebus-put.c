@@ -15,6 +15,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "awsid.h"
@@ -408,17 +409,22 @@ out:
 	jv_free(v);
 }
 
-/* Replay progress on a terminal: records, bytes, rate. */
+/*
+ * Replay progress on a terminal: records, bytes, rate.  It measures real
+ * elapsed time, whatever the program's clock says.
+ */
 static void
 progress(int final)
 {
 	static int64_t t0, last;
+	struct timespec ts;
 	int64_t now;
 	double secs;
 
 	if (opt.replay == NULL || !isatty(STDERR_FILENO))
 		return;
-	now = clock_now_ms();
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	now = (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 	if (t0 == 0)
 		t0 = last = now;
 	if (!final && now - last < 500)

@@ -263,3 +263,11 @@ ebus-put: <stdin>:6: Resources must be an array of strings'
 	assert_output --partial '"detail-type":"b"'
 	kill %1 2>/dev/null || true
 }
+
+@test "--replay on a terminal keeps a progress line on stderr" {
+	run -0 script -qec "ebus-put --replay r '$F/captured.ndjson' >/dev/null" /dev/null
+	[[ "$output" == *"ebus-put: replay r: 4 records, 0.0 MB, "*" records/s"* ]]
+	# not on a pipe or file
+	run -0 --separate-stderr ebus-put --replay r "$F/captured.ndjson"
+	assert_equal "$stderr" ""
+}
