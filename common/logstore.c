@@ -644,13 +644,13 @@ stream_open(struct logstore_writer *w, int gfd, const char *enc, int sync)
 	int64_t ctime;
 	int fd = -1;
 
-	if ((fd = openat(gfd, enc, O_WRONLY | O_APPEND | O_CLOEXEC)) == -1 &&
+	if ((fd = openat(gfd, enc, O_RDWR | O_APPEND | O_CLOEXEC)) == -1 &&
 	    errno == ENOENT) {
 		header_line(&head, "logStreamName", w->stream, clock_now_ms());
 		sbuf_adds(&head, "}\n");
 		if (install_file(gfd, enc, &head, 1, sync) == -1)
 			goto fail;
-		fd = openat(gfd, enc, O_WRONLY | O_APPEND | O_CLOEXEC);
+		fd = openat(gfd, enc, O_RDWR | O_APPEND | O_CLOEXEC);
 	}
 	if (fd == -1)
 		goto fail;

@@ -1,0 +1,448 @@
+/*
+ * cwlog-write: append log events to the local CloudWatch Logs store.
+ *
+ * Input lines that are EventBridge events are logged the way the
+ * CloudWatch Logs target logs them: the message is the event's own
+ * bytes, the timestamp its time, and each event gets its own stream,
+ * named by a UUID derived from the event (unless --log-stream names
+ * one).  Any other line, JSON or plain text, becomes a message stamped
+ * with the current time or with the field --timestamp-field names.
+ * PutLogEvents' rules apply per event: a rejected event is reported with
+ * its location and AWS's reason, the others are written, and the exit
+ * status is 1.  Events are appended in batches under the stream's lock
+ * (see logstore.h), each batch flushed before the writer would wait for
+ * more input.
+ */
+#include <err.h>
+#include <getopt.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "clock.h"
+#include "diag.h"
+#include "exitcode.h"
+#include "jsonraw.h"
+#include "logstore.h"
+#include "ndjson.h"
+#include "num.h"
+#include "out.h"
+#include "rfc3339.h"
+#include "sbuf.h"
+#include "version.h"
+#include "xalloc.h"
+
+enum { OPT_RETENTION = 256, OPT_SYNC };
+
+static const char optstring[] = "+f:g:hkm:n:s:tuV";
+static const struct option longopts[] = {
+	{ "help",		no_argument,	   NULL, 'h' },
+	{ "keep-going",		no_argument,	   NULL, 'k' },
+	{ "log-group",		required_argument, NULL, 'g' },
+	{ "log-stream",		required_argument, NULL, 'n' },
+	{ "max-size",		required_argument, NULL, 'm' },
+	{ "retention-days",	required_argument, NULL, OPT_RETENTION },
+	{ "store",		required_argument, NULL, 's' },
+	{ "sync",		no_argument,	   NULL, OPT_SYNC },
+	{ "tee",		no_argument,	   NULL, 't' },
+	{ "timestamp-field",	required_argument, NULL, 'f' },
+	{ "unbuffered",		no_argument,	   NULL, 'u' },
+	{ "version",		no_argument,	   NULL, 'V' },
+	{ NULL,			0,		   NULL, 0 }
+};
+
+static const char usage_text[] =
+    "usage: cwlog-write [-hktuV] [-f field] [-m bytes] [-n log-stream]\n"
+    "                   [-s store] [--retention-days days] [--sync]\n"
+    "                   -g log-group [file ...]\n";
+
+static const char help_text[] =
+    "Append log events to the local CloudWatch Logs store.\n"
+    "\n"
+    "  -f, --timestamp-field F  stamp non-event JSON lines with field F\n"
+    "                           (ms since the epoch or an RFC 3339 time;\n"
+    "                           a dotted path such as meta.time)\n"
+    "  -g, --log-group NAME     the log group (created when missing)\n"
+    "  -h, --help               print this help and exit\n"
+    "  -k, --keep-going         report malformed lines and go on (exit 4)\n"
+    "  -m, --max-size BYTES     event size limit, message + 26 bytes:\n"
+    "                           1048576 (1M, default) or less, e.g. 256K\n"
+    "  -n, --log-stream NAME    write every event to this stream (default:\n"
+    "                           one stream per event, named by a UUID of\n"
+    "                           the event; other lines: stream 'cwlog-write')\n"
+    "      --retention-days N   set the group's retention (1, 3, 5, 7, 14,\n"
+    "                           30, 60, 90, 120, 150, 180, 365, 400, 545,\n"
+    "                           731, 1096, 1827, 2192, 2557, 2922, 3288,\n"
+    "                           3653)\n"
+    "  -s, --store DIR          the log store (EDAKIT_LOG_STORE, else\n"
+    "                           $XDG_STATE_HOME/edakit/logs or\n"
+    "                           ~/.local/state/edakit/logs)\n"
+    "      --sync               fsync each batch before reading on\n"
+    "  -t, --tee                also copy the input to stdout\n"
+    "  -u, --unbuffered         flush stdout and the store per record\n"
+    "  -V, --version            print the version and exit\n"
+    "\n"
+    "EDAKIT_DETERMINISTIC=1 fixes the clock for golden tests.\n";
+
+#define DEFAULT_STREAM	"cwlog-write"
+
+static struct {
+	const char	*group, *stream;
+	char		**field;	/* --timestamp-field path */
+	size_t		 nfield;
+	size_t		 limit;
+	long		 retention;
+	int		 sync, tee, unbuffered;
+} opt;
+
+static struct ndjson in;
+static struct logstore *store;
+static struct logstore_writer *fixed;	/* opt.stream's, opened lazily */
+static struct out *out;
+static long nrejected;
+
+static void
+usage(void)
+{
+	fputs(usage_text, stderr);
+	fprintf(stderr, "Try '%s --help' for more information.\n",
+	    diag_prog());
+	exit(EXIT_USAGE);
+}
+
+/* A failed store write: nothing more can be trusted, exit 2. */
+static void
+store_failed(void)
+{
+	if (fixed != NULL) {
+		logstore_writer_close(fixed);	/* already reported */
+		fixed = NULL;
+	}
+	logstore_close(store);
+	ndjson_close(&in);
+	exit(EXIT_USAGE);
+}
+
+/*
+ * 1 when more input is already waiting (buffered or readable), so the
+ * batch can grow without delaying a reader of the store.
+ */
+static int
+input_waiting(void)
+{
+	struct pollfd pfd;
+
+	if (in.fp == NULL)
+		return 1;
+#ifdef __GLIBC__
+	if (in.fp->_IO_read_ptr < in.fp->_IO_read_end)
+		return 1;
+#endif
+	pfd.fd = fileno(in.fp);
+	pfd.events = POLLIN;
+	return poll(&pfd, 1, 0) == 1 && (pfd.revents & POLLIN);
+}
+
+static void
+flush_fixed(int force)
+{
+	if (fixed == NULL || logstore_pending_events(fixed) == 0)
+		return;
+	if (!force && logstore_pending_events(fixed) <
+	    LOGSTORE_BATCH_EVENTS && logstore_pending(fixed) <
+	    LOGSTORE_EVENT_MAX && input_waiting())
+		return;
+	if (logstore_flush(fixed) != 0)
+		store_failed();
+}
+
+/* Report a rejected event, as PutLogEvents' answer for it. */
+static void
+reject(enum logstore_check c, const struct logstore_event *ev)
+{
+	char t[RFC3339_BUFSZ];
+
+	nrejected++;
+	rfc3339_fmt_ms(ev->timestamp, t);
+	switch (c) {
+	case LOGSTORE_TOO_LARGE:
+		diag_loc(in.name, in.lineno, "log event rejected (%s): "
+		    "%s: %zu bytes exceeds limit of %zu",
+		    logstore_reject_name(c), logstore_reject_text(c),
+		    ev->len + LOGSTORE_EVENT_OVERHEAD, opt.limit);
+		break;
+	case LOGSTORE_TOO_NEW:
+		diag_loc(in.name, in.lineno, "log event rejected "
+		    "(rejectedLogEventsInfo.%s: 0): timestamp %s: %s",
+		    logstore_reject_name(c), t, logstore_reject_text(c));
+		break;
+	default:
+		diag_loc(in.name, in.lineno, "log event rejected "
+		    "(rejectedLogEventsInfo.%s: 1): timestamp %s: %s",
+		    logstore_reject_name(c), t, logstore_reject_text(c));
+	}
+}
+
+/* Log one event to STREAM (NULL: the fixed writer). */
+static void
+put(const char *stream, const struct logstore_event *ev)
+{
+	enum logstore_check c;
+
+	c = logstore_check(ev, clock_now_ms(), opt.retention, opt.limit);
+	if (c != LOGSTORE_OK) {
+		reject(c, ev);
+		return;
+	}
+	if (stream == NULL) {
+		if (fixed == NULL && (fixed = logstore_writer_open(store,
+		    opt.group, opt.stream != NULL ? opt.stream :
+		    DEFAULT_STREAM, opt.sync)) == NULL)
+			store_failed();
+		logstore_add(fixed, ev, clock_now_ms());
+		return;
+	}
+	if (logstore_put(store, opt.group, stream, ev, 1, clock_now_ms()) != 0)
+		store_failed();
+}
+
+/* Milliseconds from a timestamp value: a number or an RFC 3339 text. */
+static int
+time_of(jv v, int64_t *ms)
+{
+	double d;
+	int r = -1;
+
+	if (jv_get_kind(v) == JV_KIND_NUMBER) {
+		d = jv_number_value(v);
+		if (d >= 0 && d < 1e17) {
+			*ms = (int64_t)d;
+			r = 0;
+		}
+	} else if (jv_get_kind(v) == JV_KIND_STRING)
+		r = rfc3339_parse(jv_string_value(v),
+		    (size_t)jv_string_length_bytes(jv_copy(v)), ms);
+	jv_free(v);
+	return r;
+}
+
+/* An EventBridge event: its own stream, its own time. */
+static void
+log_event(const char *rec, size_t len)
+{
+	struct logstore_event ev;
+	struct sbuf b = SBUF_INIT;
+	char id[UUID_BUFSZ];
+	jv v, t;
+
+	v = ndjson_parse(rec, len);
+	if (!jv_is_valid(v)) {
+		jv msg = jv_invalid_get_msg(v);
+
+		ndjson_bad(&in, "invalid JSON: %s", jv_string_value(msg));
+		jv_free(msg);
+		return;
+	}
+	t = jv_get_kind(v) == JV_KIND_OBJECT ?
+	    jv_object_get(jv_copy(v), jv_string("time")) : jv_invalid();
+	jv_free(v);
+	if (jv_get_kind(t) != JV_KIND_STRING || time_of(t, &ev.timestamp)) {
+		if (jv_get_kind(t) != JV_KIND_STRING)
+			jv_free(t);
+		ndjson_bad(&in, "event time is not an RFC 3339 time");
+		return;
+	}
+	if (memchr(rec, '\n', len) != NULL) {
+		jsonraw_minify(&b, rec, len);
+		rec = b.buf;
+		len = b.len;
+	}
+	ev.message = rec;
+	ev.len = len;
+	if (opt.stream != NULL)
+		put(NULL, &ev);
+	else {
+		/* The observed streams are UUIDs of version-3 form. */
+		ids_uuid_of(id, rec, len);
+		id[14] = '3';
+		put(id, &ev);
+	}
+	sbuf_free(&b);
+}
+
+/* Any other line: now, or the chosen field's time. */
+static void
+log_line(const char *rec, size_t len)
+{
+	struct logstore_event ev;
+	struct sbuf b = SBUF_INIT;
+	size_t i;
+	jv v;
+
+	ev.timestamp = clock_now_ms();
+	if (opt.field != NULL) {
+		v = ndjson_parse(rec, len);
+		for (i = 0; i < opt.nfield && jv_is_valid(v); i++)
+			v = jv_get_kind(v) == JV_KIND_OBJECT ?
+			    jv_object_get(v, jv_string(opt.field[i])) :
+			    (jv_free(v), jv_invalid());
+		if (!jv_is_valid(v) || time_of(v, &ev.timestamp) != 0) {
+			if (!jv_is_valid(v))
+				jv_free(v);
+			ndjson_bad(&in, "no usable timestamp field '%s'",
+			    opt.field[0]);
+			return;
+		}
+	}
+	if (memchr(rec, '\n', len) != NULL) {
+		jsonraw_minify(&b, rec, len);
+		rec = b.buf;
+		len = b.len;
+	}
+	ev.message = rec;
+	ev.len = len;
+	put(NULL, &ev);
+	sbuf_free(&b);
+}
+
+/*
+ * 1 when the record is meant as an EventBridge event: an object with a
+ * top-level "detail-type" (checked on the bytes; parsed only then).
+ */
+static int
+looks_like_event(const char *rec, size_t len)
+{
+	const char *p = jsonraw_ws(rec, rec + len), *val;
+	size_t vlen;
+
+	if (p >= rec + len || *p != '{')
+		return 0;
+	return jsonraw_member(rec, len, "detail-type", &val, &vlen) == 0;
+}
+
+/* Split a dotted field path into opt.field. */
+static void
+field_path(const char *arg)
+{
+	char *s, *p;
+
+	s = xstrdup(arg);
+	for (p = strtok(s, "."); p != NULL; p = strtok(NULL, ".")) {
+		opt.field = xreallocarray(opt.field, opt.nfield + 1,
+		    sizeof(*opt.field));
+		opt.field[opt.nfield++] = xstrdup(p);
+	}
+	free(s);
+	if (opt.nfield == 0)
+		errx(EXIT_USAGE, "invalid timestamp field '%s'", arg);
+}
+
+int
+main(int argc, char *argv[])
+{
+	const char *storearg = NULL, *rec, *why;
+	int c, keep_going = 0, status;
+	long retention = -1;
+	char *dir;
+	size_t len, i;
+
+	diag_init(argv);
+	clock_init();
+	opt.limit = LOGSTORE_EVENT_MAX;
+	while ((c = getopt_long(argc, argv, optstring, longopts, NULL)) != -1)
+		switch (c) {
+		case 'f': field_path(optarg); break;
+		case 'g':
+			if (!logstore_group_ok(optarg, &why))
+				errx(EXIT_USAGE, "invalid log group name "
+				    "'%s': %s", optarg, why);
+			opt.group = optarg;
+			break;
+		case 'h':
+			fputs(usage_text, stdout);
+			fputs(help_text, stdout);
+			exit(EXIT_OK);
+		case 'k': keep_going = 1; break;
+		case 'm':
+			opt.limit = (size_t)num_parse_size(optarg,
+			    LOGSTORE_EVENT_OVERHEAD + 1, LOGSTORE_EVENT_MAX,
+			    "size");
+			break;
+		case 'n':
+			if (!logstore_stream_ok(optarg, &why))
+				errx(EXIT_USAGE, "invalid log stream name "
+				    "'%s': %s", optarg, why);
+			opt.stream = optarg;
+			break;
+		case 's': storearg = optarg; break;
+		case 't': opt.tee = 1; break;
+		case 'u': opt.unbuffered = 1; break;
+		case 'V':
+			printf("%s (%s) %s\n", diag_prog(), EDAKIT_NAME,
+			    EDAKIT_VERSION);
+			exit(EXIT_OK);
+		case OPT_RETENTION:
+			retention = (long)num_parse(optarg, 1, 3653,
+			    "retention");
+			if (!logstore_retention_ok(retention))
+				errx(EXIT_USAGE, "invalid retention '%s': "
+				    "not a value AWS allows", optarg);
+			break;
+		case OPT_SYNC: opt.sync = 1; break;
+		default:
+			usage();
+		}
+	argc -= optind;
+	argv += optind;
+	if (opt.group == NULL) {
+		warnx("a log group is required (--log-group)");
+		usage();
+	}
+
+	dir = logstore_dir(storearg);
+	store = logstore_open(dir, 1);
+	free(dir);
+	if (store == NULL)
+		exit(EXIT_USAGE);
+	if (retention > 0 &&
+	    logstore_set_retention(store, opt.group, retention) != 0)
+		store_failed();
+	if (logstore_group_create(store, opt.group) != 0)
+		store_failed();
+	if ((opt.retention = logstore_retention(store, opt.group)) < 0) {
+		warnx("log group '%s': unreadable settings", opt.group);
+		store_failed();
+	}
+	if (opt.stream != NULL && (fixed = logstore_writer_open(store,
+	    opt.group, opt.stream, opt.sync)) == NULL)
+		store_failed();
+
+	out = opt.tee ? out_stdout(opt.unbuffered) : NULL;
+	ndjson_open(&in, argc, argv);
+	in.keep_going = keep_going;
+	while (ndjson_next(&in, &rec, &len)) {
+		if (looks_like_event(rec, len))
+			log_event(rec, len);
+		else
+			log_line(rec, len);
+		if (out != NULL)
+			out_line(out, rec, len);
+		flush_fixed(opt.unbuffered);
+	}
+	flush_fixed(1);
+	status = ndjson_status(&in);
+	ndjson_close(&in);
+	if (logstore_writer_close(fixed) != 0)
+		status = EXIT_USAGE;
+	logstore_close(store);
+	for (i = 0; i < opt.nfield; i++)
+		free(opt.field[i]);
+	free(opt.field);
+	if (out != NULL)
+		out_close(out);
+	if (status == EXIT_OK && nrejected > 0)
+		status = EXIT_NEGATIVE;
+	return status;
+}
