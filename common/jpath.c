@@ -1159,3 +1159,90 @@ jpath_get(const char *text, jv doc, jv ctx)
 	jpath_free(jp);
 	return r;
 }
+
+static void
+seg_normalized(const struct seg *sg, struct sbuf *out)
+{
+	size_t j;
+
+	switch (sg->kind) {
+	case SEG_NAMES:
+		sbuf_addc(out, '[');
+		for (j = 0; j < sg->nnames; j++)
+			sbuf_addf(out, "%s'%s'", j > 0 ? "," : "",
+			    sg->names[j]);
+		sbuf_addc(out, ']');
+		break;
+	case SEG_INDEXES:
+		sbuf_addc(out, '[');
+		for (j = 0; j < sg->nidx; j++)
+			sbuf_addf(out, "%s%ld", j > 0 ? "," : "", sg->idx[j]);
+		sbuf_addc(out, ']');
+		break;
+	case SEG_WILD:
+		sbuf_adds(out, "[*]");
+		break;
+	case SEG_LENGTH:
+		sbuf_adds(out, ".length()");
+		break;
+	default:
+		sbuf_adds(out, "[?]");
+		break;
+	}
+}
+
+void
+jpath_normalized(const struct jpath *jp, struct sbuf *out)
+{
+	size_t i;
+
+	sbuf_adds(out, jp->context ? "$$" : jp->relative ? "@" : "$");
+	for (i = 0; i < jp->nsegs; i++) {
+		if (jp->segs[i].deep)
+			sbuf_adds(out, "..");
+		seg_normalized(&jp->segs[i], out);
+	}
+}
+
+void
+jpath_explain(const struct jpath *jp, jv doc, jv ctx, struct sbuf *why)
+{
+	jv cur = jv_copy(jp->context ? ctx : doc), next;
+	size_t i, k;
+
+	for (i = 0; i < jp->nsegs; i++) {
+		const struct seg *sg = &jp->segs[i];
+
+		next = jv_invalid();
+		if (sg->kind == SEG_NAMES && sg->nnames == 1 &&
+		    jv_get_kind(cur) == JV_KIND_OBJECT)
+			next = jv_object_get(jv_copy(cur),
+			    jv_string(sg->names[0]));
+		else if (sg->kind == SEG_INDEXES && sg->nidx == 1 &&
+		    jv_get_kind(cur) == JV_KIND_ARRAY) {
+			long x = sg->idx[0];
+			int n = jv_array_length(jv_copy(cur));
+
+			if (x < 0)
+				x += n;
+			if (x >= 0 && x < n)
+				next = jv_array_get(jv_copy(cur), (int)x);
+		}
+		if (!jv_is_valid(next)) {
+			jv_free(next);
+			break;
+		}
+		jv_free(cur);
+		cur = next;
+	}
+	jv_free(cur);
+	if (i + 1 >= jp->nsegs) {
+		sbuf_adds(why, "No results for path: ");
+		jpath_normalized(jp, why);
+		return;
+	}
+	sbuf_adds(why, "Missing property in path ");
+	sbuf_adds(why, jp->context ? "$$" : "$");
+	for (k = 0; k <= i; k++)
+		seg_normalized(&jp->segs[k], why);
+}

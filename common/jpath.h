@@ -27,6 +27,8 @@
 
 #include <jv.h>
 
+#include "sbuf.h"
+
 #define JPATH_ERRSZ	160
 
 struct jpath;
@@ -73,5 +75,16 @@ jv		 jpath_set(const struct jpath *, jv doc, jv value);
  * jv_invalid_with_msg() when the text does not compile.
  */
 jv		 jpath_get(const char *text, jv doc, jv ctx);
+
+/*
+ * Why a definite path found nothing, in Jayway's words, appended to WHY:
+ * "No results for path: $['a']['b']" when only the last step failed,
+ * "Missing property in path $['a']" when an earlier one did.
+ */
+void		 jpath_explain(const struct jpath *, jv doc, jv ctx,
+		    struct sbuf *why);
+
+/* The path in Jayway's normalized form ($['a'][0]) appended to OUT. */
+void		 jpath_normalized(const struct jpath *, struct sbuf *out);
 
 #endif
