@@ -1,0 +1,47 @@
+/*
+ * filterpat.h: CloudWatch Logs filter patterns (reference aws-formats.md
+ * §5.5), compiled once and matched against log messages.
+ *
+ * Text patterns (case sensitive; a term matches where it occurs in the
+ * message):
+ *	ERROR			the term is present
+ *	ERROR ARGUMENTS		every plain term is present
+ *	?ERROR ?WARN		at least one ?term is present
+ *	"INTERNAL SERVER ERROR"	a quoted phrase (spaces, punctuation)
+ *	ERROR -ARGUMENTS	no -term is present
+ *	"" or " "		every message
+ * Plain, ? and - terms combine: all plain terms, at least one ?term (when
+ * there are any), and none of the -terms.
+ *
+ * JSON patterns match messages that are JSON objects:
+ *	{ $.a.b = "x" }  { $.a != "eu-*" }  { $.n > 10 }  { $.n <= 1e3 }
+ *	{ $.list[0].id = 2 }  { $.a IS NULL }  { $.a IS TRUE }
+ *	{ $.a IS FALSE }  { $.a NOT EXISTS }
+ * joined with && and || (&& binds tighter) and grouped with ( ).  A
+ * quoted or bare string value compares with string fields only, '*'
+ * matching any run of characters; a numeric value compares with number
+ * fields only.  = and != (and the ordering operators) never match a
+ * field that is absent.
+ */
+#ifndef FILTERPAT_H
+#define FILTERPAT_H
+
+#include <stddef.h>
+
+#define FILTERPAT_MAX	1024	/* characters, as AWS allows */
+
+struct filterpat;
+
+/*
+ * Compile TEXT (borrowed).  Returns the pattern, or NULL with *err set
+ * to an owned message (free it).
+ */
+struct filterpat	*filterpat_compile(const char *text, char **err);
+
+/* 1 when the message [msg, msg+len) matches. */
+int	filterpat_match(const struct filterpat *, const char *msg,
+	    size_t len);
+
+void	filterpat_free(struct filterpat *);
+
+#endif
