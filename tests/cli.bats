@@ -17,7 +17,7 @@ sample_args() {
 	case "$1" in
 	ebus-match) echo "-p {}" ;;
 	sfn-run) echo "$FIXTURES/cli/pass.asl.json" ;;
-	lambda-invoke) echo "cat" ;;
+	lambda-invoke) echo "-q cat" ;;
 	cwlog-write) echo "--store $BATS_TEST_TMPDIR/store --log-group g --tee" ;;
 	cwlog-tail) echo "--store $FIXTURES/cli/store g --format ndjson" ;;
 	*) echo "" ;;

@@ -1,0 +1,879 @@
+/*
+ * lambda-invoke: the Lambda service in a pipe.  Each input line is an
+ * invocation payload, the handler is a local command, and what comes out
+ * is what Lambda would return (RequestResponse) or send to its
+ * destinations (Event: retries, event age, execution records, and the
+ * events an EventBridge destination bus receives).
+ *
+ * The command runs without a shell, one process per invocation with the
+ * payload on stdin, or once as a custom runtime served the Lambda Runtime
+ * API (--runtime-api).  Its stderr, with Lambda's START, END and REPORT
+ * lines, is the function's log: on stderr, or in the local log store's
+ * /aws/lambda/NAME group.  The handler contract and the record shapes
+ * live in common/lambda.h, the spawner in common/proc.h.
+ */
+#include <err.h>
+#include <errno.h>
+#include <getopt.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "awsid.h"
+#include "clock.h"
+#include "diag.h"
+#include "exitcode.h"
+#include "jsonraw.h"
+#include "lambda.h"
+#include "logstore.h"
+#include "ndjson.h"
+#include "num.h"
+#include "out.h"
+#include "proc.h"
+#include "rfc3339.h"
+#include "sbuf.h"
+#include "version.h"
+#include "xalloc.h"
+
+enum {
+	OPT_CLOCK = 256, OPT_RETRIES, OPT_AGE, OPT_ON_SUCCESS, OPT_ON_FAILURE,
+	OPT_SUCCESS_BUS, OPT_FAILURE_BUS, OPT_LIMIT, OPT_RAPI, OPT_UNORDERED
+};
+
+static const char optstring[] = "+a:c:e:hi:kL:m:n:qr:t:T:uV";
+static const struct option longopts[] = {
+	{ "account",		required_argument, NULL, 'a' },
+	{ "clock",		required_argument, NULL, OPT_CLOCK },
+	{ "concurrency",	required_argument, NULL, 'c' },
+	{ "env",		required_argument, NULL, 'e' },
+	{ "function-name",	required_argument, NULL, 'n' },
+	{ "help",		no_argument,	   NULL, 'h' },
+	{ "input",		required_argument, NULL, 'i' },
+	{ "invocation-type",	required_argument, NULL, 't' },
+	{ "keep-going",		no_argument,	   NULL, 'k' },
+	{ "log-store",		required_argument, NULL, 'L' },
+	{ "maximum-event-age",	required_argument, NULL, OPT_AGE },
+	{ "maximum-retry-attempts", required_argument, NULL, OPT_RETRIES },
+	{ "memory-size",	required_argument, NULL, 'm' },
+	{ "on-failure",		required_argument, NULL, OPT_ON_FAILURE },
+	{ "on-failure-bus",	required_argument, NULL, OPT_FAILURE_BUS },
+	{ "on-success",		required_argument, NULL, OPT_ON_SUCCESS },
+	{ "on-success-bus",	required_argument, NULL, OPT_SUCCESS_BUS },
+	{ "payload-limit",	required_argument, NULL, OPT_LIMIT },
+	{ "quiet",		no_argument,	   NULL, 'q' },
+	{ "region",		required_argument, NULL, 'r' },
+	{ "runtime-api",	no_argument,	   NULL, OPT_RAPI },
+	{ "timeout",		required_argument, NULL, 'T' },
+	{ "unbuffered",		no_argument,	   NULL, 'u' },
+	{ "unordered",		no_argument,	   NULL, OPT_UNORDERED },
+	{ "version",		no_argument,	   NULL, 'V' },
+	{ NULL,			0,		   NULL, 0 }
+};
+
+static const char usage_text[] =
+    "usage: lambda-invoke [-hkquV] [-a account] [-c n] [-e name=value]\n"
+    "                     [-i file] [-L store] [-m mb] [-n function-name]\n"
+    "                     [-r region] [-t type] [-T seconds] [--clock mode]\n"
+    "                     [--maximum-retry-attempts n]\n"
+    "                     [--maximum-event-age seconds]\n"
+    "                     [--on-success path] [--on-success-bus bus]\n"
+    "                     [--on-failure path] [--on-failure-bus bus]\n"
+    "                     [--payload-limit bytes] [--runtime-api]\n"
+    "                     [--unordered] [--] command [arg ...]\n";
+
+static const char help_text[] =
+    "Run a Lambda handler command on each input payload, as Lambda would.\n"
+    "\n"
+    "  -a, --account ID              account in ARNs (AWS_ACCOUNT_ID)\n"
+    "  -c, --concurrency N           up to N invocations at once (1)\n"
+    "      --clock MODE              real (default) or virtual: retry\n"
+    "                                delays pass without waiting\n"
+    "  -e, --env NAME=VALUE          environment variable of the function\n"
+    "  -h, --help                    print this help and exit\n"
+    "  -i, --input FILE              read payloads from FILE (repeatable;\n"
+    "                                default stdin)\n"
+    "  -k, --keep-going              report malformed lines and go on\n"
+    "  -L, --log-store DIR           write the function's log into the\n"
+    "                                store's /aws/lambda/NAME group\n"
+    "  -m, --memory-size MB          memory size, 128 to 10240 (128)\n"
+    "  -n, --function-name NAME      function name (default: the\n"
+    "                                command's base name)\n"
+    "      --maximum-event-age S     Event: 60 to 21600 seconds (21600)\n"
+    "      --maximum-retry-attempts N  Event: 0 to 2 (2)\n"
+    "      --on-success PATH         Event: success records to PATH\n"
+    "      --on-success-bus BUS      Event: as events of BUS (to PATH or\n"
+    "                                stdout)\n"
+    "      --on-failure PATH         Event: failure records to PATH\n"
+    "      --on-failure-bus BUS      Event: as events of BUS (to PATH or\n"
+    "                                stdout)\n"
+    "      --payload-limit BYTES     Event payload limit: 262144 (default)\n"
+    "                                to 1048576 (1M)\n"
+    "  -q, --quiet                   no function log at all\n"
+    "  -r, --region REGION           region in ARNs (AWS_REGION)\n"
+    "      --runtime-api             start the command once as a custom\n"
+    "                                runtime and serve it the Runtime API\n"
+    "  -t, --invocation-type TYPE    RequestResponse (default) or Event\n"
+    "  -T, --timeout SECONDS         function timeout (3)\n"
+    "  -u, --unbuffered              flush after every record\n"
+    "      --unordered               write results as they complete\n"
+    "  -V, --version                 print the version and exit\n"
+    "\n"
+    "EDAKIT_DETERMINISTIC=1 fixes ids and the clock for golden tests.\n";
+
+/* Where one kind of destination record goes. */
+struct dest {
+	struct out	*out;		/* NULL: nowhere */
+	const char	*path;
+	char		*bus_arn;	/* as a bus event; NULL: bare record */
+};
+
+static struct {
+	char		**argv;		/* the handler command */
+	char		**env;		/* -e NAME=VALUE, NULL-ended */
+	int		  nenv;
+	int		  event;	/* --invocation-type Event */
+	int64_t		  timeout_ms;
+	int		  memory;
+	int		  retries;
+	int64_t		  max_age_ms;
+	size_t		  limit;	/* request payload limit */
+	int		  concurrency;
+	int		  unordered;
+	int		  quiet;
+	int		  rapi;
+	struct out	 *out;
+	struct dest	  ok, fail;
+	struct logstore	 *store;
+} opt;
+
+static struct lambda_fn fn;
+static char *fn_arn, *fn_qarn, *fn_group;
+static struct ndjson in;
+static long nfailed;		/* function errors not sent anywhere */
+static long nrejected;		/* invocations Lambda would refuse */
+
+/* One invocation, from its input line to its output. */
+struct inv {
+	long		 seq;
+	char		*payload;	/* the line, with a newline for stdin */
+	size_t		 len;		/* without the newline */
+	const char	*file;
+	long		 line;
+	char		 id[UUID_BUFSZ];
+	int		 attempts;
+	int64_t		 enqueued;	/* ms, program clock */
+	int64_t		 due;		/* next attempt, ms */
+	enum { INV_WAIT, INV_RUN, INV_DONE, INV_GONE } state;
+	int		 slot;		/* execution environment */
+	const char	*condition;
+	int64_t		 done_ms;
+	struct lambda_reply reply;
+	char		**env;
+	struct proc_spec spec;
+};
+
+/* Live invocations in input order; the window bounds read-ahead. */
+static struct inv **live;
+static size_t nlive, window;
+static long nextseq;
+static int running;
+
+/* Execution environments: each has its own log stream. */
+struct slot {
+	int		 busy;
+	char		 stream[96];
+};
+static struct slot *slots;
+
+static struct proc_set *procs;
+
+static void
+usage(void)
+{
+	fputs(usage_text, stderr);
+	fprintf(stderr, "Try '%s --help' for more information.\n",
+	    diag_prog());
+	exit(EXIT_USAGE);
+}
+
+/* The default function name: the command's base name, made valid. */
+static char *
+name_of(const char *cmd)
+{
+	const char *b = strrchr(cmd, '/');
+	char *s, *p;
+
+	s = xstrndup(b != NULL ? b + 1 : cmd, 64);
+	for (p = s; *p != '\0'; p++)
+		if (!(*p >= 'a' && *p <= 'z') && !(*p >= 'A' && *p <= 'Z') &&
+		    !(*p >= '0' && *p <= '9') && *p != '-' && *p != '_')
+			*p = '_';
+	return s;
+}
+
+static int
+name_valid(const char *s)
+{
+	size_t n = strlen(s);
+
+	return n >= 1 && n <= 64 && strspn(s, "abcdefghijklmnopqrstuvwxyz"
+	    "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_") == n;
+}
+
+static char *
+bus_arn(const char *bus)
+{
+	if (strncmp(bus, "arn:", 4) == 0)
+		return xstrdup(bus);
+	if (!awsid_name_ok(bus, 256, "/"))
+		errx(EXIT_USAGE, "invalid bus name '%s'", bus);
+	{
+		char *r = xasprintf("event-bus/%s", bus), *a;
+
+		a = arn_make("events", r);
+		free(r);
+		return a;
+	}
+}
+
+/*
+ * The function's log: Lambda's messages (each ends with a newline), on
+ * stderr or as log events of the slot's stream.
+ */
+struct logbuf {
+	struct sbuf	 text;
+	size_t		*ends;		/* end offset of each message */
+	size_t		 n, cap;
+};
+
+static void
+log_msg(struct logbuf *l, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+static void
+log_end(struct logbuf *l)
+{
+	if (l->n == l->cap) {
+		l->cap = l->cap ? l->cap * 2 : 16;
+		l->ends = xreallocarray(l->ends, l->cap, sizeof(*l->ends));
+	}
+	l->ends[l->n++] = l->text.len;
+}
+
+static void
+log_msg(struct logbuf *l, const char *fmt, ...)
+{
+	va_list ap;
+	char *s;
+
+	va_start(ap, fmt);
+	if (vasprintf(&s, fmt, ap) == -1)
+		errx(EXIT_USAGE, "out of memory");
+	va_end(ap);
+	sbuf_adds(&l->text, s);
+	free(s);
+	log_end(l);
+}
+
+/* The handler's own output, one message per line. */
+static void
+log_output(struct logbuf *l, const char *p, size_t n)
+{
+	const char *nl;
+
+	while (n > 0) {
+		nl = memchr(p, '\n', n);
+		if (nl == NULL) {
+			sbuf_add(&l->text, p, n);
+			sbuf_addc(&l->text, '\n');
+			log_end(l);
+			return;
+		}
+		sbuf_add(&l->text, p, (size_t)(nl - p) + 1);
+		log_end(l);
+		n -= (size_t)(nl - p) + 1;
+		p = nl + 1;
+	}
+}
+
+static void
+log_flush(struct logbuf *l, const char *stream)
+{
+	struct logstore_event *ev;
+	size_t i, start = 0;
+	int64_t now = clock_now_ms();
+
+	if (l->n == 0 || opt.quiet)
+		goto out;
+	if (opt.store == NULL) {
+		fflush(stdout);
+		fwrite(l->text.buf, 1, l->text.len, stderr);
+		fflush(stderr);
+		goto out;
+	}
+	ev = xreallocarray(NULL, l->n, sizeof(*ev));
+	for (i = 0; i < l->n; i++) {
+		ev[i].timestamp = now;
+		ev[i].message = l->text.buf + start;
+		ev[i].len = l->ends[i] - start;
+		start = l->ends[i];
+	}
+	if (logstore_put(opt.store, fn_group, stream, ev, l->n, now) != 0)
+		exit(EXIT_USAGE);
+	free(ev);
+out:
+	sbuf_reset(&l->text);
+	l->n = 0;
+}
+
+static void
+log_free(struct logbuf *l)
+{
+	sbuf_free(&l->text);
+	free(l->ends);
+}
+
+static struct logbuf logs;
+
+/* What one attempt produced, whichever way the handler ran. */
+struct attempt {
+	struct inv	*inv;
+	const char	*output;	/* the handler's log output */
+	size_t		 outlen;
+	int64_t		 duration_us;
+	long		 maxrss_kb;
+	int64_t		 init_us;	/* cold start of a runtime, or -1 */
+};
+
+static void
+log_attempt(const struct attempt *a)
+{
+	const struct inv *v = a->inv;
+	const char *type = v->reply.error_type;
+	double ms = (double)a->duration_us / 1000;
+	long billed = (a->duration_us + 999) / 1000;
+
+	if (opt.quiet)
+		return;
+	log_msg(&logs, "START RequestId: %s Version: " LAMBDA_VERSION "\n",
+	    v->id);
+	log_output(&logs, a->output, a->outlen);
+	log_msg(&logs, "END RequestId: %s\n", v->id);
+	sbuf_addf(&logs.text, "REPORT RequestId: %s\tDuration: %.2f ms\t"
+	    "Billed Duration: %ld ms\tMemory Size: %d MB\t"
+	    "Max Memory Used: %ld MB\t", v->id, ms, billed < 1 ? 1 : billed,
+	    opt.memory, (a->maxrss_kb + 1023) / 1024);
+	if (a->init_us >= 0)
+		sbuf_addf(&logs.text, "Init Duration: %.2f ms\t",
+		    (double)a->init_us / 1000);
+	if (type != NULL && strcmp(type, "Sandbox.Timedout") == 0)
+		sbuf_adds(&logs.text, "Status: timeout\t");
+	else if (type != NULL && strncmp(type, "Runtime.", 8) == 0)
+		sbuf_addf(&logs.text, "Status: error\tError Type: %s\t", type);
+	sbuf_addc(&logs.text, '\n');
+	log_end(&logs);
+	log_flush(&logs, slots[v->slot].stream);
+}
+
+/* Take a free execution environment for V. */
+static void
+slot_take(struct inv *v)
+{
+	int i;
+
+	for (i = 0; i < opt.concurrency; i++)
+		if (!slots[i].busy)
+			break;
+	if (i == opt.concurrency)
+		errx(EXIT_USAGE, "internal error: no free slot");
+	slots[i].busy = 1;
+	if (slots[i].stream[0] == '\0')
+		lambda_log_stream(slots[i].stream, sizeof(slots[i].stream),
+		    clock_now_ms());
+	v->slot = i;
+}
+
+/* Per-process execution: one handler process per attempt. */
+static void
+pp_start(struct inv *v)
+{
+	fn.log_stream = slots[v->slot].stream;
+	v->env = lambda_env(&fn, v->id, clock_now_ms() + opt.timeout_ms,
+	    opt.env);
+	v->spec.argv = opt.argv;
+	v->spec.env = v->env;
+	v->spec.in = v->payload;
+	v->spec.inlen = v->len + 1;
+	v->spec.timeout_ms = opt.timeout_ms;
+	v->spec.maxout = LAMBDA_RESPONSE_LIMIT + 1;
+	v->spec.maxerr = LOGSTORE_EVENT_MAX;
+	if (proc_set_start(procs, &v->spec, v) == -1)
+		err(EXIT_USAGE, "cannot start '%s'", opt.argv[0]);
+}
+
+static void complete(struct attempt *);
+
+/* Wait up to MS (-1: no limit) for an attempt to end; 1 when one did. */
+static int
+pp_wait(int ms)
+{
+	struct proc_result r;
+	struct attempt a;
+	void *tag;
+	int got;
+
+	got = proc_set_wait(procs, ms, &r, &tag);
+	if (got == -1 && proc_set_count(procs) > 0)
+		err(EXIT_USAGE, "waiting for handlers");
+	if (got != 1)
+		return 0;
+	a.inv = tag;
+	lambda_judge(&r, a.inv->id, opt.argv[0], opt.timeout_ms,
+	    LAMBDA_RESPONSE_LIMIT, &a.inv->reply);
+	lambda_env_free(a.inv->env);
+	a.inv->env = NULL;
+	a.output = r.err.buf;
+	a.outlen = r.err.len;
+	a.duration_us = r.duration_us;
+	a.maxrss_kb = r.maxrss_kb;
+	a.init_us = -1;
+	complete(&a);
+	proc_result_free(&r);
+	return 1;
+}
+
+static void
+attempt_start(struct inv *v)
+{
+	v->state = INV_RUN;
+	running++;
+	slot_take(v);
+	pp_start(v);
+}
+
+static int
+attempt_wait(int ms)
+{
+	return pp_wait(ms);
+}
+
+/* An attempt ended: finish the invocation or schedule its retry. */
+static void
+complete(struct attempt *a)
+{
+	struct inv *v = a->inv;
+	int64_t now = clock_now_ms(), next;
+
+	running--;
+	slots[v->slot].busy = 0;
+	v->attempts++;
+	log_attempt(a);
+	v->state = INV_DONE;
+	v->done_ms = now;
+	if (!v->reply.error) {
+		v->condition = LAMBDA_SUCCESS;
+		return;
+	}
+	if (!opt.event)
+		return;
+	if (v->attempts > opt.retries) {
+		v->condition = LAMBDA_EXHAUSTED;
+		return;
+	}
+	/* One minute before the second attempt, two before the third. */
+	next = now + (v->attempts == 1 ? 60000 : 120000);
+	if (next - v->enqueued >= opt.max_age_ms) {
+		v->condition = LAMBDA_AGE_EXCEEDED;
+		return;
+	}
+	v->state = INV_WAIT;
+	v->due = next;
+}
+
+/* Write a destination record (or its bus event) for V. */
+static void
+send_record(struct inv *v, const struct dest *d)
+{
+	struct lambda_record rec;
+	struct sbuf b = SBUF_INIT, e = SBUF_INIT;
+	char id[UUID_BUFSZ];
+
+	rec.time_ms = v->done_ms;
+	rec.request_id = v->id;
+	rec.function_arn = fn_qarn;
+	rec.condition = v->condition;
+	rec.invoke_count = v->attempts;
+	rec.request = v->payload;
+	rec.reqlen = v->len;
+	rec.reply = &v->reply;
+	lambda_record(&b, &rec);
+	if (d->bus_arn != NULL) {
+		ids_uuid(id, v->id, strlen(v->id));
+		lambda_record_event(&e, id, v->done_ms, d->bus_arn, fn_qarn,
+		    !v->reply.error, b.buf, b.len);
+		out_line(d->out, e.buf, e.len);
+	} else
+		out_line(d->out, b.buf, b.len);
+	sbuf_free(&b);
+	sbuf_free(&e);
+}
+
+/* Write V's results. */
+static void
+emit(struct inv *v)
+{
+	const struct lambda_reply *r = &v->reply;
+	const struct dest *d = r->error ? &opt.fail : &opt.ok;
+
+	if (!opt.event) {
+		out_line(opt.out, r->payload.buf, r->payload.len);
+		if (r->error)
+			nfailed++;
+	} else if (d->out != NULL) {
+		send_record(v, d);
+	} else if (r->error) {
+		diag_loc(v->file, v->line, "request %s failed (%s after %d "
+		    "attempt%s): %.*s", v->id, v->condition, v->attempts,
+		    v->attempts == 1 ? "" : "s", (int)r->payload.len,
+		    r->payload.buf);
+		nfailed++;
+	}
+	v->state = INV_GONE;
+}
+
+static void
+inv_free(struct inv *v)
+{
+	free(v->payload);
+	lambda_reply_free(&v->reply);
+	lambda_env_free(v->env);
+	free(v);
+}
+
+/* Emit what is finished (in input order unless --unordered); drop it. */
+static void
+emit_ready(void)
+{
+	size_t i, j;
+
+	for (i = 0; i < nlive; i++) {
+		if (live[i]->state == INV_DONE &&
+		    (opt.unordered || i == 0 || live[i - 1]->state == INV_GONE))
+			emit(live[i]);
+		if (!opt.unordered && live[i]->state != INV_GONE)
+			break;
+	}
+	for (i = j = 0; i < nlive; i++) {
+		if (live[i]->state == INV_GONE)
+			inv_free(live[i]);
+		else
+			live[j++] = live[i];
+	}
+	nlive = j;
+}
+
+/* Read one record into an invocation; 0 at the end of input. */
+static int
+read_one(void)
+{
+	const char *rec, *what;
+	size_t len, limit;
+	struct inv *v;
+	jv p;
+
+	for (;;) {
+		if (ndjson_stop(&in) || !ndjson_next(&in, &rec, &len))
+			return 0;
+		if (ndjson_stop(&in))
+			return 0;
+		p = ndjson_parse(rec, len);
+		if (!jv_is_valid(p)) {
+			jv msg = jv_invalid_get_msg(p);
+
+			ndjson_bad(&in, "invalid JSON: %s",
+			    jv_string_value(msg));
+			jv_free(msg);
+			continue;
+		}
+		jv_free(p);
+		limit = opt.event ? opt.limit : LAMBDA_SYNC_LIMIT;
+		if (len > limit) {
+			nrejected++;
+			what = "An error occurred (RequestEntityTooLargeException)"
+			    " when calling the Invoke operation";
+			if (opt.event)
+				diag_loc(in.name, in.lineno, "%s: %zu byte "
+				    "payload is too large for the Event "
+				    "invocation type (limit %zu bytes)", what,
+				    len, limit);
+			else
+				diag_loc(in.name, in.lineno, "%s: Request "
+				    "must be smaller than %zu bytes for the "
+				    "InvokeFunction operation", what, limit);
+			continue;
+		}
+		break;
+	}
+	v = xcalloc(1, sizeof(*v));
+	v->seq = nextseq++;
+	v->payload = xmalloc(len + 2);
+	memcpy(v->payload, rec, len);
+	v->payload[len] = '\n';
+	v->payload[len + 1] = '\0';
+	v->len = len;
+	v->file = in.name;
+	v->line = in.lineno;
+	ids_uuid(v->id, rec, len);
+	v->enqueued = v->due = clock_now_ms();
+	v->state = INV_WAIT;
+	v->slot = -1;
+	live[nlive++] = v;
+	return 1;
+}
+
+/* Before waiting: let the next stages see every result so far. */
+static void
+flush_all(void)
+{
+	out_flush(opt.out);
+	if (opt.ok.out != NULL)
+		out_flush(opt.ok.out);
+	if (opt.fail.out != NULL)
+		out_flush(opt.fail.out);
+}
+
+/* The invocation engine: read, start what is due, wait, emit. */
+static void
+run(void)
+{
+	int eof = 0;
+	size_t i;
+
+	live = xreallocarray(NULL, window, sizeof(*live));
+	for (;;) {
+		int64_t now, due = -1;
+		int ms = -1;
+
+		while (!eof && nlive < window)
+			if (!read_one())
+				eof = 1;
+		now = clock_now_ms();
+		for (i = 0; i < nlive; i++) {
+			struct inv *v = live[i];
+
+			if (v->state != INV_WAIT)
+				continue;
+			if (v->due <= now && running < opt.concurrency)
+				attempt_start(v);
+			else if (due == -1 || v->due < due)
+				due = v->due;
+		}
+		emit_ready();
+		if (nlive == 0 && eof)
+			break;
+		if (!eof && nlive < window)
+			continue;
+		if (running > 0) {
+			/* Processes take no virtual time: only real waits. */
+			if (due != -1 && !clock_is_virtual() &&
+			    running < opt.concurrency)
+				ms = due - now > 0 ? (int)(due - now) : 0;
+			flush_all();
+			attempt_wait(ms);
+		} else if (due != -1) {
+			flush_all();
+			clock_sleep_ms(due - now);
+		}
+	}
+	free(live);
+}
+
+static void
+dest_open(struct dest *d, const char *path, const char *bus, int unbuffered)
+{
+	if (path == NULL && bus == NULL)
+		return;
+	d->path = path != NULL ? path : "-";
+	d->out = strcmp(d->path, "-") == 0 ? opt.out :
+	    out_open(d->path, unbuffered);
+	if (bus != NULL)
+		d->bus_arn = bus_arn(bus);
+}
+
+static void
+dest_close(struct dest *d, const struct dest *other)
+{
+	if (d->out != NULL && d->out != opt.out &&
+	    (other == NULL || other->out != d->out))
+		out_close(d->out);
+	free(d->bus_arn);
+}
+
+int
+main(int argc, char *argv[])
+{
+	const char *account = NULL, *region = NULL, *name = NULL;
+	const char *okpath = NULL, *failpath = NULL, *okbus = NULL;
+	const char *failbus = NULL, *storedir = NULL;
+	char **inputs = NULL, *store = NULL, *res, *fname;
+	int c, ninputs = 0, unbuffered = 0, keep_going = 0, status, async = 0;
+	double t;
+
+	diag_init(argv);
+	clock_init();
+	opt.timeout_ms = 3000;
+	opt.memory = 128;
+	opt.retries = 2;
+	opt.max_age_ms = 21600 * 1000LL;
+	opt.limit = LAMBDA_ASYNC_LIMIT;
+	opt.concurrency = 1;
+	while ((c = getopt_long(argc, argv, optstring, longopts, NULL)) != -1)
+		switch (c) {
+		case 'a': account = optarg; break;
+		case 'c':
+			opt.concurrency = (int)num_parse(optarg, 1, 1000,
+			    "concurrency");
+			break;
+		case 'e':
+			if (strchr(optarg, '=') == NULL || *optarg == '=')
+				errx(EXIT_USAGE, "invalid environment "
+				    "variable '%s'", optarg);
+			opt.env = xreallocarray(opt.env, (size_t)opt.nenv + 2,
+			    sizeof(*opt.env));
+			opt.env[opt.nenv++] = optarg;
+			opt.env[opt.nenv] = NULL;
+			break;
+		case 'h':
+			fputs(usage_text, stdout);
+			fputs(help_text, stdout);
+			exit(EXIT_OK);
+		case 'i':
+			inputs = xreallocarray(inputs, (size_t)ninputs + 1,
+			    sizeof(*inputs));
+			inputs[ninputs++] = optarg;
+			break;
+		case 'k': keep_going = 1; break;
+		case 'L': storedir = optarg; break;
+		case 'm':
+			opt.memory = (int)num_parse(optarg, 128, 10240,
+			    "memory size");
+			break;
+		case 'n':
+			if (!name_valid(optarg))
+				errx(EXIT_USAGE, "invalid function name '%s'",
+				    optarg);
+			name = optarg;
+			break;
+		case 'q': opt.quiet = 1; break;
+		case 'r': region = optarg; break;
+		case 't':
+			if (strcmp(optarg, "Event") == 0)
+				opt.event = 1;
+			else if (strcmp(optarg, "RequestResponse") == 0)
+				opt.event = 0;
+			else
+				errx(EXIT_USAGE, "invalid invocation type "
+				    "'%s' (RequestResponse or Event)", optarg);
+			break;
+		case 'T':
+			t = num_parse_double(optarg, 0.001, 900, "timeout");
+			opt.timeout_ms = (int64_t)(t * 1000 + 0.5);
+			break;
+		case 'u': unbuffered = 1; break;
+		case 'V':
+			printf("%s (%s) %s\n", diag_prog(), EDAKIT_NAME,
+			    EDAKIT_VERSION);
+			exit(EXIT_OK);
+		case OPT_CLOCK:
+			if (clock_set(optarg) != 0)
+				errx(EXIT_USAGE, "invalid clock '%s' (real or "
+				    "virtual)", optarg);
+			break;
+		case OPT_RETRIES:
+			opt.retries = (int)num_parse(optarg, 0, 2,
+			    "maximum retry attempts");
+			async = 1;
+			break;
+		case OPT_AGE:
+			opt.max_age_ms = num_parse(optarg, 60, 21600,
+			    "maximum event age") * 1000;
+			async = 1;
+			break;
+		case OPT_ON_SUCCESS: okpath = optarg; async = 1; break;
+		case OPT_ON_FAILURE: failpath = optarg; async = 1; break;
+		case OPT_SUCCESS_BUS: okbus = optarg; async = 1; break;
+		case OPT_FAILURE_BUS: failbus = optarg; async = 1; break;
+		case OPT_LIMIT:
+			opt.limit = (size_t)num_parse_size(optarg, 1,
+			    LAMBDA_ASYNC_LIMIT_MAX, "payload limit");
+			async = 1;
+			break;
+		case OPT_RAPI: opt.rapi = 1; break;
+		case OPT_UNORDERED: opt.unordered = 1; break;
+		default:
+			usage();
+		}
+	argc -= optind;
+	argv += optind;
+	if (argc == 0) {
+		warnx("no handler command");
+		usage();
+	}
+	if (async && !opt.event)
+		errx(EXIT_USAGE, "retries, event age, payload limit and "
+		    "destinations apply to --invocation-type Event only");
+	if (opt.quiet && storedir != NULL)
+		errx(EXIT_USAGE, "--quiet and --log-store exclude each other");
+	awsid_init(account, region);
+	opt.argv = argv;
+
+	fname = name != NULL ? xstrdup(name) : name_of(argv[0]);
+	fn.name = fname;
+	res = xasprintf("function:%s", fname);
+	fn_arn = arn_make("lambda", res);
+	free(res);
+	fn_qarn = xasprintf("%s:" LAMBDA_VERSION, fn_arn);
+	fn_group = xasprintf("/aws/lambda/%s", fn.name);
+	fn.arn = fn_arn;
+	fn.memory_mb = opt.memory;
+	fn.timeout_ms = opt.timeout_ms;
+	if (storedir != NULL || (getenv(LOGSTORE_ENV) != NULL &&
+	    *getenv(LOGSTORE_ENV) != '\0' && !opt.quiet)) {
+		store = logstore_dir(storedir);
+		if ((opt.store = logstore_open(store, 1)) == NULL)
+			exit(EXIT_USAGE);
+	}
+
+	opt.out = out_stdout(unbuffered);
+	dest_open(&opt.ok, okpath, okbus, unbuffered);
+	dest_open(&opt.fail, failpath, failbus, unbuffered);
+	slots = xcalloc((size_t)opt.concurrency, sizeof(*slots));
+	window = (size_t)opt.concurrency * 4 + 60;
+	procs = proc_set_new();
+	ndjson_open(&in, ninputs, inputs);
+	in.keep_going = keep_going;
+
+	run();
+
+	status = ndjson_status(&in);
+	ndjson_close(&in);
+	proc_set_free(procs);
+	log_free(&logs);
+	dest_close(&opt.ok, NULL);
+	dest_close(&opt.fail, &opt.ok);
+	out_close(opt.out);
+	logstore_close(opt.store);
+	free(store);
+	free(slots);
+	free(inputs);
+	free(opt.env);
+	free(fn_qarn);
+	free(fn_arn);
+	free(fn_group);
+	free(fname);
+	if (status == EXIT_OK && (nfailed > 0 || nrejected > 0))
+		status = EXIT_NEGATIVE;
+	return status;
+}
