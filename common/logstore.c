@@ -570,18 +570,29 @@ out:
 	return r;
 }
 
+int
+logstore_group_info(struct logstore *ls, const char *group,
+    int64_t *ctime, long *days)
+{
+	int fd, r;
+
+	if ((fd = group_fd(ls, group, 0, 0)) == -1)
+		return -1;
+	if ((r = group_meta(fd, ctime, days, NULL)) != 0)
+		warnx("%s: log group '%s': damaged %s", ls->dir, group,
+		    GROUP_META);
+	close(fd);
+	return r;
+}
+
 long
 logstore_retention(struct logstore *ls, const char *group)
 {
 	int64_t ctime;
 	long days;
-	int fd;
 
-	if ((fd = group_fd(ls, group, 0, 0)) == -1)
+	if (logstore_group_info(ls, group, &ctime, &days) != 0)
 		return -1;
-	if (group_meta(fd, &ctime, &days, NULL) != 0)
-		days = -1;
-	close(fd);
 	return days;
 }
 

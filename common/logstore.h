@@ -94,6 +94,14 @@ int	logstore_set_retention(struct logstore *, const char *group,
  */
 long	logstore_retention(struct logstore *, const char *group);
 
+/*
+ * GROUP's creation time and retention (0: never expire).  Returns 0, or
+ * -1 when the group does not exist or cannot be read (no message when it
+ * does not exist).
+ */
+int	logstore_group_info(struct logstore *, const char *group,
+	    int64_t *ctime, long *days);
+
 /* One log event: the message bytes are borrowed. */
 struct logstore_event {
 	int64_t		 timestamp;	/* ms since the epoch */
