@@ -1,0 +1,1710 @@
+/*
+ * aslrun.c: execute state machines; see aslrun.h.
+ *
+ * The interpreter walks the loaded tree recursively: a set of states
+ * (the machine, a branch, a Map processor) runs state after state until
+ * an end; Parallel and Map run their sets inside.  Every step returns
+ * R_OK with an owned value, R_ERR with an asl_error set (which Retry and
+ * Catch may handle), or R_TIMEOUT when the execution's own TimeoutSeconds
+ * expired (which nothing handles).  History events are numbered always,
+ * since causes quote them ("entered at the event id #2"), and written
+ * only when a history stream is open.
+ */
+#include <errno.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "aslrun.h"
+#include "awsid.h"
+#include "clock.h"
+#include "entry.h"
+#include "jsonraw.h"
+#include "lambda.h"
+#include "proc.h"
+#include "rfc3339.h"
+#include "xalloc.h"
+
+#define PUTEVENTS_ARN	"arn:aws:states:::events:putEvents"
+#define INVOKE_ARN	"arn:aws:states:::lambda:invoke"
+#define LAMBDA_PREFIX	"arn:aws:lambda:"
+
+enum { R_OK, R_ERR, R_TIMEOUT };
+
+struct run {
+	const struct asl_machine *m;
+	const struct aslrun_conf *c;
+	char		*sm_arn, *exec_arn;
+	jv		 ctx;		/* Execution and StateMachine */
+	int64_t		 deadline;	/* 0: none */
+	long		 evid;
+	jv		 mock_counts;	/* state name -> invocations */
+};
+
+/* One state being run: what error messages and events need. */
+struct step {
+	struct run		*x;
+	const struct asl_state	*s;
+	long			 entered;
+	jv			 ctx;		/* with State */
+};
+
+static int	run_states(struct run *, const struct asl_states *, jv input,
+		    jv *out, struct asl_error *);
+
+char *
+aslrun_sm_arn(const char *sm_name)
+{
+	char *res = xasprintf("stateMachine:%s", sm_name), *arn;
+
+	arn = arn_make("states", res);
+	free(res);
+	return arn;
+}
+
+/* History. */
+
+static jv
+jtext(jv v)
+{
+	return jv_dump_string(jv_copy(v), 0);
+}
+
+/* Record an event; consumes DETAILS (invalid for none). */
+static long
+event(struct run *x, const char *type, const char *detkey, jv details)
+{
+	char ts[RFC3339_BUFSZ];
+	long id = ++x->evid;
+	jv e;
+
+	if (x->c->history == NULL) {
+		jv_free(details);
+		return id;
+	}
+	rfc3339_fmt_ms(clock_now_ms(), ts);
+	e = JV_OBJECT(jv_string("timestamp"), jv_string(ts),
+	    jv_string("type"), jv_string(type),
+	    jv_string("id"), jv_number(id),
+	    jv_string("previousEventId"), jv_number(id > 1 ? id - 1 : 0),
+	    jv_string("executionArn"), jv_string(x->exec_arn));
+	if (jv_is_valid(details))
+		e = jv_object_set(e, jv_string(detkey), details);
+	else
+		jv_free(details);
+	out_jv(x->c->history, e);
+	return id;
+}
+
+static int
+history_on(const struct run *x)
+{
+	return x->c->history != NULL;
+}
+
+static long
+state_event(struct run *x, const struct asl_state *s, const char *what,
+    const char *io, jv v)
+{
+	char type[48];
+	int entered = strcmp(what, "Entered") == 0;
+
+	snprintf(type, sizeof(type), "%sState%s", asl_type_name(s->type),
+	    what);
+	if (!history_on(x))
+		return event(x, type, NULL, jv_invalid());
+	return event(x, type, entered ? "stateEnteredEventDetails" :
+	    "stateExitedEventDetails", JV_OBJECT(jv_string("name"),
+	    jv_string(s->name), jv_string(io), jtext(v),
+	    jv_string(entered ? "inputDetails" : "outputDetails"),
+	    JV_OBJECT(jv_string("truncated"), jv_false())));
+}
+
+/* Errors. */
+
+static int
+rt_err(struct step *st, struct asl_error *e, const char *error,
+    const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+
+static int
+rt_err(struct step *st, struct asl_error *e, const char *error,
+    const char *fmt, ...)
+{
+	va_list ap;
+	char *m;
+
+	va_start(ap, fmt);
+	if (vasprintf(&m, fmt, ap) < 0)
+		m = NULL;
+	va_end(ap);
+	asl_error_set(e, error, "An error occurred while executing the state "
+	    "'%s' (entered at the event id #%ld). %s", st->s->name,
+	    st->entered, m != NULL ? m : "");
+	free(m);
+	return R_ERR;
+}
+
+/* Prefix the cause of an error raised by an evaluation with the state. */
+static int
+rt_wrap(struct step *st, struct asl_error *e)
+{
+	char *cause = e->cause, *error = e->error;
+
+	e->cause = e->error = NULL;
+	rt_err(st, e, error, "%s", cause != NULL ? cause : "");
+	free(cause);
+	free(error);
+	return R_ERR;
+}
+
+static int
+path_missing(struct step *st, const struct jpath *p, jv doc,
+    struct asl_error *e)
+{
+	struct sbuf why = SBUF_INIT;
+
+	jpath_explain(p, doc, st->ctx, &why);
+	rt_err(st, e, "States.Runtime", "Invalid path '%s' : %s",
+	    jpath_text(p), why.buf);
+	sbuf_free(&why);
+	return R_ERR;
+}
+
+static int
+is_terminal(const char *error)
+{
+	return error != NULL && strcmp(error, "States.Runtime") == 0;
+}
+
+static int
+err_matches(char *const *names, size_t n, const char *error)
+{
+	size_t i;
+
+	if (is_terminal(error))
+		return 0;
+	for (i = 0; i < n; i++) {
+		if (strcmp(names[i], "States.ALL") == 0)
+			return error == NULL ||
+			    strcmp(error, "States.DataLimitExceeded") != 0;
+		if (error == NULL)
+			continue;
+		if (strcmp(names[i], error) == 0)
+			return 1;
+		if (strcmp(names[i], "States.TaskFailed") == 0 &&
+		    strcmp(error, "States.Timeout") != 0 &&
+		    strcmp(error, "States.DataLimitExceeded") != 0)
+			return 1;
+	}
+	return 0;
+}
+
+static int
+too_big(jv v)
+{
+	jv s = jv_dump_string(jv_copy(v), 0);
+	int n = jv_string_length_bytes(s);
+
+	return n > ASL_PAYLOAD_MAX;
+}
+
+/* Data flow. */
+
+static int
+input_path(struct step *st, jv input, jv *out, struct asl_error *e)
+{
+	const struct asl_path *p = &st->s->input_path;
+
+	if (p->null) {
+		*out = jv_object();
+		return R_OK;
+	}
+	if (p->path == NULL) {
+		*out = jv_copy(input);
+		return R_OK;
+	}
+	*out = jpath_eval(p->path, input, st->ctx);
+	if (!jv_is_valid(*out)) {
+		jv_free(*out);
+		return path_missing(st, p->path, input, e);
+	}
+	return R_OK;
+}
+
+static int
+output_path(struct step *st, jv *v, struct asl_error *e)
+{
+	const struct asl_path *p = &st->s->output_path;
+	jv r;
+
+	if (p->null) {
+		jv_free(*v);
+		*v = jv_object();
+		return R_OK;
+	}
+	if (p->path == NULL)
+		return R_OK;
+	r = jpath_eval(p->path, *v, st->ctx);
+	if (!jv_is_valid(r)) {
+		jv_free(r);
+		path_missing(st, p->path, *v, e);
+		jv_free(*v);
+		*v = jv_invalid();
+		return R_ERR;
+	}
+	jv_free(*v);
+	*v = r;
+	return R_OK;
+}
+
+/* Combine the state's raw INPUT with RESULT (consumed) at a ResultPath. */
+static int
+result_path(struct step *st, const struct asl_path *p, jv input, jv result,
+    jv *out, struct asl_error *e)
+{
+	jv r;
+
+	if (p->null) {
+		jv_free(result);
+		*out = jv_copy(input);
+		return R_OK;
+	}
+	if (p->path == NULL || jpath_is_root(p->path)) {
+		*out = result;
+		return R_OK;
+	}
+	r = jpath_set(p->path, jv_copy(input), result);
+	if (!jv_is_valid(r)) {
+		jv in = jtext(input);
+
+		jv_free(r);
+		rt_err(st, e, "States.ResultPathMatchFailure", "Unable to "
+		    "apply ResultPath \"%s\" to input \"%s\".",
+		    jpath_text(p->path), jv_string_value(in));
+		jv_free(in);
+		return R_ERR;
+	}
+	*out = r;
+	return R_OK;
+}
+
+static jv
+tmpl_eval(struct step *st, const struct asl_tmpl *t, jv doc, jv ctx,
+    struct asl_error *e)
+{
+	jv r, v;
+	size_t i;
+
+	switch (t->kind) {
+	case TM_CONST:
+		return jv_copy(t->value);
+	case TM_OBJECT:
+	case TM_ARRAY:
+		r = t->kind == TM_OBJECT ? jv_object() : jv_array();
+		for (i = 0; i < t->nkids; i++) {
+			v = tmpl_eval(st, &t->kids[i], doc, ctx, e);
+			if (!jv_is_valid(v)) {
+				jv_free(r);
+				return v;
+			}
+			if (t->kind == TM_OBJECT)
+				r = jv_object_set(r, jv_string(t->kids[i].key),
+				    v);
+			else
+				r = jv_array_append(r, v);
+		}
+		return r;
+	case TM_PATH:
+		v = jpath_eval(t->path, doc, ctx);
+		if (!jv_is_valid(v)) {
+			jv in = jtext(jpath_is_context(t->path) ? ctx : doc);
+
+			rt_err(st, e, "States.Runtime", "The JSONPath '%s' "
+			    "specified for the field '%s' could not be found "
+			    "in the input '%s'", jpath_text(t->path),
+			    t->field, jv_string_value(in));
+			jv_free(in);
+		}
+		return v;
+	case TM_CALL:
+		v = ifn_eval(t->call, doc, ctx, e);
+		if (!jv_is_valid(v))
+			rt_wrap(st, e);
+		return v;
+	}
+	return jv_invalid();
+}
+
+static int
+apply_tmpl(struct step *st, const struct asl_tmpl *t, jv *v, jv ctx,
+    struct asl_error *e)
+{
+	jv r;
+
+	if (t == NULL)
+		return R_OK;
+	r = tmpl_eval(st, t, *v, ctx, e);
+	jv_free(*v);
+	*v = r;
+	return jv_is_valid(r) ? R_OK : R_ERR;
+}
+
+/*
+ * The end of Task, Parallel and Map: ResultSelector, size, ResultPath,
+ * OutputPath.  RESULT is consumed.
+ */
+static int
+finish(struct step *st, jv input, jv result, jv *out, struct asl_error *e)
+{
+	if (apply_tmpl(st, st->s->result_selector, &result, st->ctx, e) !=
+	    R_OK) {
+		jv_free(result);
+		return R_ERR;
+	}
+	if (too_big(result)) {
+		jv_free(result);
+		asl_error_set(e, "States.DataLimitExceeded", "The state/task "
+		    "'%s' returned a result with a size exceeding the maximum "
+		    "number of bytes service limit.", st->s->name);
+		return R_ERR;
+	}
+	if (result_path(st, &st->s->result_path, input, result, out, e) !=
+	    R_OK)
+		return R_ERR;
+	return output_path(st, out, e);
+}
+
+/* Pass. */
+
+static int
+do_pass(struct step *st, jv input, jv *out, struct asl_error *e)
+{
+	const struct asl_state *s = st->s;
+	jv v;
+
+	if (input_path(st, input, &v, e) != R_OK)
+		return R_ERR;
+	if (apply_tmpl(st, s->parameters, &v, st->ctx, e) != R_OK) {
+		jv_free(v);
+		return R_ERR;
+	}
+	if (jv_is_valid(s->result)) {
+		jv_free(v);
+		v = jv_copy(s->result);
+	}
+	if (too_big(v)) {
+		jv_free(v);
+		asl_error_set(e, "States.DataLimitExceeded", "The state/task "
+		    "'%s' returned a result with a size exceeding the maximum "
+		    "number of bytes service limit.", s->name);
+		return R_ERR;
+	}
+	if (result_path(st, &s->result_path, input, v, out, e) != R_OK)
+		return R_ERR;
+	return output_path(st, out, e);
+}
+
+/* Choice. */
+
+static int
+do_choice(struct step *st, jv input, jv *out, int *next,
+    struct asl_error *e)
+{
+	const struct asl_state *s = st->s;
+	size_t i;
+	int r;
+	jv v;
+
+	if (input_path(st, input, &v, e) != R_OK)
+		return R_ERR;
+	for (i = 0; i < s->nchoices; i++) {
+		r = choice_eval(s->choices[i], v, st->ctx, e);
+		if (r < 0) {
+			jv_free(v);
+			return rt_wrap(st, e);
+		}
+		if (r) {
+			*next = s->choice_idx[i];
+			break;
+		}
+	}
+	if (i == s->nchoices) {
+		if (s->dflt_idx < 0) {
+			jv_free(v);
+			return rt_err(st, e, "States.NoChoiceMatched",
+			    "No Choice Rule matched and no Default state was "
+			    "specified.");
+		}
+		*next = s->dflt_idx;
+	}
+	*out = v;
+	return output_path(st, out, e);
+}
+
+/* Wait until T; R_TIMEOUT when the execution's deadline comes first. */
+static int
+wait_until(struct run *x, int64_t t)
+{
+	int64_t now = clock_now_ms();
+
+	if (x->deadline > 0 && t >= x->deadline) {
+		if (x->deadline > now)
+			clock_sleep_ms(x->deadline - now);
+		return R_TIMEOUT;
+	}
+	if (t > now)
+		clock_sleep_ms(t - now);
+	return R_OK;
+}
+
+static void
+value_text(jv v, struct sbuf *b)
+{
+	if (jv_get_kind(v) == JV_KIND_STRING)
+		sbuf_adds(b, jv_string_value(v));
+	else {
+		jv s = jtext(v);
+
+		sbuf_adds(b, jv_string_value(s));
+		jv_free(s);
+	}
+}
+
+static int
+do_wait(struct step *st, jv input, jv *out, struct asl_error *e)
+{
+	const struct asl_state *s = st->s;
+	struct sbuf b = SBUF_INIT;
+	int64_t t = clock_now_ms(), ms;
+	jv v, w;
+	int r;
+
+	if (input_path(st, input, &v, e) != R_OK)
+		return R_ERR;
+	if (s->seconds >= 0)
+		t += (int64_t)s->seconds * 1000;
+	else if (s->timestamp != NULL) {
+		asl_timestamp(s->timestamp, &ms, NULL);
+		t = ms;
+	} else if (s->seconds_path != NULL) {
+		w = jpath_eval(s->seconds_path, v, st->ctx);
+		if (!jv_is_valid(w)) {
+			jv_free(w);
+			r = path_missing(st, s->seconds_path, v, e);
+			jv_free(v);
+			return r;
+		}
+		value_text(w, &b);
+		if (jv_get_kind(w) != JV_KIND_NUMBER ||
+		    jv_number_value(w) != floor(jv_number_value(w)) ||
+		    fabs(jv_number_value(w)) > 9.2e18)
+			r = rt_err(st, e, "States.Runtime", "The SecondsPath "
+			    "parameter cannot be parsed as a long value: %s == "
+			    "%s", jpath_text(s->seconds_path), b.buf);
+		else if (jv_number_value(w) < 0)
+			r = rt_err(st, e, "States.Runtime", "The SecondsPath "
+			    "parameter references a negative value: %s == %s",
+			    jpath_text(s->seconds_path), b.buf);
+		else {
+			r = R_OK;
+			t += (int64_t)jv_number_value(w) * 1000;
+		}
+		jv_free(w);
+		sbuf_free(&b);
+		if (r != R_OK) {
+			jv_free(v);
+			return r;
+		}
+	} else {
+		w = jpath_eval(s->timestamp_path, v, st->ctx);
+		if (!jv_is_valid(w)) {
+			jv_free(w);
+			r = path_missing(st, s->timestamp_path, v, e);
+			jv_free(v);
+			return r;
+		}
+		if (jv_get_kind(w) != JV_KIND_STRING ||
+		    asl_timestamp(jv_string_value(w), &t, NULL) != 0) {
+			value_text(w, &b);
+			r = rt_err(st, e, "States.Runtime", "The TimestampPath "
+			    "parameter does not reference a valid ISO-8601 "
+			    "extended offset date-time format string: %s == %s",
+			    jpath_text(s->timestamp_path), b.buf);
+			sbuf_free(&b);
+			jv_free(w);
+			jv_free(v);
+			return r;
+		}
+		jv_free(w);
+	}
+	if (wait_until(st->x, t) != R_OK) {
+		jv_free(v);
+		return R_TIMEOUT;
+	}
+	*out = v;
+	return output_path(st, out, e);
+}
+
+/* Fail: Error and Cause, literal or from ErrorPath / CausePath. */
+static int
+fail_field(struct step *st, const char *lit, const struct asl_ref *ref,
+    const char *field, jv input, char **out, struct asl_error *e)
+{
+	jv v;
+
+	*out = NULL;
+	if (lit != NULL) {
+		*out = xstrdup(lit);
+		return R_OK;
+	}
+	if (ref->path == NULL && ref->call == NULL)
+		return R_OK;
+	if (ref->call != NULL) {
+		v = ifn_eval(ref->call, input, st->ctx, e);
+		if (!jv_is_valid(v))
+			return rt_wrap(st, e);
+	} else {
+		v = jpath_eval(ref->path, input, st->ctx);
+		if (!jv_is_valid(v)) {
+			jv_free(v);
+			return path_missing(st, ref->path, input, e);
+		}
+	}
+	if (jv_get_kind(v) != JV_KIND_STRING) {
+		jv t = jtext(v);
+
+		rt_err(st, e, "States.Runtime", "The %s field refers to value "
+		    "'%s' which is not a string", field, jv_string_value(t));
+		jv_free(t);
+		jv_free(v);
+		return R_ERR;
+	}
+	*out = xstrdup(jv_string_value(v));
+	jv_free(v);
+	return R_OK;
+}
+
+static int
+do_fail(struct step *st, jv input, struct asl_error *e)
+{
+	const struct asl_state *s = st->s;
+	char *error, *cause;
+
+	if (fail_field(st, s->error, &s->error_path, "ErrorPath", input,
+	    &error, e) != R_OK)
+		return R_ERR;
+	if (fail_field(st, s->cause, &s->cause_path, "CausePath", input,
+	    &cause, e) != R_OK) {
+		free(error);
+		return R_ERR;
+	}
+	asl_error_free(e);
+	e->error = error;
+	e->cause = cause;
+	return R_ERR;
+}
+
+/* Tasks. */
+
+static const struct aslrun_binding *
+find_binding(const struct aslrun_conf *c, const char *key)
+{
+	size_t i;
+
+	if (key == NULL)
+		return NULL;
+	for (i = 0; i < c->nbindings; i++)
+		if (strcmp(c->bindings[i].resource, key) == 0)
+			return &c->bindings[i];
+	return NULL;
+}
+
+/* The function name inside a Lambda ARN ("...:function:NAME[:qual]"). */
+static char *
+function_name(const char *s)
+{
+	const char *p = strstr(s, ":function:"), *q;
+
+	if (strncmp(s, LAMBDA_PREFIX, strlen(LAMBDA_PREFIX)) != 0 || p == NULL)
+		return NULL;
+	p += strlen(":function:");
+	q = strchr(p, ':');
+	return q != NULL ? xstrndup(p, (size_t)(q - p)) : xstrdup(p);
+}
+
+static const struct aslrun_binding *
+binding_for(const struct aslrun_conf *c, const char *name)
+{
+	const struct aslrun_binding *b;
+	char *fn;
+
+	if ((b = find_binding(c, name)) != NULL)
+		return b;
+	if ((fn = function_name(name)) != NULL) {
+		b = find_binding(c, fn);
+		free(fn);
+	}
+	return b;
+}
+
+/* A mocked response (Step Functions Local's mock configuration). */
+static int
+mock_invoke(struct step *st, jv responses, jv *result, struct asl_error *e)
+{
+	struct run *x = st->x;
+	jv n = jv_object_get(jv_copy(x->mock_counts), jv_string(st->s->name));
+	long count = jv_is_valid(n) ? (long)jv_number_value(n) : 0;
+	int it, r = R_ERR;
+
+	jv_free(n);
+	x->mock_counts = jv_object_set(x->mock_counts, jv_string(st->s->name),
+	    jv_number(count + 1));
+	for (it = jv_object_iter(responses); jv_object_iter_valid(responses,
+	    it); it = jv_object_iter_next(responses, it)) {
+		jv k = jv_object_iter_key(responses, it);
+		long lo, hi;
+		char *end;
+
+		lo = strtol(jv_string_value(k), &end, 10);
+		hi = *end == '-' ? strtol(end + 1, NULL, 10) : lo;
+		jv_free(k);
+		if (count >= lo && count <= hi) {
+			jv resp = jv_object_iter_value(responses, it);
+			jv ret = jv_object_get(jv_copy(resp),
+			    jv_string("Return"));
+			jv thr = jv_object_get(jv_copy(resp),
+			    jv_string("Throw"));
+
+			if (jv_is_valid(ret)) {
+				*result = ret;
+				r = R_OK;
+			} else {
+				jv er = jv_object_get(jv_copy(thr),
+				    jv_string("Error"));
+				jv ca = jv_object_get(jv_copy(thr),
+				    jv_string("Cause"));
+
+				jv_free(ret);
+				asl_error_set(e, jv_get_kind(er) ==
+				    JV_KIND_STRING ? jv_string_value(er) :
+				    "States.TaskFailed", jv_get_kind(ca) ==
+				    JV_KIND_STRING ? "%s" : NULL,
+				    jv_get_kind(ca) == JV_KIND_STRING ?
+				    jv_string_value(ca) : "");
+				jv_free(er);
+				jv_free(ca);
+			}
+			jv_free(thr);
+			jv_free(resp);
+			return r;
+		}
+	}
+	asl_error_set(e, "States.TaskFailed", "no mocked response for "
+	    "invocation %ld of state '%s'", count, st->s->name);
+	return R_ERR;
+}
+
+static int
+put_events(struct step *st, jv params, jv *result, struct asl_error *e)
+{
+	struct run *x = st->x;
+	struct sbuf resp = SBUF_INIT, ev = SBUF_INIT;
+	struct entry_err err;
+	const char *bad;
+	char id[UUID_BUFSZ];
+	size_t total = 0;
+	int i, n, failed = 0, *ok;
+	jv entries, extra;
+
+	entries = jv_object_get(jv_copy(params), jv_string("Entries"));
+	if (jv_get_kind(entries) != JV_KIND_ARRAY ||
+	    (n = jv_array_length(jv_copy(entries))) < 1 ||
+	    n > ENTRY_BATCH_MAX) {
+		jv_free(entries);
+		asl_error_set(e, "EventBridge.EventBridgeException",
+		    "1 validation error detected: Value at 'entries' failed "
+		    "to satisfy constraint: Member must have length between "
+		    "1 and 10");
+		return R_ERR;
+	}
+	ok = xcalloc((size_t)n, sizeof(*ok));
+	for (i = 0; i < n; i++) {
+		jv en = jv_array_get(jv_copy(entries), i);
+
+		if (jv_get_kind(en) == JV_KIND_OBJECT &&
+		    entry_shape(en) == NULL &&
+		    entry_check_fields(en, &err) == 0) {
+			ok[i] = 1;
+			total += entry_size(en, NULL, 0);
+		}
+		jv_free(en);
+	}
+	if (total >= (x->c->event_limit > 0 ? x->c->event_limit :
+	    ENTRY_SIZE_LIMIT)) {
+		free(ok);
+		jv_free(entries);
+		asl_error_set(e, "EventBridge.EventBridgeException", "%s",
+		    ENTRY_SIZE_MESSAGE);
+		return R_ERR;
+	}
+	extra = JV_ARRAY(jv_string(x->sm_arn), jv_string(x->exec_arn));
+	sbuf_adds(&resp, "{\"Entries\":[");
+	for (i = 0; i < n; i++) {
+		jv en = jv_array_get(jv_copy(entries), i);
+		const char *shape = jv_get_kind(en) == JV_KIND_OBJECT ?
+		    entry_shape(en) : "an entry must be an object";
+		int r = -2;
+
+		if (i > 0)
+			sbuf_addc(&resp, ',');
+		err.code = "InvalidArgument";
+		err.message = shape;
+		if (shape == NULL && !entry_check_fields(en, &err)) {
+			ids_uuid(id, NULL, 0);
+			r = entry_event(en, NULL, 0, id, clock_now_ms(), extra,
+			    &ev, &err, &bad);
+			if (r < 0) {
+				err.code = "InvalidArgument";
+				err.message = bad;
+			}
+		}
+		if (r == 0) {
+			out_line(x->c->events, ev.buf, ev.len);
+			sbuf_addf(&resp, "{\"EventId\":\"%s\"}", id);
+		} else {
+			failed++;
+			sbuf_adds(&resp, "{\"ErrorCode\":");
+			jsonraw_quote(&resp, err.code, strlen(err.code));
+			sbuf_adds(&resp, ",\"ErrorMessage\":");
+			jsonraw_quote(&resp, err.message, strlen(err.message));
+			sbuf_addc(&resp, '}');
+		}
+		jv_free(en);
+	}
+	sbuf_addf(&resp, "],\"FailedEntryCount\":%d}", failed);
+	free(ok);
+	jv_free(extra);
+	jv_free(entries);
+	sbuf_free(&ev);
+	if (failed > 0) {
+		asl_error_set(e, "EventBridge.FailedEntry", "%s", resp.buf);
+		sbuf_free(&resp);
+		return R_ERR;
+	}
+	*result = jv_parse_sized(resp.buf, (int)resp.len);
+	sbuf_free(&resp);
+	return R_OK;
+}
+
+/* Seconds from TimeoutSeconds(Path) / HeartbeatSeconds(Path). */
+static int
+task_seconds(struct step *st, long lit, const struct jpath *p,
+    const char *field, jv input, long *out, struct asl_error *e)
+{
+	jv v;
+
+	*out = lit;
+	if (p == NULL)
+		return R_OK;
+	v = jpath_eval(p, input, st->ctx);
+	if (!jv_is_valid(v)) {
+		jv_free(v);
+		return path_missing(st, p, input, e);
+	}
+	if (jv_get_kind(v) != JV_KIND_NUMBER || jv_number_value(v) < 1 ||
+	    jv_number_value(v) != floor(jv_number_value(v)) ||
+	    jv_number_value(v) > 99999999) {
+		struct sbuf b = SBUF_INIT;
+
+		value_text(v, &b);
+		rt_err(st, e, "States.Runtime", "The %s field refers to value "
+		    "\"%s\" which is not a valid positive integer: %s", field,
+		    b.buf, jpath_text(p));
+		sbuf_free(&b);
+		jv_free(v);
+		return R_ERR;
+	}
+	*out = (long)jv_number_value(v);
+	jv_free(v);
+	return R_OK;
+}
+
+static int
+is_handler_error(const char *type)
+{
+	static const char *const runtime[] = { "Runtime.ExitError",
+	    "Runtime.InvalidEntrypoint", "Runtime.MarshalError",
+	    "Function.ResponseSizeTooLarge", "Sandbox.Timedout", NULL };
+	int i;
+
+	if (type == NULL)
+		return 0;
+	for (i = 0; runtime[i] != NULL; i++)
+		if (strcmp(type, runtime[i]) == 0)
+			return 0;
+	return 1;
+}
+
+/*
+ * Run the bound command.  LAMBDA_INVOKE wraps the result in the Invoke
+ * response.  Returns R_OK, R_ERR or R_TIMEOUT (execution deadline).
+ */
+static int
+run_command(struct step *st, const struct aslrun_binding *b, jv payload,
+    int lambda_invoke, long timeout, long heartbeat, jv *result,
+    struct asl_error *e)
+{
+	struct run *x = st->x;
+	struct proc_spec spec;
+	struct proc_result res;
+	struct lambda_reply reply;
+	struct sbuf wrap = SBUF_INIT;
+	char reqid[UUID_BUFSZ];
+	int64_t limit, left;
+	int hb = 0, machine = 0, r = R_OK;
+	jv text = jtext(payload);
+
+	ids_uuid(reqid, NULL, 0);
+	limit = (int64_t)timeout * 1000;
+	if (heartbeat > 0 && (int64_t)heartbeat * 1000 < limit) {
+		limit = (int64_t)heartbeat * 1000;
+		hb = 1;
+	}
+	if (x->deadline > 0) {
+		left = x->deadline - clock_now_ms();
+		if (left < 1)
+			left = 1;
+		if (left < limit) {
+			limit = left;
+			machine = 1;
+			hb = 0;
+		}
+	}
+	memset(&spec, 0, sizeof(spec));
+	spec.argv = b->argv;
+	spec.in = jv_string_value(text);
+	spec.inlen = (size_t)jv_string_length_bytes(jv_copy(text));
+	spec.timeout_ms = limit;
+	proc_result_init(&res);
+	lambda_reply_init(&reply);
+	if (proc_run(&spec, &res) != 0) {
+		asl_error_set(e, "States.TaskFailed", "cannot run '%s': %s",
+		    b->argv[0], strerror(errno));
+		r = R_ERR;
+		goto out;
+	}
+	if (clock_is_virtual())
+		clock_sleep_ms(res.duration_us / 1000);
+	if (res.end == PROC_TIMEDOUT) {
+		if (machine) {
+			clock_advance_to(x->deadline);
+			r = R_TIMEOUT;
+		} else {
+			asl_error_set(e, hb ? "States.HeartbeatTimeout" :
+			    "States.Timeout", NULL);
+			r = R_ERR;
+		}
+		goto out;
+	}
+	lambda_judge(&res, reqid, b->argv[0], limit, 0, &reply);
+	if (reply.error) {
+		asl_error_set(e, is_handler_error(reply.error_type) ?
+		    reply.error_type : "States.TaskFailed", "%s",
+		    reply.payload.buf != NULL ? reply.payload.buf : "");
+		r = R_ERR;
+		goto out;
+	}
+	if (lambda_invoke) {
+		lambda_invoke_result(&wrap, &reply, reqid, clock_now_ms());
+		*result = jv_parse_sized(wrap.buf, (int)wrap.len);
+	} else
+		*result = jv_parse_sized(reply.payload.buf,
+		    (int)reply.payload.len);
+	if (!jv_is_valid(*result)) {
+		jv_free(*result);
+		asl_error_set(e, "States.TaskFailed", "the command's output "
+		    "is not JSON");
+		r = R_ERR;
+	}
+out:
+	sbuf_free(&wrap);
+	lambda_reply_free(&reply);
+	proc_result_free(&res);
+	jv_free(text);
+	return r;
+}
+
+static const char *
+resource_type(const char *res, const char **resource)
+{
+	/* arn:aws:states:::SERVICE:ACTION -> ("SERVICE", "ACTION") */
+	static char service[64];
+	const char *p;
+	size_t n;
+
+	*resource = res;
+	if (strncmp(res, "arn:aws:states:::", 17) != 0)
+		return strncmp(res, LAMBDA_PREFIX, strlen(LAMBDA_PREFIX)) == 0 ?
+		    "lambda" : "local";
+	p = res + 17;
+	n = strcspn(p, ":");
+	if (n >= sizeof(service))
+		n = sizeof(service) - 1;
+	memcpy(service, p, n);
+	service[n] = '\0';
+	*resource = p[n] == ':' ? p + n + 1 : p + n;
+	return service;
+}
+
+static int
+invoke(struct step *st, jv params, long timeout, long heartbeat,
+    jv *result, struct asl_error *e)
+{
+	const struct asl_state *s = st->s;
+	struct run *x = st->x;
+	const struct aslrun_binding *b = NULL;
+	jv mock, payload;
+	int r, lambda_invoke = 0;
+
+	if (jv_is_valid(x->c->mocks)) {
+		mock = jv_object_get(jv_copy(x->c->mocks), jv_string(s->name));
+		if (jv_get_kind(mock) == JV_KIND_OBJECT) {
+			r = mock_invoke(st, mock, result, e);
+			jv_free(mock);
+			return r;
+		}
+		jv_free(mock);
+	}
+	if (strncmp(s->resource, PUTEVENTS_ARN, strlen(PUTEVENTS_ARN)) == 0)
+		return put_events(st, params, result, e);
+	if (strncmp(s->resource, INVOKE_ARN, strlen(INVOKE_ARN)) == 0) {
+		jv fn = jv_object_get(jv_copy(params),
+		    jv_string("FunctionName"));
+
+		lambda_invoke = 1;
+		if (jv_get_kind(fn) != JV_KIND_STRING) {
+			jv_free(fn);
+			asl_error_set(e, "States.Runtime", "The field "
+			    "'FunctionName' is required by %s", INVOKE_ARN);
+			return rt_wrap(st, e);
+		}
+		b = binding_for(x->c, jv_string_value(fn));
+		jv_free(fn);
+		payload = jv_object_get(jv_copy(params), jv_string("Payload"));
+		if (!jv_is_valid(payload)) {
+			jv_free(payload);
+			payload = jv_object();
+		}
+	} else {
+		b = binding_for(x->c, s->resource);
+		payload = jv_copy(params);
+	}
+	if (b == NULL)
+		b = find_binding(x->c, s->name);
+	if (b == NULL && lambda_invoke)
+		b = find_binding(x->c, s->resource);
+	if (b == NULL) {
+		jv_free(payload);
+		asl_error_set(e, "States.TaskFailed", "no command is bound to "
+		    "the resource '%s' (see --task)", s->resource);
+		return R_ERR;
+	}
+	r = run_command(st, b, payload, lambda_invoke, timeout, heartbeat,
+	    result, e);
+	jv_free(payload);
+	return r;
+}
+
+static int
+do_task(struct step *st, jv input, jv *out, struct asl_error *e)
+{
+	const struct asl_state *s = st->s;
+	struct run *x = st->x;
+	const char *rtype, *rname;
+	int lambda = strncmp(s->resource, LAMBDA_PREFIX,
+	    strlen(LAMBDA_PREFIX)) == 0, r;
+	long timeout, heartbeat;
+	jv v, result = jv_invalid();
+
+	if (input_path(st, input, &v, e) != R_OK)
+		return R_ERR;
+	if (apply_tmpl(st, s->parameters, &v, st->ctx, e) != R_OK ||
+	    task_seconds(st, s->timeout > 0 ? s->timeout : 99999999,
+	    s->timeout_path, "TimeoutSecondsPath", input, &timeout, e) !=
+	    R_OK || task_seconds(st, s->heartbeat, s->heartbeat_path,
+	    "HeartbeatSecondsPath", input, &heartbeat, e) != R_OK) {
+		jv_free(v);
+		return R_ERR;
+	}
+	rtype = resource_type(s->resource, &rname);
+	if (lambda) {
+		if (history_on(x))
+			event(x, "LambdaFunctionScheduled",
+			    "lambdaFunctionScheduledEventDetails",
+			    JV_OBJECT(jv_string("input"), jtext(v),
+			    jv_string("inputDetails"), JV_OBJECT(
+			    jv_string("truncated"), jv_false()),
+			    jv_string("resource"), jv_string(s->resource)));
+		else
+			event(x, "", NULL, jv_invalid());
+		event(x, "LambdaFunctionStarted", NULL, jv_invalid());
+	} else {
+		if (history_on(x))
+			event(x, "TaskScheduled", "taskScheduledEventDetails",
+			    JV_OBJECT(jv_string("parameters"), jtext(v),
+			    jv_string("region"), jv_string(awsid_region()),
+			    jv_string("resource"), jv_string(rname),
+			    jv_string("resourceType"), jv_string(rtype)));
+		else
+			event(x, "", NULL, jv_invalid());
+		if (history_on(x))
+			event(x, "TaskStarted", "taskStartedEventDetails",
+			    JV_OBJECT(jv_string("resource"), jv_string(rname),
+			    jv_string("resourceType"), jv_string(rtype)));
+		else
+			event(x, "", NULL, jv_invalid());
+	}
+	r = invoke(st, v, timeout, heartbeat, &result, e);
+	jv_free(v);
+	if (r == R_TIMEOUT)
+		return r;
+	if (r == R_ERR) {
+		int timedout = e->error != NULL &&
+		    (strcmp(e->error, "States.Timeout") == 0 ||
+		    strcmp(e->error, "States.HeartbeatTimeout") == 0);
+		jv d = jv_object();
+
+		if (e->error != NULL)
+			d = jv_object_set(d, jv_string("error"),
+			    jv_string(e->error));
+		if (e->cause != NULL)
+			d = jv_object_set(d, jv_string("cause"),
+			    jv_string(e->cause));
+		if (!lambda) {
+			d = jv_object_set(d, jv_string("resource"),
+			    jv_string(rname));
+			d = jv_object_set(d, jv_string("resourceType"),
+			    jv_string(rtype));
+		}
+		event(x, lambda ? (timedout ? "LambdaFunctionTimedOut" :
+		    "LambdaFunctionFailed") : timedout ? "TaskTimedOut" :
+		    "TaskFailed", lambda ? (timedout ?
+		    "lambdaFunctionTimedOutEventDetails" :
+		    "lambdaFunctionFailedEventDetails") : timedout ?
+		    "taskTimedOutEventDetails" : "taskFailedEventDetails",
+		    history_on(x) ? d : (jv_free(d), jv_invalid()));
+		return R_ERR;
+	}
+	if (history_on(x)) {
+		jv d = JV_OBJECT(jv_string("output"), jtext(result),
+		    jv_string("outputDetails"), JV_OBJECT(
+		    jv_string("truncated"), jv_false()));
+
+		if (!lambda) {
+			d = jv_object_set(d, jv_string("resource"),
+			    jv_string(rname));
+			d = jv_object_set(d, jv_string("resourceType"),
+			    jv_string(rtype));
+		}
+		event(x, lambda ? "LambdaFunctionSucceeded" : "TaskSucceeded",
+		    lambda ? "lambdaFunctionSucceededEventDetails" :
+		    "taskSucceededEventDetails", d);
+	} else
+		event(x, "", NULL, jv_invalid());
+	return finish(st, input, result, out, e);
+}
+
+/* Parallel. */
+
+static int
+do_parallel(struct step *st, jv input, jv *out, struct asl_error *e)
+{
+	const struct asl_state *s = st->s;
+	struct run *x = st->x;
+	jv v, results, b;
+	size_t i;
+	int r;
+
+	if (input_path(st, input, &v, e) != R_OK)
+		return R_ERR;
+	if (apply_tmpl(st, s->parameters, &v, st->ctx, e) != R_OK) {
+		jv_free(v);
+		return R_ERR;
+	}
+	event(x, "ParallelStateStarted", NULL, jv_invalid());
+	results = jv_array();
+	for (i = 0; i < s->nbranches; i++) {
+		r = run_states(x, &s->branches[i], v, &b, e);
+		if (r != R_OK) {
+			jv_free(results);
+			jv_free(v);
+			if (r == R_ERR)
+				event(x, "ParallelStateFailed", NULL,
+				    jv_invalid());
+			return r;
+		}
+		results = jv_array_append(results, b);
+	}
+	jv_free(v);
+	event(x, "ParallelStateSucceeded", NULL, jv_invalid());
+	return finish(st, input, results, out, e);
+}
+
+/* Map. */
+
+/* An integer (or float) from a *Path field, with AWS's messages. */
+static int
+map_number(struct step *st, const struct jpath *p, const char *field,
+    int integer, jv input, double *out, struct asl_error *e)
+{
+	jv v = jpath_eval(p, input, st->ctx);
+	struct sbuf b = SBUF_INIT;
+	double d;
+
+	if (!jv_is_valid(v)) {
+		jv_free(v);
+		return path_missing(st, p, input, e);
+	}
+	if (jv_get_kind(v) == JV_KIND_NUMBER) {
+		d = jv_number_value(v);
+		if (!integer || d == floor(d)) {
+			jv_free(v);
+			*out = d;
+			return R_OK;
+		}
+	}
+	value_text(v, &b);
+	rt_err(st, e, "States.Runtime", "The %s field refers to value \"%s\" "
+	    "which is not a valid %s: %s", field, b.buf, integer ? "integer" :
+	    "float", jpath_text(p));
+	sbuf_free(&b);
+	jv_free(v);
+	return R_ERR;
+}
+
+/* Group ITEMS (consumed) into ItemBatcher batches. */
+static int
+batch_items(struct step *st, jv eff, jv *items, struct asl_error *e)
+{
+	const struct asl_state *s = st->s;
+	double maxn = (double)s->batch_max_items;
+	double maxb = (double)s->batch_max_bytes;
+	jv base = jv_object(), batches = jv_array(), cur = jv_array();
+	size_t curbytes = 0;
+	int i, n;
+
+	if ((s->batch_max_items_path != NULL && map_number(st,
+	    s->batch_max_items_path, "MaxItemsPerBatchPath", 1, eff, &maxn,
+	    e) != R_OK) || (s->batch_max_bytes_path != NULL && map_number(st,
+	    s->batch_max_bytes_path, "MaxInputBytesPerBatchPath", 1, eff,
+	    &maxb, e) != R_OK))
+		goto bad;
+	if (s->batch_input != NULL) {
+		jv_free(base);
+		base = tmpl_eval(st, s->batch_input, eff, st->ctx, e);
+		if (!jv_is_valid(base))
+			goto bad;
+		if (jv_get_kind(base) != JV_KIND_OBJECT) {
+			rt_err(st, e, "States.Runtime", "BatchInput must be an "
+			    "object");
+			goto bad;
+		}
+	}
+	n = jv_array_length(jv_copy(*items));
+	for (i = 0; i < n; i++) {
+		jv it = jv_array_get(jv_copy(*items), i);
+		jv t = jtext(it);
+		size_t len = (size_t)jv_string_length_bytes(t);
+
+		if (jv_array_length(jv_copy(cur)) > 0 &&
+		    ((maxn > 0 && jv_array_length(jv_copy(cur)) >= maxn) ||
+		    (maxb > 0 && curbytes + len > maxb))) {
+			batches = jv_array_append(batches, jv_object_set(
+			    jv_copy(base), jv_string("Items"), cur));
+			cur = jv_array();
+			curbytes = 0;
+		}
+		cur = jv_array_append(cur, it);
+		curbytes += len;
+	}
+	if (jv_array_length(jv_copy(cur)) > 0)
+		batches = jv_array_append(batches, jv_object_set(jv_copy(base),
+		    jv_string("Items"), cur));
+	else
+		jv_free(cur);
+	jv_free(base);
+	jv_free(*items);
+	*items = batches;
+	return R_OK;
+bad:
+	jv_free(base);
+	jv_free(batches);
+	jv_free(cur);
+	return R_ERR;
+}
+
+static int
+do_map(struct step *st, jv input, jv *out, struct asl_error *e)
+{
+	const struct asl_state *s = st->s;
+	struct run *x = st->x;
+	double conc = (double)s->max_concurrency, pct = s->tolerated_pct;
+	double cnt = (double)s->tolerated_count;
+	jv v, items, results, item, sel, ictx, r1;
+	struct asl_error ie = { NULL, NULL };
+	long failed = 0, i, n;
+	int r;
+
+	if (input_path(st, input, &v, e) != R_OK)
+		return R_ERR;
+	if (s->items_path != NULL) {
+		items = jpath_eval(s->items_path, v, st->ctx);
+		if (!jv_is_valid(items)) {
+			jv_free(items);
+			r = path_missing(st, s->items_path, v, e);
+			jv_free(v);
+			return r;
+		}
+	} else
+		items = jv_copy(v);
+	if (jv_get_kind(items) != JV_KIND_ARRAY) {
+		jv t = jtext(items);
+
+		rt_err(st, e, "States.Runtime", "Map state input must be an "
+		    "array but was: %s", jv_string_value(t));
+		jv_free(t);
+		goto bad;
+	}
+	if ((s->max_concurrency_path != NULL && map_number(st,
+	    s->max_concurrency_path, "MaxConcurrencyPath", 1, v, &conc, e) !=
+	    R_OK) ||
+	    (s->tolerated_pct_path != NULL && map_number(st,
+	    s->tolerated_pct_path, "ToleratedFailurePercentagePath", 0, v,
+	    &pct, e) != R_OK) ||
+	    (s->tolerated_count_path != NULL && map_number(st,
+	    s->tolerated_count_path, "ToleratedFailureCountPath", 1, v, &cnt,
+	    e) != R_OK))
+		goto bad;
+	if (conc < 0) {
+		rt_err(st, e, "States.Runtime", "MaxConcurrency cannot be "
+		    "negative.");
+		goto bad;
+	}
+	if (s->tolerated_pct_path != NULL && (pct < 0 || pct > 100)) {
+		rt_err(st, e, "States.Runtime", "ToleratedFailurePercentage "
+		    "must be between 0 and 100.");
+		goto bad;
+	}
+	if (s->tolerated_count_path != NULL && cnt < 0) {
+		rt_err(st, e, "States.Runtime", "ToleratedFailureCount cannot "
+		    "be negative.");
+		goto bad;
+	}
+	if (s->batcher && batch_items(st, v, &items, e) != R_OK)
+		goto bad;
+	n = jv_array_length(jv_copy(items));
+	if (history_on(x))
+		event(x, "MapStateStarted", "mapStateStartedEventDetails",
+		    JV_OBJECT(jv_string("length"), jv_number((double)n)));
+	else
+		event(x, "", NULL, jv_invalid());
+	if (s->distributed)
+		event(x, "MapRunStarted", NULL, jv_invalid());
+	results = jv_array();
+	for (i = 0; i < n; i++) {
+		item = jv_array_get(jv_copy(items), (int)i);
+		if (s->item_selector != NULL) {
+			ictx = jv_object_set(jv_copy(st->ctx), jv_string("Map"),
+			    JV_OBJECT(jv_string("Item"), JV_OBJECT(
+			    jv_string("Index"), jv_number((double)i),
+			    jv_string("Value"), jv_copy(item))));
+			sel = tmpl_eval(st, s->item_selector, v, ictx, e);
+			jv_free(ictx);
+			jv_free(item);
+			if (!jv_is_valid(sel)) {
+				jv_free(results);
+				goto bad;
+			}
+			item = sel;
+		}
+		if (history_on(x))
+			event(x, "MapIterationStarted",
+			    "mapIterationStartedEventDetails", JV_OBJECT(
+			    jv_string("index"), jv_number((double)i),
+			    jv_string("name"), jv_string(s->name)));
+		else
+			event(x, "", NULL, jv_invalid());
+		r = run_states(x, s->processor, item, &r1, &ie);
+		jv_free(item);
+		if (r == R_TIMEOUT) {
+			jv_free(results);
+			jv_free(items);
+			jv_free(v);
+			asl_error_free(&ie);
+			return R_TIMEOUT;
+		}
+		if (history_on(x))
+			event(x, r == R_OK ? "MapIterationSucceeded" :
+			    "MapIterationFailed", r == R_OK ?
+			    "mapIterationSucceededEventDetails" :
+			    "mapIterationFailedEventDetails", JV_OBJECT(
+			    jv_string("index"), jv_number((double)i),
+			    jv_string("name"), jv_string(s->name)));
+		else
+			event(x, "", NULL, jv_invalid());
+		if (r == R_OK) {
+			results = jv_array_append(results, r1);
+			continue;
+		}
+		failed++;
+		if (pct < 0 && cnt < 0) {
+			/* No tolerance: the Map fails as its iteration. */
+			jv_free(results);
+			event(x, "MapStateFailed", NULL, jv_invalid());
+			asl_error_free(e);
+			*e = ie;
+			jv_free(items);
+			jv_free(v);
+			return R_ERR;
+		}
+		{
+			jv eo = jv_object();
+
+			if (ie.error != NULL)
+				eo = jv_object_set(eo, jv_string("Error"),
+				    jv_string(ie.error));
+			if (ie.cause != NULL)
+				eo = jv_object_set(eo, jv_string("Cause"),
+				    jv_string(ie.cause));
+			results = jv_array_append(results, eo);
+		}
+		asl_error_free(&ie);
+	}
+	jv_free(items);
+	jv_free(v);
+	if (failed > 0 && !((cnt >= 0 && failed <= cnt) ||
+	    (pct >= 0 && (double)failed * 100 <= pct * (double)n))) {
+		jv_free(results);
+		if (s->distributed)
+			event(x, "MapRunFailed", NULL, jv_invalid());
+		event(x, "MapStateFailed", NULL, jv_invalid());
+		asl_error_set(e, "States.ExceedToleratedFailureThreshold",
+		    "The specified tolerated failure threshold was exceeded");
+		return R_ERR;
+	}
+	if (s->distributed)
+		event(x, "MapRunSucceeded", NULL, jv_invalid());
+	event(x, "MapStateSucceeded", NULL, jv_invalid());
+	return finish(st, input, results, out, e);
+bad:
+	jv_free(items);
+	jv_free(v);
+	return R_ERR;
+}
+
+/* Retry. */
+
+static double
+jitter(double max)
+{
+	char id[UUID_BUFSZ];
+
+	ids_uuid(id, NULL, 0);
+	return max * (double)(strtoull(id + 24, NULL, 16) % 1000001) /
+	    1000000.0;
+}
+
+static int
+do_work(struct step *st, jv input, jv *out, struct asl_error *e)
+{
+	switch (st->s->type) {
+	case ASL_TASK:
+		return do_task(st, input, out, e);
+	case ASL_PARALLEL:
+		return do_parallel(st, input, out, e);
+	default:
+		return do_map(st, input, out, e);
+	}
+}
+
+static jv
+state_ctx(struct run *x, const struct asl_state *s, int64_t entered,
+    long retries)
+{
+	char ts[RFC3339_BUFSZ];
+
+	rfc3339_fmt_ms(entered, ts);
+	return jv_object_set(jv_copy(x->ctx), jv_string("State"), JV_OBJECT(
+	    jv_string("EnteredTime"), jv_string(ts),
+	    jv_string("Name"), jv_string(s->name),
+	    jv_string("RetryCount"), jv_number((double)retries)));
+}
+
+static int
+with_retry(struct step *st, jv input, int64_t entered, jv *out,
+    struct asl_error *e)
+{
+	const struct asl_state *s = st->s;
+	long *counts, retries = 0;
+	double delay;
+	size_t k;
+	int r;
+
+	counts = xcalloc(s->nretry + 1, sizeof(*counts));
+	for (;;) {
+		r = do_work(st, input, out, e);
+		if (r != R_ERR)
+			break;
+		for (k = 0; k < s->nretry; k++)
+			if (err_matches(s->retry[k].errors,
+			    s->retry[k].nerrors, e->error))
+				break;
+		if (k == s->nretry || counts[k] >= s->retry[k].max_attempts)
+			break;
+		delay = s->retry[k].interval * pow(s->retry[k].backoff,
+		    (double)counts[k]);
+		if (s->retry[k].max_delay > 0 &&
+		    delay > (double)s->retry[k].max_delay)
+			delay = (double)s->retry[k].max_delay;
+		if (s->retry[k].jitter_full)
+			delay = jitter(delay);
+		counts[k]++;
+		if (wait_until(st->x, clock_now_ms() +
+		    (int64_t)(delay * 1000)) != R_OK) {
+			r = R_TIMEOUT;
+			break;
+		}
+		asl_error_free(e);
+		retries++;
+		jv_free(st->ctx);
+		st->ctx = state_ctx(st->x, s, entered, retries);
+	}
+	free(counts);
+	return r;
+}
+
+/* Run one state; *next is the next state's index or -1 at the end. */
+static int
+run_state(struct run *x, const struct asl_states *ss, int idx, jv input,
+    jv *out, int *next, struct asl_error *e)
+{
+	const struct asl_state *s = &ss->states[idx];
+	struct step st;
+	int64_t entered = clock_now_ms();
+	int r;
+	size_t k;
+
+	st.x = x;
+	st.s = s;
+	st.entered = state_event(x, s, "Entered", "input", input);
+	st.ctx = state_ctx(x, s, entered, 0);
+	*next = s->end ? -1 : s->next_idx;
+	switch (s->type) {
+	case ASL_PASS:
+		r = do_pass(&st, input, out, e);
+		break;
+	case ASL_CHOICE:
+		r = do_choice(&st, input, out, next, e);
+		break;
+	case ASL_WAIT:
+		r = do_wait(&st, input, out, e);
+		break;
+	case ASL_SUCCEED:
+		r = input_path(&st, input, out, e);
+		if (r == R_OK)
+			r = output_path(&st, out, e);
+		*next = -1;
+		break;
+	case ASL_FAIL:
+		r = do_fail(&st, input, e);
+		break;
+	default:
+		r = with_retry(&st, input, entered, out, e);
+		break;
+	}
+	if (r == R_ERR && s->type != ASL_FAIL) {
+		for (k = 0; k < s->ncatch; k++)
+			if (err_matches(s->catchers[k].errors,
+			    s->catchers[k].nerrors, e->error))
+				break;
+		if (k < s->ncatch) {
+			jv eo = jv_object();
+
+			if (e->error != NULL)
+				eo = jv_object_set(eo, jv_string("Error"),
+				    jv_string(e->error));
+			if (e->cause != NULL)
+				eo = jv_object_set(eo, jv_string("Cause"),
+				    jv_string(e->cause));
+			asl_error_free(e);
+			r = result_path(&st, &s->catchers[k].result_path,
+			    input, eo, out, e);
+			*next = s->catchers[k].next_idx;
+		}
+	}
+	if (r == R_OK && s->type != ASL_FAIL)
+		state_event(x, s, "Exited", "output", *out);
+	jv_free(st.ctx);
+	return r;
+}
+
+static int
+run_states(struct run *x, const struct asl_states *ss, jv input, jv *out,
+    struct asl_error *e)
+{
+	int i = ss->start, next, r;
+	jv cur = jv_copy(input), res;
+
+	for (;;) {
+		if (x->deadline > 0 && clock_now_ms() >= x->deadline) {
+			jv_free(cur);
+			return R_TIMEOUT;
+		}
+		res = jv_invalid();
+		r = run_state(x, ss, i, cur, &res, &next, e);
+		jv_free(cur);
+		if (r != R_OK) {
+			jv_free(res);
+			return r;
+		}
+		if (next < 0) {
+			*out = res;
+			return R_OK;
+		}
+		cur = res;
+		i = next;
+	}
+}
+
+/* The execution result. */
+
+static void
+add_str(struct sbuf *b, const char *key, const char *s)
+{
+	sbuf_addf(b, ",\"%s\":", key);
+	jsonraw_quote(b, s, strlen(s));
+}
+
+enum aslrun_status
+aslrun_execute(const struct asl_machine *m, const struct aslrun_conf *c,
+    jv input, const char *raw, size_t rawlen, const char *name,
+    struct sbuf *out)
+{
+	struct run x;
+	struct asl_error e = { NULL, NULL };
+	struct sbuf in = SBUF_INIT;
+	char start[RFC3339_BUFSZ], stop[RFC3339_BUFSZ], *res, *role;
+	int64_t t0 = clock_now_ms();
+	enum aslrun_status status;
+	jv output = jv_invalid(), o;
+	int r;
+
+	memset(&x, 0, sizeof(x));
+	x.m = m;
+	x.c = c;
+	x.sm_arn = aslrun_sm_arn(c->sm_name);
+	res = xasprintf("execution:%s:%s", c->sm_name, name);
+	x.exec_arn = arn_make("states", res);
+	free(res);
+	x.mock_counts = jv_object();
+	if (m->timeout > 0)
+		x.deadline = t0 + (int64_t)m->timeout * 1000;
+	jsonraw_minify(&in, raw, rawlen);
+	rfc3339_fmt_ms(t0, start);
+	role = xasprintf("arn:aws:iam::%s:role/StepFunctions-%s-role",
+	    awsid_account(), c->sm_name);
+	x.ctx = JV_OBJECT(jv_string("Execution"), JV_OBJECT(
+	    jv_string("Id"), jv_string(x.exec_arn),
+	    jv_string("Input"), jv_copy(input),
+	    jv_string("Name"), jv_string(name),
+	    jv_string("RoleArn"), jv_string(role),
+	    jv_string("StartTime"), jv_string(start),
+	    jv_string("RedriveCount"), jv_number(0)),
+	    jv_string("StateMachine"), JV_OBJECT(
+	    jv_string("Id"), jv_string(x.sm_arn),
+	    jv_string("Name"), jv_string(c->sm_name)));
+	if (history_on(&x))
+		event(&x, "ExecutionStarted", "executionStartedEventDetails",
+		    JV_OBJECT(jv_string("input"), jv_string(in.buf),
+		    jv_string("inputDetails"), JV_OBJECT(
+		    jv_string("truncated"), jv_false()),
+		    jv_string("roleArn"), jv_string(role)));
+	else
+		event(&x, "", NULL, jv_invalid());
+	free(role);
+	if (in.len > ASL_PAYLOAD_MAX) {
+		asl_error_set(&e, "States.DataLimitExceeded", "The execution "
+		    "input exceeds the maximum of %d bytes.",
+		    ASL_PAYLOAD_MAX);
+		r = R_ERR;
+	} else
+		r = run_states(&x, &m->top, input, &output, &e);
+	if (r == R_OK && too_big(output)) {
+		jv_free(output);
+		output = jv_invalid();
+		asl_error_set(&e, "States.DataLimitExceeded", "The execution "
+		    "output exceeds the maximum of %d bytes.",
+		    ASL_PAYLOAD_MAX);
+		r = R_ERR;
+	}
+	if (r == R_OK) {
+		status = ASLRUN_SUCCEEDED;
+		o = jtext(output);
+		if (history_on(&x))
+			event(&x, "ExecutionSucceeded",
+			    "executionSucceededEventDetails", JV_OBJECT(
+			    jv_string("output"), jv_copy(o),
+			    jv_string("outputDetails"), JV_OBJECT(
+			    jv_string("truncated"), jv_false())));
+	} else if (r == R_ERR) {
+		status = ASLRUN_FAILED;
+		o = jv_object();
+		if (e.error != NULL)
+			o = jv_object_set(o, jv_string("error"),
+			    jv_string(e.error));
+		if (e.cause != NULL)
+			o = jv_object_set(o, jv_string("cause"),
+			    jv_string(e.cause));
+		event(&x, "ExecutionFailed", "executionFailedEventDetails",
+		    history_on(&x) ? jv_copy(o) : jv_invalid());
+	} else {
+		status = ASLRUN_TIMED_OUT;
+		o = jv_invalid();
+		event(&x, "ExecutionTimedOut", NULL, jv_invalid());
+	}
+	rfc3339_fmt_ms(clock_now_ms(), stop);
+	sbuf_adds(out, "{\"executionArn\":");
+	jsonraw_quote(out, x.exec_arn, strlen(x.exec_arn));
+	add_str(out, "stateMachineArn", x.sm_arn);
+	add_str(out, "name", name);
+	add_str(out, "status", status == ASLRUN_SUCCEEDED ? "SUCCEEDED" :
+	    status == ASLRUN_FAILED ? "FAILED" : "TIMED_OUT");
+	add_str(out, "startDate", start);
+	add_str(out, "stopDate", stop);
+	sbuf_adds(out, ",\"input\":");
+	jsonraw_quote(out, in.buf, in.len);
+	sbuf_adds(out, ",\"inputDetails\":{\"included\":true}");
+	if (status == ASLRUN_SUCCEEDED) {
+		sbuf_adds(out, ",\"output\":");
+		jsonraw_quote(out, jv_string_value(o),
+		    (size_t)jv_string_length_bytes(jv_copy(o)));
+		sbuf_adds(out, ",\"outputDetails\":{\"included\":true}");
+	} else if (status == ASLRUN_FAILED) {
+		if (e.error != NULL)
+			add_str(out, "error", e.error);
+		if (e.cause != NULL)
+			add_str(out, "cause", e.cause);
+	}
+	sbuf_addc(out, '}');
+	jv_free(o);
+	jv_free(output);
+	jv_free(x.ctx);
+	jv_free(x.mock_counts);
+	asl_error_free(&e);
+	sbuf_free(&in);
+	free(x.sm_arn);
+	free(x.exec_arn);
+	return status;
+}
