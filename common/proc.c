@@ -203,14 +203,17 @@ child_start(struct child *c, const struct proc_spec *spec)
 		c->res.code = e;
 		return 0;
 	}
-	if (pipe2(in, O_CLOEXEC) == -1 || pipe2(out, O_CLOEXEC) == -1 ||
-	    pipe2(err, O_CLOEXEC) == -1)
+	if (pipe2(in, O_CLOEXEC) == -1 ||
+	    (spec->outfd == 0 && pipe2(out, O_CLOEXEC) == -1) ||
+	    (spec->errfd == 0 && pipe2(err, O_CLOEXEC) == -1))
 		goto fail;
 
 	posix_spawn_file_actions_init(&fa);
 	posix_spawn_file_actions_adddup2(&fa, in[0], 0);
-	posix_spawn_file_actions_adddup2(&fa, out[1], 1);
-	posix_spawn_file_actions_adddup2(&fa, err[1], 2);
+	posix_spawn_file_actions_adddup2(&fa, spec->outfd ? spec->outfd :
+	    out[1], 1);
+	posix_spawn_file_actions_adddup2(&fa, spec->errfd ? spec->errfd :
+	    err[1], 2);
 	posix_spawnattr_init(&at);
 	sigemptyset(&none);
 	sigfillset(&all);
@@ -229,13 +232,13 @@ child_start(struct child *c, const struct proc_spec *spec)
 	free(path);
 	posix_spawn_file_actions_destroy(&fa);
 	posix_spawnattr_destroy(&at);
-	close(in[0]);
-	close(out[1]);
-	close(err[1]);
+	close_fd(&in[0]);
+	close_fd(&out[1]);
+	close_fd(&err[1]);
 	if (e != 0) {
-		close(in[1]);
-		close(out[0]);
-		close(err[0]);
+		close_fd(&in[1]);
+		close_fd(&out[0]);
+		close_fd(&err[0]);
 		c->pid = -1;
 		c->reaped = 1;
 		c->res.end = PROC_NOSTART;
@@ -246,8 +249,10 @@ child_start(struct child *c, const struct proc_spec *spec)
 	c->outfd = out[0];
 	c->errfd = err[0];
 	fcntl(c->infd, F_SETFL, O_NONBLOCK);
-	fcntl(c->outfd, F_SETFL, O_NONBLOCK);
-	fcntl(c->errfd, F_SETFL, O_NONBLOCK);
+	if (c->outfd >= 0)
+		fcntl(c->outfd, F_SETFL, O_NONBLOCK);
+	if (c->errfd >= 0)
+		fcntl(c->errfd, F_SETFL, O_NONBLOCK);
 	if (c->inlen == 0)
 		close_fd(&c->infd);
 	c->pidfd = pidfd_of(c->pid);
@@ -564,6 +569,35 @@ proc_set_free(struct proc_set *s)
 	}
 	free(s->c);
 	free(s);
+}
+
+static struct child *
+find(const struct proc_set *s, const void *tag)
+{
+	int i;
+
+	for (i = 0; i < s->n; i++)
+		if (s->c[i]->tag == tag)
+			return s->c[i];
+	return NULL;
+}
+
+pid_t
+proc_set_pid(const struct proc_set *s, const void *tag)
+{
+	struct child *c = find(s, tag);
+
+	return c != NULL && !c->reaped ? c->pid : -1;
+}
+
+int
+proc_set_kill(struct proc_set *s, const void *tag)
+{
+	struct child *c = find(s, tag);
+
+	if (c == NULL || c->reaped)
+		return -1;
+	return kill(-c->pid, SIGKILL);
 }
 
 int

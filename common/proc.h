@@ -28,6 +28,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 #include "sbuf.h"
 
@@ -39,6 +40,8 @@ struct proc_spec {
 	int64_t		 timeout_ms;	/* real time; 0 means none */
 	size_t		 maxout;	/* keep at most this much stdout (0: all) */
 	size_t		 maxerr;	/* keep at most this much stderr (0: all) */
+	int		 outfd;		/* 0: capture stdout; else the fd it gets */
+	int		 errfd;		/* 0: capture stderr; else the fd it gets */
 };
 
 enum proc_end {
@@ -89,6 +92,14 @@ int	proc_set_count(const struct proc_set *);
 int	proc_set_wait(struct proc_set *, int timeout_ms,
 	    struct proc_result *res, void **tag);
 void	proc_set_free(struct proc_set *);
+
+/*
+ * The process id of the running command started with TAG (for reading
+ * /proc while it runs), or -1; and killing its process group now (its
+ * result, PROC_SIGNALED with SIGKILL, comes from proc_set_wait).
+ */
+pid_t	proc_set_pid(const struct proc_set *, const void *tag);
+int	proc_set_kill(struct proc_set *, const void *tag);
 
 /*
  * Describe how a command ended, the way Lambda's runtime does (Go's
