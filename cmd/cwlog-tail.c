@@ -1147,6 +1147,8 @@ main(int argc, char *argv[])
 		follow();
 	}
 out:
+	if (store != NULL && logstore_damaged(store) > 0 && status == EXIT_OK)
+		status = EXIT_INPUT;
 	for (i = 0; i < nstreams; i++) {
 		free(streams[i].info.name);
 		free(streams[i].info.path);

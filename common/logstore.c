@@ -28,6 +28,7 @@
 struct logstore {
 	char	*dir;
 	int	 fd;
+	long	 damaged;	/* unreadable files met by listings */
 };
 
 struct logstore_writer {
@@ -869,6 +870,12 @@ cmp_names(const void *a, const void *b)
 	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
+long
+logstore_damaged(const struct logstore *ls)
+{
+	return ls->damaged;
+}
+
 int
 logstore_groups(struct logstore *ls, char ***names, size_t *n)
 {
@@ -894,6 +901,10 @@ logstore_groups(struct logstore *ls, char ***names, size_t *n)
 		if (group_meta(gfd, &ctime, &days, &name) == 0) {
 			v = xreallocarray(v, nv + 1, sizeof(*v));
 			v[nv++] = name;
+		} else {
+			warnx("%s/%s: not a log group (bad %s)", ls->dir,
+			    de->d_name, GROUP_META);
+			ls->damaged++;
 		}
 		close(gfd);
 	}
@@ -987,6 +998,7 @@ logstore_streams(struct logstore *ls, const char *group, int stats,
 		    &ctime, NULL) != 0) {
 			warnx("%s/%s: not a log stream (bad first line)",
 			    gpath, de->d_name);
+			ls->damaged++;
 			continue;
 		}
 		v = xreallocarray(v, nv + 1, sizeof(*v));

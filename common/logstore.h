@@ -171,6 +171,12 @@ struct logstore_stream {
 	long		 count;		/* events */
 };
 
+/*
+ * How many damaged files (a group's .group or a stream's first line that
+ * cannot be read) the listings below met and skipped, with a message.
+ */
+long	logstore_damaged(const struct logstore *);
+
 /* The groups of the store.  Returns 0 or -1. */
 int	logstore_groups(struct logstore *, char ***names, size_t *n);
 void	logstore_free_names(char **names, size_t n);

@@ -1,0 +1,281 @@
+#!/usr/bin/env bats
+# cwlog-tail: aws logs tail's formats byte for byte, ndjson, --since,
+# stream selection, filter patterns, listings, --follow, damaged stores.
+#
+# The golden files app.detailed, app.short and app.json were made by
+# applying the formatters of the AWS CLI's awscli/customizations/logs/
+# tail.py (Python's datetime.isoformat and json.dumps(indent=4)) to
+# app.ndjson.
+
+load test_helper/common
+
+F="$FIXTURES/cwlog-tail"
+
+# One store for the file, written by cwlog-write under the fixed clock.
+setup_file() {
+	export ST="$BATS_FILE_TMPDIR/store"
+	cwlog-write -s "$ST" -g app -n web-1 -f ts "$F/web-1.ndjson"
+	cwlog-write -s "$ST" -g app -n web-2 -f ts "$F/web-2.ndjson"
+	# Plain lines, each stamped with its own (virtual) time.
+	while IFS= read -r l; do
+		EDAKIT_DETERMINISTIC="${l%% *}" cwlog-write -s "$ST" -g app \
+		    -n worker <<<"${l#* }"
+	done < "$F/worker.txt"
+	cwlog-write -s "$ST" -g /aws/events/orders \
+	    "$FIXTURES/cwlog-write/events.ndjson"
+}
+
+setup() {
+	cp -r "$ST" "$BATS_TEST_TMPDIR/store"
+	ST="$BATS_TEST_TMPDIR/store"
+}
+
+# The events a command shows, as MM:SS/stream.
+ids() {
+	cwlog-tail -s "$ST" app --since 1h --format ndjson "$@" |
+	    jq -r '(.timestamp / 1000 | floor | strftime("%M:%S")) + "/" +
+	    .logStreamName' | tr '\n' ' ' | sed 's/ $//'
+}
+
+@test "detailed (the default), short and json are aws logs tail's bytes" {
+	run -0 --separate-stderr cwlog-tail -s "$ST" app
+	assert_output "$(cat "$F/app.detailed")"
+	for f in detailed short json; do
+		cwlog-tail -s "$ST" app --format "$f" > "$BATS_TEST_TMPDIR/got"
+		cmp "$F/app.$f" "$BATS_TEST_TMPDIR/got"
+	done
+	cwlog-tail -s "$ST" /aws/events/orders --format json \
+	    > "$BATS_TEST_TMPDIR/got"
+	cmp "$F/orders.json" "$BATS_TEST_TMPDIR/got"
+}
+
+@test "--format ndjson writes FilteredLogEvent objects with the exact message" {
+	cwlog-tail -s "$ST" app --format ndjson > "$BATS_TEST_TMPDIR/got"
+	cmp "$F/app.ndjson" "$BATS_TEST_TMPDIR/got"
+	run -0 bash -c "cwlog-tail -s '$ST' /aws/events/orders --format ndjson |
+	    jq -r .message"
+	assert_output "$(cat "$FIXTURES/cwlog-write/events.ndjson")"
+	# eventIds are unique 56-digit strings.
+	run -0 bash -c "jq -r .eventId '$F/app.ndjson' | grep -Ec '^[0-9]{56}$'"
+	assert_output 9
+	run -0 bash -c "jq -r .eventId '$F/app.ndjson' | sort -u | wc -l"
+	assert_output 9
+}
+
+@test "--color on colours the timestamp green and the stream cyan" {
+	run -0 cwlog-tail -s "$ST" app --color on --log-stream-names worker \
+	    --since 2024-01-01T11:58:00Z
+	assert_output "$(printf '\033[32m2024-01-01T11:58:00.000000+00:00\033[0m \033[36mworker\033[0m job 2 done [ok] {"partial": json')"
+	run -0 cwlog-tail -s "$ST" app --color on --format short \
+	    --log-stream-names worker --since 2024-01-01T11:58:00Z
+	assert_output "$(printf '\033[32m2024-01-01T11:58:00\033[0m job 2 done [ok] {"partial": json')"
+	run -2 --separate-stderr cwlog-tail -s "$ST" app --color always
+	assert_equal "$stderr" "cwlog-tail: invalid --color 'always': use on, off or auto"
+}
+
+@test "--since takes N and a unit, or an ISO 8601 time; 10m by default" {
+	run -0 ids --since 3m
+	assert_output "57:00/web-2 58:00/worker 58:30/web-1 59:59/web-2"
+	run -0 ids --since 2024-01-01T11:58:00Z
+	assert_output "58:00/worker 58:30/web-1 59:59/web-2"
+	run -0 ids --since 1w
+	assert_output "40:00/web-1 54:00/worker 55:00/web-1 55:00/web-2 56:00/web-1 56:30/worker 57:00/web-2 58:00/worker 58:30/web-1 59:59/web-2"
+	run -0 bash -c "cwlog-tail -s '$ST' app --format short | wc -l"
+	assert_output 9
+	for bad in 5h30m 10x m -5m 2024-13-01; do
+		run -2 --separate-stderr cwlog-tail -s "$ST" app --since "$bad"
+		assert_equal "$stderr" "cwlog-tail: invalid --since '$bad': use N followed by s, m, h, d or w, or an ISO 8601 time"
+	done
+}
+
+@test "streams are chosen by names or by a prefix, not both" {
+	run -0 ids --log-stream-names web-2 worker
+	assert_output "54:00/worker 55:00/web-2 56:30/worker 57:00/web-2 58:00/worker 59:59/web-2"
+	run -0 ids --log-stream-name-prefix web-
+	assert_output "40:00/web-1 55:00/web-1 55:00/web-2 56:00/web-1 57:00/web-2 58:30/web-1 59:59/web-2"
+	run -0 ids --log-stream-names nosuch
+	assert_output ""
+	run -2 --separate-stderr cwlog-tail -s "$ST" app --log-stream-names a \
+	    --log-stream-name-prefix b
+	assert_equal "$stderr" "cwlog-tail: --log-stream-names and --log-stream-name-prefix are mutually exclusive"
+	# As with the AWS CLI, the names run to the next option.
+	run -2 --separate-stderr cwlog-tail -s "$ST" --log-stream-names a app
+	[[ "$stderr" == "cwlog-tail: a log group is required"* ]]
+}
+
+@test "text filter patterns: terms, phrases, ? and -" {
+	run -0 ids -p ERROR
+	assert_output "56:00/web-1 56:30/worker 57:00/web-2"
+	run -0 ids -p 'ERROR ARGUMENTS'
+	assert_output "57:00/web-2"
+	run -0 ids -p '?ARGUMENTS ?disk'
+	assert_output "56:30/worker 57:00/web-2"
+	run -0 ids -p '"INTERNAL SERVER ERROR"'
+	assert_output "56:00/web-1"
+	run -0 ids -p 'ERROR -ARGUMENTS'
+	assert_output "56:00/web-1 56:30/worker"
+	run -0 ids -p 'job -"[ok]"'
+	assert_output "54:00/worker 56:30/worker"
+	run -0 ids -p '" "'
+	assert_output "$(ids)"
+	run -0 ids -p '"[ok]"'
+	assert_output "58:00/worker"
+	run -0 ids -p 'error'
+	assert_output ""
+}
+
+@test "JSON filter patterns: comparisons, wildcards, IS, NOT EXISTS, && and ||" {
+	run -0 ids -p '{ $.status = 200 }'
+	assert_output "55:00/web-1 55:00/web-2 59:59/web-2"
+	run -0 ids -p '{ $.status != 200 }'
+	assert_output "56:00/web-1 57:00/web-2"
+	run -0 ids -p '{ $.latency > 1000 }'
+	assert_output "56:00/web-1"
+	run -0 ids -p '{$.latency>=1e3}'
+	assert_output "56:00/web-1 58:30/web-1"
+	run -0 ids -p '{ $.latency < 1 }'
+	assert_output "55:00/web-2"
+	run -0 ids -p '{ $.latency <= 12.5 }'
+	assert_output "55:00/web-1 55:00/web-2"
+	run -0 ids -p '{ $.region = "eu-*" }'
+	assert_output "57:00/web-2"
+	run -0 ids -p '{ $.region != eu-* }'
+	assert_output "59:59/web-2"
+	run -0 ids -p '{ $.msg = "*orders*" }'
+	assert_output "55:00/web-1 56:00/web-1"
+	run -0 ids -p '{ $.user IS NULL }'
+	assert_output "56:00/web-1"
+	run -0 ids -p '{ $.ok IS TRUE }'
+	assert_output "59:59/web-2"
+	run -0 ids -p '{ $.ok IS FALSE }'
+	assert_output "57:00/web-2"
+	run -0 ids -p '{ $.status NOT EXISTS }'
+	assert_output "40:00/web-1 58:30/web-1"
+	run -0 ids -p '{ $.tags[0] = "eu-west-1" }'
+	assert_output "58:30/web-1"
+	run -0 ids -p '{ $.items[1].id = 2 }'
+	assert_output "59:59/web-2"
+	run -0 ids -p '{ $.msg = "caf*" }'
+	assert_output "59:59/web-2"
+	run -0 ids -p '{ $.level = "ERROR" && $.status = 500 }'
+	assert_output "56:00/web-1"
+	run -0 ids -p '{ $.level = "WARN" || $.status = 400 }'
+	assert_output "57:00/web-2 58:30/web-1"
+	run -0 ids -p '{ ($.level = "ERROR" || $.level = "WARN") && $.latency >= 1000 }'
+	assert_output "56:00/web-1 58:30/web-1"
+	# && binds tighter than ||.
+	run -0 ids -p '{ $.level = "INFO" || $.level = "WARN" && $.latency > 100 }'
+	assert_output "40:00/web-1 55:00/web-1 55:00/web-2 58:30/web-1 59:59/web-2"
+}
+
+@test "filter patterns work on EventBridge events as the workshop logs them" {
+	run -0 bash -c "cwlog-tail -s '$ST' /aws/events/orders --since 1h \
+	    --format ndjson -p '{ \$.detail.value > 1000 && \$.detail.location = \"eu-*\" }' |
+	    jq -r '.message | fromjson | .\"detail-type\"'"
+	assert_output "Order Notification"
+	run -0 bash -c "cwlog-tail -s '$ST' /aws/events/orders --since 1h \
+	    --format ndjson -p '{ \$.source = \"com.aws.orders\" }' | wc -l"
+	assert_output 2
+}
+
+@test "an invalid filter pattern is exit 3 with the reason" {
+	while IFS='|' read -r pat why; do
+		run -3 --separate-stderr cwlog-tail -s "$ST" app -p "$pat"
+		assert_equal "$stderr" "cwlog-tail: invalid filter pattern: $why"
+	done <<'EOF'
+{ $.a = }|expected a value at '}'
+{ $.a > "x" }|'>' needs a numeric value
+{ a = 1 }|expected a selector ($.field) at 'a = 1 }'
+{ $.a IS NOT NULL }|expected NULL, TRUE or FALSE after IS (IS NOT is not supported)
+{ $.a EXISTS }|expected an operator (=, !=, <, <=, >, >=, IS, NOT EXISTS) at 'EXISTS }'
+{ $.a = 1|expected '}', '&&' or '||' at ''
+{ ($.a = 1 }|expected ')'
+{ $.a = 1 } x|unexpected text after '}'
+"unterminated|unterminated quoted term
+[ip, user]|space-delimited patterns are not supported
+EOF
+	run -3 --separate-stderr cwlog-tail -s "$ST" app \
+	    -p "$(printf 'a%.0s' $(seq 1025))"
+	assert_equal "$stderr" "cwlog-tail: invalid filter pattern: a filter pattern has at most 1024 characters"
+}
+
+@test "groups and streams are listed as describe-log-groups/-streams do" {
+	run -0 --separate-stderr cwlog-tail -s "$ST" --list-groups
+	assert_output "$(cat "$F/groups.ndjson")"
+	run -0 --separate-stderr cwlog-tail -s "$ST" --list-streams app
+	assert_output "$(cat "$F/streams.ndjson")"
+	run -0 --separate-stderr cwlog-tail -s "$ST" --list-streams app \
+	    --log-stream-name-prefix wo
+	assert_output "$(tail -n 1 "$F/streams.ndjson")"
+	run -0 --separate-stderr cwlog-tail -s "$ST" -a 111111111111 \
+	    -r eu-west-1 --list-groups
+	assert_line --index 1 --partial '"arn":"arn:aws:logs:eu-west-1:111111111111:log-group:app:*"'
+	run -2 --separate-stderr cwlog-tail -s "$ST" --list-groups app
+}
+
+@test "a missing group is exit 1, a missing store exit 2" {
+	run -1 --separate-stderr cwlog-tail -s "$ST" nosuch
+	assert_output ""
+	assert_equal "$stderr" "cwlog-tail: log group 'nosuch' does not exist (ResourceNotFoundException)"
+	run -2 --separate-stderr cwlog-tail -s "$ST/none" app
+	assert_equal "$stderr" "cwlog-tail: log store $ST/none: No such file or directory"
+	run -2 --separate-stderr cwlog-tail -s "$ST" 'bad name'
+	[[ "$stderr" == "cwlog-tail: invalid log group name 'bad name': "* ]]
+	EDAKIT_LOG_STORE="$ST" run -0 cwlog-tail app --format short
+	assert_line --index 0 "2024-01-01T11:54:00 job 1 started"
+}
+
+@test "expired events are not shown once the group has a retention" {
+	cwlog-write -s "$ST" -g r -n s -f t <<<'{"t":"2023-12-29T11:59:59Z"}'
+	cwlog-write -s "$ST" -g r -n s <<<'today'
+	run -0 cwlog-tail -s "$ST" r --since 1w --format short
+	assert_output "$(printf '2023-12-29T11:59:59 {"t":"2023-12-29T11:59:59Z"}\n2024-01-01T12:00:00 today')"
+	cwlog-write -s "$ST" -g r --retention-days 1 </dev/null
+	run -0 cwlog-tail -s "$ST" r --since 1w --format short
+	assert_output "2024-01-01T12:00:00 today"
+}
+
+@test "a damaged or hand-cut stream file: located messages, the rest shown (4)" {
+	f="$ST/app/web-1.log"
+	sed -i '3s/.*/garbage/' "$f"
+	truncate -s -10 "$ST/app/web-2.log"
+	run -0 --separate-stderr ids
+	assert_output "40:00/web-1 54:00/worker 55:00/web-2 56:00/web-1 56:30/worker 57:00/web-2 58:00/worker 58:30/web-1"
+	run -4 --separate-stderr cwlog-tail -s "$ST" app --since 1h \
+	    --format short
+	assert_equal "$stderr" "cwlog-tail: $f:3: damaged record ignored
+cwlog-tail: $ST/app/web-2.log:4: incomplete last record ignored (250 bytes: a writer was killed or the file was cut)"
+	truncate -s 10 "$ST/app/worker.log"
+	run -4 --separate-stderr cwlog-tail -s "$ST" app --since 1h \
+	    --log-stream-names worker
+	assert_output ""
+	assert_equal "$stderr" "cwlog-tail: $ST/app/worker.log: not a log stream (bad first line)"
+}
+
+# Wait (at most 20 s) until FILE has N lines.
+wait_lines() {
+	for _ in $(seq 400); do
+		[ "$(wc -l < "$1")" -ge "$2" ] && return 0
+		sleep 0.05
+	done
+	return 1
+}
+
+@test "--follow shows events as they land, in new streams too, until SIGINT" {
+	cwlog-tail -s "$ST" app --since 1h --format short --follow \
+	    -p '-skip' > "$BATS_TEST_TMPDIR/out" 2> "$BATS_TEST_TMPDIR/err" &
+	pid=$!
+	wait_lines "$BATS_TEST_TMPDIR/out" 10
+	printf '%s\n' 'landed one' 'skip me' | cwlog-write -s "$ST" -g app -n worker
+	wait_lines "$BATS_TEST_TMPDIR/out" 11
+	cwlog-write -s "$ST" -g app -n brand-new <<<'landed two'
+	wait_lines "$BATS_TEST_TMPDIR/out" 12
+	kill -INT "$pid"
+	st=0
+	wait "$pid" || st=$?
+	[ "$st" = 0 ]
+	run -0 tail -n 2 "$BATS_TEST_TMPDIR/out"
+	assert_output "$(printf '2024-01-01T12:00:00 landed one\n2024-01-01T12:00:00 landed two')"
+	run -0 cat "$BATS_TEST_TMPDIR/err"
+	assert_output ""
+}
