@@ -69,9 +69,8 @@ lambda_judge(const struct proc_result *pr, const char *id,
     const char *command, int64_t timeout_ms, size_t maxresp,
     struct lambda_reply *r)
 {
-	const char *p = pr->out.buf, *end = p + pr->out.len, *type;
+	const char *p = pr->out.buf, *type;
 	char how[128], *m;
-	size_t bad;
 	jv v = jv_invalid(), t1 = jv_invalid(), t2 = jv_invalid();
 
 	free(r->error_type);
@@ -95,14 +94,10 @@ lambda_judge(const struct proc_result *pr, const char *id,
 		break;
 	}
 	if (maxresp != 0 && pr->outlen > maxresp) {
-		m = xasprintf("Response payload size (%zu bytes) exceeded "
-		    "maximum allowed payload size (%d bytes).", pr->outlen,
-		    LAMBDA_RESPONSE_LIMIT);
-		set_error(r, "Function.ResponseSizeTooLarge", m);
-		free(m);
+		lambda_response(r, p, pr->out.len, pr->outlen, maxresp);
 		return;
 	}
-	if (p != NULL && jsonraw_ws(p, end) != end)
+	if (p != NULL && jsonraw_ws(p, p + pr->out.len) != p + pr->out.len)
 		v = ndjson_parse(p, pr->out.len);
 	if (jv_get_kind(v) == JV_KIND_OBJECT &&
 	    ((type = str_member(v, "errorType", &t1)) != NULL ||
@@ -114,9 +109,39 @@ lambda_judge(const struct proc_result *pr, const char *id,
 		m = xasprintf("Runtime exited with error: %s", how);
 		lambda_error(r, "Runtime.ExitError", id, m);
 		free(m);
-	} else if (p == NULL || jsonraw_ws(p, end) == end) {
+	} else
+		lambda_response(r, p, pr->out.len, pr->outlen, maxresp);
+	jv_free(t1);
+	jv_free(t2);
+	jv_free(v);
+}
+
+void
+lambda_response(struct lambda_reply *r, const char *p, size_t len,
+    size_t total, size_t maxresp)
+{
+	size_t bad;
+	char *m;
+	jv v;
+
+	free(r->error_type);
+	r->error_type = NULL;
+	r->error = 0;
+	sbuf_reset(&r->payload);
+	if (maxresp != 0 && total > maxresp) {
+		m = xasprintf("Response payload size (%zu bytes) exceeded "
+		    "maximum allowed payload size (%d bytes).", total,
+		    LAMBDA_RESPONSE_LIMIT);
+		set_error(r, "Function.ResponseSizeTooLarge", m);
+		free(m);
+		return;
+	}
+	if (p == NULL || jsonraw_ws(p, p + len) == p + len) {
 		sbuf_adds(&r->payload, "null");
-	} else if (!jv_is_valid(v) || !utf8_valid(p, pr->out.len, &bad)) {
+		return;
+	}
+	v = ndjson_parse(p, len);
+	if (!jv_is_valid(v) || !utf8_valid(p, len, &bad)) {
 		jv msg = jv_is_valid(v) ? jv_string("invalid UTF-8") :
 		    jv_invalid_get_msg(jv_copy(v));
 
@@ -126,11 +151,34 @@ lambda_judge(const struct proc_result *pr, const char *id,
 		set_error(r, "Runtime.MarshalError", m);
 		free(m);
 		jv_free(msg);
-	} else {
-		jsonraw_minify(&r->payload, p, pr->out.len);
+	} else
+		jsonraw_minify(&r->payload, p, len);
+	jv_free(v);
+}
+
+void
+lambda_posted_error(struct lambda_reply *r, const char *p, size_t len,
+    const char *type)
+{
+	const char *t;
+	jv v = jv_invalid(), hold = jv_invalid();
+
+	if (type == NULL || *type == '\0')
+		type = "Runtime.Unknown";
+	if (p != NULL && len > 0)
+		v = ndjson_parse(p, len);
+	if (jv_get_kind(v) != JV_KIND_OBJECT) {
+		set_error(r, type, "Unknown application error occurred");
+		goto out;
 	}
-	jv_free(t1);
-	jv_free(t2);
+	t = str_member(v, "errorType", &hold);
+	free(r->error_type);
+	r->error = 1;
+	r->error_type = xstrdup(t != NULL ? t : type);
+	sbuf_reset(&r->payload);
+	jsonraw_minify(&r->payload, p, len);
+out:
+	jv_free(hold);
 	jv_free(v);
 }
 

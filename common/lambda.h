@@ -57,6 +57,25 @@ void	lambda_judge(const struct proc_result *, const char *request_id,
 	    struct lambda_reply *);
 
 /*
+ * A result the function returned (a handler's stdout that is no error,
+ * or a Runtime API /response): success with BODY (null when it is
+ * empty), or the error Lambda makes of it: Function.ResponseSizeTooLarge
+ * when TOTAL, its full size, is over MAXRESP (0: no limit), and
+ * Runtime.MarshalError when it is not one JSON text.
+ */
+void	lambda_response(struct lambda_reply *, const char *body, size_t len,
+	    size_t total, size_t maxresp);
+
+/*
+ * An error a runtime posted (Runtime API /error, /init/error): BODY when
+ * it is a JSON object (its errorType, else TYPE, names it), else
+ * {"errorType":TYPE,"errorMessage":"Unknown application error
+ * occurred"}.  TYPE NULL means "Runtime.Unknown".
+ */
+void	lambda_posted_error(struct lambda_reply *, const char *body,
+	    size_t len, const char *type);
+
+/*
  * Build an error payload {"errorType":T,"errorMessage":"RequestId: ID
  * Error: MSG"} into REPLY (which becomes a function error).
  */
