@@ -15,7 +15,7 @@ sample_input() {
 # Arguments that make each program produce one output line per input.
 sample_args() {
 	case "$1" in
-	ebus-match) echo "-p {}" ;;
+	ebus-match) echo "-f $FIXTURES/ebus-match/any-source.json" ;;
 	sfn-run) echo "$FIXTURES/cli/pass.asl.json" ;;
 	lambda-invoke) echo "-q cat" ;;
 	cwlog-write) echo "--store $BATS_TEST_TMPDIR/store --log-group g --tee" ;;

@@ -1,0 +1,515 @@
+/*
+ * rules.c: rules files; see rules.h.
+ *
+ * Rules are read with libjq for their shape and with jsonraw for the
+ * pattern's own bytes, so a pattern given as an object keeps its exact
+ * numbers and duplicate keys when it is compiled.
+ */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <jv.h>
+
+#include "awsid.h"
+#include "jsonraw.h"
+#include "ndjson.h"
+#include "pattern.h"
+#include "rules.h"
+#include "sbuf.h"
+#include "transform.h"
+#include "xalloc.h"
+
+struct ld {
+	const char	*file;
+	const char	*bus;
+	struct pathtab	*pt;
+	const struct pattern_opts *opts;
+	struct ruleset	*rs;
+	char		*err;
+	jv		 resources;	/* CloudFormation: for Ref */
+};
+
+static int
+fail(struct ld *ld, const char *where, const char *fmt, ...)
+{
+	va_list ap;
+	char *msg;
+
+	va_start(ap, fmt);
+	if (vasprintf(&msg, fmt, ap) < 0)
+		msg = NULL;
+	va_end(ap);
+	ld->err = xasprintf("%s: %s: %s", ld->file, where,
+	    msg != NULL ? msg : "out of memory");
+	free(msg);
+	return -1;
+}
+
+static const char name_re[] = "[\\.\\-_A-Za-z0-9]+";
+
+static jv
+get(jv o, const char *k)
+{
+	if (jv_get_kind(o) != JV_KIND_OBJECT)
+		return jv_invalid();
+	return jv_object_get(jv_copy(o), jv_string(k));
+}
+
+/* A bus named by name, ARN or CloudFormation Ref (owned). */
+static char *
+bus_name(struct ld *ld, jv b)
+{
+	const char *s, *n;
+	size_t len;
+	jv ref, res;
+	char *r;
+
+	if (jv_get_kind(b) == JV_KIND_OBJECT) {
+		ref = get(b, "Ref");
+		if (jv_get_kind(ref) != JV_KIND_STRING) {
+			jv_free(ref);
+			return NULL;
+		}
+		res = get(ld->resources, jv_string_value(ref));
+		jv_free(ref);
+		ref = get(res, "Properties");
+		jv_free(res);
+		res = get(ref, "Name");
+		jv_free(ref);
+		r = jv_get_kind(res) == JV_KIND_STRING ?
+		    xstrdup(jv_string_value(res)) : NULL;
+		jv_free(res);
+		return r;
+	}
+	if (jv_get_kind(b) != JV_KIND_STRING)
+		return NULL;
+	s = jv_string_value(b);
+	if ((n = arn_name(s, "events", "event-bus", &len)) == NULL)
+		return NULL;
+	return xstrndup(n, len);
+}
+
+static int
+load_target(struct ld *ld, struct rule *r, jv t, struct target *tg)
+{
+	jv id, arn, rp, dl, v;
+	const char *bad = NULL;
+	char *e = NULL;
+	double d;
+	int ret = -1;
+
+	id = get(t, "Id");
+	arn = get(t, "Arn");
+	if (jv_get_kind(t) != JV_KIND_OBJECT) {
+		fail(ld, r->name, "a target is not an object");
+		goto out;
+	}
+	if (jv_get_kind(id) != JV_KIND_STRING ||
+	    !awsid_name_ok(jv_string_value(id), 64, NULL)) {
+		fail(ld, r->name, "1 validation error detected: Value at "
+		    "'targets.member.id' failed to satisfy constraint: Member "
+		    "must satisfy regular expression pattern: %s", name_re);
+		goto out;
+	}
+	tg->id = xstrdup(jv_string_value(id));
+	if (jv_get_kind(arn) == JV_KIND_STRING) {
+		if (jv_string_length_bytes(jv_copy(arn)) < 1 ||
+		    jv_string_length_bytes(jv_copy(arn)) > 1600) {
+			fail(ld, r->name, "target %s: Arn must have 1 to 1600 "
+			    "characters", tg->id);
+			goto out;
+		}
+		tg->arn = xstrdup(jv_string_value(arn));
+	} else if (jv_is_valid(arn)) {
+		v = jv_dump_string(jv_copy(arn), 0);	/* a CloudFormation
+							 * function */
+		tg->arn = xstrdup(jv_string_value(v));
+		jv_free(v);
+	} else {
+		fail(ld, r->name, "target %s: Arn is required", tg->id);
+		goto out;
+	}
+	rp = get(t, "RetryPolicy");
+	if (jv_get_kind(rp) == JV_KIND_OBJECT) {
+		v = get(rp, "MaximumRetryAttempts");
+		d = jv_get_kind(v) == JV_KIND_NUMBER ? jv_number_value(v) : 0;
+		if (jv_is_valid(v) && (jv_get_kind(v) != JV_KIND_NUMBER ||
+		    d < 0 || d > 185 || d != (int)d))
+			bad = "MaximumRetryAttempts must be an integer from 0 "
+			    "to 185";
+		jv_free(v);
+		v = get(rp, "MaximumEventAgeInSeconds");
+		d = jv_get_kind(v) == JV_KIND_NUMBER ? jv_number_value(v) : 60;
+		if (jv_is_valid(v) && (jv_get_kind(v) != JV_KIND_NUMBER ||
+		    d < 60 || d > 86400 || d != (int)d))
+			bad = "MaximumEventAgeInSeconds must be an integer from "
+			    "60 to 86400";
+		jv_free(v);
+	}
+	jv_free(rp);
+	if (bad != NULL) {
+		fail(ld, r->name, "target %s: %s", tg->id, bad);
+		goto out;
+	}
+	dl = get(t, "DeadLetterConfig");
+	v = get(dl, "Arn");
+	if (jv_get_kind(v) == JV_KIND_STRING)
+		tg->dlq = xstrdup(jv_string_value(v));
+	jv_free(v);
+	jv_free(dl);
+	if ((tg->xf = transform_new(t, tg->id, &e)) == NULL) {
+		fail(ld, r->name, "%s", e);
+		free(e);
+		goto out;
+	}
+	ret = 0;
+out:
+	jv_free(id);
+	jv_free(arn);
+	return ret;
+}
+
+/*
+ * One rule: R is its object (borrowed), RAW its text or NULL, WHERE how
+ * to name it in errors, DEFNAME the name when it has none (CloudFormation
+ * logical id).
+ */
+static int
+load_rule(struct ld *ld, jv r, const char *raw, size_t rawlen,
+    const char *where, const char *defname)
+{
+	struct rule *ru;
+	jv name, pat, state, bus, tgts, sched, t;
+	const char *ptext = NULL;
+	size_t plen = 0, i;
+	char *perr = NULL, *busname = NULL, *res;
+	jv dumped = jv_invalid();
+	int ret = -1, n;
+
+	name = get(r, "Name");
+	pat = get(r, "EventPattern");
+	state = get(r, "State");
+	bus = get(r, "EventBusName");
+	tgts = get(r, "Targets");
+	sched = get(r, "ScheduleExpression");
+	if (jv_get_kind(r) != JV_KIND_OBJECT) {
+		fail(ld, where, "a rule is not a JSON object");
+		goto out;
+	}
+	if (jv_get_kind(name) == JV_KIND_STRING)
+		defname = jv_string_value(name);
+	if (defname == NULL) {
+		fail(ld, where, "the rule has no Name");
+		goto out;
+	}
+	if (!awsid_name_ok(defname, 64, NULL)) {
+		fail(ld, where, "1 validation error detected: Value '%s' at "
+		    "'name' failed to satisfy constraint: Member must satisfy "
+		    "regular expression pattern: %s", defname, name_re);
+		goto out;
+	}
+	where = defname;
+	if (jv_is_valid(bus)) {
+		if ((busname = bus_name(ld, bus)) == NULL) {
+			fail(ld, where, "EventBusName is not a bus name or ARN");
+			goto out;
+		}
+	} else
+		busname = xstrdup("default");
+	if (ld->bus != NULL && strcmp(busname, ld->bus) != 0) {
+		ret = 0;
+		goto out;
+	}
+	ld->rs->r = xreallocarray(ld->rs->r, ld->rs->n + 1,
+	    sizeof(*ld->rs->r));
+	ru = &ld->rs->r[ld->rs->n++];
+	memset(ru, 0, sizeof(*ru));
+	ru->name = xstrdup(defname);
+	ru->bus = busname;
+	busname = NULL;
+	res = strcmp(ru->bus, "default") == 0 ?
+	    xasprintf("rule/%s", ru->name) :
+	    xasprintf("rule/%s/%s", ru->bus, ru->name);
+	ru->arn = arn_make("events", res);
+	free(res);
+	ru->enabled = 1;
+	if (jv_is_valid(state)) {
+		const char *s = jv_get_kind(state) == JV_KIND_STRING ?
+		    jv_string_value(state) : "";
+
+		if (strcmp(s, "DISABLED") == 0)
+			ru->enabled = 0;
+		else if (strcmp(s, "ENABLED") != 0 && strcmp(s,
+		    "ENABLED_WITH_ALL_CLOUDTRAIL_MANAGEMENT_EVENTS") != 0) {
+			fail(ld, where, "1 validation error detected: Value at "
+			    "'state' failed to satisfy constraint: Member must "
+			    "satisfy enum value set: [ENABLED, DISABLED, "
+			    "ENABLED_WITH_ALL_CLOUDTRAIL_MANAGEMENT_EVENTS]");
+			goto out;
+		}
+	}
+	if (jv_get_kind(pat) == JV_KIND_STRING) {
+		ptext = jv_string_value(pat);
+		plen = (size_t)jv_string_length_bytes(jv_copy(pat));
+	} else if (jv_is_valid(pat)) {
+		if (raw == NULL || jsonraw_member(raw, rawlen, "EventPattern",
+		    &ptext, &plen) != 0) {
+			dumped = jv_dump_string(jv_copy(pat), 0);
+			ptext = jv_string_value(dumped);
+			plen = strlen(ptext);
+		}
+	} else if (!jv_is_valid(sched)) {
+		fail(ld, where, "Parameter(s) EventPattern or "
+		    "ScheduleExpression must be specified.");
+		goto out;
+	}
+	if (ptext != NULL && (ru->pat = pattern_compile(ptext, plen, ld->pt,
+	    ld->opts, &perr)) == NULL) {
+		fail(ld, where, "Event pattern is not valid. Reason: %s", perr);
+		free(perr);
+		goto out;
+	}
+	if (jv_get_kind(tgts) == JV_KIND_ARRAY) {
+		n = jv_array_length(jv_copy(tgts));
+		if (n > 5) {
+			fail(ld, where, "a rule can have at most 5 targets");
+			goto out;
+		}
+		ru->t = xcalloc((size_t)n + 1, sizeof(*ru->t));
+		for (i = 0; i < (size_t)n; i++) {
+			t = jv_array_get(jv_copy(tgts), (int)i);
+			ret = load_target(ld, ru, t, &ru->t[ru->nt]);
+			jv_free(t);
+			ru->nt++;
+			if (ret != 0)
+				goto out;
+			ret = -1;
+		}
+		for (i = 0; i < ru->nt; i++)
+			for (size_t j = i + 1; j < ru->nt; j++)
+				if (strcmp(ru->t[i].id, ru->t[j].id) == 0) {
+					fail(ld, where, "target Id %s is used "
+					    "twice", ru->t[i].id);
+					goto out;
+				}
+	} else if (jv_is_valid(tgts)) {
+		fail(ld, where, "Targets is not an array");
+		goto out;
+	}
+	ret = 0;
+out:
+	free(busname);
+	jv_free(dumped);
+	jv_free(name);
+	jv_free(pat);
+	jv_free(state);
+	jv_free(bus);
+	jv_free(tgts);
+	jv_free(sched);
+	return ret;
+}
+
+/* Iterate the members of a raw object: 1 with key (owned) and value. */
+static int
+raw_member_next(const char *obj, size_t len, const char **it, jv *key,
+    const char **val, size_t *vlen)
+{
+	const char *end = obj + len, *p, *ke, *ve;
+
+	p = *it == NULL ? jsonraw_ws(obj, end) : *it;
+	if (*it == NULL) {
+		if (p >= end || *p != '{')
+			return 0;
+		p++;
+	}
+	p = jsonraw_ws(p, end);
+	if (p < end && *p == ',')
+		p = jsonraw_ws(p + 1, end);
+	if (p >= end || *p != '"')
+		return 0;
+	if ((ke = jsonraw_skip(p, end)) == NULL)
+		return 0;
+	*key = jv_parse_sized(p, (int)(ke - p));
+	p = jsonraw_ws(ke, end);
+	if (p >= end || *p != ':') {
+		jv_free(*key);
+		return 0;
+	}
+	p = jsonraw_ws(p + 1, end);
+	if ((ve = jsonraw_skip(p, end)) == NULL) {
+		jv_free(*key);
+		return 0;
+	}
+	*val = p;
+	*vlen = (size_t)(ve - p);
+	*it = ve;
+	return 1;
+}
+
+static int
+load_cfn(struct ld *ld, const char *raw, size_t len)
+{
+	const char *res, *it = NULL, *val, *props, *rtype;
+	size_t reslen, vlen, plen, tlen;
+	jv key, v, ty;
+	int ret = 0;
+
+	if (jsonraw_member(raw, len, "Resources", &res, &reslen) != 0)
+		return 0;
+	while (ret == 0 && raw_member_next(res, reslen, &it, &key, &val,
+	    &vlen)) {
+		ty = jv_invalid();
+		if (jsonraw_member(val, vlen, "Type", &rtype, &tlen) == 0)
+			ty = jv_parse_sized(rtype, (int)tlen);
+		if (jv_get_kind(ty) == JV_KIND_STRING && strcmp(
+		    jv_string_value(ty), "AWS::Events::Rule") == 0) {
+			if (jsonraw_member(val, vlen, "Properties", &props,
+			    &plen) != 0) {
+				props = "{}";
+				plen = 2;
+			}
+			v = jv_parse_sized(props, (int)plen);
+			ret = load_rule(ld, v, props, plen,
+			    jv_string_value(key), jv_string_value(key));
+			jv_free(v);
+		}
+		jv_free(ty);
+		jv_free(key);
+	}
+	return ret;
+}
+
+static int
+load_array(struct ld *ld, const char *raw, size_t len)
+{
+	const char *it = NULL, *el;
+	size_t ellen;
+	char where[32];
+	int i = 0, ret = 0;
+	jv v;
+
+	while (ret == 0 && jsonraw_next(raw, len, &it, &el, &ellen)) {
+		snprintf(where, sizeof(where), "rule %d", ++i);
+		v = jv_parse_sized(el, (int)ellen);
+		ret = load_rule(ld, v, el, ellen, where, NULL);
+		jv_free(v);
+	}
+	return ret;
+}
+
+int
+rules_load(const char *path, const char *bus, struct pathtab *pt,
+    const struct pattern_opts *opts, struct ruleset *rs, char **err)
+{
+	struct ld ld;
+	struct sbuf b = SBUF_INIT;
+	char buf[65536], where[32];
+	const char *p, *end, *nl, *rl;
+	size_t n, rlen;
+	FILE *fp;
+	jv v, x;
+	long line = 0;
+	int ret = -1;
+
+	memset(&ld, 0, sizeof(ld));
+	memset(rs, 0, sizeof(*rs));
+	ld.file = path;
+	ld.bus = bus;
+	ld.pt = pt;
+	ld.opts = opts;
+	ld.rs = rs;
+	ld.resources = jv_invalid();
+	if (strcmp(path, "-") == 0)
+		fp = stdin;
+	else if ((fp = fopen(path, "r")) == NULL) {
+		*err = xasprintf("%s: %s", path, strerror(errno));
+		return -2;
+	}
+	while ((n = fread(buf, 1, sizeof(buf), fp)) > 0)
+		sbuf_add(&b, buf, n);
+	if (ferror(fp)) {
+		*err = xasprintf("%s: read error", path);
+		if (fp != stdin)
+			fclose(fp);
+		sbuf_free(&b);
+		return -2;
+	}
+	if (fp != stdin)
+		fclose(fp);
+	p = jsonraw_ws(b.buf != NULL ? b.buf : "", b.buf + b.len);
+	v = b.len > 0 ? ndjson_parse(b.buf, b.len) : jv_invalid();
+	if (jv_get_kind(v) == JV_KIND_ARRAY)
+		ret = load_array(&ld, b.buf, b.len);
+	else if (jv_get_kind(v) == JV_KIND_OBJECT &&
+	    jv_object_has(jv_copy(v), jv_string("Resources"))) {
+		ld.resources = get(v, "Resources");
+		ret = load_cfn(&ld, b.buf, b.len);
+	} else if (jv_get_kind(v) == JV_KIND_OBJECT &&
+	    jv_object_has(jv_copy(v), jv_string("Rules")) &&
+	    jsonraw_member(b.buf, b.len, "Rules", &rl, &rlen) == 0)
+		ret = load_array(&ld, rl, rlen);
+	else {
+		/* NDJSON: one rule per line */
+		ret = 0;
+		end = b.buf + b.len;
+		for (p = b.buf; ret == 0 && p != NULL && p < end; p = nl) {
+			nl = memchr(p, '\n', (size_t)(end - p));
+			n = nl != NULL ? (size_t)(nl - p) : (size_t)(end - p);
+			line++;
+			if (nl != NULL)
+				nl++;
+			if (jsonraw_ws(p, p + n) == p + n)
+				continue;
+			snprintf(where, sizeof(where), "line %ld", line);
+			x = ndjson_parse(p, n);
+			if (!jv_is_valid(x)) {
+				jv m = jv_invalid_get_msg(x);
+
+				ret = fail(&ld, where, "invalid JSON: %s",
+				    jv_get_kind(m) == JV_KIND_STRING ?
+				    jv_string_value(m) : "empty file");
+				jv_free(m);
+				break;
+			}
+			ret = load_rule(&ld, x, p, n, where, NULL);
+			jv_free(x);
+		}
+	}
+	jv_free(v);
+	jv_free(ld.resources);
+	sbuf_free(&b);
+	if (ret != 0) {
+		*err = ld.err;
+		rules_free(rs);
+		return -1;
+	}
+	return 0;
+}
+
+void
+rules_free(struct ruleset *rs)
+{
+	size_t i, j;
+
+	for (i = 0; i < rs->n; i++) {
+		struct rule *r = &rs->r[i];
+
+		for (j = 0; j < r->nt; j++) {
+			free(r->t[j].id);
+			free(r->t[j].arn);
+			free(r->t[j].dlq);
+			transform_free(r->t[j].xf);
+		}
+		free(r->t);
+		free(r->name);
+		free(r->arn);
+		free(r->bus);
+		pattern_free(r->pat);
+	}
+	free(rs->r);
+	rs->r = NULL;
+	rs->n = 0;
+}

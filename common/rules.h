@@ -1,0 +1,50 @@
+/*
+ * rules.h: a bus's rules and their targets, read from the files AWS
+ * users already have: a JSON array or NDJSON of put-rule / describe-rule
+ * shapes ({"Name", "EventPattern", "State", "EventBusName", "Targets"}),
+ * list-rules output ({"Rules": [...]}), or a CloudFormation template
+ * whose AWS::Events::Rule resources are taken in file order.  Names,
+ * targets and patterns are validated as AWS validates them.
+ */
+#ifndef RULES_H
+#define RULES_H
+
+#include <stddef.h>
+
+#include "pattern.h"
+#include "transform.h"
+
+struct target {
+	char		*id;
+	char		*arn;
+	char		*dlq;		/* DeadLetterConfig.Arn, or NULL */
+	struct transform *xf;
+	void		*sink;		/* for the program: where it goes */
+};
+
+struct rule {
+	char		*name;
+	char		*arn;
+	char		*bus;
+	int		 enabled;
+	struct pattern	*pat;		/* NULL: a schedule-only rule */
+	struct target	*t;
+	size_t		 nt;
+	long		 count;		/* events matched */
+};
+
+struct ruleset {
+	struct rule	*r;
+	size_t		 n;
+};
+
+/*
+ * Load PATH, keeping the rules of bus BUS (NULL: every bus).  Patterns
+ * intern their paths in PT.  Returns 0, or -1 with *err (owned by the
+ * caller) saying where and what is wrong.
+ */
+int	rules_load(const char *path, const char *bus, struct pathtab *pt,
+	    const struct pattern_opts *, struct ruleset *, char **err);
+void	rules_free(struct ruleset *);
+
+#endif
