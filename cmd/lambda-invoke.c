@@ -12,14 +12,22 @@
  * /aws/lambda/NAME group.  The handler contract and the record shapes
  * live in common/lambda.h, the spawner in common/proc.h.
  */
+#include <arpa/inet.h>
 #include <err.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
+
+#include <microhttpd.h>
 
 #include "awsid.h"
 #include "clock.h"
@@ -162,6 +170,8 @@ struct inv {
 	const char	*file;
 	long		 line;
 	char		 id[UUID_BUFSZ];
+	char		 trace[80];	/* X-Ray trace header */
+	int64_t		 deadline_ms;	/* of the current attempt */
 	int		 attempts;
 	int64_t		 enqueued;	/* ms, program clock */
 	int64_t		 due;		/* next attempt, ms */
@@ -444,19 +454,602 @@ pp_wait(int ms)
 	return 1;
 }
 
+/*
+ * Runtime API execution (--runtime-api): each execution environment runs
+ * the command once as a custom runtime and serves it the Lambda Runtime
+ * API on its own loopback port (libmicrohttpd, one thread per
+ * connection, so a runtime's long poll on /invocation/next simply
+ * waits).  The main thread hands an invocation to an environment and
+ * waits for its result on a pipe the HTTP threads write to; it also
+ * reads the runtime's output (the function's log), reaps runtimes that
+ * exit and kills those that time out.  rapi.mu guards what both sides
+ * touch.
+ */
+#define RAPI_BASE	"/2018-06-01/runtime/"
+#define RAPI_TICK_MS	50
+
+struct env {
+	struct MHD_Daemon *daemon;
+	char		 addr[40];	/* AWS_LAMBDA_RUNTIME_API */
+	pthread_cond_t	 cv;
+	/* Guarded by rapi.mu. */
+	unsigned	 gen;		/* bumped when the runtime is gone */
+	struct inv	*cur;		/* the invocation it works on */
+	int		 delivered;	/* handed out by /invocation/next */
+	int		 done;		/* its result came */
+	int		 initerr;	/* /init/error was posted */
+	struct lambda_reply reply;
+	int64_t		 t_next;	/* µs: handed out */
+	int64_t		 t_done;	/* µs: result came */
+	/* Main thread only. */
+	int		 running;	/* the runtime process exists */
+	int		 first;		/* no invocation done since start */
+	int		 timedout;
+	int64_t		 t_start;	/* µs: runtime started */
+	int64_t		 deadline;	/* µs: of the current invocation */
+	long		 maxrss_kb;	/* of the runtime that exited */
+	int		 logfd;		/* its stdout and stderr */
+	struct sbuf	 log;
+	char		**envp;
+	struct proc_spec spec;
+};
+
+static struct {
+	pthread_mutex_t	 mu;
+	int		 shutdown;
+	int		 wake[2];	/* HTTP threads to main: a result */
+	struct env	*envs;
+} rapi = { PTHREAD_MUTEX_INITIALIZER, 0, { -1, -1 }, NULL };
+
+/* One HTTP request being received. */
+struct req {
+	unsigned	 gen;
+	struct sbuf	 body;
+	size_t		 total;
+};
+
+static int64_t
+mono_us(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+}
+
+static enum MHD_Result
+rapi_reply(struct MHD_Connection *c, unsigned code, const char *json)
+{
+	struct MHD_Response *r;
+	enum MHD_Result ret;
+
+	r = MHD_create_response_from_buffer(strlen(json), (void *)json,
+	    MHD_RESPMEM_PERSISTENT);
+	if (r == NULL)
+		return MHD_NO;
+	MHD_add_response_header(r, "Content-Type", "application/json");
+	ret = MHD_queue_response(c, code, r);
+	MHD_destroy_response(r);
+	return ret;
+}
+
+/* GET /invocation/next: wait for this environment's next invocation. */
+static enum MHD_Result
+rapi_next(struct env *e, struct req *q, struct MHD_Connection *c)
+{
+	struct MHD_Response *r;
+	enum MHD_Result ret;
+	struct inv *v;
+	char deadline[32];
+
+	pthread_mutex_lock(&rapi.mu);
+	while (!rapi.shutdown && q->gen == e->gen &&
+	    (e->cur == NULL || e->delivered))
+		pthread_cond_wait(&e->cv, &rapi.mu);
+	if (rapi.shutdown || q->gen != e->gen) {
+		pthread_mutex_unlock(&rapi.mu);
+		return MHD_NO;
+	}
+	v = e->cur;
+	e->delivered = 1;
+	e->t_next = mono_us();
+	r = MHD_create_response_from_buffer(v->len, v->payload,
+	    MHD_RESPMEM_MUST_COPY);
+	if (r != NULL) {
+		snprintf(deadline, sizeof(deadline), "%lld",
+		    (long long)v->deadline_ms);
+		MHD_add_response_header(r, "Content-Type", "application/json");
+		MHD_add_response_header(r, "Lambda-Runtime-Aws-Request-Id",
+		    v->id);
+		MHD_add_response_header(r, "Lambda-Runtime-Deadline-Ms",
+		    deadline);
+		MHD_add_response_header(r,
+		    "Lambda-Runtime-Invoked-Function-Arn", fn_arn);
+		MHD_add_response_header(r, "Lambda-Runtime-Trace-Id",
+		    v->trace);
+	}
+	pthread_mutex_unlock(&rapi.mu);
+	if (r == NULL)
+		return MHD_NO;
+	ret = MHD_queue_response(c, MHD_HTTP_OK, r);
+	MHD_destroy_response(r);
+	return ret;
+}
+
+static void
+rapi_wake(void)
+{
+	ssize_t n;
+
+	do
+		n = write(rapi.wake[1], "", 1);
+	while (n == -1 && errno == EINTR);
+}
+
+/* POST /invocation/ID/response or /error. */
+static enum MHD_Result
+rapi_result(struct env *e, struct req *q, struct MHD_Connection *c,
+    const char *id, size_t idlen, int error)
+{
+	const char *type;
+	int code = MHD_HTTP_ACCEPTED;
+
+	pthread_mutex_lock(&rapi.mu);
+	if (q->gen != e->gen || e->cur == NULL || !e->delivered ||
+	    idlen != strlen(e->cur->id) || memcmp(id, e->cur->id, idlen) != 0) {
+		pthread_mutex_unlock(&rapi.mu);
+		return rapi_reply(c, MHD_HTTP_BAD_REQUEST, "{\"errorMessage\":"
+		    "\"Invalid request ID\",\"errorType\":\"InvalidRequestID\"}");
+	}
+	if (e->done) {
+		pthread_mutex_unlock(&rapi.mu);
+		return rapi_reply(c, MHD_HTTP_FORBIDDEN, "{\"errorMessage\":"
+		    "\"Invalid state transition\",\"errorType\":"
+		    "\"InvalidStateTransition\"}");
+	}
+	if (error) {
+		type = MHD_lookup_connection_value(c, MHD_HEADER_KIND,
+		    "Lambda-Runtime-Function-Error-Type");
+		lambda_posted_error(&e->reply, q->body.buf, q->body.len, type);
+	} else {
+		lambda_response(&e->reply, q->body.buf, q->body.len, q->total,
+		    LAMBDA_RESPONSE_LIMIT);
+		if (q->total > LAMBDA_RESPONSE_LIMIT)
+			code = MHD_HTTP_CONTENT_TOO_LARGE;
+	}
+	e->done = 1;
+	e->t_done = mono_us();
+	pthread_mutex_unlock(&rapi.mu);
+	rapi_wake();
+	if (code == MHD_HTTP_CONTENT_TOO_LARGE)
+		return rapi_reply(c, code, "{\"errorMessage\":\"Exceeded "
+		    "maximum allowed payload size (6291556 bytes).\","
+		    "\"errorType\":\"RequestEntityTooLarge\"}");
+	return rapi_reply(c, code, "{\"status\":\"OK\"}");
+}
+
+/* POST /init/error: the runtime could not start the function. */
+static enum MHD_Result
+rapi_init_error(struct env *e, struct req *q, struct MHD_Connection *c)
+{
+	const char *type;
+
+	type = MHD_lookup_connection_value(c, MHD_HEADER_KIND,
+	    "Lambda-Runtime-Function-Error-Type");
+	pthread_mutex_lock(&rapi.mu);
+	if (q->gen == e->gen) {
+		e->initerr = 1;
+		if (e->cur != NULL && !e->done) {
+			lambda_posted_error(&e->reply, q->body.buf,
+			    q->body.len, type);
+			e->done = 1;
+			e->t_done = e->t_next = mono_us();
+		}
+	}
+	pthread_mutex_unlock(&rapi.mu);
+	rapi_wake();
+	return rapi_reply(c, MHD_HTTP_ACCEPTED, "{\"status\":\"OK\"}");
+}
+
+static enum MHD_Result
+rapi_handler(void *cls, struct MHD_Connection *c, const char *url,
+    const char *method, const char *version, const char *upload,
+    size_t *upsize, void **ctx)
+{
+	struct env *e = cls;
+	struct req *q = *ctx;
+	const char *p, *slash;
+
+	if (q == NULL) {
+		q = xcalloc(1, sizeof(*q));
+		pthread_mutex_lock(&rapi.mu);
+		q->gen = e->gen;
+		pthread_mutex_unlock(&rapi.mu);
+		*ctx = q;
+		return MHD_YES;
+	}
+	if (*upsize > 0) {
+		q->total += *upsize;
+		if (q->body.len + *upsize <= LAMBDA_RESPONSE_LIMIT)
+			sbuf_add(&q->body, upload, *upsize);
+		*upsize = 0;
+		return MHD_YES;
+	}
+	if (strncmp(url, RAPI_BASE, strlen(RAPI_BASE)) != 0)
+		goto notfound;
+	p = url + strlen(RAPI_BASE);
+	if (strcmp(method, "GET") == 0 && strcmp(p, "invocation/next") == 0)
+		return rapi_next(e, q, c);
+	if (strcmp(method, "POST") != 0)
+		goto notfound;
+	if (strcmp(p, "init/error") == 0)
+		return rapi_init_error(e, q, c);
+	if (strncmp(p, "invocation/", 11) == 0 &&
+	    (slash = strchr(p + 11, '/')) != NULL) {
+		if (strcmp(slash, "/response") == 0)
+			return rapi_result(e, q, c, p + 11,
+			    (size_t)(slash - p - 11), 0);
+		if (strcmp(slash, "/error") == 0)
+			return rapi_result(e, q, c, p + 11,
+			    (size_t)(slash - p - 11), 1);
+	}
+notfound:
+	return rapi_reply(c, MHD_HTTP_NOT_FOUND, "{\"errorMessage\":"
+	    "\"Not found\",\"errorType\":\"NotFound\"}");
+}
+
+static void
+rapi_done(void *cls, struct MHD_Connection *c, void **ctx,
+    enum MHD_RequestTerminationCode toe)
+{
+	struct req *q = *ctx;
+
+	if (q != NULL) {
+		sbuf_free(&q->body);
+		free(q);
+		*ctx = NULL;
+	}
+}
+
+/* Start one HTTP server per execution environment, on 127.0.0.1. */
+static void
+rapi_setup(void)
+{
+	struct sockaddr_in sin;
+	const union MHD_DaemonInfo *info;
+	int i;
+
+	if (pipe2(rapi.wake, O_CLOEXEC | O_NONBLOCK) == -1)
+		err(EXIT_USAGE, "pipe");
+	rapi.envs = xcalloc((size_t)opt.concurrency, sizeof(*rapi.envs));
+	for (i = 0; i < opt.concurrency; i++) {
+		struct env *e = &rapi.envs[i];
+
+		e->logfd = -1;
+		pthread_cond_init(&e->cv, NULL);
+		memset(&sin, 0, sizeof(sin));
+		sin.sin_family = AF_INET;
+		sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+		e->daemon = MHD_start_daemon(MHD_USE_THREAD_PER_CONNECTION |
+		    MHD_USE_INTERNAL_POLLING_THREAD, 0, NULL, NULL,
+		    rapi_handler, e, MHD_OPTION_SOCK_ADDR, &sin,
+		    MHD_OPTION_NOTIFY_COMPLETED, rapi_done, NULL,
+		    MHD_OPTION_END);
+		if (e->daemon == NULL)
+			errx(EXIT_USAGE, "cannot start the Runtime API server");
+		info = MHD_get_daemon_info(e->daemon,
+		    MHD_DAEMON_INFO_BIND_PORT);
+		snprintf(e->addr, sizeof(e->addr), "127.0.0.1:%u",
+		    info != NULL ? (unsigned)info->port : 0u);
+	}
+}
+
+/* Start environment E's runtime: the command, told where the API is. */
+static void
+rapi_runtime(struct env *e, int slot)
+{
+	char **more, *api;
+	int fds[2], i;
+
+	if (pipe2(fds, O_CLOEXEC) == -1)
+		err(EXIT_USAGE, "pipe");
+	api = xasprintf("AWS_LAMBDA_RUNTIME_API=%s", e->addr);
+	more = xreallocarray(NULL, (size_t)opt.nenv + 2, sizeof(*more));
+	for (i = 0; i < opt.nenv; i++)
+		more[i] = opt.env[i];
+	more[i++] = api;
+	more[i] = NULL;
+	fn.log_stream = slots[slot].stream;
+	e->envp = lambda_env(&fn, NULL, 0, more);
+	free(more);
+	free(api);
+	memset(&e->spec, 0, sizeof(e->spec));
+	e->spec.argv = opt.argv;
+	e->spec.env = e->envp;
+	e->spec.outfd = fds[1];
+	e->spec.errfd = fds[1];
+	e->t_start = mono_us();
+	if (proc_set_start(procs, &e->spec, e) == -1)
+		err(EXIT_USAGE, "cannot start '%s'", opt.argv[0]);
+	close(fds[1]);
+	e->logfd = fds[0];
+	fcntl(e->logfd, F_SETFL, O_NONBLOCK);
+	e->running = 1;
+	e->first = 1;
+	e->maxrss_kb = 0;
+}
+
+static void
+rapi_start(struct inv *v)
+{
+	struct env *e = &rapi.envs[v->slot];
+
+	if (!e->running)
+		rapi_runtime(e, v->slot);
+	e->timedout = 0;
+	e->deadline = mono_us() + opt.timeout_ms * 1000;
+	pthread_mutex_lock(&rapi.mu);
+	e->cur = v;
+	e->delivered = e->done = 0;
+	pthread_mutex_unlock(&rapi.mu);
+	pthread_cond_broadcast(&e->cv);
+}
+
+/* Read what the runtime wrote (the function's log), up to a limit. */
+static void
+rapi_read_log(struct env *e)
+{
+	char buf[65536];
+	ssize_t n;
+
+	while (e->logfd >= 0) {
+		n = read(e->logfd, buf, sizeof(buf));
+		if (n > 0) {
+			if (e->log.len + (size_t)n <= LOGSTORE_EVENT_MAX)
+				sbuf_add(&e->log, buf, (size_t)n);
+			continue;
+		}
+		if (n == -1 && errno == EINTR)
+			continue;
+		if (n == -1 && errno == EAGAIN)
+			return;
+		close(e->logfd);
+		e->logfd = -1;
+	}
+}
+
+/* The runtime of E ended: fail what it was doing, as Lambda would. */
+static void
+rapi_exited(struct env *e, struct proc_result *r)
+{
+	char how[128], *m = NULL;
+	const char *id;
+
+	rapi_read_log(e);
+	if (e->logfd >= 0) {
+		close(e->logfd);
+		e->logfd = -1;
+	}
+	e->running = 0;
+	e->maxrss_kb = r->maxrss_kb;
+	lambda_env_free(e->envp);
+	e->envp = NULL;
+	proc_end_text(r, how, sizeof(how));
+	pthread_mutex_lock(&rapi.mu);
+	e->gen++;
+	if (e->cur != NULL && !e->done) {
+		id = e->cur->id;
+		if (e->timedout) {
+			m = xasprintf("Task timed out after %.2f seconds",
+			    (double)opt.timeout_ms / 1000);
+			lambda_error(&e->reply, "Sandbox.Timedout", id, m);
+		} else if (r->end == PROC_NOSTART) {
+			m = xasprintf("fork/exec %s: %s", opt.argv[0], how);
+			lambda_error(&e->reply, "Runtime.InvalidEntrypoint",
+			    id, m);
+		} else if (r->end == PROC_EXITED && r->code == 0) {
+			lambda_error(&e->reply, "Runtime.ExitError", id,
+			    "Runtime exited without providing a reason");
+		} else {
+			m = xasprintf("Runtime exited with error: %s", how);
+			lambda_error(&e->reply, "Runtime.ExitError", id, m);
+		}
+		e->done = 1;
+		e->t_done = mono_us();
+		if (!e->delivered)
+			e->t_next = e->t_done;
+	}
+	pthread_mutex_unlock(&rapi.mu);
+	pthread_cond_broadcast(&e->cv);
+	free(m);
+	proc_result_free(r);
+}
+
+/* Reap every runtime that has ended; with WAIT, until E's has. */
+static void
+rapi_reap(struct env *e)
+{
+	struct proc_result r;
+	void *tag;
+
+	while (proc_set_count(procs) > 0 &&
+	    proc_set_wait(procs, e != NULL && e->running ? -1 : 0, &r,
+	    &tag) == 1)
+		rapi_exited(tag, &r);
+}
+
+/* Peak resident set of a running process, from /proc, in kB. */
+static long
+vmhwm_kb(pid_t pid)
+{
+	char path[64], line[256];
+	long kb = 0;
+	FILE *fp;
+
+	snprintf(path, sizeof(path), "/proc/%ld/status", (long)pid);
+	if ((fp = fopen(path, "r")) == NULL)
+		return 0;
+	while (fgets(line, sizeof(line), fp) != NULL)
+		if (strncmp(line, "VmHWM:", 6) == 0) {
+			kb = strtol(line + 6, NULL, 10);
+			break;
+		}
+	fclose(fp);
+	return kb;
+}
+
+/* E's invocation has its result: log it and complete the attempt. */
+static void
+rapi_finish(struct env *e)
+{
+	struct attempt a;
+	struct lambda_reply tmp;
+	int reset;
+
+	rapi_read_log(e);
+	pthread_mutex_lock(&rapi.mu);
+	a.inv = e->cur;
+	tmp = a.inv->reply;
+	a.inv->reply = e->reply;
+	e->reply = tmp;
+	a.duration_us = e->t_done - e->t_next;
+	a.init_us = e->first && e->delivered ? e->t_next - e->t_start : -1;
+	e->cur = NULL;
+	e->delivered = e->done = 0;
+	reset = e->initerr || e->timedout;
+	e->initerr = 0;
+	pthread_mutex_unlock(&rapi.mu);
+	e->first = 0;
+	a.maxrss_kb = e->running ? vmhwm_kb(proc_set_pid(procs, e)) :
+	    e->maxrss_kb;
+	a.output = e->log.buf;
+	a.outlen = e->log.len;
+	complete(&a);
+	sbuf_reset(&e->log);
+	/* After an init error or a timeout Lambda starts afresh. */
+	if (reset && e->running) {
+		proc_set_kill(procs, e);
+		rapi_reap(e);
+		sbuf_reset(&e->log);
+	}
+}
+
+/* Wait up to MS (-1: no limit) for results; 1 when one was completed. */
+static int
+rapi_wait(int ms)
+{
+	struct pollfd *pfd;
+	int64_t until = ms >= 0 ? mono_us() + ms * 1000LL : -1;
+	int i, np, got = 0;
+	char buf[256];
+
+	pfd = xreallocarray(NULL, (size_t)opt.concurrency + 1, sizeof(*pfd));
+	while (!got) {
+		int64_t now = mono_us(), wake = until;
+		int busy = 0, t;
+
+		np = 0;
+		pfd[np++] = (struct pollfd){ rapi.wake[0], POLLIN, 0 };
+		for (i = 0; i < opt.concurrency; i++) {
+			struct env *e = &rapi.envs[i];
+
+			if (e->logfd >= 0)
+				pfd[np++] = (struct pollfd){ e->logfd, POLLIN,
+				    0 };
+			if (e->running)
+				busy = 1;
+			if (e->running && e->cur != NULL && !e->timedout &&
+			    (wake == -1 || e->deadline < wake))
+				wake = e->deadline;
+		}
+		t = wake == -1 ? -1 : wake <= now ? 0 :
+		    (int)((wake - now + 999) / 1000);
+		if (busy && (t == -1 || t > RAPI_TICK_MS))
+			t = RAPI_TICK_MS;
+		if (poll(pfd, (nfds_t)np, t) == -1 && errno != EINTR)
+			err(EXIT_USAGE, "poll");
+		while (read(rapi.wake[0], buf, sizeof(buf)) > 0)
+			;
+		now = mono_us();
+		for (i = 0; i < opt.concurrency; i++)
+			rapi_read_log(&rapi.envs[i]);
+		rapi_reap(NULL);
+		for (i = 0; i < opt.concurrency; i++) {
+			struct env *e = &rapi.envs[i];
+			int done;
+
+			if (e->running && e->cur != NULL && !e->timedout &&
+			    now >= e->deadline) {
+				pthread_mutex_lock(&rapi.mu);
+				done = e->done;
+				pthread_mutex_unlock(&rapi.mu);
+				if (!done) {
+					e->timedout = 1;
+					proc_set_kill(procs, e);
+					rapi_reap(e);
+				}
+			}
+			pthread_mutex_lock(&rapi.mu);
+			done = e->cur != NULL && e->done;
+			pthread_mutex_unlock(&rapi.mu);
+			if (done) {
+				rapi_finish(e);
+				got = 1;
+			}
+		}
+		if (until != -1 && mono_us() >= until)
+			break;
+	}
+	free(pfd);
+	return got;
+}
+
+/* Stop the runtimes and the servers. */
+static void
+rapi_teardown(void)
+{
+	int i;
+
+	pthread_mutex_lock(&rapi.mu);
+	rapi.shutdown = 1;
+	pthread_mutex_unlock(&rapi.mu);
+	for (i = 0; i < opt.concurrency; i++)
+		pthread_cond_broadcast(&rapi.envs[i].cv);
+	proc_set_free(procs);
+	procs = NULL;
+	for (i = 0; i < opt.concurrency; i++) {
+		struct env *e = &rapi.envs[i];
+
+		MHD_stop_daemon(e->daemon);
+		pthread_cond_destroy(&e->cv);
+		if (e->logfd >= 0)
+			close(e->logfd);
+		sbuf_free(&e->log);
+		lambda_reply_free(&e->reply);
+		lambda_env_free(e->envp);
+	}
+	free(rapi.envs);
+	close(rapi.wake[0]);
+	close(rapi.wake[1]);
+}
+
 static void
 attempt_start(struct inv *v)
 {
 	v->state = INV_RUN;
 	running++;
 	slot_take(v);
-	pp_start(v);
+	v->deadline_ms = clock_now_ms() + opt.timeout_ms;
+	if (opt.rapi)
+		rapi_start(v);
+	else
+		pp_start(v);
 }
 
 static int
 attempt_wait(int ms)
 {
-	return pp_wait(ms);
+	return opt.rapi ? rapi_wait(ms) : pp_wait(ms);
 }
 
 /* An attempt ended: finish the invocation or schedule its retry. */
@@ -574,6 +1167,21 @@ emit_ready(void)
 	nlive = j;
 }
 
+/* The X-Ray trace header of V, as Lambda would pass it on. */
+static void
+trace_of(struct inv *v)
+{
+	char hex[25];
+	size_t i, j;
+
+	for (i = j = 0; v->id[i] != '\0' && j < 24; i++)
+		if (v->id[i] != '-')
+			hex[j++] = v->id[i];
+	hex[j] = '\0';
+	snprintf(v->trace, sizeof(v->trace), "Root=1-%08llx-%s;Sampled=0",
+	    (unsigned long long)(clock_now_ms() / 1000), hex);
+}
+
 /* Read one record into an invocation; 0 at the end of input. */
 static int
 read_one(void)
@@ -626,6 +1234,7 @@ read_one(void)
 	v->file = in.name;
 	v->line = in.lineno;
 	ids_uuid(v->id, rec, len);
+	trace_of(v);
 	v->enqueued = v->due = clock_now_ms();
 	v->state = INV_WAIT;
 	v->slot = -1;
@@ -852,6 +1461,8 @@ main(int argc, char *argv[])
 	slots = xcalloc((size_t)opt.concurrency, sizeof(*slots));
 	window = (size_t)opt.concurrency * 4 + 60;
 	procs = proc_set_new();
+	if (opt.rapi)
+		rapi_setup();
 	ndjson_open(&in, ninputs, inputs);
 	in.keep_going = keep_going;
 
@@ -859,6 +1470,8 @@ main(int argc, char *argv[])
 
 	status = ndjson_status(&in);
 	ndjson_close(&in);
+	if (opt.rapi)
+		rapi_teardown();
 	proc_set_free(procs);
 	log_free(&logs);
 	dest_close(&opt.ok, NULL);

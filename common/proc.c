@@ -457,7 +457,7 @@ proc_set_wait(struct proc_set *s, int timeout_ms, struct proc_result *res,
 {
 	struct pollfd *pfd = NULL;
 	int64_t until = timeout_ms >= 0 ? mono_us() + timeout_ms * 1000LL : 0;
-	int i, np, ret = -1;
+	int i, np, ret = -1, polled = 0;
 
 	proc_result_init(res);
 	if (s->n == 0)
@@ -489,7 +489,7 @@ proc_set_wait(struct proc_set *s, int timeout_ms, struct proc_result *res,
 				kill(-c->pid, SIGKILL);
 			}
 		}
-		if (until != 0 && now >= until) {
+		if (until != 0 && now >= until && polled) {
 			ret = 0;
 			goto out;
 		}
@@ -525,6 +525,7 @@ proc_set_wait(struct proc_set *s, int timeout_ms, struct proc_result *res,
 			ms = TICK_MS;
 		if (poll(pfd, (nfds_t)np, ms) == -1 && errno != EINTR)
 			goto out;
+		polled = 1;
 		for (i = 0; i < s->n; i++) {
 			struct child *c = s->c[i];
 
