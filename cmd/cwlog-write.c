@@ -317,7 +317,8 @@ looks_like_event(const char *rec, size_t len)
 	const char *p = jsonraw_ws(rec, rec + len), *val;
 	size_t vlen;
 
-	if (p >= rec + len || *p != '{')
+	if (p >= rec + len || *p != '{' ||
+	    memmem(rec, len, "\"detail-type\"", 13) == NULL)
 		return 0;
 	return jsonraw_member(rec, len, "detail-type", &val, &vlen) == 0;
 }

@@ -1,4 +1,5 @@
 /* jsonraw.c: byte-level JSON scanning; see jsonraw.h. */
+#include <stdint.h>
 #include <string.h>
 
 #include "jsonraw.h"
@@ -162,44 +163,55 @@ jsonraw_minify(struct sbuf *b, const char *p, size_t n)
 	}
 }
 
+/* 1 for the bytes a JSON string literal must escape (as jq does). */
+static const unsigned char must_escape[256] = {
+	1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+	1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+	0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,	/* '"' */
+	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0,	/* '\\' */
+	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1	/* DEL */
+};
+
 void
 jsonraw_quote(struct sbuf *b, const char *s, size_t n)
 {
 	static const char hex[] = "0123456789abcdef";
-	size_t i, run = 0;
+	const unsigned char *p = (const unsigned char *)s, *end = p + n, *run;
+	unsigned char c;
+	char *o;
 
-	sbuf_grow(b, n + 2);
-	sbuf_addc(b, '"');
-	for (i = 0; i < n; i++) {
-		unsigned char c = (unsigned char)s[i];
-		const char *esc = NULL;
-		char u[7];
-
+	/* Room for the worst case (every byte \u00XX): one grow. */
+	sbuf_grow(b, 6 * n + 2);
+	o = b->buf + b->len;
+	*o++ = '"';
+	for (;;) {
+		for (run = p; p < end && !must_escape[*p]; p++)
+			;
+		memcpy(o, run, (size_t)(p - run));
+		o += p - run;
+		if (p == end)
+			break;
+		c = *p++;
+		*o++ = '\\';
 		switch (c) {
-		case '"': esc = "\\\""; break;
-		case '\\': esc = "\\\\"; break;
-		case '\b': esc = "\\b"; break;
-		case '\f': esc = "\\f"; break;
-		case '\n': esc = "\\n"; break;
-		case '\r': esc = "\\r"; break;
-		case '\t': esc = "\\t"; break;
+		case '"': *o++ = '"'; break;
+		case '\\': *o++ = '\\'; break;
+		case '\b': *o++ = 'b'; break;
+		case '\f': *o++ = 'f'; break;
+		case '\n': *o++ = 'n'; break;
+		case '\r': *o++ = 'r'; break;
+		case '\t': *o++ = 't'; break;
 		default:
-			if (c < 0x20 || c == 0x7f) {
-				u[0] = '\\', u[1] = 'u', u[2] = '0', u[3] = '0';
-				u[4] = hex[c >> 4], u[5] = hex[c & 15], u[6] = 0;
-				esc = u;
-			}
+			*o++ = 'u', *o++ = '0', *o++ = '0';
+			*o++ = hex[c >> 4], *o++ = hex[c & 15];
 		}
-		if (esc == NULL) {
-			run++;
-			continue;
-		}
-		sbuf_add(b, s + i - run, run);
-		run = 0;
-		sbuf_adds(b, esc);
 	}
-	sbuf_add(b, s + n - run, run);
-	sbuf_addc(b, '"');
+	*o++ = '"';
+	b->len = (size_t)(o - b->buf);
+	b->buf[b->len] = '\0';
 }
 
 int
@@ -211,7 +223,14 @@ utf8_valid(const char *s, size_t n, size_t *bad)
 
 	while (i < n) {
 		if (p[i] < 0x80) {
-			i++;
+			uint64_t w;
+
+			/* ASCII runs go eight bytes at a time. */
+			for (i++; i + 8 <= n; i += 8) {
+				memcpy(&w, p + i, 8);
+				if (w & 0x8080808080808080ULL)
+					break;
+			}
 			continue;
 		}
 		if ((p[i] & 0xe0) == 0xc0)

@@ -718,14 +718,37 @@ logstore_writer_open(struct logstore *ls, const char *group,
 	return w;
 }
 
+/* Append the decimal digits of V (>= 0 in practice) to B. */
+static void
+add_int(struct sbuf *b, int64_t v)
+{
+	char buf[24], *p = buf + sizeof(buf);
+	uint64_t u = v < 0 ? -(uint64_t)v : (uint64_t)v;
+
+	do
+		*--p = (char)('0' + u % 10);
+	while ((u /= 10) != 0);
+	if (v < 0)
+		*--p = '-';
+	sbuf_add(b, p, (size_t)(buf + sizeof(buf) - p));
+}
+
 void
 logstore_add(struct logstore_writer *w, const struct logstore_event *ev,
     int64_t ingestion)
 {
-	sbuf_addf(&w->buf, "{\"timestamp\":%" PRId64 ",\"ingestionTime\":%"
-	    PRId64 ",\"message\":", ev->timestamp, ingestion);
+	static const char ts[] = "{\"timestamp\":";
+	static const char it[] = ",\"ingestionTime\":";
+	static const char mg[] = ",\"message\":";
+
+	sbuf_grow(&w->buf, ev->len + 80);
+	sbuf_add(&w->buf, ts, sizeof(ts) - 1);
+	add_int(&w->buf, ev->timestamp);
+	sbuf_add(&w->buf, it, sizeof(it) - 1);
+	add_int(&w->buf, ingestion);
+	sbuf_add(&w->buf, mg, sizeof(mg) - 1);
 	jsonraw_quote(&w->buf, ev->message, ev->len);
-	sbuf_adds(&w->buf, "}\n");
+	sbuf_add(&w->buf, "}\n", 2);
 	w->nev++;
 }
 

@@ -1,0 +1,71 @@
+#!/bin/sh
+# Benchmark of the log store: records/s appended by cwlog-write (one
+# writer, and four at once into one stream) against `cat >> file` on the
+# same input, and records/s read by `cwlog-tail --format ndjson` from a
+# group of 1,000,000 records against `cat` of the same files.  Every
+# figure is a ratio against a baseline measured in the same run, from
+# hyperfine's medians.
+#
+#	tests/bench/cwlog.sh [records]		(default 1000000)
+#
+# Needs hyperfine and jq; run from anywhere after `make`.
+set -eu
+
+N=${1:-1000000}
+ROOT=$(cd "$(dirname "$0")/../.." && pwd)
+BIN=${EDAKIT_BIN:-$ROOT/build/bin}
+T=$(mktemp -d)
+trap 'rm -rf "$T"' EXIT INT TERM
+export EDAKIT_DETERMINISTIC=1
+
+# Input: NDJSON lines like application logs (about 110 bytes each).
+awk -v n="$N" 'BEGIN { for (i = 1; i <= n; i++)
+	printf "{\"level\":\"INFO\",\"seq\":%d,\"msg\":\"GET /orders/%d 200\",\"latency\":%d.%d,\"user\":\"u%05d\"}\n",
+	    i, i % 9973, i % 500, i % 10, i % 100000 }' > "$T/in"
+q=$((N / 4))
+split -l "$q" -d -a 1 "$T/in" "$T/part"
+
+median() {
+	jq -r ".results[$1].median" "$T/h.json"
+}
+
+run() {
+	hyperfine -N --warmup 1 --runs "${RUNS:-7}" --export-json "$T/h.json" \
+	    --style none "$@" >/dev/null 2>&1 || hyperfine --warmup 1 \
+	    --runs "${RUNS:-7}" --export-json "$T/h.json" --style none \
+	    "$@" >/dev/null
+}
+
+echo "cwlog bench: $N records, $(wc -c < "$T/in") bytes of input"
+
+# 1. One writer against cat >> file.
+run --prepare "rm -rf $T/st $T/cat.out" \
+    "sh -c 'cat $T/in >> $T/cat.out'" \
+    "$BIN/cwlog-write --store $T/st -g g -n s $T/in"
+c=$(median 0) w=$(median 1)
+awk -v n="$N" -v c="$c" -v w="$w" 'BEGIN {
+	printf "append, 1 writer:  cwlog-write %.0f rec/s, cat >> file %.0f rec/s, ratio %.2f (target >= 0.5)\n",
+	    n / w, n / c, c / w }'
+
+# 2. Four writers into one stream at once.
+run --prepare "rm -rf $T/st $T/cat.out" \
+    "sh -c 'for p in $T/part?; do cat \$p >> $T/cat.out & done; wait'" \
+    "sh -c 'for p in $T/part?; do $BIN/cwlog-write --store $T/st -g g -n s \$p & done; wait'"
+c=$(median 0) w=$(median 1)
+awk -v n="$N" -v c="$c" -v w="$w" 'BEGIN {
+	printf "append, 4 writers: cwlog-write %.0f rec/s, 4 x cat >> file %.0f rec/s, ratio %.2f\n",
+	    n / w, n / c, c / w }'
+n=$(tail -n +2 "$T/st/g/s.log" | wc -l)
+[ "$n" = "$N" ] || { echo "lost records: $n of $N" >&2; exit 1; }
+
+# 3. Reading a 1,000,000-record group (4 streams) back as ndjson.
+rm -rf "$T/st"
+for p in "$T"/part?; do
+	"$BIN/cwlog-write" --store "$T/st" -g g -n "s${p##*part}" "$p"
+done
+run "sh -c 'cat $T/st/g/*.log > /dev/null'" \
+    "sh -c '$BIN/cwlog-tail --store $T/st g --since 1w --format ndjson > /dev/null'"
+c=$(median 0) r=$(median 1)
+awk -v n="$N" -v c="$c" -v r="$r" 'BEGIN {
+	printf "read:  cwlog-tail --format ndjson %.0f rec/s, cat %.0f rec/s, ratio %.2f\n",
+	    n / r, n / c, c / r }'
