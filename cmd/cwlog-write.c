@@ -317,8 +317,16 @@ looks_like_event(const char *rec, size_t len)
 	const char *p = jsonraw_ws(rec, rec + len), *val;
 	size_t vlen;
 
-	if (p >= rec + len || *p != '{' ||
-	    memmem(rec, len, "\"detail-type\"", 13) == NULL)
+	const char *end = rec + len, *d;
+
+	if (p >= end || *p != '{')
+		return 0;
+	/* A quick look for the key's text first (memchr is fast). */
+	for (d = p; (d = memchr(d + 1, 'd', (size_t)(end - d - 1))) != NULL;)
+		if (d[-1] == '"' && end - d >= 12 &&
+		    memcmp(d, "detail-type\"", 12) == 0)
+			break;
+	if (d == NULL)
 		return 0;
 	return jsonraw_member(rec, len, "detail-type", &val, &vlen) == 0;
 }

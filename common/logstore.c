@@ -39,6 +39,9 @@ struct logstore_writer {
 	int		 sync;
 	struct sbuf	 buf;
 	size_t		 nev;
+	int64_t		 last[2];	/* the last two numbers written, */
+	char		 text[2][24];	/* as text */
+	size_t		 tlen[2];
 };
 
 static const long retention_days[] = {
@@ -718,19 +721,27 @@ logstore_writer_open(struct logstore *ls, const char *group,
 	return w;
 }
 
-/* Append the decimal digits of V (>= 0 in practice) to B. */
+/*
+ * Append the decimal digits of V to W's buffer; slot K remembers the
+ * last value (timestamps repeat from one record to the next).
+ */
 static void
-add_int(struct sbuf *b, int64_t v)
+add_int(struct logstore_writer *w, int k, int64_t v)
 {
 	char buf[24], *p = buf + sizeof(buf);
 	uint64_t u = v < 0 ? -(uint64_t)v : (uint64_t)v;
 
-	do
-		*--p = (char)('0' + u % 10);
-	while ((u /= 10) != 0);
-	if (v < 0)
-		*--p = '-';
-	sbuf_add(b, p, (size_t)(buf + sizeof(buf) - p));
+	if (w->tlen[k] == 0 || w->last[k] != v) {
+		do
+			*--p = (char)('0' + u % 10);
+		while ((u /= 10) != 0);
+		if (v < 0)
+			*--p = '-';
+		w->tlen[k] = (size_t)(buf + sizeof(buf) - p);
+		memcpy(w->text[k], p, w->tlen[k]);
+		w->last[k] = v;
+	}
+	sbuf_add(&w->buf, w->text[k], w->tlen[k]);
 }
 
 void
@@ -743,9 +754,9 @@ logstore_add(struct logstore_writer *w, const struct logstore_event *ev,
 
 	sbuf_grow(&w->buf, ev->len + 80);
 	sbuf_add(&w->buf, ts, sizeof(ts) - 1);
-	add_int(&w->buf, ev->timestamp);
+	add_int(w, 0, ev->timestamp);
 	sbuf_add(&w->buf, it, sizeof(it) - 1);
-	add_int(&w->buf, ingestion);
+	add_int(w, 1, ingestion);
 	sbuf_add(&w->buf, mg, sizeof(mg) - 1);
 	jsonraw_quote(&w->buf, ev->message, ev->len);
 	sbuf_add(&w->buf, "}\n", 2);
