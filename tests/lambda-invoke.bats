@@ -322,3 +322,85 @@ no_process() {
 	run -0 jq -r .errorType <<<"$output"
 	assert_output TypeError
 }
+
+@test "--runtime-api: one warm runtime serves every invocation (curl bootstrap)" {
+	run -0 --separate-stderr lambda-invoke --runtime-api "$F/bootstrap" <<-'EOF2'
+	{"a":1}
+	{"b": [1, 2.50]}
+	{"c":3}
+	EOF2
+	assert_output $'{"a":1}\n{"b":[1,2.50]}\n{"c":3}'
+	run -0 grep -c '^runtime starting$' <<<"$stderr"
+	assert_output 1
+	run -0 grep -c 'Init Duration: ' <<<"$stderr"
+	assert_output 1
+	id=$(grep -m1 '^START' <<<"$stderr" | cut -d' ' -f3)
+	run -0 grep -c "^handling $id (deadline 1704110403000)\$" <<<"$stderr"
+	assert_output 1
+}
+
+@test "--runtime-api: /error, a timeout, a runtime that exits, each as Lambda reports it" {
+	run -1 --separate-stderr lambda-invoke -T 2 --runtime-api "$F/bootstrap" <<-'EOF2'
+	{"error":1}
+	{"hang":1}
+	{"after":1}
+	{"exit":1}
+	{"after":2}
+	EOF2
+	assert_line --index 0 '{"errorMessage":"bad event","errorType":"HandlerError","stackTrace":[]}'
+	assert_line --index 1 --regexp '^\{"errorType":"Sandbox.Timedout","errorMessage":"RequestId: [0-9a-f-]{36} Error: Task timed out after 2.00 seconds"\}$'
+	assert_line --index 2 '{"after":1}'
+	assert_line --index 3 --regexp '^\{"errorType":"Runtime.ExitError","errorMessage":"RequestId: [0-9a-f-]{36} Error: Runtime exited with error: exit status 3"\}$'
+	assert_line --index 4 '{"after":2}'
+	run -0 grep -c '^runtime starting$' <<<"$stderr"
+	assert_output 3
+	no_process 'sleep 30.0271'
+}
+
+@test "--runtime-api: init errors, a missing bootstrap, a runtime that quits" {
+	run -1 --separate-stderr lambda-invoke -q -e INIT_FAIL=1 --runtime-api "$F/bootstrap" <<<'{}'
+	assert_output '{"errorMessage":"no handler","errorType":"Runtime.HandlerNotFound"}'
+	run -1 --separate-stderr lambda-invoke -q --runtime-api ./no-bootstrap <<<'{}'
+	assert_output --regexp '"errorType":"Runtime.InvalidEntrypoint","errorMessage":"RequestId: [0-9a-f-]{36} Error: fork/exec ./no-bootstrap: no such file or directory"'
+	run -1 --separate-stderr lambda-invoke -q --runtime-api true <<<'{}'
+	assert_output --regexp 'Error: Runtime exited without providing a reason"\}$'
+}
+
+@test "--runtime-api: loopback address, headers, a wrong request id is refused" {
+	cat >"$BATS_TEST_TMPDIR/bootstrap" <<-'EOF2'
+	#!/bin/sh
+	api="http://${AWS_LAMBDA_RUNTIME_API}/2018-06-01/runtime"
+	h=$(mktemp)
+	ok=none
+	while :; do
+		curl -sS -D "$h" -o /dev/null "$api/invocation/next"
+		id=$(grep -Fi Lambda-Runtime-Aws-Request-Id "$h" | tr -d '[:space:]' | cut -d: -f2)
+		arn=$(grep -Fi Lambda-Runtime-Invoked-Function-Arn "$h" | tr -d '[:space:]' | cut -d: -f2-)
+		trace=$(grep -Fi Lambda-Runtime-Trace-Id "$h" | tr -d '[:space:]' | cut -d: -f2)
+		bad=$(curl -s -o /dev/null -w '%{http_code}' -d '{}' "$api/invocation/nope/response")
+		ok=$(curl -s -w '%{http_code}' -d "{\"api\":\"$AWS_LAMBDA_RUNTIME_API\",\"arn\":\"$arn\",\"trace\":\"$trace\",\"bad\":$bad,\"idlen\":${#id},\"prev\":\"$(echo "$ok" | tr '"' "'")\"}" "$api/invocation/$id/response")
+	done
+	EOF2
+	chmod +x "$BATS_TEST_TMPDIR/bootstrap"
+	run -0 --separate-stderr lambda-invoke -n Rt --runtime-api "$BATS_TEST_TMPDIR/bootstrap" <<<$'{}\n{}'
+	run -0 jq -c '[(.api | test("^127\\.0\\.0\\.1:[0-9]+$")), .arn, (.trace | test("^Root=1-[0-9a-f]{8}-[0-9a-f]{24};Sampled=0$")), .bad, .idlen, .prev]' <<<"$output"
+	assert_output - <<-'EOF2'
+	[true,"arn:aws:lambda:us-east-1:123456789012:function:Rt",true,400,36,"none"]
+	[true,"arn:aws:lambda:us-east-1:123456789012:function:Rt",true,400,36,"{'status':'OK'}202"]
+	EOF2
+}
+
+@test "--runtime-api with Event invocations and two environments" {
+	run -0 --separate-stderr lambda-invoke -q -t Event -c 2 --on-success - \
+	    --on-failure - --runtime-api "$F/bootstrap" <<-'EOF2'
+	{"n":1}
+	{"error":2}
+	{"n":3}
+	EOF2
+	run -0 jq -c '[.requestContext.condition, .requestContext.approximateInvokeCount, .timestamp, .responsePayload]' <<<"$output"
+	assert_output - <<-'EOF2'
+	["Success",1,"2024-01-01T12:00:00.000Z",{"n":1}]
+	["RetriesExhausted",3,"2024-01-01T12:03:00.000Z",{"errorMessage":"bad event","errorType":"HandlerError","stackTrace":[]}]
+	["Success",1,"2024-01-01T12:00:00.000Z",{"n":3}]
+	EOF2
+}
