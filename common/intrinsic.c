@@ -367,10 +367,20 @@ ifn_free(struct ifn *f)
 static void
 java_number(double d, struct sbuf *out)
 {
-	if (d == floor(d) && fabs(d) < 1e17)
+	char buf[40];
+	int prec;
+
+	if (d == floor(d) && fabs(d) < 1e17) {
 		sbuf_addf(out, "%.0f", d);
-	else
-		sbuf_addf(out, "%.17g", d);
+		return;
+	}
+	for (prec = 15; prec < 17; prec++) {
+		snprintf(buf, sizeof(buf), "%.*g", prec, d);
+		if (strtod(buf, NULL) == d)
+			break;
+	}
+	snprintf(buf, sizeof(buf), "%.*g", prec, d);
+	sbuf_adds(out, buf);
 }
 
 void

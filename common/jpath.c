@@ -149,15 +149,9 @@ parse_quoted(struct parser *p)
 		p->pos++;
 		if (c == q)
 			break;
-		if (c == '\\' && p->s[p->pos] != '\0') {
+		/* As in Jayway, only the quote itself is escaped. */
+		if (c == '\\' && p->s[p->pos] == q)
 			c = p->s[p->pos++];
-			switch (c) {
-			case 'n': c = '\n'; break;
-			case 't': c = '\t'; break;
-			case 'r': c = '\r'; break;
-			default: break;
-			}
-		}
 		sbuf_addc(&b, c);
 	}
 	return sbuf_detach(&b, NULL);
