@@ -421,8 +421,6 @@ main(int argc, char *argv[])
 		case OPT_WILDLIMIT:
 			popts.wildcard_limit = (int)num_parse(optarg, 0, 100000,
 			    "wildcard limit");
-			if (popts.wildcard_limit == 0)
-				popts.wildcard_limit = 1 << 30;
 			break;
 		default:
 			usage();

@@ -2155,6 +2155,8 @@ check_complexity(struct cc *c)
 	size_t i, j, k, nw;
 	int ret = 0;
 
+	if (c->opts->wildcard_limit <= 0)
+		return 0;
 	for (i = 0; i < pat->ncond && ret == 0; i++) {
 		nw = 0;
 		for (j = 0; j < pat->cond[i].nv; j++) {
