@@ -404,3 +404,16 @@ no_process() {
 	["Success",1,"2024-01-01T12:00:00.000Z",{"n":3}]
 	EOF2
 }
+
+@test "the workshop's pipeline: Orders rules, InventoryFunction, Inventory rules" {
+	[ -x "$BIN/ebus-match" ] || skip "ebus-match is not built"
+	cd "$ROOT/share/examples/orders"
+	run -0 --separate-stderr bash -c "ebus-put --bus Orders events/lambda-destinations.json |
+	    ebus-match -R orders-rules.json -t InventoryFunction=- |
+	    lambda-invoke -q -t Event --maximum-retry-attempts 0 -n InventoryFunction \
+	        --on-success-bus Inventory ./InventoryFunction |
+	    ebus-match -R inventory-rules.json -t InventoryLogs=-"
+	run -0 jq -c '[."detail-type", .resources[0], .detail.requestContext.condition,
+	    .detail.requestPayload."detail-type", .detail.responsePayload]' <<<"$output"
+	assert_output '["Lambda Function Invocation Result - Success","arn:aws:events:us-east-1:123456789012:event-bus/Inventory","Success","Order Processed",{"category":"office-supplies","value":1200,"location":"eu-west","OrderDetails":"completed"}]'
+}
