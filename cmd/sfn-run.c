@@ -129,10 +129,13 @@ load_json(const char *path, const char *what)
 	free(text);
 	if (!jv_is_valid(v)) {
 		jv msg = jv_invalid_get_msg(v);
+		const char *m = jv_get_kind(msg) == JV_KIND_STRING ?
+		    jv_string_value(msg) : "unknown error", *w;
 
-		errx(EXIT_PROGRAM, "%s: %s is not valid JSON: %s", path, what,
-		    jv_get_kind(msg) == JV_KIND_STRING ?
-		    jv_string_value(msg) : "unknown error");
+		/* libjq quotes the text it read: never echo input. */
+		w = strstr(m, " (while parsing");
+		errx(EXIT_PROGRAM, "%s: %s is not valid JSON: %.*s", path, what,
+		    w != NULL ? (int)(w - m) : (int)strlen(m), m);
 	}
 	return v;
 }

@@ -1161,6 +1161,12 @@ asl_load(jv def, struct sbuf *err)
 		return NULL;
 	}
 	m->has_putevents = l.putevents;
+	{
+		jv text = jv_dump_string(jv_copy(def), 0);
+
+		m->uses_context = strstr(jv_string_value(text), "$$") != NULL;
+		jv_free(text);
+	}
 	return m;
 }
 

@@ -149,6 +149,7 @@ struct asl_machine {
 	struct asl_states top;
 	long		 timeout;	/* seconds; 0: none */
 	int		 has_putevents;	/* some Task is events:putEvents */
+	int		 uses_context;	/* some path or call reads "$$" */
 };
 
 /*

@@ -895,7 +895,8 @@ run_command(struct step *st, const struct aslrun_binding *b, jv payload,
 		r = R_ERR;
 		goto out;
 	}
-	if (clock_is_virtual())
+	/* Virtual time passes as the command's real time did. */
+	if (clock_is_virtual() && !clock_is_deterministic())
 		clock_sleep_ms(res.duration_us / 1000);
 	if (res.end == PROC_TIMEDOUT) {
 		if (machine) {
@@ -1435,6 +1436,8 @@ state_ctx(struct run *x, const struct asl_state *s, int64_t entered,
 {
 	char ts[RFC3339_BUFSZ];
 
+	if (!x->m->uses_context)
+		return jv_null();
 	rfc3339_fmt_ms(entered, ts);
 	return jv_object_set(jv_copy(x->ctx), jv_string("State"), JV_OBJECT(
 	    jv_string("EnteredTime"), jv_string(ts),

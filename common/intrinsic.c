@@ -161,6 +161,13 @@ parse_path_arg(struct iparser *p, struct iarg *a)
 		end--;
 	text = xstrndup(p->s + start, end - start);
 	a->kind = A_PATH;
+	if (text[1] != '\0' && text[1] != '.' && text[1] != '[' &&
+	    text[1] != '$') {
+		snprintf(p->err, IFN_ERRSZ, "'%s' refers to a variable: "
+		    "workflow variables are not supported yet", text);
+		free(text);
+		return -1;
+	}
 	a->path = jpath_compile(text, perr);
 	if (a->path == NULL) {
 		snprintf(p->err, IFN_ERRSZ, "invalid path '%s': %s", text,
