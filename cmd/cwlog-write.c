@@ -228,6 +228,23 @@ time_of(jv v, int64_t *ms)
 	return r;
 }
 
+/*
+ * The message of a record: its bytes, or made compact (in B) when it is a
+ * pretty-printed document of several lines.
+ */
+static void
+message_of(struct logstore_event *ev, const char *rec, size_t len,
+    struct sbuf *b)
+{
+	if (memchr(rec, '\n', len) != NULL) {
+		jsonraw_minify(b, rec, len);
+		rec = b->buf;
+		len = b->len;
+	}
+	ev->message = rec;
+	ev->len = len;
+}
+
 /* An EventBridge event: its own stream, its own time. */
 static void
 log_event(const char *rec, size_t len)
@@ -254,18 +271,12 @@ log_event(const char *rec, size_t len)
 		ndjson_bad(&in, "event time is not an RFC 3339 time");
 		return;
 	}
-	if (memchr(rec, '\n', len) != NULL) {
-		jsonraw_minify(&b, rec, len);
-		rec = b.buf;
-		len = b.len;
-	}
-	ev.message = rec;
-	ev.len = len;
+	message_of(&ev, rec, len, &b);
 	if (opt.stream != NULL)
 		put(NULL, &ev);
 	else {
 		/* The observed streams are UUIDs of version-3 form. */
-		ids_uuid_of(id, rec, len);
+		ids_uuid_of(id, ev.message, ev.len);
 		id[14] = '3';
 		put(id, &ev);
 	}
@@ -296,13 +307,7 @@ log_line(const char *rec, size_t len)
 			return;
 		}
 	}
-	if (memchr(rec, '\n', len) != NULL) {
-		jsonraw_minify(&b, rec, len);
-		rec = b.buf;
-		len = b.len;
-	}
-	ev.message = rec;
-	ev.len = len;
+	message_of(&ev, rec, len, &b);
 	put(NULL, &ev);
 	sbuf_free(&b);
 }
