@@ -98,8 +98,11 @@ $(BUILD)/bin/%: $(BUILD)/cmd/%.o $(BUILD)/libcommon.a
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< $(BUILD)/libcommon.a \
 	    $(LDLIBS_$*) $(LDLIBS)
 
-demo: all
-	@sh share/demo/demo.sh
+# The workshop's pipeline on its Lambda destinations test event; prints
+# the record that reaches /aws/events/inventory.
+demo: all deps-check
+	@bash share/demo/demo.sh $(BUILD)/demo \
+	    share/examples/orders/events/lambda-destinations.json
 
 check: all deps-check
 	@for m in $(MAN1) $(MAN7); do \

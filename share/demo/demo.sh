@@ -1,7 +1,181 @@
-#!/bin/sh
-# Put the workshop's first test event on the Orders bus and show the
-# event the bus receives.
-set -eu
+#!/usr/bin/env bash
+# demo.sh: the workshop's event-driven architecture as a pipeline.
+#
+#   demo.sh [-f handler] [-k] OUTDIR [FILE ...]
+#
+# FILEs (default: the standard input) hold PutEvents entries for the
+# Orders bus, in any form ebus-put reads.  Everything the architecture
+# produces lands in OUTDIR:
+#
+#   OUTDIR/logs/                 the log store (read it with cwlog-tail)
+#   OUTDIR/executions.ndjson     OrderProcessing's execution results
+#   OUTDIR/dead-letters.ndjson   InventoryFunction's on-failure records
+#   OUTDIR/unrolled.ndjson       events that would start a third round
+#                                (none with the shipped rules)
+#
+# The Orders bus is met twice: once by the events put on it, once by the
+# events OrderProcessing publishes back.  The loop unrolls into:
+#
+#   ebus-put Orders | ebus-match Orders --OrderProcessing--> sfn-run
+#     | ebus-put Orders | ebus-match Orders --InventoryFunction-->
+#     lambda-invoke (on success: Inventory bus) | ebus-match Inventory
+#     --InventoryLogs--> cwlog-write /aws/events/inventory
+#
+# Fan-out goes through FIFOs: both Orders rounds log every event to
+# /aws/events/orders (OrdersDevRule), and the round-1 events that
+# OrderProcessingRule already matches (an "Order Processed" put directly)
+# go to a second InventoryFunction branch.  All writers share one store.
+#
+# Exit status: 0 when every stage succeeded, 1 when some invocations of
+# InventoryFunction failed (their records are in dead-letters.ndjson), 2
+# when a stage failed (each failed stage is named on stderr).
+set -u
+
 here=$(cd "$(dirname "$0")/../.." && pwd)
-PATH="$here/build/bin:$PATH"
-ebus-put --bus Orders "$here/share/examples/orders/events/OrderNotification_v1.json"
+examples="$here/share/examples/orders"
+[ -d "$here/build/bin" ] && PATH="$here/build/bin:$PATH"
+
+handler="$examples/InventoryFunction"
+keep=
+usage() {
+	echo "usage: demo.sh [-f handler] [-k] outdir [file ...]" >&2
+	exit 2
+}
+while getopts f:k opt; do
+	case $opt in
+	f) handler=$OPTARG ;;
+	k) keep=--keep-going ;;
+	*) usage ;;
+	esac
+done
+shift $((OPTIND - 1))
+[ $# -ge 1 ] || usage
+out=$1
+shift
+
+mkdir -p "$out" || exit 2
+store="$out/logs"
+rm -rf "$store" "$out"/*.ndjson
+fifos=$(mktemp -d "${TMPDIR:-/tmp}/edakit-demo.XXXXXX") || exit 2
+status="$fifos/status"
+jobs_pids=()
+
+# On every way out: stop what still runs, remove the FIFOs.
+cleanup() {
+	trap - EXIT INT TERM HUP
+	for p in "${jobs_pids[@]}"; do
+		kill "$p" 2>/dev/null
+	done
+	wait 2>/dev/null
+	rm -rf "$fifos"
+}
+trap cleanup EXIT
+trap 'echo "demo: interrupted" >&2; exit 130' INT TERM HUP
+
+mkfifo "$fifos/orders-log-1" "$fifos/orders-log-2" \
+    "$fifos/inventory-direct" || exit 2
+
+# check NAME... -- STATUS...: record stages whose status is not allowed.
+# ebus-match's 1 (nothing matched) and lambda-invoke's 1 (some
+# invocations failed, records in the dead-letter file) are not failures.
+check() {
+	local names=() n=0 s
+	while [ "$1" != -- ]; do names+=("$1"); shift; done
+	shift
+	for s in "$@"; do
+		case "${names[$n]}:$s" in
+		*:0) ;;
+		ebus-match*:1) ;;
+		lambda-invoke*:1) echo partial >> "$status" ;;
+		*)
+			if [ "$s" -gt 128 ]; then
+				echo "demo: ${names[$n]}: killed by signal $((s - 128))" >&2
+			else
+				echo "demo: ${names[$n]}: failed with status $s" >&2
+			fi
+			echo failed >> "$status" ;;
+		esac
+		n=$((n + 1))
+	done
+}
+
+inventory_rules="$examples/inventory-rules.json"
+orders_rules="$examples/orders-rules.json"
+lambda=(lambda-invoke --invocation-type Event
+    --function-name InventoryFunction --maximum-retry-attempts 0
+    --on-success-bus Inventory --quiet --runtime-api)
+
+# Fan-in: every OrdersDevRule delivery is logged to /aws/events/orders.
+for i in 1 2; do
+	cwlog-write $keep --store "$store" --log-group /aws/events/orders \
+	    "$fifos/orders-log-$i" || echo "cwlog-write (/aws/events/orders, round $i):$?" >> "$fifos/bg" &
+	jobs_pids+=($!)
+done
+
+# Events that OrderProcessingRule matched in round 1 (put directly).
+{
+	"${lambda[@]}" --on-failure "$out/dead-letters-direct.ndjson" \
+	    -i "$fifos/inventory-direct" -- "$handler" |
+	ebus-match $keep --rules "$inventory_rules" --target InventoryLogs=- |
+	cwlog-write $keep --store "$store" --log-group /aws/events/inventory \
+	    --retention-days 3
+	check "lambda-invoke (InventoryFunction, direct)" \
+	    "ebus-match (Inventory rules, direct)" \
+	    "cwlog-write (/aws/events/inventory, direct)" -- "${PIPESTATUS[@]}"
+} &
+jobs_pids+=($!)
+
+# The main chain.
+ebus-put $keep --bus Orders "$@" |
+ebus-match $keep --rules "$orders_rules" \
+    --target OrdersDevLogs="$fifos/orders-log-1" \
+    --target InventoryFunction="$fifos/inventory-direct" \
+    --target OrderProcessing=- |
+sfn-run $keep --name OrderProcessing --events - \
+    --output "$out/executions.ndjson" "$examples/order-processing.asl.json" |
+ebus-put $keep --bus Orders |
+ebus-match $keep --rules "$orders_rules" \
+    --target OrdersDevLogs="$fifos/orders-log-2" \
+    --target OrderProcessing="$out/unrolled.ndjson" \
+    --target InventoryFunction=- |
+"${lambda[@]}" --on-failure "$out/dead-letters-chain.ndjson" -- "$handler" |
+ebus-match $keep --rules "$inventory_rules" --target InventoryLogs=- |
+cwlog-write $keep --store "$store" --log-group /aws/events/inventory \
+    --retention-days 3
+check "ebus-put (Orders)" "ebus-match (Orders rules, round 1)" \
+    "sfn-run (OrderProcessing)" "ebus-put (Orders, round 2)" \
+    "ebus-match (Orders rules, round 2)" \
+    "lambda-invoke (InventoryFunction)" "ebus-match (Inventory rules)" \
+    "cwlog-write (/aws/events/inventory)" -- "${PIPESTATUS[@]}"
+
+# Join the background stages.
+for p in "${jobs_pids[@]}"; do
+	wait "$p"
+done
+jobs_pids=()
+if [ -s "$fifos/bg" ]; then
+	while IFS=: read -r name s; do
+		check "$name" -- "$s"
+	done < "$fifos/bg"
+fi
+
+cat "$out/dead-letters-direct.ndjson" "$out/dead-letters-chain.ndjson" \
+    > "$out/dead-letters.ndjson" 2>/dev/null
+rm -f "$out/dead-letters-direct.ndjson" "$out/dead-letters-chain.ndjson"
+[ -f "$out/unrolled.ndjson" ] || : > "$out/unrolled.ndjson"
+if [ -s "$out/unrolled.ndjson" ]; then
+	echo "demo: $(wc -l < "$out/unrolled.ndjson") events would start" \
+	    "another OrderProcessing round: see $out/unrolled.ndjson" >&2
+fi
+
+cwlog-tail --store "$store" /aws/events/inventory || echo failed >> "$status"
+
+if grep -q failed "$status" 2>/dev/null; then
+	exit 2
+fi
+if grep -q partial "$status" 2>/dev/null; then
+	echo "demo: $(wc -l < "$out/dead-letters.ndjson") invocations of" \
+	    "InventoryFunction failed: see $out/dead-letters.ndjson" >&2
+	exit 1
+fi
+exit 0
