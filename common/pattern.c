@@ -1216,8 +1216,10 @@ map_copy(const struct map *m)
 	c.n = m->n;
 	c.path = xcalloc(m->n + 1, sizeof(int));
 	c.cond = xcalloc(m->n + 1, sizeof(int));
-	memcpy(c.path, m->path, m->n * sizeof(int));
-	memcpy(c.cond, m->cond, m->n * sizeof(int));
+	if (m->n > 0) {
+		memcpy(c.path, m->path, m->n * sizeof(int));
+		memcpy(c.cond, m->cond, m->n * sizeof(int));
+	}
 	return c;
 }
 
@@ -2247,7 +2249,8 @@ pattern_compile(const char *text, size_t len, struct pathtab *pt,
 		s->n = rules.m[i].n;
 		s->cond = xcalloc(s->n + 1, sizeof(int));
 		s->order = xcalloc(s->n + 1, sizeof(int));
-		memcpy(s->cond, rules.m[i].cond, s->n * sizeof(int));
+		if (s->n > 0)
+			memcpy(s->cond, rules.m[i].cond, s->n * sizeof(int));
 		qsort_r(s->cond, s->n, sizeof(int), by_path_name, pat);
 		for (j = 0; j < s->n; j++)
 			s->has_absent |= pat->cond[s->cond[j]].absent;
