@@ -108,6 +108,8 @@ static const char help_text[] =
 /* A stream being read: where its next record starts. */
 struct stream {
 	struct logstore_stream	 info;
+	char			*head;	/* ndjson text up to "timestamp": */
+	uint64_t		 hash;	/* of the name, for eventIds */
 	char			*file;	/* base name in the group directory */
 	off_t			 next;	/* offset of the next unread record */
 	long			 lineno;
@@ -657,6 +659,20 @@ add_stream(struct sbuf *b, const char *name)
 	sbuf_addc(b, ' ');
 }
 
+static void
+add_int(struct sbuf *b, int64_t v)
+{
+	char buf[24], *p = buf + sizeof(buf);
+	uint64_t u = v < 0 ? -(uint64_t)v : (uint64_t)v;
+
+	do
+		*--p = (char)('0' + u % 10);
+	while ((u /= 10) != 0);
+	if (v < 0)
+		*--p = '-';
+	sbuf_add(b, p, (size_t)(buf + sizeof(buf) - p));
+}
+
 /* Print one event in the chosen format. */
 static void
 show(const struct hit *h)
@@ -667,16 +683,16 @@ show(const struct hit *h)
 
 	sbuf_reset(&line);
 	if (opt.format == F_NDJSON) {
-		logstore_event_id(id, h->ts, s->info.name, h->off);
-		sbuf_adds(&line, "{\"logGroupName\":");
-		jsonraw_quote(&line, opt.group, strlen(opt.group));
-		sbuf_adds(&line, ",\"logStreamName\":");
-		jsonraw_quote(&line, s->info.name, strlen(s->info.name));
-		sbuf_addf(&line, ",\"timestamp\":%" PRId64 ",\"message\":",
-		    h->ts);
+		logstore_event_id_hashed(id, h->ts, s->hash, h->off);
+		sbuf_adds(&line, s->head);
+		add_int(&line, h->ts);
+		sbuf_adds(&line, ",\"message\":");
 		sbuf_add(&line, arena.buf + h->aoff, h->alen);
-		sbuf_addf(&line, ",\"ingestionTime\":%" PRId64 ",\"eventId\":"
-		    "\"%s\"}", h->ing, id);
+		sbuf_adds(&line, ",\"ingestionTime\":");
+		add_int(&line, h->ing);
+		sbuf_adds(&line, ",\"eventId\":\"");
+		sbuf_add(&line, id, LOGSTORE_EVENTID_BUFSZ - 1);
+		sbuf_adds(&line, "\"}");
 		out_line(out, line.buf, line.len);
 		return;
 	}
@@ -844,6 +860,14 @@ find_streams(void)
 		    v[i].path);
 		streams[nstreams].lineno = 1;
 		streams[nstreams].warned = -1;
+		streams[nstreams].hash = logstore_stream_hash(v[i].name);
+		sbuf_reset(&line);
+		sbuf_adds(&line, "{\"logGroupName\":");
+		jsonraw_quote(&line, opt.group, strlen(opt.group));
+		sbuf_adds(&line, ",\"logStreamName\":");
+		jsonraw_quote(&line, v[i].name, strlen(v[i].name));
+		sbuf_adds(&line, ",\"timestamp\":");
+		streams[nstreams].head = sbuf_detach(&line, NULL);
 		nstreams++;
 		fresh = 1;
 	}
@@ -1153,6 +1177,7 @@ out:
 		free(streams[i].info.name);
 		free(streams[i].info.path);
 		free(streams[i].file);
+		free(streams[i].head);
 	}
 	free(streams);
 	free(hits);

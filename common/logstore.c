@@ -1100,9 +1100,8 @@ logstore_message(const struct logstore_record *r, struct sbuf *b)
 		sbuf_adds(b, "");
 }
 
-void
-logstore_event_id(char out[LOGSTORE_EVENTID_BUFSZ], int64_t ts,
-    const char *stream, off_t offset)
+uint64_t
+logstore_stream_hash(const char *stream)
 {
 	uint64_t h = 0xcbf29ce484222325ULL;
 	const unsigned char *p;
@@ -1111,11 +1110,35 @@ logstore_event_id(char out[LOGSTORE_EVENTID_BUFSZ], int64_t ts,
 		h ^= *p;
 		h *= 0x100000001b3ULL;
 	}
-	if (ts < 0)
-		ts = 0;
-	snprintf(out, LOGSTORE_EVENTID_BUFSZ, "%016" PRId64 "%020" PRIu64
-	    "%020lld", (int64_t)(ts % 10000000000000000LL), h,
-	    (long long)offset);
+	return h;
+}
+
+/* Write U as exactly N decimal digits (zero-padded, cut on the left). */
+static void
+digits(char *out, uint64_t u, int n)
+{
+	while (n-- > 0) {
+		out[n] = (char)('0' + u % 10);
+		u /= 10;
+	}
+}
+
+void
+logstore_event_id_hashed(char out[LOGSTORE_EVENTID_BUFSZ], int64_t ts,
+    uint64_t hash, off_t offset)
+{
+	digits(out, ts < 0 ? 0 : (uint64_t)ts, 16);
+	digits(out + 16, hash, 20);
+	digits(out + 36, offset < 0 ? 0 : (uint64_t)offset, 20);
+	out[56] = '\0';
+}
+
+void
+logstore_event_id(char out[LOGSTORE_EVENTID_BUFSZ], int64_t ts,
+    const char *stream, off_t offset)
+{
+	logstore_event_id_hashed(out, ts, logstore_stream_hash(stream),
+	    offset);
 }
 
 int

@@ -223,6 +223,11 @@ void	logstore_message(const struct logstore_record *, struct sbuf *);
 void	logstore_event_id(char out[LOGSTORE_EVENTID_BUFSZ], int64_t ts,
 	    const char *stream, off_t offset);
 
+/* The same in two steps, for readers that show many events of a stream. */
+uint64_t	logstore_stream_hash(const char *stream);
+void	logstore_event_id_hashed(char out[LOGSTORE_EVENTID_BUFSZ],
+	    int64_t ts, uint64_t hash, off_t offset);
+
 /*
  * Sequential reading of one stream file, record by record, through a
  * buffer (never mmap: a writer may cut a dead tail).  Only complete

@@ -47,6 +47,17 @@ awk -v n="$N" -v c="$c" -v w="$w" 'BEGIN {
 	printf "append, 1 writer:  cwlog-write %.0f rec/s, cat >> file %.0f rec/s, ratio %.2f (target >= 0.5)\n",
 	    n / w, n / c, c / w }'
 
+# 1b. The same through a pipe, as at the end of a pipeline: GNU cat
+# copies a file to a file inside the kernel (copy_file_range), which no
+# program that looks at its records can do.
+run --prepare "rm -rf $T/st $T/cat.out" \
+    "sh -c 'cat $T/in | cat >> $T/cat.out'" \
+    "sh -c 'cat $T/in | $BIN/cwlog-write --store $T/st -g g -n s'"
+c=$(median 0) w=$(median 1)
+awk -v n="$N" -v c="$c" -v w="$w" 'BEGIN {
+	printf "append from a pipe: cwlog-write %.0f rec/s, cat >> file %.0f rec/s, ratio %.2f\n",
+	    n / w, n / c, c / w }'
+
 # 2. Four writers into one stream at once.
 run --prepare "rm -rf $T/st $T/cat.out" \
     "sh -c 'for p in $T/part?; do cat \$p >> $T/cat.out & done; wait'" \
@@ -68,4 +79,10 @@ run "sh -c 'cat $T/st/g/*.log > /dev/null'" \
 c=$(median 0) r=$(median 1)
 awk -v n="$N" -v c="$c" -v r="$r" 'BEGIN {
 	printf "read:  cwlog-tail --format ndjson %.0f rec/s, cat %.0f rec/s, ratio %.2f\n",
+	    n / r, n / c, c / r }'
+run "sh -c 'cat $T/st/g/*.log | cat > /dev/null'" \
+    "sh -c '$BIN/cwlog-tail --store $T/st g --since 1w --format ndjson | cat > /dev/null'"
+c=$(median 0) r=$(median 1)
+awk -v n="$N" -v c="$c" -v r="$r" 'BEGIN {
+	printf "read into a pipe: cwlog-tail --format ndjson %.0f rec/s, cat %.0f rec/s, ratio %.2f\n",
 	    n / r, n / c, c / r }'
