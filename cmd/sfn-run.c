@@ -369,8 +369,10 @@ dot_states(struct sbuf *b, const struct asl_states *ss, const char *prefix,
 			sbuf_addf(&p, "%s%s/%zu/", prefix, s->name, k);
 			sbuf_addf(b, "  subgraph cluster_%d {\n  label=",
 			    (*cluster)++);
-			snprintf(lbl, sizeof(lbl), "%s %zu", s->processor !=
-			    NULL ? "iteration" : "branch", k + 1);
+			if (s->processor != NULL)
+				snprintf(lbl, sizeof(lbl), "item processor");
+			else
+				snprintf(lbl, sizeof(lbl), "branch %zu", k + 1);
 			jsonraw_quote(b, lbl, strlen(lbl));
 			sbuf_adds(b, ";\n  style=dashed;\n");
 			dot_states(b, inner, p.buf, seen, steps, cluster);

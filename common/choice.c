@@ -421,12 +421,11 @@ ts_cmp(jv a, jv b, int *order)
 static int
 path_missing(const struct jpath *p, jv input, jv ctx, struct asl_error *e)
 {
-	struct sbuf why = SBUF_INIT;
-
-	jpath_explain(p, input, ctx, &why);
-	asl_error_set(e, "States.Runtime", "Invalid path '%s' : %s",
-	    jpath_text(p), why.buf);
-	sbuf_free(&why);
+	(void)input;
+	(void)ctx;
+	asl_error_set(e, "States.Runtime", "Invalid path '%s': The choice "
+	    "state's condition path references an invalid value.",
+	    jpath_text(p));
 	return -1;
 }
 

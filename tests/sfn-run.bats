@@ -1,0 +1,353 @@
+#!/usr/bin/env bats
+# sfn-run: definitions, data flow, every state type, Retry/Catch,
+# timeouts, tasks bound to commands, events:putEvents, lambda:invoke,
+# history, mock configurations, Graphviz output.
+
+load test_helper/common
+
+F="$FIXTURES/sfn-run"
+
+BRIEF='[.status, (.output // null), (.error // null), (.cause // null)]'
+
+# Run sfn-run with the remaining arguments and print FILTER (jq) of each
+# result; the status is sfn-run's.
+sfnj() {
+	local filter="$1" rc=0
+	shift
+	sfn-run "$@" > "$BATS_TEST_TMPDIR/results" || rc=$?
+	jq -c "$filter" "$BATS_TEST_TMPDIR/results"
+	return $rc
+}
+
+def() {
+	printf '%s\n' "$1" > "$BATS_TEST_TMPDIR/def.json"
+}
+
+@test "a Pass machine: one DescribeExecution result per input, in order" {
+	run -0 --separate-stderr sfn-run "$FIXTURES/cli/pass.asl.json" <<'EOF'
+{"a":1}
+[1,2]
+"s"
+EOF
+	assert_equal "${lines[0]}" '{"executionArn":"arn:aws:states:us-east-1:123456789012:execution:pass:e655a60e-c808-4ec1-8659-eb3cc422a44e","stateMachineArn":"arn:aws:states:us-east-1:123456789012:stateMachine:pass","name":"e655a60e-c808-4ec1-8659-eb3cc422a44e","status":"SUCCEEDED","startDate":"2024-01-01T12:00:00.000Z","stopDate":"2024-01-01T12:00:00.000Z","input":"{\"a\":1}","inputDetails":{"included":true},"output":"{\"a\":1}","outputDetails":{"included":true}}'
+	run -0 bash -c "sfn-run -n Orders -a 111111111111 -r eu-west-1 '$FIXTURES/cli/pass.asl.json' <<<'[1,2]' | jq -c '[.stateMachineArn, .output]'"
+	assert_output '["arn:aws:states:eu-west-1:111111111111:stateMachine:Orders","[1,2]"]'
+}
+
+@test "a broken definition is exit 3 with the state and the reason" {
+	bad() {
+		def "$1"
+		run -3 --separate-stderr sfn-run "$BATS_TEST_TMPDIR/def.json"
+		assert_equal "$output" ""
+		assert_equal "$stderr" "sfn-run: $BATS_TEST_TMPDIR/def.json: $2"
+	}
+	bad '{"StartAt":"A","States":{"A":{"Type":"Pass","Next":"B"}}}' \
+	    "state 'A': Next 'B' is not a state of this state machine or branch"
+	bad '{"StartAt":"X","States":{"A":{"Type":"Pass","End":true}}}' \
+	    "StartAt 'X' is not a state"
+	bad '{"StartAt":"A","States":{"A":{"Type":"Pass","End":true},"B":{"Type":"Pass","End":true}}}' \
+	    "state 'B': the state is unreachable from StartAt 'A'"
+	bad '{"StartAt":"A","States":{"A":{"Type":"Pass","End":true,"Resource":"x"}}}' \
+	    "state 'A': field 'Resource' is not valid in a Pass state"
+	bad '{"StartAt":"A","States":{"A":{"Type":"Pass"}}}' \
+	    "state 'A': a Pass state needs Next or \"End\": true"
+	bad '{"StartAt":"A","States":{"A":{"Type":"Pause","End":true}}}' \
+	    "state 'A': unknown Type 'Pause'"
+	bad '{"StartAt":"A","States":{"A":{"Type":"Pass","End":true,"InputPath":"$.a["}}}' \
+	    "state 'A': InputPath: invalid path '\$.a[': unexpected character in brackets at end of path"
+	bad '{"StartAt":"A","States":{"A":{"Type":"Pass","End":true,"ResultPath":"$.a[*]"}}}' \
+	    "state 'A': ResultPath: '\$.a[*]' is not a reference path (it may name several values)"
+	bad '{"StartAt":"A","States":{"A":{"Type":"Pass","End":true,"Parameters":{"a.$":"States.Nope(1)"}}}}' \
+	    "state 'A': Parameters: 'a.\$': invalid intrinsic function 'States.Nope(1)': unknown intrinsic function 'States.Nope'"
+	bad '{"StartAt":"A","States":{"A":{"Type":"Pass","End":true,"Parameters":{"a.$":"States.MathAdd(1)"}}}}' \
+	    "state 'A': Parameters: 'a.\$': invalid intrinsic function 'States.MathAdd(1)': States.MathAdd takes 2 arguments, not 1"
+	bad '{"StartAt":"A","States":{"A":{"Type":"Choice","Choices":[{"Variable":"$.a","Nope":1,"Next":"A"}]}}}' \
+	    "state 'A': Choices[0]: unknown choice rule field 'Nope'"
+	bad '{"StartAt":"A","States":{"A":{"Type":"Task","Resource":"r","End":true,"Retry":[{"ErrorEquals":["States.ALL","X"]}]}}}' \
+	    "state 'A': States.ALL must appear alone in ErrorEquals"
+	bad '{"StartAt":"A","States":{"A":{"Type":"Wait","Seconds":1,"Timestamp":"2024-01-01T00:00:00Z","End":true}}}' \
+	    "state 'A': a Wait state needs exactly one of Seconds, SecondsPath, Timestamp, TimestampPath"
+	bad '[1' "the definition is not valid JSON: Unfinished JSON term at EOF at line 2, column 0"
+}
+
+@test "JSONata and workflow variables are refused at load, never half-run" {
+	def '{"QueryLanguage":"JSONata","StartAt":"A","States":{"A":{"Type":"Pass","End":true}}}'
+	run -3 sfn-run "$BATS_TEST_TMPDIR/def.json" <<<'{}'
+	assert_output "sfn-run: $BATS_TEST_TMPDIR/def.json: QueryLanguage JSONata: JSONata and workflow variables are not supported yet"
+	def '{"StartAt":"A","States":{"A":{"Type":"Pass","Assign":{"x":1},"End":true}}}'
+	run -3 sfn-run "$BATS_TEST_TMPDIR/def.json" <<<'{}'
+	assert_output "sfn-run: $BATS_TEST_TMPDIR/def.json: state 'A': field 'Assign': JSONata and workflow variables are not supported yet"
+	def '{"StartAt":"A","States":{"A":{"Type":"Pass","Parameters":{"v.$":"$x"},"End":true}}}'
+	run -3 sfn-run "$BATS_TEST_TMPDIR/def.json" <<<'{}'
+	assert_output "sfn-run: $BATS_TEST_TMPDIR/def.json: state 'A': v.\$: '\$x' refers to a variable: JSONata and workflow variables are not supported yet"
+}
+
+@test "--check validates only; usage errors are exit 2" {
+	run -0 sfn-run --check "$F/map.asl.json"
+	assert_output ""
+	run -2 sfn-run
+	assert_line --index 0 "sfn-run: a definition file is required"
+	run -2 sfn-run "$BATS_TEST_TMPDIR/missing.json"
+	assert_output "sfn-run: $BATS_TEST_TMPDIR/missing.json: No such file or directory"
+	run -2 sfn-run --clock=fast "$F/map.asl.json"
+	assert_output "sfn-run: invalid clock 'fast' (real or virtual)"
+	run -2 sfn-run -t nocommand "$F/map.asl.json"
+	assert_output "sfn-run: invalid --task 'nocommand': expected RESOURCE=COMMAND"
+	run -2 sfn-run "$F/workshop.asl.json" < /dev/null
+	assert_output "sfn-run: $F/workshop.asl.json: events:putEvents tasks need --events FILE (- for stdout, with --output for the results)"
+}
+
+@test "a malformed input line is exit 4, located, and spares its neighbours" {
+	run -4 --separate-stderr sfn-run "$FIXTURES/cli/pass.asl.json" <<'EOF'
+{"a":1}
+{"a":
+{"a":3}
+EOF
+	assert_equal "${#lines[@]}" 1
+	assert_equal "$stderr" "sfn-run: <stdin>:2: invalid JSON: Unfinished JSON term at EOF at line 1, column 5"
+	run -4 --separate-stderr sfn-run -k "$FIXTURES/cli/pass.asl.json" <<'EOF'
+{"a":1}
+{"a":
+{"a":3}
+EOF
+	assert_equal "${#lines[@]}" 2
+	run -0 jq -r .output <<<"${lines[1]}"
+	assert_output '{"a":3}'
+}
+
+@test "InputPath, Parameters, ResultPath, OutputPath and the context object" {
+	run -1 sfnj "$BRIEF" "$F/flow.asl.json" <<'EOF'
+{"order":{"id":7,"lines":[{"sku":"a"},{"sku":"b"}]}}
+{"order":{"id":7}}
+{"x":1}
+EOF
+	assert_line --index 0 '["SUCCEEDED","{\"id\":7,\"lines\":[\"a\",\"b\"],\"first\":{\"sku\":\"a\"},\"static\":{\"nested\":7},\"ctx\":\"Shape\",\"n\":2,\"result\":{\"a\":1,\"b\":[1,2]}}",null,null]'
+	assert_line --index 1 '["FAILED",null,"States.Runtime","An error occurred while executing the state '"'Shape'"' (entered at the event id #2). The JSONPath '"'\$.lines[0]'"' specified for the field '"'first.\$'"' could not be found in the input '"'"'{\"id\":7}'"'"'"]'
+	assert_line --index 2 '["FAILED",null,"States.Runtime","An error occurred while executing the state '"'Shape'"' (entered at the event id #2). Invalid path '"'\$.order'"' : No results for path: $['"'order'"']"]'
+}
+
+@test "ResultPath into a non-object is States.ResultPathMatchFailure; Catch takes it" {
+	def '{"StartAt":"P","States":{"P":{"Type":"Pass","Result":1,"ResultPath":"$.a.b","End":true}}}'
+	run -1 sfnj "$BRIEF" "$BATS_TEST_TMPDIR/def.json" <<<'{"a":"text"}'
+	assert_output '["FAILED",null,"States.ResultPathMatchFailure","An error occurred while executing the state '"'P'"' (entered at the event id #2). Unable to apply ResultPath \"$.a.b\" to input \"{\"a\":\"text\"}\"."]'
+	def '{"StartAt":"T","States":{"T":{"Type":"Task","Resource":"echo","ResultPath":"$.a.b","Catch":[{"ErrorEquals":["States.ResultPathMatchFailure"],"ResultPath":"$.caught","Next":"C"}],"End":true},"C":{"Type":"Pass","OutputPath":"$.caught.Error","End":true}}}'
+	run -0 sfnj '.output | fromjson' -t echo=cat "$BATS_TEST_TMPDIR/def.json" <<<'{"a":[1]}'
+	assert_output '"States.ResultPathMatchFailure"'
+}
+
+@test "Choice: IsTimestamp, StringMatches, And, Or, Not, a Path operand, Default" {
+	run -1 sfnj "$BRIEF" "$F/choice.asl.json" < "$F/choice.in"
+	assert_output - <<'EOF'
+["SUCCEEDED","\"no flag\"",null,null]
+["SUCCEEDED","\"timestamp\"",null,null]
+["SUCCEEDED","\"matches\"",null,null]
+["SUCCEEDED","\"out of range\"",null,null]
+["SUCCEEDED","\"matches\"",null,null]
+["SUCCEEDED","\"default\"",null,null]
+["FAILED",null,"States.Runtime","An error occurred while executing the state 'C' (entered at the event id #2). Invalid path '$.max': The choice state's condition path references an invalid value."]
+EOF
+}
+
+@test "Choice without a match and without Default is States.NoChoiceMatched" {
+	run -1 sfnj "$BRIEF" "$F/nomatch.asl.json" <<<'{"x":2}'
+	assert_output '["FAILED",null,"States.NoChoiceMatched","An error occurred while executing the state '"'C'"' (entered at the event id #2). No Choice Rule matched and no Default state was specified."]'
+}
+
+@test "Wait on the virtual clock: the hours pass in the dates, not in real time" {
+	run -1 sfnj '[.status, .startDate, .stopDate, .error, .cause]' \
+	    --clock=virtual "$F/wait.asl.json" < "$F/wait.in"
+	assert_output - <<'EOF'
+["SUCCEEDED","2024-01-01T12:00:00.000Z","2024-01-01T13:30:00.000Z",null,null]
+["FAILED","2024-01-01T13:30:00.000Z","2024-01-01T14:30:00.000Z","States.Runtime","An error occurred while executing the state 'W2' (entered at the event id #4). The SecondsPath parameter cannot be parsed as a long value: $.more == 1.5"]
+["FAILED","2024-01-01T14:30:00.000Z","2024-01-01T15:30:00.000Z","States.Runtime","An error occurred while executing the state 'W2' (entered at the event id #4). The SecondsPath parameter references a negative value: $.more == -1"]
+["FAILED","2024-01-01T15:30:00.000Z","2024-01-01T16:30:00.000Z","States.Runtime","An error occurred while executing the state 'W3' (entered at the event id #6). The TimestampPath parameter does not reference a valid ISO-8601 extended offset date-time format string: $.until == 2024-01-01T13:30:00"]
+["SUCCEEDED","2024-01-01T16:30:00.000Z","2024-01-01T17:30:00.000Z",null,null]
+EOF
+}
+
+@test "the machine's TimeoutSeconds ends an execution as TIMED_OUT" {
+	def '{"TimeoutSeconds":10,"StartAt":"W","States":{"W":{"Type":"Wait","Seconds":60,"End":true}}}'
+	run -1 sfnj '[.status, .stopDate, .error, .cause]' \
+	    "$BATS_TEST_TMPDIR/def.json" <<<'{}'
+	assert_output '["TIMED_OUT","2024-01-01T12:00:10.000Z",null,null]'
+}
+
+@test "Retry: interval, backoff, MaxDelaySeconds, then Catch with ResultPath" {
+	run -0 sfnj '[.status, .stopDate, .output]' -t "flaky=$F/busy.sh" \
+	    "$F/retry.asl.json" <<<'{"a":1}'
+	assert_output '["SUCCEEDED","2024-01-01T12:00:18.000Z","{\"a\":1,\"error\":{\"Error\":\"Custom.Busy\",\"Cause\":\"{\\\"errorType\\\":\\\"Custom.Busy\\\",\\\"errorMessage\\\":\\\"try later\\\"}\"}}"]'
+}
+
+@test "a task command: identity, error object, exit status, garbage, signal" {
+	def '{"StartAt":"T","States":{"T":{"Type":"Task","Resource":"arn:aws:lambda:us-east-1:123456789012:function:f","End":true}}}'
+	cat > "$BATS_TEST_TMPDIR/raise" <<'EOF'
+#!/bin/sh
+cat >/dev/null
+echo '{"errorMessage":"FAILED! (force-error == true)","errorType":"Exception","stackTrace":[]}'
+exit 1
+EOF
+	printf '#!/bin/sh\ncat >/dev/null\necho oops; exit 3\n' > "$BATS_TEST_TMPDIR/exit3"
+	printf '#!/bin/sh\ncat >/dev/null\necho "{not json"\n' > "$BATS_TEST_TMPDIR/garbage"
+	printf '#!/bin/sh\ncat >/dev/null\nkill -9 $$\n' > "$BATS_TEST_TMPDIR/killed"
+	chmod +x "$BATS_TEST_TMPDIR"/raise "$BATS_TEST_TMPDIR"/exit3 \
+	    "$BATS_TEST_TMPDIR"/garbage "$BATS_TEST_TMPDIR"/killed
+	run -0 sfnj '.output | fromjson' -t f=cat "$BATS_TEST_TMPDIR/def.json" \
+	    <<<'{"n":12345678901234567890}'
+	assert_output '{"n":12345678901234567000}'
+	for h in raise exit3 garbage killed; do
+		sfn-run -t "f=$BATS_TEST_TMPDIR/$h" "$BATS_TEST_TMPDIR/def.json" <<<'{}' |
+		    jq -c '[.status, .error, .cause]' || true
+	done > "$BATS_TEST_TMPDIR/out"
+	run -0 cat "$BATS_TEST_TMPDIR/out"
+	assert_output - <<'EOF'
+["FAILED","Exception","{\"errorMessage\":\"FAILED! (force-error == true)\",\"errorType\":\"Exception\",\"stackTrace\":[]}"]
+["FAILED","States.TaskFailed","{\"errorType\":\"Runtime.ExitError\",\"errorMessage\":\"RequestId: 2c6b29a5-6d58-49e7-a428-105d957ef51f Error: Runtime exited with error: exit status 3\"}"]
+["FAILED","States.TaskFailed","{\"errorType\":\"Runtime.MarshalError\",\"errorMessage\":\"Unable to marshal response: Invalid numeric literal at line 1, column 5\"}"]
+["FAILED","States.TaskFailed","{\"errorType\":\"Runtime.ExitError\",\"errorMessage\":\"RequestId: 2c6b29a5-6d58-49e7-a428-105d957ef51f Error: Runtime exited with error: signal: killed\"}"]
+EOF
+}
+
+@test "a task bound by state name, and a resource with no command" {
+	def '{"StartAt":"Greet","States":{"Greet":{"Type":"Task","Resource":"arn:aws:states:us-east-1:123456789012:activity:greet","End":true}}}'
+	run -0 sfnj '.output | fromjson' -t 'Greet=printf {"hello":1}' \
+	    "$BATS_TEST_TMPDIR/def.json" <<<'{}'
+	assert_output '{"hello":1}'
+	run -1 sfnj "$BRIEF" "$BATS_TEST_TMPDIR/def.json" <<<'{}'
+	assert_output '["FAILED",null,"States.TaskFailed","no command is bound to the resource '"'arn:aws:states:us-east-1:123456789012:activity:greet'"' (see --task)"]'
+}
+
+@test "a hanging command is killed at TimeoutSeconds and HeartbeatSeconds" {
+	def '{"StartAt":"T","States":{"T":{"Type":"Task","Resource":"slow","TimeoutSeconds":1,"End":true}}}'
+	run -1 sfnj "$BRIEF" -t 'slow=sleep 30' "$BATS_TEST_TMPDIR/def.json" <<<'{}'
+	assert_output '["FAILED",null,"States.Timeout",null]'
+	def '{"StartAt":"T","States":{"T":{"Type":"Task","Resource":"slow","TimeoutSeconds":60,"HeartbeatSeconds":1,"End":true}}}'
+	run -1 sfnj "$BRIEF" -t 'slow=sleep 30' "$BATS_TEST_TMPDIR/def.json" <<<'{}'
+	assert_output '["FAILED",null,"States.HeartbeatTimeout",null]'
+}
+
+@test "lambda:invoke wraps the result as AWS does" {
+	def '{"StartAt":"T","States":{"T":{"Type":"Task","Resource":"arn:aws:states:::lambda:invoke","Parameters":{"FunctionName":"arn:aws:lambda:us-east-1:123456789012:function:Inventory:$LATEST","Payload.$":"$"},"ResultSelector":{"p.$":"$.Payload","code.$":"$.StatusCode","v.$":"$.ExecutedVersion","id.$":"$.SdkResponseMetadata.RequestId"},"End":true}}}'
+	run -0 sfnj '.output | fromjson' -t Inventory=cat "$BATS_TEST_TMPDIR/def.json" <<<'{"x":1}'
+	assert_output '{"p":{"x":1},"code":200,"v":"$LATEST","id":"2c6b29a5-6d58-49e7-a428-105d957ef51f"}'
+}
+
+@test "the workshop's OrderProcessing publishes the event ebus-put passes on" {
+	run -0 sfn-run -n OrderProcessing -a 111111111111 \
+	    -e "$BATS_TEST_TMPDIR/events" -o "$BATS_TEST_TMPDIR/results" \
+	    "$F/workshop.asl.json" < "$F/e1.json"
+	assert_output ""
+	diff "$F/workshop.events" "$BATS_TEST_TMPDIR/events"
+	diff "$F/workshop.result" "$BATS_TEST_TMPDIR/results"
+	# Events on stdout, results elsewhere: the next stage keeps them.
+	run -0 --separate-stderr bash -c "sfn-run -n OrderProcessing -a 111111111111 -e - -o /dev/null '$F/workshop.asl.json' < '$F/e1.json' | ebus-put"
+	assert_output "$(cat "$F/workshop.events")"
+}
+
+@test "events:putEvents: a rejected entry fails the task with EventBridge.FailedEntry" {
+	def '{"StartAt":"P","States":{"P":{"Type":"Task","Resource":"arn:aws:states:::events:putEvents","Parameters":{"Entries":[{"Source":"a","DetailType":"b","Detail":{}},{"DetailType":"b","Detail":"{}"}]},"End":true}}}'
+	run -1 --separate-stderr sfnj "$BRIEF" -e "$BATS_TEST_TMPDIR/ev" \
+	    "$BATS_TEST_TMPDIR/def.json" <<<'{}'
+	assert_output '["FAILED",null,"EventBridge.FailedEntry","{\"Entries\":[{\"EventId\":\"2c6b29a5-6d58-49e7-a428-105d957ef51f\"},{\"ErrorCode\":\"InvalidArgument\",\"ErrorMessage\":\"Parameter Source is not valid. Reason: Source is a required argument.\"}],\"FailedEntryCount\":1}"]'
+	run -0 jq -c '[.id, .source, .detail]' "$BATS_TEST_TMPDIR/ev"
+	assert_output '["2c6b29a5-6d58-49e7-a428-105d957ef51f","a",{}]'
+}
+
+@test "Parallel and Map: ItemSelector, context, ItemBatcher, order kept" {
+	run -0 sfnj '.output | fromjson' "$F/map.asl.json" <<<'{"items":[1,2,3],"tag":"t"}'
+	assert_output '{"doubled":[{"i":0,"v":2,"tag":"t"},{"i":1,"v":4,"tag":"t"},{"i":2,"v":6,"tag":"t"}],"batches":[{"n":2,"tag":"t"},{"n":1,"tag":"t"}]}'
+}
+
+@test "Map: tolerated failures and their threshold" {
+	run -1 sfnj "$BRIEF" "$F/tolerate.asl.json" < "$F/tolerate.in"
+	assert_output - <<'EOF'
+["SUCCEEDED","[1,{\"Error\":\"Negative\",\"Cause\":\"a negative item\"},3,{\"Error\":\"Negative\",\"Cause\":\"a negative item\"}]",null,null]
+["FAILED",null,"States.ExceedToleratedFailureThreshold","The specified tolerated failure threshold was exceeded"]
+["FAILED",null,"States.Runtime","An error occurred while executing the state 'M' (entered at the event id #2). ToleratedFailureCount cannot be negative."]
+["FAILED",null,"States.Runtime","An error occurred while executing the state 'M' (entered at the event id #2). The ToleratedFailureCountPath field refers to value \"x\" which is not a valid integer: $.tolerate"]
+EOF
+}
+
+@test "the 18 intrinsic functions" {
+	def '{"StartAt":"I","States":{"I":{"Type":"Pass","Parameters":{
+	  "format.$":"States.Format('"'"'{} has {} \\{x\\}'"'"', $.name, $.obj)",
+	  "tojson.$":"States.StringToJson($.json)",
+	  "tostring.$":"States.JsonToString($.obj)",
+	  "array.$":"States.Array(1, '"'"'two'"'"', $.obj, null)",
+	  "partition.$":"States.ArrayPartition($.list, 2)",
+	  "contains.$":"States.ArrayContains($.list, 3)",
+	  "range.$":"States.ArrayRange(10, 1, -4)",
+	  "item.$":"States.ArrayGetItem($.list, 1)",
+	  "length.$":"States.ArrayLength($.list)",
+	  "unique.$":"States.ArrayUnique(States.Array(1, 1, 2, 1))",
+	  "b64.$":"States.Base64Encode($.name)",
+	  "unb64.$":"States.Base64Decode('"'"'aGVsbG8='"'"')",
+	  "md5.$":"States.Hash($.name, '"'"'MD5'"'"')",
+	  "sha1.$":"States.Hash($.name, '"'"'SHA-1'"'"')",
+	  "sha256.$":"States.Hash($.name, '"'"'SHA-256'"'"')",
+	  "sha384.$":"States.Hash('"'"''"'"', '"'"'SHA-384'"'"')",
+	  "sha512.$":"States.Hash('"'"''"'"', '"'"'SHA-512'"'"')",
+	  "merge.$":"States.JsonMerge($.obj, States.StringToJson('"'"'{\"b\":9}'"'"'), false)",
+	  "random.$":"States.MathRandom(5, 6)",
+	  "add.$":"States.MathAdd(-1.5, 2.5)",
+	  "split.$":"States.StringSplit('"'"',a,,b,'"'"', '"'"','"'"')",
+	  "uuid.$":"States.UUID()"},"End":true}}}'
+	run -0 sfnj '.output | fromjson | del(.uuid)' "$BATS_TEST_TMPDIR/def.json" \
+	    <<<'{"name":"abc","obj":{"a":1,"b":[true,null]},"json":" ","list":[1,2,3,3]}'
+	assert_output '{"format":"abc has {a=1, b=[true, null]} {x}","tojson":null,"tostring":"{\"a\":1,\"b\":[true,null]}","array":[1,"two",{"a":1,"b":[true,null]},null],"partition":[[1,2],[3,3]],"contains":true,"range":[10,6,2],"item":2,"length":4,"unique":[1,2],"b64":"YWJj","unb64":"hello","md5":"900150983cd24fb0d6963f7d28e17f72","sha1":"a9993e364706816aba3e25717850c26c9cd0d89d","sha256":"ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad","sha384":"38b060a751ac96384cd9327eb1b1e36a21fdb71114be07434c0cc7bf63f6e1da274edebfe76f65fbd51ad2f14898b95b","sha512":"cf83e1357eefb8bdf1542850d66d8007d620e4050b5715dc83f4a921d36ce9ce47d0d13c5d85f2b0ff8318d2877eec2f63b931bd47417a81a538327af927da3e","merge":{"a":1,"b":9},"random":5,"add":2,"split":["a","b"]}'
+	run -0 jq -r '.output | fromjson | .uuid' "$BATS_TEST_TMPDIR/results"
+	assert_output --regexp '^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$'
+}
+
+@test "an intrinsic failure names the function" {
+	def '{"StartAt":"I","States":{"I":{"Type":"Pass","Parameters":{"x.$":"States.ArrayGetItem($.a, 5)"},"End":true}}}'
+	run -1 sfnj "$BRIEF" "$BATS_TEST_TMPDIR/def.json" <<<'{"a":[1]}'
+	assert_output '["FAILED",null,"States.IntrinsicFailure","An error occurred while executing the state '"'I'"' (entered at the event id #2). Invalid arguments in States.ArrayGetItem: index 5 out of bounds"]'
+}
+
+@test "payload limits: big results are States.DataLimitExceeded" {
+	def '{"StartAt":"P","States":{"P":{"Type":"Pass","Parameters":{"a.$":"$.s","b.$":"$.s"},"End":true}}}'
+	jq -cn '{s: ("x" * 200000)}' > "$BATS_TEST_TMPDIR/in"
+	run -1 sfnj "$BRIEF" "$BATS_TEST_TMPDIR/def.json" < "$BATS_TEST_TMPDIR/in"
+	assert_output '["FAILED",null,"States.DataLimitExceeded","The state/task '"'P'"' returned a result with a size exceeding the maximum number of bytes service limit."]'
+	jq -cn '{s: ("x" * 300000)}' > "$BATS_TEST_TMPDIR/in"
+	run -1 sfnj "$BRIEF" "$BATS_TEST_TMPDIR/def.json" < "$BATS_TEST_TMPDIR/in"
+	assert_output '["FAILED",null,"States.DataLimitExceeded","The execution input exceeds the maximum of 262144 bytes."]'
+}
+
+@test "deeply nested payloads: as deep as libjq reads, else a located exit 4" {
+	jq -cn '[range(200)] | reduce .[] as $i (0; [.])' > "$BATS_TEST_TMPDIR/in"
+	jq -cn '[range(5000)] | reduce .[] as $i (0; [.])' >> "$BATS_TEST_TMPDIR/in"
+	run -4 --separate-stderr sfnj .status -k "$FIXTURES/cli/pass.asl.json" \
+	    < "$BATS_TEST_TMPDIR/in"
+	assert_output '"SUCCEEDED"'
+	assert_equal "$stderr" "sfn-run: <stdin>:2: invalid JSON: Exceeds depth limit for parsing at line 1, column 257"
+}
+
+@test "--history writes AWS's event shapes, one per line" {
+	run -0 sfn-run -H "$BATS_TEST_TMPDIR/h" -o /dev/null "$F/map.asl.json" <<<'{"items":[1,2],"tag":"t"}'
+	diff "$F/map.history" "$BATS_TEST_TMPDIR/h"
+	run -0 jq -r .type "$BATS_TEST_TMPDIR/h"
+	assert_line --index 0 ExecutionStarted
+	assert_line --index 3 MapStateEntered
+	assert_line --index 5 MapIterationStarted
+	assert_line --index 27 ExecutionSucceeded
+}
+
+@test "a Step Functions Local mock configuration drives the tasks" {
+	cat > "$BATS_TEST_TMPDIR/mock.json" <<'EOF'
+{"StateMachines":{"retry":{"TestCases":{"HappyAfterRetry":{"T":"BusyThenOk"}}}},
+ "MockedResponses":{"BusyThenOk":{"0-1":{"Throw":{"Error":"Custom.Busy","Cause":"busy"}},"2":{"Return":{"ok":true}}}}}
+EOF
+	run -0 sfnj '[.status, .stopDate, .output]' -m "$BATS_TEST_TMPDIR/mock.json" \
+	    --test-case HappyAfterRetry "$F/retry.asl.json" <<<'{}'
+	assert_output '["SUCCEEDED","2024-01-01T12:00:08.000Z","{\"ok\":true}"]'
+	run -3 sfn-run -m "$BATS_TEST_TMPDIR/mock.json" --test-case Nope "$F/retry.asl.json"
+	assert_output "sfn-run: $BATS_TEST_TMPDIR/mock.json: state machine 'retry' has no test case 'Nope'"
+}
+
+@test "--dot draws the machine, and the path a history took" {
+	run -0 sfn-run --dot "$F/map.asl.json"
+	diff "$F/map.dot" <(printf '%s\n' "$output")
+	run -0 sfn-run --dot="$F/map.history" "$F/map.asl.json"
+	diff "$F/map-history.dot" <(printf '%s\n' "$output")
+}
