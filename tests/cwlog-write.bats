@@ -317,8 +317,31 @@ cwlog-write: $BATS_TEST_TMPDIR/in2:2: invalid JSON: Expected another key-value p
 	run -2 --separate-stderr cwlog-write --store "$BATS_TEST_TMPDIR/file/st" \
 	    -g g <<<x
 	assert_equal "$stderr" "cwlog-write: log store $BATS_TEST_TMPDIR/file/st: Not a directory"
-	[ "$(id -u)" != 0 ] || skip "root writes into read-only directories"
-	mkdir -p "$ST" && chmod 555 "$ST"
-	run -2 --separate-stderr cwlog-write --store "$ST" -g g <<<x
-	[[ "$stderr" == "cwlog-write: $ST/"*": Permission denied" ]]
+	# Directories we may not write to: read-only, or for root immutable.
+	mkdir -p "$ST"
+	echo one | cwlog-write --store "$ST" -g g -n s
+	LOCKED="$ST"
+	if [ "$(id -u)" = 0 ]; then
+		chattr +i "$ST" "$ST/g" 2>/dev/null ||
+		    skip "chattr +i is not available here"
+		why="Operation not permitted"
+	else
+		chmod 555 "$ST" "$ST/g"
+		why="Permission denied"
+	fi
+	run -2 --separate-stderr cwlog-write --store "$ST" -g other <<<x
+	assert_equal "$stderr" "cwlog-write: $ST/other: $why"
+	run -2 --separate-stderr cwlog-write --store "$ST" -g g -n new <<<x
+	assert_equal "$stderr" "cwlog-write: $ST/g/new.log: $why"
+	# The stream that is there still takes records.
+	run -0 cwlog-write --store "$ST" -g g -n s <<<two
+	run -0 bash -c "tail -n +2 '$ST/g/s.log' | jq -r .message"
+	assert_output "$(printf 'one\ntwo')"
+}
+
+teardown() {
+	if [ -n "${LOCKED:-}" ]; then
+		chattr -i "$LOCKED" "$LOCKED/g" 2>/dev/null || true
+		chmod 755 "$LOCKED" "$LOCKED/g"
+	fi
 }
