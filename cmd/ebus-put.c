@@ -189,7 +189,9 @@ deliver(struct req_entry *e)
 	bus = jv_object_get(jv_copy(e->v), jv_string("EventBusName"));
 	diag_loc(in.name, in.lineno, "event %s for event bus '%s' dropped: "
 	    "this stream is bus '%s' (see --other-buses)", e->id,
-	    jv_string_value(bus), opt.bus);
+	    jv_get_kind(bus) == JV_KIND_STRING &&
+	    jv_string_value(bus)[0] != '\0' ? jv_string_value(bus) :
+	    "default", opt.bus);
 	jv_free(bus);
 }
 

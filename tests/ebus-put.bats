@@ -183,6 +183,16 @@ ebus-put: <stdin>:2: {"ErrorCode":"InvalidArgument","ErrorMessage":"Parameter So
 	assert_equal "$stderr" "ebus-put: <stdin>:1: event b950acf4-3111-4e6b-8cff-a1d00afd4387 for event bus 'Inventory' dropped: this stream is bus 'Orders' (see --other-buses)"
 }
 
+@test "entries without EventBusName are for the default bus" {
+	run -0 --separate-stderr ebus-put --bus Orders <<<'{"Source":"a","DetailType":"b","Detail":"{}"}
+{"Source":"a","DetailType":"b","Detail":"{}","EventBusName":""}'
+	assert_output ""
+	assert_equal "$stderr" "ebus-put: <stdin>:1: event 39734b8a-03e5-4c92-904e-7f014817e100 for event bus 'default' dropped: this stream is bus 'Orders' (see --other-buses)
+ebus-put: <stdin>:2: event 9d33454b-190f-4e07-b741-8b0e0cd68849 for event bus 'default' dropped: this stream is bus 'Orders' (see --other-buses)"
+	run -0 --separate-stderr ebus-put <<<'{"Source":"a","DetailType":"b","Detail":"{}"}'
+	assert_output --partial '"detail-type":"b"'
+}
+
 @test "captured events pass through unchanged" {
 	run -0 --separate-stderr ebus-put "$F/captured.ndjson"
 	assert_output "$(cat "$F/captured.ndjson")"
