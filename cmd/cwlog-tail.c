@@ -831,48 +831,54 @@ selected(const char *name)
 	return 0;
 }
 
-/* Take the group's selected streams not known yet into streams[]. */
+/* Take the described stream V (owned) into streams[], when selected. */
+static int
+add_stream_info(struct logstore_stream *v)
+{
+	struct stream *s;
+	const char *base;
+	size_t k;
+
+	for (k = 0; k < nstreams; k++)
+		if (strcmp(streams[k].info.name, v->name) == 0)
+			break;
+	if (k < nstreams || !selected(v->name)) {
+		free(v->name);
+		free(v->path);
+		return 0;
+	}
+	streams = xreallocarray(streams, nstreams + 1, sizeof(*streams));
+	s = &streams[nstreams++];
+	memset(s, 0, sizeof(*s));
+	s->info = *v;
+	base = strrchr(v->path, '/');
+	s->file = xstrdup(base != NULL ? base + 1 : v->path);
+	s->lineno = 1;
+	s->warned = -1;
+	s->hash = logstore_stream_hash(v->name);
+	sbuf_reset(&line);
+	sbuf_adds(&line, "{\"logGroupName\":");
+	jsonraw_quote(&line, opt.group, strlen(opt.group));
+	sbuf_adds(&line, ",\"logStreamName\":");
+	jsonraw_quote(&line, v->name, strlen(v->name));
+	sbuf_adds(&line, ",\"timestamp\":");
+	s->head = sbuf_detach(&line, NULL);
+	return 1;
+}
+
+/* Take the group's selected streams into streams[]. */
 static int
 find_streams(void)
 {
 	struct logstore_stream *v;
-	size_t n, i, k;
-	const char *base;
-	int fresh = 0;
+	size_t n, i;
 
 	if (logstore_streams(store, opt.group, 0, &v, &n) != 0)
 		return -1;
-	for (i = 0; i < n; i++) {
-		for (k = 0; k < nstreams; k++)
-			if (strcmp(streams[k].info.name, v[i].name) == 0)
-				break;
-		if (k < nstreams || !selected(v[i].name)) {
-			free(v[i].name);
-			free(v[i].path);
-			continue;
-		}
-		streams = xreallocarray(streams, nstreams + 1,
-		    sizeof(*streams));
-		memset(&streams[nstreams], 0, sizeof(*streams));
-		streams[nstreams].info = v[i];
-		base = strrchr(v[i].path, '/');
-		streams[nstreams].file = xstrdup(base != NULL ? base + 1 :
-		    v[i].path);
-		streams[nstreams].lineno = 1;
-		streams[nstreams].warned = -1;
-		streams[nstreams].hash = logstore_stream_hash(v[i].name);
-		sbuf_reset(&line);
-		sbuf_adds(&line, "{\"logGroupName\":");
-		jsonraw_quote(&line, opt.group, strlen(opt.group));
-		sbuf_adds(&line, ",\"logStreamName\":");
-		jsonraw_quote(&line, v[i].name, strlen(v[i].name));
-		sbuf_adds(&line, ",\"timestamp\":");
-		streams[nstreams].head = sbuf_detach(&line, NULL);
-		nstreams++;
-		fresh = 1;
-	}
+	for (i = 0; i < n; i++)
+		add_stream_info(&v[i]);
 	free(v);
-	return fresh;
+	return 0;
 }
 
 static void
@@ -892,10 +898,11 @@ follow(void)
 	const struct inotify_event *ev;
 	struct sigaction sa;
 	struct pollfd pfd;
+	struct logstore_stream info;
 	char *gpath;
 	ssize_t n;
 	size_t i, k;
-	int fd, rescan;
+	int fd;
 
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = on_signal;
@@ -926,7 +933,6 @@ follow(void)
 		}
 		if ((n = read(fd, buf, sizeof(buf))) <= 0)
 			continue;
-		rescan = 0;
 		for (i = 0; i < (size_t)n; i += sizeof(*ev) + ev->len) {
 			ev = (const struct inotify_event *)(buf + i);
 			if (ev->len == 0 || ev->name[0] == '.')
@@ -934,14 +940,14 @@ follow(void)
 			for (k = 0; k < nstreams; k++)
 				if (strcmp(streams[k].file, ev->name) == 0)
 					break;
+			/* A stream file appeared (or one left out). */
+			if (k == nstreams && logstore_stream_file(store,
+			    opt.group, ev->name, &info) == 0 &&
+			    !add_stream_info(&info))
+				continue;
 			if (k < nstreams)
 				scan(k);
-			else
-				rescan = 1;
 		}
-		if (rescan && find_streams() > 0)
-			for (k = 0; k < nstreams; k++)
-				scan(k);
 		show_hits();
 	}
 	close(fd);
@@ -1159,7 +1165,7 @@ main(int argc, char *argv[])
 	}
 	opt.expire = days > 0 ? clock_now_ms() - days * LOGSTORE_DAY_MS :
 	    INT64_MIN;
-	if (find_streams() < 0) {
+	if (find_streams() != 0) {
 		status = EXIT_USAGE;
 		goto out;
 	}

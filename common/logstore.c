@@ -994,18 +994,55 @@ stream_stats(struct logstore_stream *s)
 	logstore_reader_close(&r);
 }
 
-int
-logstore_streams(struct logstore *ls, const char *group, int stats,
-    struct logstore_stream **out, size_t *n)
+/*
+ * Describe the stream file FILE of the group open at GFD (path GPATH).
+ * Returns 0, 1 when FILE is not a stream file, -1 when it is damaged
+ * (message printed).
+ */
+static int
+stream_entry(struct logstore *ls, int gfd, const char *gpath,
+    const char *file, int stats, struct logstore_stream *s)
 {
-	struct logstore_stream *v = NULL, *s;
 	struct sbuf head = SBUF_INIT;
-	struct dirent *de;
 	struct stat st;
-	char *gpath, *name;
-	size_t nv = 0, nl;
+	size_t nl = strlen(file);
 	int64_t ctime;
-	DIR *d;
+	char *name;
+	int r = -1;
+
+	if (file[0] == '.' || nl <= strlen(STREAM_SUFFIX) ||
+	    strcmp(file + nl - strlen(STREAM_SUFFIX), STREAM_SUFFIX) != 0)
+		return 1;
+	if (read_first_line(gfd, file, &head) != 0 ||
+	    parse_header(head.buf, head.len, "logStreamName", &name, &ctime,
+	    NULL) != 0) {
+		if (errno == ENOENT)
+			r = 1;
+		else {
+			warnx("%s/%s: not a log stream (bad first line)",
+			    gpath, file);
+			ls->damaged++;
+		}
+		goto out;
+	}
+	memset(s, 0, sizeof(*s));
+	s->name = name;
+	s->path = xasprintf("%s/%s", gpath, file);
+	s->creation = ctime;
+	if (fstatat(gfd, file, &st, 0) == 0)
+		s->size = st.st_size;
+	if (stats)
+		stream_stats(s);
+	r = 0;
+out:
+	sbuf_free(&head);
+	return r;
+}
+
+/* Open GROUP's directory for listing; messages as logstore_streams. */
+static int
+group_dir(struct logstore *ls, const char *group, char **gpath)
+{
 	int gfd;
 
 	if ((gfd = group_fd(ls, group, 0, 0)) == -1) {
@@ -1014,7 +1051,38 @@ logstore_streams(struct logstore *ls, const char *group, int stats,
 			    group);
 		return -1;
 	}
-	gpath = logstore_group_path(ls, group);
+	*gpath = logstore_group_path(ls, group);
+	return gfd;
+}
+
+int
+logstore_stream_file(struct logstore *ls, const char *group,
+    const char *file, struct logstore_stream *s)
+{
+	char *gpath;
+	int gfd, r;
+
+	if ((gfd = group_dir(ls, group, &gpath)) == -1)
+		return -1;
+	r = stream_entry(ls, gfd, gpath, file, 0, s);
+	close(gfd);
+	free(gpath);
+	return r;
+}
+
+int
+logstore_streams(struct logstore *ls, const char *group, int stats,
+    struct logstore_stream **out, size_t *n)
+{
+	struct logstore_stream *v = NULL;
+	struct dirent *de;
+	size_t nv = 0, cap = 0;
+	char *gpath;
+	DIR *d;
+	int gfd;
+
+	if ((gfd = group_dir(ls, group, &gpath)) == -1)
+		return -1;
 	if ((d = fdopendir(gfd)) == NULL) {
 		warn("%s", gpath);
 		close(gfd);
@@ -1022,33 +1090,16 @@ logstore_streams(struct logstore *ls, const char *group, int stats,
 		return -1;
 	}
 	while ((de = readdir(d)) != NULL) {
-		nl = strlen(de->d_name);
-		if (de->d_name[0] == '.' || nl <= strlen(STREAM_SUFFIX) ||
-		    strcmp(de->d_name + nl - strlen(STREAM_SUFFIX),
-		    STREAM_SUFFIX) != 0)
-			continue;
-		if (read_first_line(gfd, de->d_name, &head) != 0 ||
-		    parse_header(head.buf, head.len, "logStreamName", &name,
-		    &ctime, NULL) != 0) {
-			warnx("%s/%s: not a log stream (bad first line)",
-			    gpath, de->d_name);
-			ls->damaged++;
-			continue;
+		if (nv == cap) {
+			cap = cap ? cap * 2 : 16;
+			v = xreallocarray(v, cap, sizeof(*v));
 		}
-		v = xreallocarray(v, nv + 1, sizeof(*v));
-		s = &v[nv++];
-		memset(s, 0, sizeof(*s));
-		s->name = name;
-		s->path = xasprintf("%s/%s", gpath, de->d_name);
-		s->creation = ctime;
-		if (fstatat(gfd, de->d_name, &st, 0) == 0)
-			s->size = st.st_size;
-		if (stats)
-			stream_stats(s);
+		if (stream_entry(ls, gfd, gpath, de->d_name, stats,
+		    &v[nv]) == 0)
+			nv++;
 	}
 	closedir(d);
 	free(gpath);
-	sbuf_free(&head);
 	if (nv > 0)
 		qsort(v, nv, sizeof(*v), cmp_streams);
 	*out = v;

@@ -190,6 +190,14 @@ int	logstore_streams(struct logstore *, const char *group, int stats,
 	    struct logstore_stream **, size_t *n);
 void	logstore_free_streams(struct logstore_stream *, size_t n);
 
+/*
+ * Describe one stream file of GROUP by its file name (as inotify names
+ * it).  Returns 0 with *S filled (free its name and path), 1 when FILE is
+ * not a stream file, or -1 (damaged or unreadable, message printed).
+ */
+int	logstore_stream_file(struct logstore *, const char *group,
+	    const char *file, struct logstore_stream *s);
+
 /* Path of GROUP's directory (owned by the caller), whether or not it
  * exists. */
 char	*logstore_group_path(struct logstore *, const char *group);
