@@ -279,3 +279,30 @@ wait_lines() {
 	run -0 cat "$BATS_TEST_TMPDIR/err"
 	assert_output ""
 }
+
+@test "--follow picks up the stream of each new EventBridge event" {
+	cwlog-tail -s "$ST" /aws/events/orders --since 1h --format ndjson \
+	    --follow -u -p '{ $.detail.value > 1000 }' \
+	    > "$BATS_TEST_TMPDIR/out" 2> "$BATS_TEST_TMPDIR/err" &
+	pid=$!
+	wait_lines "$BATS_TEST_TMPDIR/out" 1
+	sed 's/6a7e8feb/00000001/; s/"value":1200/"value":1201/' \
+	    "$FIXTURES/cwlog-write/events.ndjson" | head -n 1 |
+	    cwlog-write -s "$ST" -g /aws/events/orders
+	sed 's/6a7e8feb/00000002/; s/"value":1200/"value":5/' \
+	    "$FIXTURES/cwlog-write/events.ndjson" | head -n 1 |
+	    cwlog-write -s "$ST" -g /aws/events/orders
+	sed 's/6a7e8feb/00000003/; s/"value":1200/"value":1202/' \
+	    "$FIXTURES/cwlog-write/events.ndjson" | head -n 1 |
+	    cwlog-write -s "$ST" -g /aws/events/orders
+	wait_lines "$BATS_TEST_TMPDIR/out" 3
+	kill -TERM "$pid"
+	st=0
+	wait "$pid" || st=$?
+	[ "$st" = 0 ]
+	run -0 jq -r '.message | fromjson | .detail.value' "$BATS_TEST_TMPDIR/out"
+	assert_output "$(printf '1200\n1201\n1202')"
+	run -0 bash -c "jq -r .logStreamName '$BATS_TEST_TMPDIR/out' | sort -u |
+	    wc -l"
+	assert_output 3
+}

@@ -292,11 +292,6 @@ cwlog-write: $BATS_TEST_TMPDIR/in2:2: invalid JSON: Expected another key-value p
 	jq -r .message <<<"$output" | diff - <(head -n "$n" "$BATS_TEST_TMPDIR/in")
 }
 
-@test "--sync writes each batch through" {
-	run -0 cwlog-write --sync --store "$ST" -g g -n s "$F/events.ndjson"
-	run -0 bash -c "tail -n +2 '$ST/g/s.log' | wc -l"
-	assert_output 2
-}
 
 @test "a full disk is exit 2, and nothing written before is damaged" {
 	seq -f 'record %g' 2000 > "$BATS_TEST_TMPDIR/in"
@@ -344,4 +339,36 @@ teardown() {
 		chattr -i "$LOCKED" "$LOCKED/g" 2>/dev/null || true
 		chmod 755 "$LOCKED" "$LOCKED/g"
 	fi
+}
+
+@test "--sync fsyncs each batch, without it there is no fsync" {
+	command -v strace >/dev/null || skip "strace is not installed"
+	run -0 strace -f -qq -e trace=fsync,fdatasync -o "$BATS_TEST_TMPDIR/t" \
+	    "$BIN/cwlog-write" --sync --store "$ST" -g g -n s -u \
+	    "$F/events.ndjson"
+	run -0 grep -c '^[0-9]* *fsync(' "$BATS_TEST_TMPDIR/t"
+	[ "$output" -ge 2 ]
+	run -0 strace -f -qq -e trace=fsync,fdatasync -o "$BATS_TEST_TMPDIR/t" \
+	    "$BIN/cwlog-write" --store "$ST" -g g -n s "$F/events.ndjson"
+	run -1 grep -c 'fsync(' "$BATS_TEST_TMPDIR/t"
+}
+
+@test "records reach the store before the writer waits for more input" {
+	mkfifo "$BATS_TEST_TMPDIR/fifo"
+	cwlog-write --store "$ST" -g g -n s < "$BATS_TEST_TMPDIR/fifo" &
+	pid=$!
+	exec 5> "$BATS_TEST_TMPDIR/fifo"
+	echo first >&5
+	# The writer is still reading (the pipe is open): the record is
+	# there all the same.
+	for _ in $(seq 400); do
+		[ -f "$ST/g/s.log" ] && [ "$(wc -l < "$ST/g/s.log")" = 2 ] &&
+		    break
+		sleep 0.05
+	done
+	run -0 bash -c "tail -n +2 '$ST/g/s.log' | jq -r .message"
+	assert_output first
+	kill -0 "$pid"
+	exec 5>&-
+	wait "$pid"
 }
