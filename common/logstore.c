@@ -390,8 +390,12 @@ install_file(int dirfd, const char *name, const struct sbuf *b, int excl,
 
 	snprintf(tmp, sizeof(tmp), ".tmp.%ld.%" PRId64, (long)getpid(),
 	    clock_now_ms() ^ (int64_t)(intptr_t)b);
+	/* A name of this pid that exists was left by a dead process. */
 	if ((fd = openat(dirfd, tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC,
-	    0666)) == -1)
+	    0666)) == -1 && errno == EEXIST && unlinkat(dirfd, tmp, 0) == 0)
+		fd = openat(dirfd, tmp, O_WRONLY | O_CREAT | O_EXCL |
+		    O_CLOEXEC, 0666);
+	if (fd == -1)
 		return -1;
 	if (write_all(fd, b->buf, b->len) != 0 || (sync && fsync(fd) != 0)) {
 		e = errno;
@@ -441,8 +445,19 @@ group_fd(struct logstore *ls, const char *group, int create, int sync)
 	if (fd == -1 && errno == ENOENT && create) {
 		snprintf(tmp, sizeof(tmp), ".tmp.%ld.g%" PRId64,
 		    (long)getpid(), clock_now_ms());
-		if (mkdirat(ls->fd, tmp, 0777) == -1)
-			goto fail;
+		if (mkdirat(ls->fd, tmp, 0777) == -1) {
+			if (errno != EEXIST)
+				goto fail;
+			/* Left by a dead process of this pid. */
+			if ((tfd = openat(ls->fd, tmp, O_RDONLY |
+			    O_DIRECTORY | O_CLOEXEC)) != -1) {
+				unlinkat(tfd, GROUP_META, 0);
+				close(tfd);
+			}
+			unlinkat(ls->fd, tmp, AT_REMOVEDIR);
+			if (mkdirat(ls->fd, tmp, 0777) == -1)
+				goto fail;
+		}
 		if ((tfd = openat(ls->fd, tmp, O_RDONLY | O_DIRECTORY |
 		    O_CLOEXEC)) == -1)
 			goto fail;
