@@ -32,7 +32,7 @@
 #include "version.h"
 #include "xalloc.h"
 
-enum { OPT_CLOCK = 256, OPT_DOT, OPT_TEST_CASE, OPT_MAX_SIZE };
+enum { OPT_CLOCK = 256, OPT_DOT, OPT_TEST_CASE, OPT_MAX_SIZE, OPT_S3_DIR };
 
 static const char optstring[] = "+a:ce:hH:km:n:o:r:t:uV";
 static const struct option longopts[] = {
@@ -49,6 +49,7 @@ static const struct option longopts[] = {
 	{ "name",		required_argument, NULL, 'n' },
 	{ "output",		required_argument, NULL, 'o' },
 	{ "region",		required_argument, NULL, 'r' },
+	{ "s3-dir",		required_argument, NULL, OPT_S3_DIR },
 	{ "task",		required_argument, NULL, 't' },
 	{ "test-case",		required_argument, NULL, OPT_TEST_CASE },
 	{ "unbuffered",		no_argument,	   NULL, 'u' },
@@ -61,6 +62,7 @@ static const char usage_text[] =
     "               [-o file] [-r region] [-t resource=command ...]\n"
     "               [--clock real|virtual] [--max-event-size bytes]\n"
     "               [-m mock-config --test-case name] [--dot[=history]]\n"
+    "               [--s3-dir dir]\n"
     "               definition [file ...]\n";
 
 static const char help_text[] =
@@ -83,6 +85,8 @@ static const char help_text[] =
     "  -n, --name NAME          state machine name (default: the file's)\n"
     "  -o, --output FILE        execution results go to FILE\n"
     "  -r, --region REGION      region of the ARNs (AWS_REGION)\n"
+    "      --s3-dir DIR         Map ItemReader/ResultWriter objects are\n"
+    "                           files DIR/BUCKET/KEY (default: .)\n"
     "  -t, --task RES=COMMAND   run COMMAND for Task resource RES (an ARN,\n"
     "                           a function name or a state name)\n"
     "  -u, --unbuffered         flush after every record\n"
@@ -527,6 +531,7 @@ main(int argc, char *argv[])
 			    ENTRY_SIZE_LIMIT_MAX, "size");
 			break;
 		case OPT_TEST_CASE: test_case = optarg; break;
+		case OPT_S3_DIR: conf.s3_dir = optarg; break;
 		default:
 			usage();
 		}

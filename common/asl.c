@@ -9,6 +9,8 @@
 #include <string.h>
 
 #include "asl.h"
+#include "awsid.h"
+#include "itemio.h"
 #include "xalloc.h"
 
 #define PUTEVENTS_ARN	"arn:aws:states:::events:putEvents"
@@ -637,11 +639,92 @@ load_batcher(struct loader *l, jv st, struct asl_state *s)
 }
 
 static int
+load_reader(struct loader *l, jv rd, struct asl_state *s)
+{
+	static const char *const keys[] = { "Resource", "Parameters",
+	    "ReaderConfig", NULL };
+	static const char *const ckeys[] = { "InputType",
+	    "CSVHeaderLocation", "CSVHeaders", "CSVDelimiter", "MaxItems",
+	    "MaxItemsPath", NULL };
+	jv v;
+	double d = 0;
+	int r = 0;
+
+	if (jv_get_kind(rd) != JV_KIND_OBJECT)
+		return bad(l, "ItemReader must be an object");
+	if (check_keys(l, rd, "ItemReader", keys) != 0)
+		return -1;
+	v = jv_object_get(jv_copy(rd), jv_string("Resource"));
+	if (jv_get_kind(v) != JV_KIND_STRING ||
+	    (strcmp(jv_string_value(v), ITEMIO_GET) != 0 &&
+	    strcmp(jv_string_value(v), ITEMIO_LIST) != 0)) {
+		jv_free(v);
+		return bad(l, "ItemReader.Resource must be %s or %s (read "
+		    "from local files)", ITEMIO_GET, ITEMIO_LIST);
+	}
+	s->reader = xstrdup(jv_string_value(v));
+	jv_free(v);
+	if (tmpl_field(l, rd, "Parameters", &s->reader_params) != 0)
+		return -1;
+	if (s->reader_params == NULL)
+		return bad(l, "ItemReader needs Parameters (Bucket, Key or "
+		    "Prefix)");
+	s->reader_config = jv_object_get(jv_copy(rd),
+	    jv_string("ReaderConfig"));
+	if (!jv_is_valid(s->reader_config))
+		return 0;
+	if (jv_get_kind(s->reader_config) != JV_KIND_OBJECT)
+		return bad(l, "ReaderConfig must be an object");
+	if (check_keys(l, s->reader_config, "ReaderConfig", ckeys) != 0)
+		return -1;
+	v = jv_object_get(jv_copy(s->reader_config), jv_string("InputType"));
+	if (jv_is_valid(v) && (jv_get_kind(v) != JV_KIND_STRING ||
+	    (strcmp(jv_string_value(v), "JSON") != 0 &&
+	    strcmp(jv_string_value(v), "JSONL") != 0 &&
+	    strcmp(jv_string_value(v), "CSV") != 0)))
+		r = bad(l, "ReaderConfig.InputType must be JSON, JSONL or "
+		    "CSV");
+	jv_free(v);
+	if (r == 0)
+		r = number_or_path(l, s->reader_config, "MaxItems", 0,
+		    100000000, 1, &d, &s->reader_max_path);
+	s->reader_max = (long)d;
+	return r;
+}
+
+static int
+load_writer(struct loader *l, jv wr, struct asl_state *s)
+{
+	static const char *const keys[] = { "Resource", "Parameters", NULL };
+	jv v;
+
+	if (jv_get_kind(wr) != JV_KIND_OBJECT)
+		return bad(l, "ResultWriter must be an object");
+	if (check_keys(l, wr, "ResultWriter", keys) != 0)
+		return -1;
+	v = jv_object_get(jv_copy(wr), jv_string("Resource"));
+	if (jv_get_kind(v) != JV_KIND_STRING ||
+	    strcmp(jv_string_value(v), ITEMIO_PUT) != 0) {
+		jv_free(v);
+		return bad(l, "ResultWriter.Resource must be %s (written to "
+		    "local files)", ITEMIO_PUT);
+	}
+	jv_free(v);
+	s->writer = 1;
+	if (tmpl_field(l, wr, "Parameters", &s->writer_params) != 0)
+		return -1;
+	if (s->writer_params == NULL)
+		return bad(l, "ResultWriter needs Parameters (Bucket, "
+		    "Prefix)");
+	return 0;
+}
+
+static int
 load_map(struct loader *l, jv st, struct asl_state *s)
 {
 	const char *where = l->where;
 	double d;
-	jv p, cfg, mode;
+	jv p, cfg, mode, v;
 	int r;
 
 	p = jv_object_get(jv_copy(st), jv_string("ItemProcessor"));
@@ -707,16 +790,26 @@ load_map(struct loader *l, jv st, struct asl_state *s)
 	s->tolerated_count = (long)d;
 	if (load_batcher(l, st, s) != 0)
 		return -1;
-	s->item_reader = jv_object_get(jv_copy(st), jv_string("ItemReader"));
-	s->result_writer = jv_object_get(jv_copy(st),
-	    jv_string("ResultWriter"));
-	if (jv_is_valid(s->item_reader) &&
-	    jv_get_kind(s->item_reader) != JV_KIND_OBJECT)
-		return bad(l, "ItemReader must be an object");
-	if (jv_is_valid(s->result_writer) &&
-	    jv_get_kind(s->result_writer) != JV_KIND_OBJECT)
-		return bad(l, "ResultWriter must be an object");
-	return 0;
+	v = jv_object_get(jv_copy(st), jv_string("Label"));
+	if (jv_is_valid(v)) {
+		if (jv_get_kind(v) != JV_KIND_STRING ||
+		    !awsid_name_ok(jv_string_value(v), 40, NULL)) {
+			jv_free(v);
+			return bad(l, "Label must be up to 40 letters, digits, "
+			    "'.', '-' or '_'");
+		}
+		s->label = xstrdup(jv_string_value(v));
+	}
+	jv_free(v);
+	v = jv_object_get(jv_copy(st), jv_string("ItemReader"));
+	r = jv_is_valid(v) ? load_reader(l, v, s) : 0;
+	jv_free(v);
+	if (r != 0)
+		return -1;
+	v = jv_object_get(jv_copy(st), jv_string("ResultWriter"));
+	r = jv_is_valid(v) ? load_writer(l, v, s) : 0;
+	jv_free(v);
+	return r;
 }
 
 static int
@@ -732,8 +825,7 @@ load_state(struct loader *l, const char *name, jv st, struct asl_state *s)
 	s->next_idx = -1;
 	s->dflt_idx = -1;
 	s->result = jv_invalid();
-	s->item_reader = jv_invalid();
-	s->result_writer = jv_invalid();
+	s->reader_config = jv_invalid();
 	l->where = s->name;
 	if (strlen(name) > ASL_NAME_MAX)
 		return bad(l, "a state name has at most 80 characters");
@@ -1130,8 +1222,12 @@ state_free(struct asl_state *s)
 	jpath_free(s->batch_max_items_path);
 	jpath_free(s->batch_max_bytes_path);
 	tmpl_free(s->batch_input);
-	jv_free(s->item_reader);
-	jv_free(s->result_writer);
+	free(s->label);
+	free(s->reader);
+	tmpl_free(s->reader_params);
+	jv_free(s->reader_config);
+	jpath_free(s->reader_max_path);
+	tmpl_free(s->writer_params);
 }
 
 static void

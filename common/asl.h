@@ -133,8 +133,14 @@ struct asl_state {
 	long		 batch_max_bytes;	/* 0: none */
 	struct jpath	*batch_max_items_path, *batch_max_bytes_path;
 	struct asl_tmpl	*batch_input;
-	jv		 item_reader;		/* ItemReader, or invalid */
-	jv		 result_writer;		/* ResultWriter, or invalid */
+	char		*label;			/* Label, or NULL */
+	char		*reader;		/* ItemReader.Resource, or NULL */
+	struct asl_tmpl	*reader_params;
+	jv		 reader_config;		/* ReaderConfig, or invalid */
+	long		 reader_max;		/* MaxItems; 0: all */
+	struct jpath	*reader_max_path;
+	int		 writer;		/* ResultWriter given */
+	struct asl_tmpl	*writer_params;
 };
 
 /* A set of states: the machine, a Parallel branch, a Map processor. */

@@ -21,6 +21,7 @@
 #include "awsid.h"
 #include "clock.h"
 #include "entry.h"
+#include "itemio.h"
 #include "jsonraw.h"
 #include "lambda.h"
 #include "proc.h"
@@ -1246,6 +1247,77 @@ bad:
 	return R_ERR;
 }
 
+/* ItemReader: the items from local files. */
+static int
+read_items(struct step *st, jv eff, jv *items, struct asl_error *e)
+{
+	const struct asl_state *s = st->s;
+	double max = (double)s->reader_max;
+	jv params, m;
+
+	params = tmpl_eval(st, s->reader_params, eff, st->ctx, e);
+	if (!jv_is_valid(params))
+		return R_ERR;
+	if (s->reader_max_path != NULL && map_number(st, s->reader_max_path,
+	    "MaxItemsPath", 1, eff, &max, e) != R_OK) {
+		jv_free(params);
+		return R_ERR;
+	}
+	*items = itemio_read(st->x->c->s3_dir != NULL ? st->x->c->s3_dir :
+	    ".", s->reader, params, s->reader_config, (long)max);
+	jv_free(params);
+	if (jv_is_valid(*items))
+		return R_OK;
+	m = jv_invalid_get_msg(*items);
+	rt_err(st, e, "States.ItemReaderFailed", "%s",
+	    jv_get_kind(m) == JV_KIND_STRING ? jv_string_value(m) : "");
+	jv_free(m);
+	return R_ERR;
+}
+
+/* ResultWriter: the run's records to local files; *results (consumed) is
+ * replaced by {MapRunArn, ResultWriterDetails}. */
+static int
+write_results(struct step *st, jv eff, jv *results, jv done, jv bad,
+    struct asl_error *e)
+{
+	const struct asl_state *s = st->s;
+	char id[UUID_BUFSZ], *res, *arn;
+	jv params, d, m;
+
+	params = tmpl_eval(st, s->writer_params, eff, st->ctx, e);
+	if (!jv_is_valid(params)) {
+		jv_free(done);
+		jv_free(bad);
+		return R_ERR;
+	}
+	ids_uuid(id, NULL, 0);
+	res = xasprintf("mapRun:%s/%s:%s", st->x->c->sm_name,
+	    s->label != NULL ? s->label : s->name, id);
+	arn = arn_make("states", res);
+	d = itemio_write(st->x->c->s3_dir != NULL ? st->x->c->s3_dir : ".",
+	    params, arn, id, done, bad);
+	jv_free(params);
+	jv_free(done);
+	jv_free(bad);
+	if (!jv_is_valid(d)) {
+		m = jv_invalid_get_msg(d);
+		rt_err(st, e, "States.ResultWriterFailed", "%s",
+		    jv_get_kind(m) == JV_KIND_STRING ? jv_string_value(m) :
+		    "");
+		jv_free(m);
+		free(res);
+		free(arn);
+		return R_ERR;
+	}
+	jv_free(*results);
+	*results = JV_OBJECT(jv_string("MapRunArn"), jv_string(arn),
+	    jv_string("ResultWriterDetails"), d);
+	free(res);
+	free(arn);
+	return R_OK;
+}
+
 static int
 do_map(struct step *st, jv input, jv *out, struct asl_error *e)
 {
@@ -1254,13 +1326,19 @@ do_map(struct step *st, jv input, jv *out, struct asl_error *e)
 	double conc = (double)s->max_concurrency, pct = s->tolerated_pct;
 	double cnt = (double)s->tolerated_count;
 	jv v, items, results, item, sel, ictx, r1;
+	jv done = jv_array(), bad = jv_array();
 	struct asl_error ie = { NULL, NULL };
 	long failed = 0, i, n;
 	int r;
 
 	if (input_path(st, input, &v, e) != R_OK)
 		return R_ERR;
-	if (s->items_path != NULL) {
+	if (s->reader != NULL) {
+		if (read_items(st, v, &items, e) != R_OK) {
+			jv_free(v);
+			return R_ERR;
+		}
+	} else if (s->items_path != NULL) {
 		items = jpath_eval(s->items_path, v, st->ctx);
 		if (!jv_is_valid(items)) {
 			jv_free(items);
@@ -1338,11 +1416,13 @@ do_map(struct step *st, jv input, jv *out, struct asl_error *e)
 		else
 			event(x, "", NULL, jv_invalid());
 		r = run_states(x, s->processor, item, &r1, &ie);
-		jv_free(item);
 		if (r == R_TIMEOUT) {
+			jv_free(item);
 			jv_free(results);
 			jv_free(items);
 			jv_free(v);
+			jv_free(done);
+			jv_free(bad);
 			asl_error_free(&ie);
 			return R_TIMEOUT;
 		}
@@ -1355,6 +1435,26 @@ do_map(struct step *st, jv input, jv *out, struct asl_error *e)
 			    jv_string("name"), jv_string(s->name)));
 		else
 			event(x, "", NULL, jv_invalid());
+		if (s->writer) {
+			jv rec = JV_OBJECT(jv_string("Input"), jtext(item),
+			    jv_string("Status"), jv_string(r == R_OK ?
+			    "SUCCEEDED" : "FAILED"));
+
+			if (r == R_OK)
+				rec = jv_object_set(rec, jv_string("Output"),
+				    jtext(r1));
+			if (r != R_OK && ie.error != NULL)
+				rec = jv_object_set(rec, jv_string("Error"),
+				    jv_string(ie.error));
+			if (r != R_OK && ie.cause != NULL)
+				rec = jv_object_set(rec, jv_string("Cause"),
+				    jv_string(ie.cause));
+			if (r == R_OK)
+				done = jv_array_append(done, rec);
+			else
+				bad = jv_array_append(bad, rec);
+		}
+		jv_free(item);
 		if (r == R_OK) {
 			results = jv_array_append(results, r1);
 			continue;
@@ -1363,6 +1463,8 @@ do_map(struct step *st, jv input, jv *out, struct asl_error *e)
 		if (pct < 0 && cnt < 0) {
 			/* No tolerance: the Map fails as its iteration. */
 			jv_free(results);
+			jv_free(done);
+			jv_free(bad);
 			event(x, "MapStateFailed", NULL, jv_invalid());
 			asl_error_free(e);
 			*e = ie;
@@ -1384,10 +1486,12 @@ do_map(struct step *st, jv input, jv *out, struct asl_error *e)
 		asl_error_free(&ie);
 	}
 	jv_free(items);
-	jv_free(v);
 	if (failed > 0 && !((cnt >= 0 && failed <= cnt) ||
 	    (pct >= 0 && (double)failed * 100 <= pct * (double)n))) {
 		jv_free(results);
+		jv_free(v);
+		jv_free(done);
+		jv_free(bad);
 		if (s->distributed)
 			event(x, "MapRunFailed", NULL, jv_invalid());
 		event(x, "MapStateFailed", NULL, jv_invalid());
@@ -1395,11 +1499,20 @@ do_map(struct step *st, jv input, jv *out, struct asl_error *e)
 		    "The specified tolerated failure threshold was exceeded");
 		return R_ERR;
 	}
+	if (s->writer && write_results(st, v, &results, done, bad, e) !=
+	    R_OK) {
+		jv_free(v);
+		event(x, "MapStateFailed", NULL, jv_invalid());
+		return R_ERR;
+	}
+	jv_free(v);
 	if (s->distributed)
 		event(x, "MapRunSucceeded", NULL, jv_invalid());
 	event(x, "MapStateSucceeded", NULL, jv_invalid());
 	return finish(st, input, results, out, e);
 bad:
+	jv_free(done);
+	jv_free(bad);
 	jv_free(items);
 	jv_free(v);
 	return R_ERR;

@@ -37,6 +37,7 @@ struct aslrun_conf {
 					   invalid (Step Functions Local mock
 					   configuration, one test case) */
 	size_t		 event_limit;	/* PutEvents request size limit */
+	const char	*s3_dir;	/* local S3: DIR/BUCKET/KEY */
 };
 
 enum aslrun_status {

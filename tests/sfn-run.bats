@@ -351,3 +351,35 @@ EOF
 	run -0 sfn-run --dot="$F/map.history" "$F/map.asl.json"
 	diff "$F/map-history.dot" <(printf '%s\n' "$output")
 }
+
+@test "Map ItemReader and ResultWriter on local files (--s3-dir)" {
+	cp -r "$F/s3" "$BATS_TEST_TMPDIR/s3"
+	run -0 sfnj '.output | fromjson' --s3-dir "$BATS_TEST_TMPDIR/s3" \
+	    "$F/reader.asl.json" <<<'{"key":"in/lines.csv","max":10}'
+	assert_output '{"MapRunArn":"arn:aws:states:us-east-1:123456789012:mapRun:reader/Lines:2c6b29a5-6d58-49e7-a428-105d957ef51f","ResultWriterDetails":{"Bucket":"results","Key":"runs/2c6b29a5-6d58-49e7-a428-105d957ef51f/manifest.json"}}'
+	run_dir="$BATS_TEST_TMPDIR/s3/results/runs/2c6b29a5-6d58-49e7-a428-105d957ef51f"
+	run -0 cat "$run_dir/manifest.json"
+	assert_output '{"DestinationBucket":"results","MapRunArn":"arn:aws:states:us-east-1:123456789012:mapRun:reader/Lines:2c6b29a5-6d58-49e7-a428-105d957ef51f","ResultFiles":{"SUCCEEDED":[{"Key":"runs/2c6b29a5-6d58-49e7-a428-105d957ef51f/SUCCEEDED_0.json","Size":209}],"FAILED":[{"Key":"runs/2c6b29a5-6d58-49e7-a428-105d957ef51f/FAILED_0.json","Size":100}],"PENDING":[]}}'
+	run -0 jq -c '[.[] | .Input | fromjson | .id]' "$run_dir/SUCCEEDED_0.json"
+	assert_output '["1","2,b"]'
+	run -0 jq -c '.[] | [.Error, .Cause]' "$run_dir/FAILED_0.json"
+	assert_output '["NoQuantity","empty qty"]'
+	run -1 sfnj "$BRIEF" --s3-dir "$BATS_TEST_TMPDIR/s3" "$F/reader.asl.json" \
+	    <<<'{"key":"in/none.csv","max":10}'
+	assert_output '["FAILED",null,"States.ItemReaderFailed","An error occurred while executing the state '"'Read'"' (entered at the event id #2). cannot read '"$BATS_TEST_TMPDIR"'/s3/orders/in/none.csv: No such file or directory"]'
+}
+
+@test "ItemReader: JSON, JSONL, listObjectsV2, MaxItems" {
+	def '{"StartAt":"M","States":{"M":{"Type":"Map","ItemReader":{"Resource":"arn:aws:states:::s3:getObject","Parameters":{"Bucket":"orders","Key.$":"$.key"},"ReaderConfig":{"InputType":"JSONL","MaxItems":1}},"ItemProcessor":{"StartAt":"P","States":{"P":{"Type":"Pass","End":true}}},"End":true}}}'
+	run -0 sfnj '.output | fromjson' --s3-dir "$F/s3" "$BATS_TEST_TMPDIR/def.json" <<<'{"key":"in/lines.jsonl"}'
+	assert_output '[{"id":1}]'
+	def '{"StartAt":"M","States":{"M":{"Type":"Map","ItemReader":{"Resource":"arn:aws:states:::s3:getObject","Parameters":{"Bucket":"orders","Key":"in/lines.json"}},"ItemProcessor":{"StartAt":"P","States":{"P":{"Type":"Pass","InputPath":"$.id","End":true}}},"End":true}}}'
+	run -0 sfnj '.output | fromjson' --s3-dir "$F/s3" "$BATS_TEST_TMPDIR/def.json" <<<'{}'
+	assert_output '["a","b","c"]'
+	def '{"StartAt":"M","States":{"M":{"Type":"Map","ItemReader":{"Resource":"arn:aws:states:::s3:listObjectsV2","Parameters":{"Bucket":"orders","Prefix":"in/lines.j"}},"ItemProcessor":{"StartAt":"P","States":{"P":{"Type":"Pass","Parameters":{"k.$":"$.Key","s.$":"$.Size","c.$":"$.StorageClass"},"End":true}}},"End":true}}}'
+	run -0 sfnj '.output | fromjson' --s3-dir "$F/s3" "$BATS_TEST_TMPDIR/def.json" <<<'{}'
+	assert_output '[{"k":"in/lines.json","s":35,"c":"STANDARD"},{"k":"in/lines.jsonl","s":18,"c":"STANDARD"}]'
+	def '{"StartAt":"M","States":{"M":{"Type":"Map","ItemReader":{"Resource":"arn:aws:states:::s3:getObjectAttributes","Parameters":{}},"ItemProcessor":{"StartAt":"P","States":{"P":{"Type":"Pass","End":true}}},"End":true}}}'
+	run -3 sfn-run "$BATS_TEST_TMPDIR/def.json"
+	assert_output "sfn-run: $BATS_TEST_TMPDIR/def.json: state 'M': ItemReader.Resource must be arn:aws:states:::s3:getObject or arn:aws:states:::s3:listObjectsV2 (read from local files)"
+}
