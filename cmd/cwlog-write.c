@@ -36,8 +36,9 @@
 
 enum { OPT_RETENTION = 256, OPT_SYNC };
 
-static const char optstring[] = "+f:g:hkm:n:s:tuV";
+static const char optstring[] = "+e:f:g:hkm:n:s:tuV";
 static const struct option longopts[] = {
+	{ "errors",		required_argument, NULL, 'e' },
 	{ "help",		no_argument,	   NULL, 'h' },
 	{ "keep-going",		no_argument,	   NULL, 'k' },
 	{ "log-group",		required_argument, NULL, 'g' },
@@ -54,13 +55,14 @@ static const struct option longopts[] = {
 };
 
 static const char usage_text[] =
-    "usage: cwlog-write [-hktuV] [-f field] [-m bytes] [-n log-stream]\n"
-    "                   [-s store] [--retention-days days] [--sync]\n"
-    "                   -g log-group [file ...]\n";
+    "usage: cwlog-write [-hktuV] [-e file] [-f field] [-m bytes]\n"
+    "                   [-n log-stream] [-s store] [--retention-days days]\n"
+    "                   [--sync] -g log-group [file ...]\n";
 
 static const char help_text[] =
     "Append log events to the local CloudWatch Logs store.\n"
     "\n"
+    "  -e, --errors FILE        rejected events go to FILE as NDJSON\n"
     "  -f, --timestamp-field F  stamp non-event JSON lines with field F\n"
     "                           (ms since the epoch or an RFC 3339 time;\n"
     "                           a dotted path such as meta.time)\n"
@@ -100,7 +102,7 @@ static struct {
 static struct ndjson in;
 static struct logstore *store;
 static struct logstore_writer *fixed;	/* opt.stream's, opened lazily */
-static struct out *out;
+static struct out *out, *errs;
 static long nrejected;
 
 static void
@@ -158,31 +160,52 @@ flush_fixed(int force)
 		store_failed();
 }
 
-/* Report a rejected event, as PutLogEvents' answer for it. */
+/*
+ * Report a rejected event, as PutLogEvents' answer for it: on stderr, or
+ * with --errors as an NDJSON record with its location.
+ */
 static void
 reject(enum logstore_check c, const struct logstore_event *ev)
 {
+	struct sbuf b = SBUF_INIT, m = SBUF_INIT;
 	char t[RFC3339_BUFSZ];
+	int index = c == LOGSTORE_TOO_NEW ? 0 : 1;
 
 	nrejected++;
 	rfc3339_fmt_ms(ev->timestamp, t);
-	switch (c) {
-	case LOGSTORE_TOO_LARGE:
-		diag_loc(in.name, in.lineno, "log event rejected (%s): "
-		    "%s: %zu bytes exceeds limit of %zu",
-		    logstore_reject_name(c), logstore_reject_text(c),
-		    ev->len + LOGSTORE_EVENT_OVERHEAD, opt.limit);
-		break;
-	case LOGSTORE_TOO_NEW:
-		diag_loc(in.name, in.lineno, "log event rejected "
-		    "(rejectedLogEventsInfo.%s: 0): timestamp %s: %s",
-		    logstore_reject_name(c), t, logstore_reject_text(c));
-		break;
-	default:
-		diag_loc(in.name, in.lineno, "log event rejected "
-		    "(rejectedLogEventsInfo.%s: 1): timestamp %s: %s",
-		    logstore_reject_name(c), t, logstore_reject_text(c));
+	if (c == LOGSTORE_TOO_LARGE)
+		sbuf_addf(&m, "%s: %zu bytes exceeds limit of %zu",
+		    logstore_reject_text(c), ev->len + LOGSTORE_EVENT_OVERHEAD,
+		    opt.limit);
+	else if (c == LOGSTORE_EMPTY)
+		sbuf_adds(&m, logstore_reject_text(c));
+	else
+		sbuf_addf(&m, "timestamp %s: %s", t, logstore_reject_text(c));
+	if (errs == NULL) {
+		if (c == LOGSTORE_TOO_LARGE || c == LOGSTORE_EMPTY)
+			diag_loc(in.name, in.lineno, "log event rejected "
+			    "(%s): %s", logstore_reject_name(c), m.buf);
+		else
+			diag_loc(in.name, in.lineno, "log event rejected "
+			    "(rejectedLogEventsInfo.%s: %d): %s",
+			    logstore_reject_name(c), index, m.buf);
+		goto out;
 	}
+	sbuf_adds(&b, "{\"Location\":");
+	jsonraw_quote(&b, in.name, strlen(in.name));
+	sbuf_addf(&b, ",\"Line\":%ld,", in.lineno);
+	if (c == LOGSTORE_TOO_LARGE || c == LOGSTORE_EMPTY)
+		sbuf_addf(&b, "\"ErrorCode\":\"%s\"", logstore_reject_name(c));
+	else
+		sbuf_addf(&b, "\"rejectedLogEventsInfo\":{\"%s\":%d}",
+		    logstore_reject_name(c), index);
+	sbuf_adds(&b, ",\"ErrorMessage\":");
+	jsonraw_quote(&b, m.buf, m.len);
+	sbuf_addc(&b, '}');
+	out_line(errs, b.buf, b.len);
+out:
+	sbuf_free(&b);
+	sbuf_free(&m);
 }
 
 /* Log one event to STREAM (NULL: the fixed writer). */
@@ -356,7 +379,7 @@ field_path(const char *arg)
 int
 main(int argc, char *argv[])
 {
-	const char *storearg = NULL, *rec, *why;
+	const char *storearg = NULL, *errfile = NULL, *rec, *why;
 	int c, keep_going = 0, status;
 	long retention = -1;
 	char *dir;
@@ -367,6 +390,7 @@ main(int argc, char *argv[])
 	opt.limit = LOGSTORE_EVENT_MAX;
 	while ((c = getopt_long(argc, argv, optstring, longopts, NULL)) != -1)
 		switch (c) {
+		case 'e': errfile = optarg; break;
 		case 'f': field_path(optarg); break;
 		case 'g':
 			if (!logstore_group_ok(optarg, &why))
@@ -434,6 +458,8 @@ main(int argc, char *argv[])
 		store_failed();
 
 	out = opt.tee ? out_stdout(opt.unbuffered) : NULL;
+	if (errfile != NULL)
+		errs = out_open(errfile, opt.unbuffered);
 	ndjson_open(&in, argc, argv);
 	in.keep_going = keep_going;
 	while (ndjson_next(&in, &rec, &len)) {
@@ -454,6 +480,8 @@ main(int argc, char *argv[])
 	for (i = 0; i < opt.nfield; i++)
 		free(opt.field[i]);
 	free(opt.field);
+	if (errs != NULL)
+		out_close(errs);
 	if (out != NULL)
 		out_close(out);
 	if (status == EXIT_OK && nrejected > 0)

@@ -372,3 +372,18 @@ teardown() {
 	exec 5>&-
 	wait "$pid"
 }
+
+@test "--errors writes the rejections as NDJSON records" {
+	run -1 --separate-stderr cwlog-write --store "$ST" -g g -n s -f t \
+	    -e "$BATS_TEST_TMPDIR/errs" "$F/times.ndjson"
+	assert_equal "$stderr" ""
+	run -0 cat "$BATS_TEST_TMPDIR/errs"
+	assert_output "$(sed "s|FILE|$F/times.ndjson|" "$F/times.errs")"
+}
+
+@test "--errors reports a size rejection with AWS's exception" {
+	run -1 --separate-stderr cwlog-write --store "$ST" -g g -n s -m 30 \
+	    -e "$BATS_TEST_TMPDIR/errs" <<<'12345'
+	run -0 cat "$BATS_TEST_TMPDIR/errs"
+	assert_output '{"Location":"<stdin>","Line":1,"ErrorCode":"InvalidParameterException","ErrorMessage":"Log event too large: 31 bytes exceeds limit of 30"}'
+}
