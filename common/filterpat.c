@@ -12,13 +12,14 @@
 #include "sbuf.h"
 #include "xalloc.h"
 
-enum term_kind { T_ALL, T_ANY, T_NOT };
+enum term_kind { T_ALL, T_NOT };
 enum node_kind { N_AND, N_OR, N_CMP };
 enum op { OP_EQ, OP_NE, OP_GT, OP_LT, OP_GE, OP_LE, OP_NULL, OP_TRUE,
 	OP_FALSE, OP_NOTEXISTS };
 
 struct term {
 	enum term_kind	 kind;
+	size_t		 group;		/* ?term groups, OR'ed */
 	char		*text;
 	size_t		 len;
 };
@@ -37,7 +38,7 @@ struct filterpat {
 	int		 json;
 	struct term	*terms;
 	size_t		 nterms;
-	size_t		 nany;
+	size_t		 ngroups;
 	struct node	*root;
 };
 
@@ -389,9 +390,12 @@ compile_text(struct filterpat *fp, const char *text, char **err)
 		if (*p == '\0')
 			break;
 		kind = T_ALL;
-		if (*p == '?')
-			kind = T_ANY, p++;
-		else if (*p == '-' && p[1] != '\0' && !isspace((unsigned char)
+		if (*p == '?') {
+			/* A ?term starts a group of its own. */
+			if (fp->nterms > 0 || fp->ngroups > 0)
+				fp->ngroups++;
+			p++;
+		} else if (*p == '-' && p[1] != '\0' && !isspace((unsigned char)
 		    p[1]))
 			kind = T_NOT, p++;
 		sbuf_reset(&b);
@@ -430,10 +434,9 @@ compile_text(struct filterpat *fp, const char *text, char **err)
 		    sizeof(*fp->terms));
 		t = &fp->terms[fp->nterms++];
 		t->kind = kind;
+		t->group = fp->ngroups;
 		t->len = b.len;
 		t->text = sbuf_detach(&b, NULL);
-		if (kind == T_ANY)
-			fp->nany++;
 	}
 	sbuf_free(&b);
 	return 0;
@@ -574,8 +577,8 @@ eval(const struct node *n, jv msg)
 int
 filterpat_match(const struct filterpat *fp, const char *msg, size_t len)
 {
-	size_t i, anyhit = 0;
-	int found, r;
+	size_t i, next;
+	int found, ok, r;
 	jv v;
 
 	if (fp == NULL)
@@ -586,22 +589,19 @@ filterpat_match(const struct filterpat *fp, const char *msg, size_t len)
 		jv_free(v);
 		return r;
 	}
-	for (i = 0; i < fp->nterms; i++) {
-		found = memmem(msg, len, fp->terms[i].text,
-		    fp->terms[i].len) != NULL;
-		switch (fp->terms[i].kind) {
-		case T_ALL:
-			if (!found)
-				return 0;
-			break;
-		case T_NOT:
-			if (found)
-				return 0;
-			break;
-		case T_ANY:
-			anyhit += found;
-			break;
+	/* Groups are in order: any group whose terms all hold matches. */
+	for (i = 0; i < fp->nterms; i = next) {
+		ok = 1;
+		for (next = i; next < fp->nterms &&
+		    fp->terms[next].group == fp->terms[i].group; next++) {
+			if (!ok)
+				continue;
+			found = memmem(msg, len, fp->terms[next].text,
+			    fp->terms[next].len) != NULL;
+			ok = fp->terms[next].kind == T_ALL ? found : !found;
 		}
+		if (ok)
+			return 1;
 	}
-	return fp->nany == 0 || anyhit > 0;
+	return fp->nterms == 0;
 }

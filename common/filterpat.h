@@ -5,13 +5,16 @@
  * Text patterns (case sensitive; a term matches where it occurs in the
  * message):
  *	ERROR			the term is present
- *	ERROR ARGUMENTS		every plain term is present
- *	?ERROR ?WARN		at least one ?term is present
+ *	ERROR ARGUMENTS		every term is present
+ *	?ERROR ?WARN		one of the ?groups matches
+ *	?ERROR Main ?WARN Lock	(ERROR and Main) or (WARN and Lock)
  *	"INTERNAL SERVER ERROR"	a quoted phrase (spaces, punctuation)
  *	ERROR -ARGUMENTS	no -term is present
  *	"" or " "		every message
- * Plain, ? and - terms combine: all plain terms, at least one ?term (when
- * there are any), and none of the -terms.
+ * A ?term starts a group, which runs to the next ?term; terms before the
+ * first ?term form a group too.  A group matches when its plain terms
+ * are present and its -terms absent; a pattern when one group does (the
+ * term groups of AWS CDK's FilterPattern.anyTermGroup).
  *
  * JSON patterns match messages that are JSON objects:
  *	{ $.a.b = "x" }  { $.a != "eu-*" }  { $.n > 10 }  { $.n <= 1e3 }

@@ -110,6 +110,12 @@ ids() {
 	assert_output "57:00/web-2"
 	run -0 ids -p '?ARGUMENTS ?disk'
 	assert_output "56:30/worker 57:00/web-2"
+	run -0 ids -p '?ERROR ARGUMENTS ?job disk'
+	assert_output "56:30/worker 57:00/web-2"
+	run -0 ids -p '?ERROR ?job -started'
+	assert_output "56:00/web-1 56:30/worker 57:00/web-2 58:00/worker"
+	run -0 ids -p 'INTERNAL ?ARGUMENTS'
+	assert_output "56:00/web-1 57:00/web-2"
 	run -0 ids -p '"INTERNAL SERVER ERROR"'
 	assert_output "56:00/web-1"
 	run -0 ids -p 'ERROR -ARGUMENTS'
