@@ -225,7 +225,7 @@ read_first_line(int dirfd, const char *name, struct sbuf *b)
 	char *nl;
 	int fd;
 
-	if ((fd = openat(dirfd, name, O_RDONLY | O_CLOEXEC)) == -1)
+	if ((fd = openat(dirfd, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC)) == -1)
 		return -1;
 	n = pread(fd, buf, sizeof(buf), 0);
 	close(fd);
@@ -441,7 +441,8 @@ group_fd(struct logstore *ls, const char *group, int create, int sync)
 	int64_t ctime;
 
 	encode(&enc, group);
-	fd = openat(ls->fd, enc.buf, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	fd = openat(ls->fd, enc.buf, O_RDONLY | O_DIRECTORY | O_NOFOLLOW |
+	    O_CLOEXEC);
 	if (fd == -1 && errno == ENOENT && create) {
 		snprintf(tmp, sizeof(tmp), ".tmp.%ld.g%" PRId64,
 		    (long)getpid(), clock_now_ms());
@@ -487,7 +488,7 @@ group_fd(struct logstore *ls, const char *group, int create, int sync)
 		} else if (sync)
 			fsync(ls->fd);
 		fd = openat(ls->fd, enc.buf, O_RDONLY | O_DIRECTORY |
-		    O_CLOEXEC);
+		    O_NOFOLLOW | O_CLOEXEC);
 	}
 	if (fd == -1) {
 		if (errno != ENOENT || create)
@@ -674,13 +675,14 @@ stream_open(struct logstore_writer *w, int gfd, const char *enc, int sync)
 	int64_t ctime;
 	int fd = -1;
 
-	if ((fd = openat(gfd, enc, O_RDWR | O_APPEND | O_CLOEXEC)) == -1 &&
-	    errno == ENOENT) {
+	if ((fd = openat(gfd, enc, O_RDWR | O_APPEND | O_NOFOLLOW |
+	    O_CLOEXEC)) == -1 && errno == ENOENT) {
 		header_line(&head, "logStreamName", w->stream, clock_now_ms());
 		sbuf_adds(&head, "}\n");
 		if (install_file(gfd, enc, &head, 1, sync) == -1)
 			goto fail;
-		fd = openat(gfd, enc, O_RDWR | O_APPEND | O_CLOEXEC);
+		fd = openat(gfd, enc, O_RDWR | O_APPEND | O_NOFOLLOW |
+		    O_CLOEXEC);
 	}
 	if (fd == -1)
 		goto fail;
@@ -945,7 +947,7 @@ logstore_groups(struct logstore *ls, char ***names, size_t *n)
 		if (de->d_name[0] == '.')
 			continue;
 		if ((gfd = openat(ls->fd, de->d_name, O_RDONLY | O_DIRECTORY |
-		    O_CLOEXEC)) == -1)
+		    O_NOFOLLOW | O_CLOEXEC)) == -1)
 			continue;
 		if (group_meta(gfd, &ctime, &days, &name) == 0) {
 			v = xreallocarray(v, nv + 1, sizeof(*v));
@@ -1212,7 +1214,7 @@ logstore_reader_open(struct logstore_reader *r, const char *path,
     off_t from)
 {
 	memset(r, 0, sizeof(*r));
-	if ((r->fd = open(path, O_RDONLY | O_CLOEXEC)) == -1) {
+	if ((r->fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC)) == -1) {
 		warn("%s", path);
 		return -1;
 	}

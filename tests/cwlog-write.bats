@@ -387,3 +387,18 @@ teardown() {
 	run -0 cat "$BATS_TEST_TMPDIR/errs"
 	assert_output '{"Location":"<stdin>","Line":1,"ErrorCode":"InvalidParameterException","ErrorMessage":"Log event too large: 31 bytes exceeds limit of 30"}'
 }
+
+@test "symbolic links planted in the store are not followed" {
+	mkdir -p "$ST" "$BATS_TEST_TMPDIR/outside/g"
+	ln -s "$BATS_TEST_TMPDIR/outside" "$ST/g"
+	run -2 --separate-stderr cwlog-write --store "$ST" -g g <<<x
+	assert_equal "$stderr" "cwlog-write: $ST/g: Not a directory"
+	rm "$ST/g"
+	echo one | cwlog-write --store "$ST" -g g -n s
+	touch "$BATS_TEST_TMPDIR/outside/file"
+	ln -s "$BATS_TEST_TMPDIR/outside/file" "$ST/g/t.log"
+	run -2 --separate-stderr cwlog-write --store "$ST" -g g -n t <<<x
+	assert_equal "$stderr" "cwlog-write: $ST/g/t.log: Too many levels of symbolic links"
+	[ ! -s "$BATS_TEST_TMPDIR/outside/file" ]
+	[ -z "$(ls "$BATS_TEST_TMPDIR/outside/g")" ]
+}
