@@ -120,6 +120,7 @@ static struct pathtab *pt;
 static struct scanner *sc;
 static struct fields fl;
 static long nselected, nundelivered;
+static int *gate;		/* per rule: pattern_gate, or -2 (never) */
 
 static void
 usage(void)
@@ -299,7 +300,10 @@ bus_event(const char *rec, size_t len, struct sbuf *b)
 	for (i = 0; i < rs.n; i++) {
 		struct rule *r = &rs.r[i];
 
-		m = r->enabled && r->pat != NULL && pattern_match(r->pat, &fl);
+		if (gate[i] == -2 || (gate[i] >= 0 && fl.head[gate[i]] < 0))
+			m = 0;
+		else
+			m = pattern_match(r->pat, &fl);
 		if (opt.explain)
 			explain(r->name, r->pat, m, b);
 		if (!m)
@@ -474,6 +478,10 @@ main(int argc, char *argv[])
 	opt.out = stdout_target ? NULL : out_stdout(opt.unbuffered);
 	if (rfile != NULL)
 		open_sinks();
+	gate = xcalloc(rs.n + 1, sizeof(*gate));
+	for (i = 0; i < rs.n; i++)
+		gate[i] = rs.r[i].enabled && rs.r[i].pat != NULL ?
+		    pattern_gate(rs.r[i].pat) : -2;
 	if (dlqfile != NULL)
 		opt.dlq = out_open(dlqfile, opt.unbuffered);
 
@@ -514,6 +522,7 @@ main(int argc, char *argv[])
 	if (rfile != NULL)
 		close_sinks();
 	rules_free(&rs);
+	free(gate);
 	if (opt.dlq != NULL)
 		out_close(opt.dlq);
 	out_close(out_stdout(opt.unbuffered));

@@ -17,6 +17,10 @@
 #include <string.h>
 #include <wctype.h>
 
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
+
 #include "jsonraw.h"
 #include "pattern.h"
 #include "sbuf.h"
@@ -214,6 +218,57 @@ num_norm(const char *s, char *dig, size_t cap, long *exp10)
 	return nd;
 }
 
+/*
+ * The common literal, fast: at most 15 significant digits and a power
+ * of ten up to 1e22, where one exact division or multiplication is
+ * correctly rounded (Clinger's fast path).  0 when it does not apply.
+ */
+static int
+fast_number(const char *s, size_t n, double *out)
+{
+	static const double p10[] = {
+		1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11,
+		1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22
+	};
+	const char *p = s, *end = s + n;
+	unsigned long long m = 0;
+	int neg = 0, digits = 0, e = 0, ex = 0, eneg = 0, nz = 0;
+
+	if (p < end && *p == '-') {
+		neg = 1;
+		p++;
+	}
+	for (; p < end && *p >= '0' && *p <= '9'; p++) {
+		nz |= *p != '0';
+		if (nz && ++digits > 15)
+			return 0;
+		m = m * 10 + (unsigned)(*p - '0');
+	}
+	if (p < end && *p == '.')
+		for (p++; p < end && *p >= '0' && *p <= '9'; p++) {
+			nz |= *p != '0';
+			if (nz && ++digits > 15)
+				return 0;
+			m = m * 10 + (unsigned)(*p - '0');
+			e--;
+		}
+	if (p < end && (*p == 'e' || *p == 'E')) {
+		p++;
+		if (p < end && (*p == '-' || *p == '+'))
+			eneg = *p++ == '-';
+		for (; p < end && *p >= '0' && *p <= '9'; p++)
+			if ((ex = ex * 10 + (*p - '0')) > 400)
+				return 0;
+		e += eneg ? -ex : ex;
+	}
+	if (p != end || e < -22 || e > 22)
+		return 0;
+	*out = e < 0 ? (double)m / p10[-e] : (double)m * p10[e];
+	if (neg)
+		*out = -*out;
+	return 1;
+}
+
 int
 pattern_number(const char *s, size_t n, int legacy, double *d,
     long long *key)
@@ -224,7 +279,8 @@ pattern_number(const char *s, size_t n, int legacy, double *d,
 	double v;
 	int p, lead = 1;
 
-	(void)n;
+	if (fast_number(s, n, &v))
+		goto exact;
 	v = strtod(s, NULL);
 	*d = v;
 	if (!isfinite(v))
@@ -246,6 +302,17 @@ pattern_number(const char *s, size_t n, int legacy, double *d,
 	}
 	if (sig <= 15 && (v == 0 || fabs(v) >= 1e-300))
 		return 1;
+	if (0) {
+exact:
+		/* at most 15 digits and an exact power of ten */
+		*d = v;
+		if (legacy) {
+			if (v < -5e9 || v > 5e9)
+				return 0;
+			*key = (long long)(1e6 * (5e9 + v));
+		}
+		return 1;
+	}
 	for (p = 1; p <= 17; p++) {
 		snprintf(fmt, sizeof(fmt), "%%.%de", p - 1);
 		snprintf(b, sizeof(b), fmt, v);
@@ -578,7 +645,8 @@ eic_run(const struct eic *e, const unsigned char *s, size_t n, int backward,
 				if (p + fl[k] > n)
 					continue;
 				at = backward ? s + n - p - fl[k] : s + p;
-				if (memcmp(at, f[k], fl[k]) != 0)
+				if (at[0] != f[k][0] || (fl[k] > 1 &&
+				    memcmp(at + 1, f[k] + 1, fl[k] - 1) != 0))
 					continue;
 				p += fl[k];
 				for (q = 0; q < nn && next[q] != p; q++)
@@ -663,6 +731,52 @@ bad:
 	return NULL;
 }
 
+/*
+ * Leftmost occurrence of [nd, nd+m) in [h, h+n).  With SSE2, blocks of
+ * 16 candidate positions are filtered on the needle's first and last
+ * bytes; past a budget of false candidates (adversarial text) the rest
+ * goes to memmem, whose two-way search is linear.
+ */
+static const char *
+find(const char *h, size_t n, const char *nd, size_t m)
+{
+	size_t i = 0;
+
+	if (m > n)
+		return NULL;
+	if (m == 1)
+		return memchr(h, nd[0], n);
+#ifdef __SSE2__
+	{
+		const __m128i first = _mm_set1_epi8(nd[0]),
+		    last = _mm_set1_epi8(nd[m - 1]);
+		size_t budget = 64 + n / 16;
+
+		for (; i + m - 1 + 16 <= n; i += 16) {
+			__m128i a = _mm_loadu_si128((const __m128i *)
+			    (const void *)(h + i));
+			__m128i b = _mm_loadu_si128((const __m128i *)
+			    (const void *)(h + i + m - 1));
+			unsigned mask = (unsigned)_mm_movemask_epi8(
+			    _mm_and_si128(_mm_cmpeq_epi8(a, first),
+			    _mm_cmpeq_epi8(b, last)));
+
+			while (mask != 0) {
+				unsigned bit = (unsigned)__builtin_ctz(mask);
+
+				if (memcmp(h + i + bit + 1, nd + 1, m - 2) == 0)
+					return h + i + bit;
+				if (budget-- == 0)
+					goto slow;
+				mask &= mask - 1;
+			}
+		}
+	}
+slow:
+#endif
+	return memmem(h + i, n - i, nd, m);
+}
+
 /* Linear glob match: segments found leftmost, in order. */
 static int
 wild_match(const struct wild *w, const char *s, size_t n)
@@ -683,7 +797,7 @@ wild_match(const struct wild *w, const char *s, size_t n)
 	for (i = 1; i < last; i++) {
 		if (w->len[i] == 0)
 			continue;
-		hit = memmem(s + pos, n - pos, w->seg[i], w->len[i]);
+		hit = find(s + pos, n - pos, w->seg[i], w->len[i]);
 		if (hit == NULL)
 			return 0;
 		pos = (size_t)(hit - s) + w->len[i];
@@ -759,9 +873,17 @@ struct cond {
 	char		*text;		/* the values as written (explain) */
 };
 
+/* A key of a sub-rule, flattened for the hot loop. */
+struct key {
+	int32_t		 path;
+	int32_t		 gid;
+	const struct cond *cd;
+};
+
 struct sub {
 	int		*cond;	/* indexes into pattern.cond, by path name */
 	int		*order;	/* evaluation order */
+	struct key	*key;	/* the conditions in evaluation order */
 	size_t		 n;
 	int		 has_absent;
 };
@@ -2258,6 +2380,16 @@ pattern_compile(const char *text, size_t len, struct pathtab *pt,
 		if (!s->has_absent)
 			qsort_r(s->order, s->n, sizeof(int), by_cost, pat);
 	}
+	for (i = 0; i < pat->nsub; i++) {
+		struct sub *s = &pat->sub[i];
+
+		s->key = xcalloc(s->n + 1, sizeof(*s->key));
+		for (j = 0; j < s->n; j++) {
+			s->key[j].cd = &pat->cond[s->order[j]];
+			s->key[j].path = s->key[j].cd->path;
+			s->key[j].gid = s->key[j].cd->gid;
+		}
+	}
 	ml_free(&rules);
 	return pat;
 }
@@ -2279,6 +2411,7 @@ pattern_free(struct pattern *pat)
 	for (i = 0; i < pat->nsub; i++) {
 		free(pat->sub[i].cond);
 		free(pat->sub[i].order);
+		free(pat->sub[i].key);
 	}
 	free(pat->sub);
 	free(pat);
@@ -2494,6 +2627,28 @@ memb_push(struct memb *m, const struct fields *f, const struct leaf *l)
 }
 
 /*
+ * A condition on a path with no leaf inside an array: membership plays
+ * no part, so the answer is one yes or no, memoized for the event.
+ */
+static inline int
+plain(const struct pattern *pat, const struct cond *cd, int32_t gid,
+    struct fields *f)
+{
+	uint32_t *mo = &f->memo[gid];
+	int32_t i;
+	int any = 0;
+
+	if (*mo >> 1 == f->epoch)
+		return (int)(*mo & 1);
+	if (f->head[cd->path] < 0)
+		return cd->absent;
+	for (i = f->head[cd->path]; i >= 0 && !any; i = f->leaf[i].next)
+		any = cond_leaf(pat, cd, &f->leaf[i]);
+	*mo = f->epoch << 1 | (uint32_t)any;
+	return any;
+}
+
+/*
  * Can the keys [k, n) of the sub-rule be matched from membership M?
  * Depth is bounded by the number of keys of a pattern.
  */
@@ -2511,24 +2666,8 @@ match_keys(const struct pattern *pat, const struct sub *s, size_t k,
 		return 1;
 	cd = &pat->cond[s->order[k]];
 	if (!f->inarr[cd->path]) {
-		/* no array membership at this path: one yes or no */
-		uint32_t *mo = &f->memo[cd->gid];
-
-		if (f->head[cd->path] < 0) {
-			if (!cd->absent)
-				return 0;
-		} else if (*mo >> 1 == f->epoch) {
-			if (!(*mo & 1))
-				return 0;
-		} else {
-			any = 0;
-			for (i = f->head[cd->path]; i >= 0 && !any;
-			    i = f->leaf[i].next)
-				any = cond_leaf(pat, cd, &f->leaf[i]);
-			*mo = f->epoch << 1 | (uint32_t)any;
-			if (!any)
-				return 0;
-		}
+		if (!plain(pat, cd, cd->gid, f))
+			return 0;
 		return match_keys(pat, s, k + 1, f, m);
 	}
 	for (i = f->head[cd->path]; i >= 0; i = l->next) {
@@ -2560,6 +2699,21 @@ match_keys(const struct pattern *pat, const struct sub *s, size_t k,
 }
 
 int
+pattern_gate(const struct pattern *pat)
+{
+	const struct sub *s;
+	size_t k;
+
+	if (pat->nsub != 1)
+		return -1;
+	s = &pat->sub[0];
+	for (k = 0; k < s->n; k++)
+		if (!pat->cond[s->order[k]].absent)
+			return pat->cond[s->order[k]].path;
+	return -1;
+}
+
+int
 pattern_match(const struct pattern *pat, struct fields *f)
 {
 	struct memb m = { NULL, 0, 0 };
@@ -2568,15 +2722,24 @@ pattern_match(const struct pattern *pat, struct fields *f)
 
 	for (i = 0; i < pat->nsub && !r; i++) {
 		const struct sub *s = &pat->sub[i];
-		const struct cond *first;
+		size_t k;
 
-		/* cheap rejection: the first key has no leaf at all */
-		first = &pat->cond[s->order[0]];
-		if (s->n > 0 && f->head[first->path] < 0 && !first->absent)
-			continue;
-		r = match_keys(pat, s, 0, f, &m);
+		/* keys outside arrays first, without recursion */
+		for (k = 0; k < s->n; k++) {
+			const struct key *y = &s->key[k];
+
+			if (f->inarr[y->path])
+				break;
+			if (!plain(pat, y->cd, y->gid, f))
+				break;
+		}
+		if (k == s->n)
+			r = 1;
+		else if (f->inarr[s->key[k].path])
+			r = match_keys(pat, s, k, f, &m);
 	}
-	free(m.p);
+	if (m.p != NULL)
+		free(m.p);
 	return r;
 }
 

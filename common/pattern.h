@@ -92,6 +92,12 @@ struct pattern	*pattern_compile(const char *text, size_t len,
 		    char **err);
 void		 pattern_free(struct pattern *);
 
+/*
+ * A path that must have a leaf for the pattern to match, or -1: a cheap
+ * test that lets a caller skip most patterns of an event.
+ */
+int	pattern_gate(const struct pattern *);
+
 /* 1 if the event (its fields) matches. */
 int	pattern_match(const struct pattern *, struct fields *);
 

@@ -70,8 +70,9 @@ child_of(struct scanner *sc, int32_t n, const char *seg, size_t len,
 	char *copy;
 
 	for (i = 0; i < nd->nkid; i++)
-		if (nd->kid[i].len == len && memcmp(nd->kid[i].seg, seg,
-		    len) == 0)
+		if (nd->kid[i].len == len && (len == 0 ||
+		    (nd->kid[i].seg[0] == seg[0] &&
+		    memcmp(nd->kid[i].seg, seg, len) == 0)))
 			return nd->kid[i].node;
 	if (!create)
 		return -1;
