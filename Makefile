@@ -54,7 +54,7 @@ MAN7	= $(wildcard man/*.7)
 TESTS	?= tests
 
 BUILD_PKGS = libjq-dev nettle-dev libmicrohttpd-dev
-CHECK_PKGS = jq bats bats-assert bats-support mandoc curl python3
+CHECK_PKGS = jq bats bats-assert bats-support mandoc curl python3 strace
 
 all: $(BINS)
 
