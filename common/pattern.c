@@ -30,11 +30,21 @@
 
 /* ---------------------------------------------------------------- paths */
 
+/* A condition of exact strings only, for the per-path index. */
+struct pcond {
+	int	  path;
+	int	  exact;
+	char	**s;
+	size_t	 *n;
+	size_t	  ns;
+};
+
 struct pathtab {
 	char	**name;
 	size_t	 *len;
 	int	  n, cap;
 	char	**cond;		/* "PATH-ID TEXT" */
+	struct pcond *pc;
 	int	  ncond;
 };
 
@@ -53,9 +63,15 @@ pathtab_free(struct pathtab *pt)
 		return;
 	for (i = 0; i < pt->n; i++)
 		free(pt->name[i]);
-	for (i = 0; i < pt->ncond; i++)
+	for (i = 0; i < pt->ncond; i++) {
 		free(pt->cond[i]);
+		for (size_t j = 0; j < pt->pc[i].ns; j++)
+			free(pt->pc[i].s[j]);
+		free(pt->pc[i].s);
+		free(pt->pc[i].n);
+	}
 	free(pt->cond);
+	free(pt->pc);
 	free(pt->name);
 	free(pt->len);
 	free(pt);
@@ -100,6 +116,10 @@ pathtab_cond(struct pathtab *pt, int path, const char *text)
 		}
 	pt->cond = xreallocarray(pt->cond, (size_t)pt->ncond + 1,
 	    sizeof(*pt->cond));
+	pt->pc = xreallocarray(pt->pc, (size_t)pt->ncond + 1,
+	    sizeof(*pt->pc));
+	memset(&pt->pc[pt->ncond], 0, sizeof(*pt->pc));
+	pt->pc[pt->ncond].path = path;
 	pt->cond[pt->ncond] = k;
 	return pt->ncond++;
 }
@@ -120,12 +140,131 @@ pathtab_name(const struct pathtab *pt, int id, size_t *len)
 
 /* --------------------------------------------------------------- fields */
 
+/*
+ * The per-path index of exact-string conditions: one hash lookup per
+ * string leaf answers every such condition on the path at once.
+ */
+struct xent {
+	const char	*s;
+	size_t		 n;
+	int		*gid;
+	int		 ngid;
+};
+
+struct xgroup {
+	int		 path;
+	int		*gid;		/* the conditions of the group */
+	int		 ngid;
+	struct xent	*tab;		/* open addressing */
+	size_t		 mask;
+};
+
+struct xindex {
+	int		*grp;		/* per condition: group, or -1 */
+	struct xgroup	*g;
+	int		 ng;
+};
+
+static uint32_t
+xhash(const char *s, size_t n)
+{
+	uint32_t h = 2166136261U;
+
+	while (n-- > 0)
+		h = (h ^ (unsigned char)*s++) * 16777619U;
+	return h;
+}
+
+static struct xent *
+xfind(const struct xgroup *g, const char *s, size_t n)
+{
+	size_t i = xhash(s, n) & g->mask;
+
+	for (;; i = (i + 1) & g->mask) {
+		struct xent *e = &g->tab[i];
+
+		if (e->s == NULL || (e->n == n && memcmp(e->s, s, n) == 0))
+			return e;
+	}
+}
+
+static struct xindex *
+xindex_new(const struct pathtab *pt)
+{
+	struct xindex *xi = xcalloc(1, sizeof(*xi));
+	int i, j, p;
+	size_t k, total;
+
+	xi->grp = xcalloc((size_t)pt->ncond + 1, sizeof(int));
+	for (i = 0; i < pt->ncond; i++)
+		xi->grp[i] = -1;
+	for (p = 0; p < pt->n; p++) {
+		struct xgroup g;
+
+		memset(&g, 0, sizeof(g));
+		g.path = p;
+		total = 0;
+		for (i = 0; i < pt->ncond; i++)
+			if (pt->pc[i].exact && pt->pc[i].path == p) {
+				g.gid = xreallocarray(g.gid, (size_t)g.ngid + 1,
+				    sizeof(int));
+				g.gid[g.ngid++] = i;
+				total += pt->pc[i].ns;
+			}
+		if (g.ngid < 2) {
+			free(g.gid);
+			continue;
+		}
+		for (g.mask = 15; g.mask < 2 * total; g.mask = g.mask * 2 + 1)
+			;
+		g.tab = xcalloc(g.mask + 1, sizeof(*g.tab));
+		for (j = 0; j < g.ngid; j++) {
+			const struct pcond *c = &pt->pc[g.gid[j]];
+
+			for (k = 0; k < c->ns; k++) {
+				struct xent *e = xfind(&g, c->s[k], c->n[k]);
+
+				e->s = c->s[k];
+				e->n = c->n[k];
+				e->gid = xreallocarray(e->gid, (size_t)e->ngid + 1,
+				    sizeof(int));
+				e->gid[e->ngid++] = g.gid[j];
+			}
+		}
+		for (j = 0; j < g.ngid; j++)
+			xi->grp[g.gid[j]] = xi->ng;
+		xi->g = xreallocarray(xi->g, (size_t)xi->ng + 1, sizeof(*xi->g));
+		xi->g[xi->ng++] = g;
+	}
+	return xi;
+}
+
+static void
+xindex_free(struct xindex *xi)
+{
+	int i;
+	size_t k;
+
+	if (xi == NULL)
+		return;
+	for (i = 0; i < xi->ng; i++) {
+		for (k = 0; k <= xi->g[i].mask; k++)
+			free(xi->g[i].tab[k].gid);
+		free(xi->g[i].tab);
+		free(xi->g[i].gid);
+	}
+	free(xi->g);
+	free(xi->grp);
+	free(xi);
+}
+
 void
 fields_init(struct fields *f, const struct pathtab *pt)
 {
 	int i, npaths = pathtab_count(pt);
 
 	memset(f, 0, sizeof(*f));
+	f->xi = xindex_new(pt);
 	f->nconds = pathtab_nconds(pt);
 	f->memo = xcalloc((size_t)f->nconds + 1, sizeof(*f->memo));
 	f->inarr = xcalloc((size_t)(npaths > 0 ? npaths : 1), 1);
@@ -157,6 +296,7 @@ fields_reset(struct fields *f)
 void
 fields_free(struct fields *f)
 {
+	xindex_free(f->xi);
 	free(f->leaf);
 	free(f->memo);
 	free(f->inarr);
@@ -1984,6 +2124,7 @@ cc_values(struct cc *c, struct maplist *rules, int path)
 	const char *start = c->t.tstart;
 	unsigned char ip[16];
 	struct sbuf txt = SBUF_INIT;
+	struct pcond *pc;
 	enum tok k;
 	size_t i;
 	int idx, r;
@@ -2046,6 +2187,18 @@ cc_values(struct cc *c, struct maplist *rules, int path)
 	jsonraw_minify(&txt, start, (size_t)(c->t.p - start));
 	cd->text = sbuf_detach(&txt, NULL);
 	cd->gid = pathtab_cond(c->pt, path, cd->text);
+	pc = &c->pt->pc[cd->gid];
+	if (pc->ns == 0 && !pc->exact) {
+		pc->exact = 1;
+		for (i = 0; i < cd->nv; i++)
+			pc->exact &= cd->v[i].op == OP_STR;
+		for (i = 0; pc->exact && i < cd->nv; i++) {
+			pc->s = xreallocarray(pc->s, pc->ns + 1, sizeof(char *));
+			pc->n = xreallocarray(pc->n, pc->ns + 1, sizeof(size_t));
+			pc->s[pc->ns] = xstrndup(cd->v[i].s[0], cd->v[i].n[0]);
+			pc->n[pc->ns++] = cd->v[i].n[0];
+		}
+	}
 	if (rules->n == 0)
 		ml_add(rules, (struct map){ NULL, NULL, 0 });
 	for (i = 0; i < rules->n; i++)
@@ -2642,6 +2795,22 @@ plain(const struct pattern *pat, const struct cond *cd, int32_t gid,
 		return (int)(*mo & 1);
 	if (f->head[cd->path] < 0)
 		return cd->absent;
+	if (f->xi->grp[gid] >= 0) {
+		const struct xgroup *g = &f->xi->g[f->xi->grp[gid]];
+		const struct xent *e;
+		int j;
+
+		for (j = 0; j < g->ngid; j++)
+			f->memo[g->gid[j]] = f->epoch << 1;
+		for (i = f->head[cd->path]; i >= 0; i = f->leaf[i].next) {
+			if (f->leaf[i].kind != LEAF_STRING)
+				continue;
+			e = xfind(g, f->leaf[i].s, f->leaf[i].n);
+			for (j = 0; j < e->ngid; j++)
+				f->memo[e->gid[j]] |= 1;
+		}
+		return (int)(*mo & 1);
+	}
 	for (i = f->head[cd->path]; i >= 0 && !any; i = f->leaf[i].next)
 		any = cond_leaf(pat, cd, &f->leaf[i]);
 	*mo = f->epoch << 1 | (uint32_t)any;

@@ -61,6 +61,7 @@ struct fields {
 	uint32_t	*memo;		/* per condition: epoch << 1 | result */
 	int		 nconds;
 	uint32_t	 epoch;
+	struct xindex	*xi;		/* exact strings, indexed per path */
 	uint32_t	*memb;		/* (array id, index) pairs */
 	size_t		 nmemb, capmemb;
 	char		*str;		/* decoded strings */
