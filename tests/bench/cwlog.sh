@@ -29,6 +29,15 @@ median() {
 	jq -r ".results[$1].median" "$T/h.json"
 }
 
+# Print the last run's records/s: the baseline (command 0, named BASE)
+# against ours (command 1, named OURS), and their ratio.
+show() {
+	awk -v n="$N" -v c="$(median 0)" -v w="$(median 1)" -v l="$1" \
+	    -v o="$2" -v b="$3" 'BEGIN {
+	printf "%s: %s %.0f rec/s, %s %.0f rec/s, ratio %.2f\n",
+	    l, o, n / w, b, n / c, c / w }'
+}
+
 run() {
 	hyperfine -N --warmup 1 --runs "${RUNS:-7}" --export-json "$T/h.json" \
 	    --style none "$@" >/dev/null 2>&1 || hyperfine --warmup 1 \
@@ -42,10 +51,7 @@ echo "cwlog bench: $N records, $(wc -c < "$T/in") bytes of input"
 run --prepare "rm -rf $T/st $T/cat.out" \
     "sh -c 'cat $T/in >> $T/cat.out'" \
     "$BIN/cwlog-write --store $T/st -g g -n s $T/in"
-c=$(median 0) w=$(median 1)
-awk -v n="$N" -v c="$c" -v w="$w" 'BEGIN {
-	printf "append, 1 writer:  cwlog-write %.0f rec/s, cat >> file %.0f rec/s, ratio %.2f (target >= 0.5)\n",
-	    n / w, n / c, c / w }'
+show "append, 1 writer" "cwlog-write" "cat >> file (target ratio >= 0.5)"
 
 # 1b. The same through a pipe, as at the end of a pipeline: GNU cat
 # copies a file to a file inside the kernel (copy_file_range), which no
@@ -53,19 +59,13 @@ awk -v n="$N" -v c="$c" -v w="$w" 'BEGIN {
 run --prepare "rm -rf $T/st $T/cat.out" \
     "sh -c 'cat $T/in | cat >> $T/cat.out'" \
     "sh -c 'cat $T/in | $BIN/cwlog-write --store $T/st -g g -n s'"
-c=$(median 0) w=$(median 1)
-awk -v n="$N" -v c="$c" -v w="$w" 'BEGIN {
-	printf "append from a pipe: cwlog-write %.0f rec/s, cat >> file %.0f rec/s, ratio %.2f\n",
-	    n / w, n / c, c / w }'
+show "append from a pipe" "cwlog-write" "cat >> file"
 
 # 2. Four writers into one stream at once.
 run --prepare "rm -rf $T/st $T/cat.out" \
     "sh -c 'for p in $T/part?; do cat \$p >> $T/cat.out & done; wait'" \
     "sh -c 'for p in $T/part?; do $BIN/cwlog-write --store $T/st -g g -n s \$p & done; wait'"
-c=$(median 0) w=$(median 1)
-awk -v n="$N" -v c="$c" -v w="$w" 'BEGIN {
-	printf "append, 4 writers: cwlog-write %.0f rec/s, 4 x cat >> file %.0f rec/s, ratio %.2f\n",
-	    n / w, n / c, c / w }'
+show "append, 4 writers" "cwlog-write" "4 x cat >> file"
 n=$(tail -n +2 "$T/st/g/s.log" | wc -l)
 [ "$n" = "$N" ] || { echo "lost records: $n of $N" >&2; exit 1; }
 
@@ -76,13 +76,7 @@ for p in "$T"/part?; do
 done
 run "sh -c 'cat $T/st/g/*.log > /dev/null'" \
     "sh -c '$BIN/cwlog-tail --store $T/st g --since 1w --format ndjson > /dev/null'"
-c=$(median 0) r=$(median 1)
-awk -v n="$N" -v c="$c" -v r="$r" 'BEGIN {
-	printf "read:  cwlog-tail --format ndjson %.0f rec/s, cat %.0f rec/s, ratio %.2f\n",
-	    n / r, n / c, c / r }'
+show "read" "cwlog-tail --format ndjson" "cat"
 run "sh -c 'cat $T/st/g/*.log | cat > /dev/null'" \
     "sh -c '$BIN/cwlog-tail --store $T/st g --since 1w --format ndjson | cat > /dev/null'"
-c=$(median 0) r=$(median 1)
-awk -v n="$N" -v c="$c" -v r="$r" 'BEGIN {
-	printf "read into a pipe: cwlog-tail --format ndjson %.0f rec/s, cat %.0f rec/s, ratio %.2f\n",
-	    n / r, n / c, c / r }'
+show "read into a pipe" "cwlog-tail --format ndjson" "cat"
