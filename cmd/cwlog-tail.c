@@ -94,7 +94,8 @@ static const char help_text[] =
     "                               $XDG_STATE_HOME/edakit/logs or\n"
     "                               ~/.local/state/edakit/logs)\n"
     "      --since TIME             start: N followed by s, m, h, d or w\n"
-    "                               (ago), or an ISO 8601 time; default 10m\n"
+    "                               (ago), seconds since the epoch, or an\n"
+    "                               ISO 8601 time; default 10m\n"
     "  -u, --unbuffered             flush after every event\n"
     "  -V, --version                print the version and exit\n"
     "\n"
@@ -165,6 +166,8 @@ since_arg(const char *s)
 	size_t n = strlen(s), i;
 	int64_t t, amount = 0;
 	const char *p;
+	char *end;
+	double d;
 
 	for (p = s; p < s + n - 1 && *p >= '0' && *p <= '9'; p++)
 		if (amount < 1000000000000LL)
@@ -175,8 +178,16 @@ since_arg(const char *s)
 				return clock_now_ms() - amount * units[i].ms;
 	if (rfc3339_parse(s, n, &t) == 0)
 		return t;
+	/* As botocore reads it: a bare number is seconds since the epoch. */
+	if (n > 0 && strspn(s, "0123456789.") == n && strchr(s, '.') ==
+	    strrchr(s, '.') && n < 20) {
+		errno = 0;
+		d = strtod(s, &end);
+		if (errno == 0 && *end == '\0')
+			return (int64_t)llround(d * 1000);
+	}
 	errx(EXIT_USAGE, "invalid --since '%s': use N followed by s, m, h, "
-	    "d or w, or an ISO 8601 time", s);
+	    "d or w, seconds since the epoch, or an ISO 8601 time", s);
 }
 
 /*

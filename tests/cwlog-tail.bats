@@ -78,13 +78,17 @@ ids() {
 	assert_output "57:00/web-2 58:00/worker 58:30/web-1 59:59/web-2"
 	run -0 ids --since 2024-01-01T11:58:00Z
 	assert_output "58:00/worker 58:30/web-1 59:59/web-2"
+	run -0 ids --since 1704110280
+	assert_output "58:00/worker 58:30/web-1 59:59/web-2"
+	run -0 ids --since 1704110310.0015
+	assert_output "59:59/web-2"
 	run -0 ids --since 1w
 	assert_output "40:00/web-1 54:00/worker 55:00/web-1 55:00/web-2 56:00/web-1 56:30/worker 57:00/web-2 58:00/worker 58:30/web-1 59:59/web-2"
 	run -0 bash -c "cwlog-tail -s '$ST' app --format short | wc -l"
 	assert_output 9
-	for bad in 5h30m 10x m -5m 2024-13-01; do
+	for bad in 5h30m 10x m -5m 2024-13-01 1.2.3; do
 		run -2 --separate-stderr cwlog-tail -s "$ST" app --since "$bad"
-		assert_equal "$stderr" "cwlog-tail: invalid --since '$bad': use N followed by s, m, h, d or w, or an ISO 8601 time"
+		assert_equal "$stderr" "cwlog-tail: invalid --since '$bad': use N followed by s, m, h, d or w, seconds since the epoch, or an ISO 8601 time"
 	done
 }
 
