@@ -46,6 +46,8 @@ struct child {
 struct proc_set {
 	struct child	**c;
 	int		  n, cap;
+	sigset_t	  ign;		/* signals we ignore: reset in children */
+	char		 *cmd, *path;	/* the last command resolved */
 };
 
 static int64_t
@@ -181,14 +183,14 @@ resolve(const char *cmd, int *err)
  * then C's result says why), or -1 with errno for our own failure.
  */
 static int
-child_start(struct child *c, const struct proc_spec *spec)
+child_start(struct proc_set *s, struct child *c, const struct proc_spec *spec)
 {
 	int in[2] = { -1, -1 }, out[2] = { -1, -1 }, err[2] = { -1, -1 };
 	posix_spawn_file_actions_t fa;
 	posix_spawnattr_t at;
-	sigset_t none, all;
+	sigset_t none;
 	char **env, *path;
-	int e, saved;
+	int e = ENOENT, saved;
 
 	memset(c, 0, sizeof(*c));
 	c->pid = -1;
@@ -197,7 +199,15 @@ child_start(struct child *c, const struct proc_spec *spec)
 	c->inlen = spec->in != NULL ? spec->inlen : 0;
 	c->maxout = spec->maxout;
 	c->maxerr = spec->maxerr;
-	if ((path = resolve(spec->argv[0], &e)) == NULL) {
+	if (s->cmd != NULL && strcmp(s->cmd, spec->argv[0]) == 0)
+		path = xstrdup(s->path);
+	else if ((path = resolve(spec->argv[0], &e)) != NULL) {
+		free(s->cmd);
+		free(s->path);
+		s->cmd = xstrdup(spec->argv[0]);
+		s->path = xstrdup(path);
+	}
+	if (path == NULL) {
 		c->reaped = 1;
 		c->res.end = PROC_NOSTART;
 		c->res.code = e;
@@ -216,11 +226,9 @@ child_start(struct child *c, const struct proc_spec *spec)
 	    err[1], 2);
 	posix_spawnattr_init(&at);
 	sigemptyset(&none);
-	sigfillset(&all);
-	sigdelset(&all, SIGKILL);
-	sigdelset(&all, SIGSTOP);
 	posix_spawnattr_setsigmask(&at, &none);
-	posix_spawnattr_setsigdefault(&at, &all);
+	/* Caught signals are reset by exec; ignored ones must be reset here. */
+	posix_spawnattr_setsigdefault(&at, &s->ign);
 	posix_spawnattr_setpgroup(&at, 0);
 	posix_spawnattr_setflags(&at, POSIX_SPAWN_SETPGROUP |
 	    POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF);
@@ -407,8 +415,16 @@ proc_set_new(void)
 	 * Orphans of our handlers are reparented to us rather than to init,
 	 * which in a container may never reap them.
 	 */
+	struct proc_set *s = xcalloc(1, sizeof(*s));
+	struct sigaction sa;
+	int sig;
+
 	prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0);
-	return xcalloc(1, sizeof(struct proc_set));
+	sigemptyset(&s->ign);
+	for (sig = 1; sig < NSIG; sig++)
+		if (sigaction(sig, NULL, &sa) == 0 && sa.sa_handler == SIG_IGN)
+			sigaddset(&s->ign, sig);
+	return s;
 }
 
 int
@@ -422,7 +438,7 @@ proc_set_start(struct proc_set *s, const struct proc_spec *spec, void *tag)
 {
 	struct child *c = xmalloc(sizeof(*c));
 
-	if (child_start(c, spec) == -1) {
+	if (child_start(s, c, spec) == -1) {
 		free(c);
 		return -1;
 	}
@@ -569,6 +585,8 @@ proc_set_free(struct proc_set *s)
 		free(c);
 	}
 	free(s->c);
+	free(s->cmd);
+	free(s->path);
 	free(s);
 }
 
