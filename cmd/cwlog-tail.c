@@ -899,46 +899,62 @@ on_signal(int sig)
 }
 
 /*
- * --follow: wait on inotify for changes in the group directory and show
- * what landed, until SIGINT or SIGTERM.
+ * --follow, first step: watch the group's directory (before the first
+ * reading, so that nothing written in between is missed).  Returns the
+ * inotify descriptor or -1.
+ */
+static int
+watch(void)
+{
+	char *gpath;
+	int fd;
+
+	gpath = logstore_group_path(store, opt.group);
+	if ((fd = inotify_init1(IN_CLOEXEC)) == -1 ||
+	    inotify_add_watch(fd, gpath, IN_MODIFY | IN_CREATE |
+	    IN_MOVED_TO | IN_ATTRIB) == -1) {
+		warn("%s: inotify", gpath);
+		if (fd != -1)
+			close(fd);
+		fd = -1;
+	}
+	free(gpath);
+	return fd;
+}
+
+/*
+ * --follow: wait on the inotify descriptor FD for changes in the group
+ * directory and show what landed, until SIGINT or SIGTERM.
  */
 static void
-follow(void)
+follow(int fd)
 {
 	char buf[16384] __attribute__((aligned(8)));
 	const struct inotify_event *ev;
 	struct sigaction sa;
 	struct pollfd pfd;
 	struct logstore_stream info;
-	char *gpath;
+	sigset_t block, waitmask;
 	ssize_t n;
 	size_t i, k;
-	int fd;
 
+	/* The signals are let in only while waiting (no lost wake-up). */
+	sigemptyset(&block);
+	sigaddset(&block, SIGINT);
+	sigaddset(&block, SIGTERM);
+	sigprocmask(SIG_BLOCK, &block, &waitmask);
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = on_signal;
 	sigemptyset(&sa.sa_mask);
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
-	gpath = logstore_group_path(store, opt.group);
-	if ((fd = inotify_init1(IN_CLOEXEC)) == -1 ||
-	    inotify_add_watch(fd, gpath, IN_MODIFY | IN_CREATE |
-	    IN_MOVED_TO | IN_ATTRIB) == -1) {
-		warn("%s: inotify", gpath);
-		free(gpath);
-		if (fd != -1)
-			close(fd);
-		status = EXIT_USAGE;
-		return;
-	}
-	free(gpath);
 	pfd.fd = fd;
 	pfd.events = POLLIN;
 	while (!stop) {
-		if (poll(&pfd, 1, -1) == -1) {
+		if (ppoll(&pfd, 1, NULL, &waitmask) == -1) {
 			if (errno == EINTR)
 				continue;
-			warn("poll");
+			warn("ppoll");
 			status = EXIT_USAGE;
 			break;
 		}
@@ -961,7 +977,6 @@ follow(void)
 		}
 		show_hits();
 	}
-	close(fd);
 }
 
 /* --list-groups: describe-log-groups, one group per line. */
@@ -1056,7 +1071,7 @@ main(int argc, char *argv[])
 {
 	const char *storearg = NULL, *account = NULL, *region = NULL,
 	    *pattern = NULL, *color = "auto", *why;
-	int c, list = 0;
+	int c, list = 0, wfd = -1;
 	char *dir, *perr;
 	size_t i;
 	long days;
@@ -1176,6 +1191,10 @@ main(int argc, char *argv[])
 	}
 	opt.expire = days > 0 ? clock_now_ms() - days * LOGSTORE_DAY_MS :
 	    INT64_MIN;
+	if (opt.follow && (wfd = watch()) == -1) {
+		status = EXIT_USAGE;
+		goto out;
+	}
 	if (find_streams() != 0) {
 		status = EXIT_USAGE;
 		goto out;
@@ -1185,9 +1204,11 @@ main(int argc, char *argv[])
 	show_hits();
 	if (opt.follow) {
 		out_flush(out);
-		follow();
+		follow(wfd);
 	}
 out:
+	if (wfd != -1)
+		close(wfd);
 	if (store != NULL && logstore_damaged(store) > 0 && status == EXIT_OK)
 		status = EXIT_INPUT;
 	for (i = 0; i < nstreams; i++) {
