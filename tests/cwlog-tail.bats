@@ -2,10 +2,10 @@
 # cwlog-tail: aws logs tail's formats byte for byte, ndjson, --since,
 # stream selection, filter patterns, listings, --follow, damaged stores.
 #
-# The golden files app.detailed, app.short and app.json were made by
-# applying the formatters of the AWS CLI's awscli/customizations/logs/
-# tail.py (Python's datetime.isoformat and json.dumps(indent=4)) to
-# app.ndjson.
+# The golden files app.* and tricky.* (detailed, short, json) were made
+# by applying the formatters of the AWS CLI's awscli/customizations/logs/
+# tail.py (Python's datetime.isoformat and json.dumps(indent=4)) to the
+# events as cwlog-tail --format ndjson gives them.
 
 load test_helper/common
 
@@ -47,6 +47,17 @@ ids() {
 	cwlog-tail -s "$ST" /aws/events/orders --format json \
 	    > "$BATS_TEST_TMPDIR/got"
 	cmp "$F/orders.json" "$BATS_TEST_TMPDIR/got"
+}
+
+@test "json pretty-prints as Python's json.dumps(indent=4), on hard cases" {
+	# Numbers (ints kept, floats as repr), NaN and Infinity, duplicate
+	# keys, escapes, surrogates, scalars, invalid JSON, and trailing
+	# white space that rstrip() removes, Unicode spaces included.
+	cwlog-write -s "$ST" -g tricky -n s "$F/tricky.txt"
+	for f in json detailed short; do
+		cwlog-tail -s "$ST" tricky --format "$f" > "$BATS_TEST_TMPDIR/got"
+		cmp "$F/tricky.$f" "$BATS_TEST_TMPDIR/got"
+	done
 }
 
 @test "--format ndjson writes FilteredLogEvent objects with the exact message" {
