@@ -410,8 +410,7 @@ static void
 pp_start(struct inv *v)
 {
 	fn.log_stream = slots[v->slot].stream;
-	v->env = lambda_env(&fn, v->id, clock_now_ms() + opt.timeout_ms,
-	    opt.env);
+	v->env = lambda_env(&fn, v->id, v->deadline_ms, v->trace, opt.env);
 	v->spec.argv = opt.argv;
 	v->spec.env = v->env;
 	v->spec.in = v->payload;
@@ -760,7 +759,7 @@ rapi_runtime(struct env *e, int slot)
 	more[i++] = api;
 	more[i] = NULL;
 	fn.log_stream = slots[slot].stream;
-	e->envp = lambda_env(&fn, NULL, 0, more);
+	e->envp = lambda_env(&fn, NULL, 0, NULL, more);
 	free(more);
 	free(api);
 	memset(&e->spec, 0, sizeof(e->spec));
@@ -1167,21 +1166,6 @@ emit_ready(void)
 	nlive = j;
 }
 
-/* The X-Ray trace header of V, as Lambda would pass it on. */
-static void
-trace_of(struct inv *v)
-{
-	char hex[25];
-	size_t i, j;
-
-	for (i = j = 0; v->id[i] != '\0' && j < 24; i++)
-		if (v->id[i] != '-')
-			hex[j++] = v->id[i];
-	hex[j] = '\0';
-	snprintf(v->trace, sizeof(v->trace), "Root=1-%08llx-%s;Sampled=0",
-	    (unsigned long long)(clock_now_ms() / 1000), hex);
-}
-
 /* Read one record into an invocation; 0 at the end of input. */
 static int
 read_one(void)
@@ -1234,7 +1218,7 @@ read_one(void)
 	v->file = in.name;
 	v->line = in.lineno;
 	ids_uuid(v->id, rec, len);
-	trace_of(v);
+	lambda_trace_id(v->trace, sizeof(v->trace), v->id, clock_now_ms());
 	v->enqueued = v->due = clock_now_ms();
 	v->state = INV_WAIT;
 	v->slot = -1;

@@ -15,6 +15,28 @@
 #include "rfc3339.h"
 #include "xalloc.h"
 
+/* The first N hex digits of a UUID (its dashes left out) into OUT. */
+static void
+undash(const char *id, char *out, size_t n)
+{
+	size_t i, j;
+
+	for (i = j = 0; id[i] != '\0' && j < n; i++)
+		if (id[i] != '-')
+			out[j++] = id[i];
+	out[j] = '\0';
+}
+
+void
+lambda_trace_id(char *buf, size_t size, const char *id, int64_t ms)
+{
+	char hex[25];
+
+	undash(id, hex, 24);
+	snprintf(buf, size, "Root=1-%08llx-%s;Sampled=0",
+	    (unsigned long long)(ms / 1000), hex);
+}
+
 void
 lambda_reply_init(struct lambda_reply *r)
 {
@@ -239,17 +261,14 @@ void
 lambda_invoke_result(struct sbuf *b, const struct lambda_reply *r,
     const char *id, int64_t date_ms)
 {
-	char date[64], trace[80], hex[33];
+	char date[64], trace[80], hex[25];
 	struct tm tm;
 	time_t t = (time_t)(date_ms / 1000);
-	size_t i, j, n = r->payload.len > 0 ? r->payload.len : 4;
+	size_t n = r->payload.len > 0 ? r->payload.len : 4;
 
 	gmtime_r(&t, &tm);
 	strftime(date, sizeof(date), "%a, %d %b %Y %H:%M:%S GMT", &tm);
-	for (i = j = 0; id[i] != '\0' && j < 24; i++)
-		if (id[i] != '-')
-			hex[j++] = id[i];
-	hex[j] = '\0';
+	undash(id, hex, 24);
 	snprintf(trace, sizeof(trace), "root=1-%08llx-%s;sampled=0",
 	    (unsigned long long)t, hex);
 	sbuf_adds(b, "{\"ExecutedVersion\":\"" LAMBDA_VERSION "\",\"Payload\":");
@@ -281,7 +300,7 @@ lambda_invoke_result(struct sbuf *b, const struct lambda_reply *r,
 
 char **
 lambda_env(const struct lambda_fn *fn, const char *id, int64_t deadline_ms,
-    char *const *more)
+    const char *trace, char *const *more)
 {
 	size_t n = 0, m = 0;
 	char **env;
@@ -304,21 +323,14 @@ lambda_env(const struct lambda_fn *fn, const char *id, int64_t deadline_ms,
 	env[n++] = xstrdup("AWS_LAMBDA_INITIALIZATION_TYPE=on-demand");
 	env[n++] = xstrdup("TZ=:UTC");
 	if (id != NULL) {
-		char hex[33];
-		size_t i, j;
-
-		for (i = j = 0; id[i] != '\0' && j < 24; i++)
-			if (id[i] != '-')
-				hex[j++] = id[i];
-		hex[j] = '\0';
 		env[n++] = xasprintf("LAMBDA_RUNTIME_AWS_REQUEST_ID=%s", id);
 		env[n++] = xasprintf("LAMBDA_RUNTIME_DEADLINE_MS=%lld",
 		    (long long)deadline_ms);
 		env[n++] = xasprintf("LAMBDA_RUNTIME_INVOKED_FUNCTION_ARN=%s",
 		    fn->arn);
-		env[n++] = xasprintf("_X_AMZN_TRACE_ID=Root=1-%08llx-%s;"
-		    "Sampled=0", (long long)(deadline_ms / 1000), hex);
 	}
+	if (trace != NULL)
+		env[n++] = xasprintf("_X_AMZN_TRACE_ID=%s", trace);
 	while (m-- > 0)
 		env[n++] = xstrdup(*more++);
 	env[n] = NULL;
@@ -341,14 +353,10 @@ void
 lambda_log_stream(char *buf, size_t size, int64_t now_ms)
 {
 	char ts[RFC3339_BUFSZ], id[UUID_BUFSZ], hex[33];
-	size_t i, j;
 
 	rfc3339_fmt_s(now_ms, ts);
 	ids_uuid(id, "log-stream", 10);
-	for (i = j = 0; id[i] != '\0'; i++)
-		if (id[i] != '-')
-			hex[j++] = id[i];
-	hex[j] = '\0';
+	undash(id, hex, 32);
 	snprintf(buf, size, "%.4s/%.2s/%.2s/[" LAMBDA_VERSION "]%s", ts,
 	    ts + 5, ts + 8, hex);
 }

@@ -125,9 +125,10 @@ void	lambda_invoke_result(struct sbuf *out, const struct lambda_reply *,
  * AWS_LAMBDA_LOG_GROUP_NAME, _LOG_STREAM_NAME, AWS_REGION,
  * AWS_DEFAULT_REGION, AWS_LAMBDA_INITIALIZATION_TYPE, TZ, and the
  * invocation's LAMBDA_RUNTIME_AWS_REQUEST_ID, LAMBDA_RUNTIME_DEADLINE_MS,
- * LAMBDA_RUNTIME_INVOKED_FUNCTION_ARN, _X_AMZN_TRACE_ID (named after the
- * Runtime API's headers).  request_id may be NULL (no per-invocation
- * variables).  Free with lambda_env_free.
+ * LAMBDA_RUNTIME_INVOKED_FUNCTION_ARN (named after the Runtime API's
+ * headers) and _X_AMZN_TRACE_ID = TRACE.  request_id and trace may be
+ * NULL (no per-invocation variables); MORE (NULL-ended, may be NULL) are
+ * added last.  Free with lambda_env_free.
  */
 struct lambda_fn {
 	const char	*name;
@@ -138,8 +139,12 @@ struct lambda_fn {
 };
 
 char	**lambda_env(const struct lambda_fn *, const char *request_id,
-	    int64_t deadline_ms, char *const *more);
+	    int64_t deadline_ms, const char *trace, char *const *more);
 void	lambda_env_free(char **);
+
+/* An X-Ray trace header "Root=1-<8 hex of MS/1000>-<24 hex of the id>;Sampled=0". */
+void	lambda_trace_id(char *buf, size_t size, const char *request_id,
+	    int64_t ms);
 
 /* A log stream name: "YYYY/MM/DD/[$LATEST]" and 32 hex digits. */
 void	lambda_log_stream(char *buf, size_t size, int64_t now_ms);
