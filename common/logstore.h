@@ -18,7 +18,9 @@
  * a path component is never empty, ".", ".." or holds a '/'.  Encodings
  * longer than 200 bytes are cut to 160 bytes plus "~" and a 32-digit
  * hash of the name; the real name is always the one in .group or the
- * stream's first line.
+ * stream's first line.  Symbolic links inside the store are never
+ * followed.  Groups appear whole (a temporary directory renamed into
+ * place), streams too (a temporary file linked into place).
  *
  * Writers append whole batches under an exclusive flock(2) of the stream
  * file, with O_APPEND, so concurrent writers never interleave, tear,
