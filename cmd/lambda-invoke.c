@@ -199,6 +199,9 @@ static struct slot *slots;
 
 static struct proc_set *procs;
 
+/* The descriptor to watch for more input while waiting, or -1. */
+static int input_fd = -1;
+
 static void
 usage(void)
 {
@@ -433,6 +436,7 @@ pp_wait(int ms)
 	void *tag;
 	int got;
 
+	proc_set_watch(procs, input_fd);
 	got = proc_set_wait(procs, ms, &r, &tag);
 	if (got == -1 && proc_set_count(procs) > 0)
 		err(EXIT_USAGE, "waiting for handlers");
@@ -942,13 +946,15 @@ rapi_wait(int ms)
 	int i, np, got = 0;
 	char buf[256];
 
-	pfd = xreallocarray(NULL, (size_t)opt.concurrency + 1, sizeof(*pfd));
+	pfd = xreallocarray(NULL, (size_t)opt.concurrency + 2, sizeof(*pfd));
 	while (!got) {
 		int64_t now = mono_us(), wake = until;
 		int busy = 0, t;
 
 		np = 0;
 		pfd[np++] = (struct pollfd){ rapi.wake[0], POLLIN, 0 };
+		if (input_fd >= 0)
+			pfd[np++] = (struct pollfd){ input_fd, POLLIN, 0 };
 		for (i = 0; i < opt.concurrency; i++) {
 			struct env *e = &rapi.envs[i];
 
@@ -998,6 +1004,8 @@ rapi_wait(int ms)
 		}
 		if (until != -1 && mono_us() >= until)
 			break;
+		if (input_fd >= 0 && pfd[1].revents != 0)
+			break;		/* more input: go and read it */
 	}
 	free(pfd);
 	return got;
@@ -1237,6 +1245,24 @@ flush_all(void)
 		out_flush(opt.fail.out);
 }
 
+/*
+ * Can a record be read without waiting?  Buffered bytes (glibc's FILE,
+ * as gnulib's freadahead reads it) or a readable descriptor.  Reading
+ * must never hold back the results of invocations under way when the
+ * input is a quiet pipe or FIFO.
+ */
+static int
+input_ready(void)
+{
+	struct pollfd p;
+
+	if (in.fp == NULL || in.fp->_IO_read_ptr < in.fp->_IO_read_end)
+		return 1;
+	p.fd = fileno(in.fp);
+	p.events = POLLIN;
+	return poll(&p, 1, 0) != 0;
+}
+
 /* The invocation engine: read, start what is due, wait, emit. */
 static void
 run(void)
@@ -1247,11 +1273,21 @@ run(void)
 	live = xreallocarray(NULL, window, sizeof(*live));
 	for (;;) {
 		int64_t now, due = -1;
-		int ms = -1;
+		int ms = -1, idle;
 
-		while (!eof && nlive < window)
+		/* Read ahead; block for input only when there is nothing else. */
+		for (;;) {
+			idle = running == 0 && nlive == 0;
+			if (eof || nlive >= window)
+				break;
+			if (!input_ready()) {
+				if (!idle)
+					break;
+				flush_all();	/* before blocking */
+			}
 			if (!read_one())
 				eof = 1;
+		}
 		now = clock_now_ms();
 		for (i = 0; i < nlive; i++) {
 			struct inv *v = live[i];
@@ -1266,8 +1302,10 @@ run(void)
 		emit_ready();
 		if (nlive == 0 && eof)
 			break;
-		if (!eof && nlive < window)
-			continue;
+		if (nlive == 0 && running == 0)
+			continue;	/* only input left to wait for */
+		input_fd = !eof && nlive < window && in.fp != NULL ?
+		    fileno(in.fp) : -1;
 		if (running > 0) {
 			/* Processes take no virtual time: only real waits. */
 			if (due != -1 && !clock_is_virtual() &&

@@ -47,6 +47,7 @@ struct proc_set {
 	struct child	**c;
 	int		  n, cap;
 	sigset_t	  ign;		/* signals we ignore: reset in children */
+	int		  watch;	/* an input to watch, or -1 */
 	char		 *cmd, *path;	/* the last command resolved */
 };
 
@@ -420,11 +421,18 @@ proc_set_new(void)
 	int sig;
 
 	prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0);
+	s->watch = -1;
 	sigemptyset(&s->ign);
 	for (sig = 1; sig < NSIG; sig++)
 		if (sigaction(sig, NULL, &sa) == 0 && sa.sa_handler == SIG_IGN)
 			sigaddset(&s->ign, sig);
 	return s;
+}
+
+void
+proc_set_watch(struct proc_set *s, int fd)
+{
+	s->watch = fd;
 }
 
 int
@@ -478,7 +486,7 @@ proc_set_wait(struct proc_set *s, int timeout_ms, struct proc_result *res,
 	proc_result_init(res);
 	if (s->n == 0)
 		return -1;
-	pfd = xreallocarray(NULL, (size_t)s->n * 4, sizeof(*pfd));
+	pfd = xreallocarray(NULL, (size_t)s->n * 4 + 1, sizeof(*pfd));
 	for (;;) {
 		int64_t now = mono_us(), wake = until;
 		int tick = 0, ms;
@@ -510,6 +518,8 @@ proc_set_wait(struct proc_set *s, int timeout_ms, struct proc_result *res,
 			goto out;
 		}
 		np = 0;
+		if (s->watch >= 0)
+			pfd[np++] = (struct pollfd){ s->watch, POLLIN, 0 };
 		for (i = 0; i < s->n; i++) {
 			struct child *c = s->c[i];
 			int64_t d = 0;
@@ -542,6 +552,8 @@ proc_set_wait(struct proc_set *s, int timeout_ms, struct proc_result *res,
 		if (poll(pfd, (nfds_t)np, ms) == -1 && errno != EINTR)
 			goto out;
 		polled = 1;
+		if (s->watch >= 0 && pfd[0].revents != 0)
+			until = mono_us();	/* input: return after this pass */
 		for (i = 0; i < s->n; i++) {
 			struct child *c = s->c[i];
 

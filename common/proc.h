@@ -94,6 +94,13 @@ int	proc_set_wait(struct proc_set *, int timeout_ms,
 void	proc_set_free(struct proc_set *);
 
 /*
+ * Also watch FD (-1: none) for input: proc_set_wait returns 0 as soon as
+ * it is readable (or at its end), so a caller waiting for commands can
+ * take new work without blocking on a read.
+ */
+void	proc_set_watch(struct proc_set *, int fd);
+
+/*
  * The process id of the running command started with TAG (for reading
  * /proc while it runs), or -1; and killing its process group now (its
  * result, PROC_SIGNALED with SIGKILL, comes from proc_set_wait).

@@ -417,3 +417,20 @@ no_process() {
 	    .detail.requestPayload."detail-type", .detail.responsePayload]' <<<"$output"
 	assert_output '["Lambda Function Invocation Result - Success","arn:aws:events:us-east-1:123456789012:event-bus/Inventory","Success","Order Processed",{"category":"office-supplies","value":1200,"location":"eu-west","OrderDetails":"completed"}]'
 }
+
+@test "a result is written before the next payload arrives (FIFO pipelines)" {
+	for mode in "cat" "--runtime-api $F/bootstrap" "-c 2 cat"; do
+		run -0 --separate-stderr timeout 20 bash -c "
+		    cd '$BATS_TEST_TMPDIR' && rm -f in out && mkfifo in out
+		    lambda-invoke -q $mode <in >out 3>&- &
+		    exec 4>in 5<out
+		    echo '{\"a\":1}' >&4
+		    read -r r1 <&5
+		    echo '{\"b\":2}' >&4
+		    exec 4>&-
+		    read -r r2 <&5
+		    wait
+		    echo \"\$r1 \$r2\""
+		assert_output '{"a":1} {"b":2}'
+	done
+}
