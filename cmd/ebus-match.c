@@ -62,16 +62,18 @@ static const struct option longopts[] = {
 };
 
 static const char usage_text[] =
-    "usage: ebus-match [-cehHkquv] [-m bytes] [--numbers mode]\n"
+    "usage: ebus-match [-cehkquv] [-m bytes] [--numbers mode]\n"
     "                  [--wildcard-limit n] -p pattern | -f file [file ...]\n"
-    "       ebus-match [-cehHkquv] [-a account] [-b bus] [-d file]\n"
-    "                  [-r region] [-t id=path ...] -R rules [file ...]\n";
+    "       ebus-match [-cehHkquv] [-a account] [-b bus] [--clock mode]\n"
+    "                  [-d file] [-r region] [-t id=path ...] -R rules\n"
+    "                  [file ...]\n";
 
 static const char help_text[] =
     "Match events against EventBridge patterns, or a bus's rules.\n"
     "\n"
     "  -a, --account ID         account in rule ARNs (AWS_ACCOUNT_ID)\n"
     "  -b, --bus NAME           only the rules of this bus\n"
+    "      --clock MODE         real or virtual (ingestion times)\n"
     "  -c, --count              print the count (per rule with -R)\n"
     "  -d, --dead-letter FILE   undeliverable target inputs go to FILE\n"
     "  -e, --explain            say for each event and rule why it did\n"
@@ -353,7 +355,7 @@ main(int argc, char *argv[])
 {
 	struct pattern_opts popts = { 0, PATTERN_WILDCARD_LIMIT };
 	struct pattern *pat = NULL;
-	struct sbuf b = SBUF_INIT;
+	struct sbuf b = SBUF_INIT, flat = SBUF_INIT;
 	const char *account = NULL, *region = NULL, *ptext = NULL,
 	    *pfile = NULL, *rfile = NULL, *bus = NULL, *dlqfile = NULL,
 	    *rec, *serr;
@@ -489,6 +491,13 @@ main(int argc, char *argv[])
 	in.keep_going = keep_going;
 	in.maxline = (size_t)maxsize;
 	while (ndjson_next(&in, &rec, &len)) {
+		if (memchr(rec, '\n', len) != NULL) {
+			/* a pretty-printed document: one line on output */
+			sbuf_reset(&flat);
+			jsonraw_minify(&flat, rec, len);
+			rec = flat.buf;
+			len = flat.len;
+		}
 		if (scan_event(sc, rec, len, &fl, &serr, &off) != 0) {
 			ndjson_bad(&in, "invalid event: %s at byte %zu", serr,
 			    off + 1);
@@ -515,6 +524,7 @@ main(int argc, char *argv[])
 			}
 	}
 	sbuf_free(&b);
+	sbuf_free(&flat);
 	pattern_free(pat);
 	fields_free(&fl);
 	scan_free(sc);

@@ -523,3 +523,9 @@ ebus-match: $BATS_TEST_TMPDIR/in:5: record exceeds 200 bytes"
 	match '{"a":["😀"]}' '{"a":"\ud83d\ude00"}'
 	match '{"a.b":["x"]}' '{"a\u002eb":"x"}'
 }
+
+@test "a pretty-printed event is matched and written on one line" {
+	printf '{\n  "a": 9007199254740993,\n  "b": [ "x", 2 ]\n}\n{"a":2}\n' > "$BATS_TEST_TMPDIR/in"
+	run -0 ebus-match -p '{"b":["x"]}' "$BATS_TEST_TMPDIR/in"
+	assert_output '{"a":9007199254740993,"b":["x",2]}'
+}
