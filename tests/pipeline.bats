@@ -1,0 +1,255 @@
+#!/usr/bin/env bats
+# Acceptance: the workshop's architecture end to end through
+# share/demo/demo.sh, under the deterministic switch.
+
+load test_helper/common
+
+DEMO="$ROOT/share/demo/demo.sh"
+EV="$ROOT/share/examples/orders/events"
+
+setup() {
+	OUT="$BATS_TEST_TMPDIR/out"
+	export TMPDIR="$BATS_TEST_TMPDIR/tmp"
+	mkdir -p "$TMPDIR"
+}
+
+# The messages of a log group, one per line.
+messages() {
+	cwlog-tail --store "$OUT/logs" "$1" --format ndjson | jq -r .message
+}
+
+# The pid of a process whose command line holds all the words given
+# (read from /proc without starting a process that would match itself).
+find_proc() {
+	local f args
+	for f in /proc/[0-9]*/cmdline; do
+		mapfile -d '' args 2>/dev/null < "$f" || continue
+		local w ok=1
+		for w in "$@"; do
+			[[ " ${args[*]} " == *"$w"* ]] || { ok=0; break; }
+		done
+		if [ "$ok" = 1 ]; then
+			f=${f#/proc/}
+			echo "${f%/cmdline}"
+		fi
+	done
+}
+
+# Nothing of this test left running, and no FIFO left behind.
+assert_clean() {
+	local left
+	left=$(find_proc "$BATS_TEST_TMPDIR")
+	if [ -n "$left" ]; then
+		echo "left running: $left"
+		return 1
+	fi
+	[ -z "$(find "$TMPDIR" -type p)" ]
+	if [ -n "$(ls "$TMPDIR")" ]; then echo "left in TMPDIR: $(ls "$TMPDIR")"; return 1; fi
+}
+
+@test "1: an EU Order Notification ends as one inventory record, E3 exactly" {
+	run -0 --separate-stderr "$DEMO" "$OUT" "$EV/lambda-destinations-older.json"
+	assert_equal "$stderr" ""
+	shown=$output
+	# /aws/events/orders holds E1 and E2
+	run -0 messages /aws/events/orders
+	assert_equal "${#lines[@]}" 2
+	e1=$(messages /aws/events/orders | jq -c 'select(."detail-type" == "Order Notification")')
+	e2=$(messages /aws/events/orders | grep '"detail-type":"Order Processed"')
+	json_eq "$(jq -c .detail <<<"$e1")" '{"category":"office-supplies","value":1200,"location":"eu-west"}'
+	json_eq "$(jq -c .detail <<<"$e2")" '{"OrderId":"new_id","OrderDetails":{"category":"office-supplies","value":1200,"location":"eu-west"}}'
+	# E2 carries the state machine's and the execution's ARNs
+	exec_arn=$(jq -r .executionArn "$OUT/executions.ndjson")
+	json_eq "$(jq -c .resources <<<"$e2")" "[\"arn:aws:states:us-east-1:123456789012:stateMachine:OrderProcessing\",\"$exec_arn\"]"
+	# /aws/events/inventory holds exactly E3, byte for byte
+	run -0 messages /aws/events/inventory
+	assert_equal "${#lines[@]}" 1
+	e3=${lines[0]}
+	assert_equal "$e3" "$(cat "$FIXTURES/pipeline/e3.json")"
+	[ "$(jq -r .source <<<"$e3")" = lambda ]
+	[ "$(jq -r '."detail-type"' <<<"$e3")" = "Lambda Function Invocation Result - Success" ]
+	json_eq "$(jq -c .resources <<<"$e3")" '["arn:aws:events:us-east-1:123456789012:event-bus/Inventory","arn:aws:lambda:us-east-1:123456789012:function:InventoryFunction:$LATEST"]'
+	[ "$(jq -r .detail.requestContext.condition <<<"$e3")" = Success ]
+	[ "$(jq -r .detail.requestContext.approximateInvokeCount <<<"$e3")" = 1 ]
+	# requestPayload is E2 byte for byte; responsePayload is E2's detail
+	payload=${e3#*\"requestPayload\":}
+	payload=${payload%%,\"responseContext\":*}
+	assert_equal "$payload" "$e2"
+	response=${e3#*\"responsePayload\":}
+	response=${response%\}\}}
+	e2detail=${e2#*\"detail\":}
+	assert_equal "$response" "${e2detail%\}}"
+	# the execution's output names E2's id
+	e2id=$(jq -r .id <<<"$e2")
+	[ "$(jq -r .status "$OUT/executions.ndjson")" = SUCCEEDED ]
+	assert_equal "$(jq -r .output "$OUT/executions.ndjson")" "{\"Entries\":[{\"EventId\":\"$e2id\"}],\"FailedEntryCount\":0}"
+	# make demo shows the inventory record as aws logs tail does
+	assert_equal "$shown" "2024-01-01T12:00:00.000000+00:00 $(cwlog-tail --store "$OUT/logs" /aws/events/inventory --format ndjson | jq -r .logStreamName) $e3"
+	[ ! -s "$OUT/dead-letters.ndjson" ]
+	[ ! -s "$OUT/unrolled.ndjson" ]
+	assert_clean
+}
+
+@test "2: a us-east order is logged, starts no execution, reaches no inventory" {
+	run -0 --separate-stderr "$DEMO" "$OUT" "$EV/api-destination.json"
+	assert_output ""
+	run -0 messages /aws/events/orders
+	assert_equal "${#lines[@]}" 1
+	[ "$(jq -r .detail.location <<<"${lines[0]}")" = us-east ]
+	[ ! -s "$OUT/executions.ndjson" ]
+	run -0 messages /aws/events/inventory
+	assert_output ""
+	assert_clean
+}
+
+@test "3: force-error: no success record, one RetriesExhausted dead letter" {
+	run -1 --separate-stderr "$DEMO" "$OUT" "$EV/error-handling.json"
+	assert_output ""
+	assert_equal "$stderr" "demo: 1 invocations of InventoryFunction failed: see $OUT/dead-letters.ndjson"
+	run -0 messages /aws/events/inventory
+	assert_output ""
+	run -0 wc -l < "$OUT/dead-letters.ndjson"
+	assert_output 1
+	d=$(cat "$OUT/dead-letters.ndjson")
+	[ "$(jq -r .requestContext.condition <<<"$d")" = RetriesExhausted ]
+	[ "$(jq -r .requestContext.approximateInvokeCount <<<"$d")" = 1 ]
+	[ "$(jq -r .responseContext.functionError <<<"$d")" = Unhandled ]
+	[ "$(jq -r .responsePayload.errorMessage <<<"$d")" = "FAILED! (force-error == true)" ]
+	[ "$(jq -r .responsePayload.errorType <<<"$d")" = Exception ]
+	# the direct event went to the function once, not through OrderProcessing
+	[ ! -s "$OUT/executions.ndjson" ]
+	assert_clean
+}
+
+@test "4: the destinations page's direct Order Processed event: one inventory record" {
+	run -0 --separate-stderr "$DEMO" "$OUT" "$EV/lambda-destinations.json"
+	run -0 messages /aws/events/inventory
+	assert_equal "${#lines[@]}" 1
+	json_eq "$(jq -c .detail.responsePayload <<<"${lines[0]}")" '{"category":"office-supplies","value":1200,"location":"eu-west","OrderDetails":"completed"}'
+	[ ! -s "$OUT/executions.ndjson" ]
+	assert_clean
+}
+
+@test "5: replay: OrdersReplayRule fires for replayed events only" {
+	run -0 --separate-stderr "$DEMO" "$OUT" "$EV/archive-replay.json"
+	messages /aws/events/orders > "$BATS_TEST_TMPDIR/captured.ndjson"
+	rule='{"replay-name":[{"exists":true}],"source":["com.aws.orders"]}'
+	run -1 ebus-match -c -p "$rule" "$BATS_TEST_TMPDIR/captured.ndjson"
+	assert_output 0
+	run -0 --separate-stderr bash -c "ebus-put --replay OrdersReplay '$BATS_TEST_TMPDIR/captured.ndjson' | ebus-match -c -p '$rule'"
+	assert_output 2
+	# replayed through the whole pipeline, the events are processed again
+	run -0 --separate-stderr bash -c "ebus-put --replay OrdersReplay '$BATS_TEST_TMPDIR/captured.ndjson' |
+	    '$DEMO' '$BATS_TEST_TMPDIR/replayed'"
+	OUT="$BATS_TEST_TMPDIR/replayed"
+	# E1 and E2 replayed, and the E2 that OrderProcessing made anew
+	run -0 bash -c "cwlog-tail --store '$OUT/logs' /aws/events/orders --format ndjson | wc -l"
+	assert_output 3
+	run -0 bash -c "cwlog-tail --store '$OUT/logs' /aws/events/orders --format ndjson | jq -r .message | ebus-match -c -p '$rule'"
+	assert_output 2
+	run -0 messages /aws/events/inventory
+	assert_equal "${#lines[@]}" 2
+}
+
+@test "6: 10,000 generated orders: every order is accounted for" {
+	awk 'BEGIN {
+		split("eu-west eu-east us-east us-west eu-south", L, " ")
+		for (i = 0; i < 10000; i++) {
+			dt = i % 10 == 9 ? "Order Processed" : "Order Notification"
+			od = dt == "Order Processed" ? ",\\\"OrderDetails\\\":\\\"completed\\\"" : ""
+			printf "{\"Source\":\"com.aws.orders\",\"DetailType\":\"%s\",\"EventBusName\":\"Orders\",\"Detail\":\"{\\\"category\\\":\\\"office-supplies\\\",\\\"value\\\":%d,\\\"location\\\":\\\"%s\\\",\\\"n\\\":%d%s}\"}\n", dt, (i * 37) % 2000, L[i % 5 + 1], i, od
+		}
+	}' > "$BATS_TEST_TMPDIR/orders.ndjson"
+	run -0 --separate-stderr timeout 300 "$DEMO" "$OUT" "$BATS_TEST_TMPDIR/orders.ndjson"
+	assert_equal "$stderr" ""
+	# 9,000 Order Notifications, 4,000 of them in eu-west or eu-east;
+	# 1,000 Order Processed events put directly (in eu-south)
+	run -0 bash -c "wc -l < '$OUT/executions.ndjson'"
+	assert_output 4000
+	run -0 bash -c "jq -r .status '$OUT/executions.ndjson' | sort | uniq -c | tr -s ' '"
+	assert_output " 4000 SUCCEEDED"
+	# every order once, and every event OrderProcessing published
+	run -0 bash -c "cwlog-tail --store '$OUT/logs' /aws/events/orders --format ndjson | wc -l"
+	assert_output 14000
+	run -0 bash -c "cwlog-tail --store '$OUT/logs' /aws/events/inventory --format ndjson | wc -l"
+	assert_output 5000
+	run -0 bash -c "wc -l < '$OUT/dead-letters.ndjson'"
+	assert_output 0
+	# every order number arrives in the inventory exactly once
+	run -0 bash -c "cwlog-tail --store '$OUT/logs' /aws/events/inventory --format ndjson |
+	    jq -r '.message | fromjson | .detail.responsePayload | if (.OrderDetails | type) == \"object\" then .OrderDetails.n else .n end' | sort -n | uniq | wc -l"
+	assert_output 5000
+	assert_clean
+}
+
+@test "7a: a handler killed mid-stream: exit non-zero naming the stage, nothing else lost" {
+	for i in 1 2 3 4 5; do
+		k=
+		if [ "$i" = 3 ]; then k=',\"kill\":true'; fi
+		echo "{\"Source\":\"com.aws.orders\",\"EventBusName\":\"Orders\",\"DetailType\":\"Order Notification\",\"Detail\":\"{\\\"location\\\":\\\"eu-west\\\",\\\"n\\\":$i$k}\"}"
+	done > "$BATS_TEST_TMPDIR/orders.ndjson"
+	run -1 --separate-stderr "$DEMO" -f "$FIXTURES/pipeline/killer-runtime" "$OUT" "$BATS_TEST_TMPDIR/orders.ndjson"
+	assert_equal "$stderr" "demo: 1 invocations of InventoryFunction failed: see $OUT/dead-letters.ndjson"
+	run -0 bash -c "cwlog-tail --store '$OUT/logs' /aws/events/inventory --format ndjson |
+	    jq -r '.message | fromjson | .detail.responsePayload.OrderDetails.n' | sort -n | tr '\n' ' '"
+	assert_output "1 2 4 5 "
+	d=$(cat "$OUT/dead-letters.ndjson")
+	[ "$(jq -r .responsePayload.errorType <<<"$d")" = Runtime.ExitError ]
+	[ "$(jq -r .requestPayload.detail.OrderDetails.n <<<"$d")" = 3 ]
+	assert_clean
+}
+
+@test "7b: a FIFO reader gone: the failed stages are named, nothing is left behind" {
+	mkfifo "$BATS_TEST_TMPDIR/in"
+	"$DEMO" "$OUT" < "$BATS_TEST_TMPDIR/in" > "$BATS_TEST_TMPDIR/stdout" 2> "$BATS_TEST_TMPDIR/stderr" &
+	demo=$!
+	exec 7> "$BATS_TEST_TMPDIR/in"
+	echo '{"Source":"com.aws.orders","EventBusName":"Orders","DetailType":"Order Notification","Detail":"{\"location\":\"eu-west\",\"n\":1}"}' >&7
+	# wait until order 1 is logged, then take the orders log's reader away
+	for i in $(seq 100); do
+		[ -n "$(cwlog-tail --store "$OUT/logs" /aws/events/inventory --format ndjson 2>/dev/null)" ] && break
+		sleep 0.1
+	done
+	reader=$(find_proc cwlog-write orders-log-1)
+	kill $reader
+	echo '{"Source":"com.aws.orders","EventBusName":"Orders","DetailType":"Order Notification","Detail":"{\"location\":\"eu-west\",\"n\":2}"}' >&7
+	exec 7>&-
+	status=0
+	wait "$demo" || status=$?
+	assert_equal "$status" 2
+	run -0 cat "$BATS_TEST_TMPDIR/stderr"
+	assert_line "demo: cwlog-write (/aws/events/orders, round 1): killed by signal 15"
+	assert_line "demo: ebus-match (Orders rules, round 1): killed by signal 13"
+	# order 1, acknowledged before the fault, is in the inventory
+	run -0 bash -c "cwlog-tail --store '$OUT/logs' /aws/events/inventory --format ndjson |
+	    jq -r '.message | fromjson | .detail.responsePayload.OrderDetails.n'"
+	assert_line 1
+	assert_clean
+}
+
+@test "7c: interrupted (SIGTERM, SIGINT): every stage stops, the FIFOs go" {
+	for sig in TERM INT; do
+		rm -rf "$OUT"
+		mkfifo "$BATS_TEST_TMPDIR/in.$sig"
+		# restore SIGINT's default, which bash drops for background jobs
+		python3 -c 'import os, signal, sys
+signal.signal(signal.SIGINT, signal.SIG_DFL)
+os.execvp(sys.argv[1], sys.argv[1:])' "$DEMO" "$OUT" < "$BATS_TEST_TMPDIR/in.$sig" 2> "$BATS_TEST_TMPDIR/stderr" &
+		demo=$!
+		exec 7> "$BATS_TEST_TMPDIR/in.$sig"
+		echo '{"Source":"com.aws.orders","EventBusName":"Orders","DetailType":"Order Notification","Detail":"{\"location\":\"eu-west\"}"}' >&7
+		for i in $(seq 100); do
+			[ -n "$(find "$TMPDIR" -type p)" ] && break
+			sleep 0.1
+		done
+		sleep 0.5
+		kill -"$sig" "$demo"
+		status=0
+		wait "$demo" || status=$?
+		assert_equal "$status" 130
+		exec 7>&-
+		run -0 cat "$BATS_TEST_TMPDIR/stderr"
+		assert_output "demo: interrupted"
+		assert_clean
+	done
+}
