@@ -1,0 +1,63 @@
+#!/usr/bin/env bats
+# Bash completion: options from --help, and arguments from rules files
+# and the log store.
+
+load test_helper/common
+
+complete_line() {	# complete_line WORD... : complete the last word
+	COMP_WORDS=("$@")
+	COMP_CWORD=$((${#COMP_WORDS[@]} - 1))
+	_edakit
+	printf '%s\n' "${COMPREPLY[@]}"
+}
+
+setup() {
+	source "$ROOT/share/completions/edakit"
+}
+
+@test "every program completes its long options from --help" {
+	for p in $PROGS; do
+		run -0 complete_line "$p" --hel
+		assert_output --help
+	done
+	run -0 complete_line ebus-put --re
+	assert_output "--region
+--replay
+--resources
+--response"
+}
+
+@test "ebus-match -t completes the target ids of the rules file" {
+	run -0 complete_line ebus-match -R "$ROOT/share/examples/orders/orders-rules.json" -t ""
+	assert_output "OrdersDevLogs=
+OrderProcessing=
+InventoryFunction="
+}
+
+@test "log groups come from the store" {
+	store="$BATS_TEST_TMPDIR/store"
+	echo '{"a":1}' | cwlog-write --store "$store" -g /aws/events/orders
+	echo '{"a":1}' | cwlog-write --store "$store" -g /aws/lambda/fn
+	run -0 complete_line cwlog-tail --store "$store" /aws/e
+	assert_output /aws/events/orders
+	run -0 complete_line cwlog-write --store "$store" -g ""
+	assert_output "/aws/events/orders
+/aws/lambda/fn"
+}
+
+@test "fixed lists: invocation types, clocks, formats" {
+	run -0 complete_line lambda-invoke -t E
+	assert_output Event
+	run -0 complete_line sfn-run --clock v
+	assert_output virtual
+	run -0 complete_line cwlog-tail g --format nd
+	assert_output ndjson
+}
+
+@test "completions are installed for every program" {
+	dest="$BATS_TEST_TMPDIR/dest"
+	run -0 make -s -C "$ROOT" install DESTDIR="$dest" PREFIX=/usr
+	for p in $PROGS; do
+		[ -f "$dest/usr/share/bash-completion/completions/$p" ]
+	done
+}
