@@ -20,6 +20,7 @@
 #include <netinet/in.h>
 #include <poll.h>
 #include <pthread.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -198,6 +199,44 @@ struct slot {
 static struct slot *slots;
 
 static struct proc_set *procs;
+
+/*
+ * The process group of what runs in each execution environment, for the
+ * signal handler: interrupting lambda-invoke takes its handlers with it
+ * (they are in process groups of their own, out of the terminal's reach).
+ */
+static volatile pid_t *groups;
+
+static void
+on_signal(int sig)
+{
+	int i;
+
+	for (i = 0; i < opt.concurrency; i++)
+		if (groups[i] > 0)
+			kill(-groups[i], SIGKILL);
+	signal(sig, SIG_DFL);
+	raise(sig);
+}
+
+static void
+catch_signals(void)
+{
+	static const int sigs[] = { SIGHUP, SIGINT, SIGTERM };
+	struct sigaction sa;
+	size_t i;
+
+	groups = xcalloc((size_t)opt.concurrency, sizeof(*groups));
+	for (i = 0; i < sizeof(sigs) / sizeof(sigs[0]); i++) {
+		if (sigaction(sigs[i], NULL, &sa) == 0 &&
+		    sa.sa_handler == SIG_IGN)
+			continue;	/* as nohup(1) asked */
+		memset(&sa, 0, sizeof(sa));
+		sa.sa_handler = on_signal;
+		sigemptyset(&sa.sa_mask);
+		sigaction(sigs[i], &sa, NULL);
+	}
+}
 
 /* The descriptor to watch for more input while waiting, or -1. */
 static int input_fd = -1;
@@ -423,6 +462,7 @@ pp_start(struct inv *v)
 	v->spec.maxerr = LOGSTORE_EVENT_MAX;
 	if (proc_set_start(procs, &v->spec, v) == -1)
 		err(EXIT_USAGE, "cannot start '%s'", opt.argv[0]);
+	groups[v->slot] = proc_set_pid(procs, v);
 }
 
 static void complete(struct attempt *);
@@ -443,6 +483,7 @@ pp_wait(int ms)
 	if (got != 1)
 		return 0;
 	a.inv = tag;
+	groups[a.inv->slot] = 0;
 	lambda_judge(&r, a.inv->id, opt.argv[0], opt.timeout_ms,
 	    LAMBDA_RESPONSE_LIMIT, &a.inv->reply);
 	lambda_env_free(a.inv->env);
@@ -774,6 +815,7 @@ rapi_runtime(struct env *e, int slot)
 	e->t_start = mono_us();
 	if (proc_set_start(procs, &e->spec, e) == -1)
 		err(EXIT_USAGE, "cannot start '%s'", opt.argv[0]);
+	groups[slot] = proc_set_pid(procs, e);
 	close(fds[1]);
 	e->logfd = fds[0];
 	fcntl(e->logfd, F_SETFL, O_NONBLOCK);
@@ -834,6 +876,7 @@ rapi_exited(struct env *e, struct proc_result *r)
 		e->logfd = -1;
 	}
 	e->running = 0;
+	groups[e - rapi.envs] = 0;
 	e->maxrss_kb = r->maxrss_kb;
 	lambda_env_free(e->envp);
 	e->envp = NULL;
@@ -1483,6 +1526,7 @@ main(int argc, char *argv[])
 	slots = xcalloc((size_t)opt.concurrency, sizeof(*slots));
 	window = (size_t)opt.concurrency * 4 + 60;
 	procs = proc_set_new();
+	catch_signals();
 	if (opt.rapi)
 		rapi_setup();
 	ndjson_open(&in, ninputs, inputs);
@@ -1502,6 +1546,7 @@ main(int argc, char *argv[])
 	logstore_close(opt.store);
 	free(store);
 	free(slots);
+	free((void *)groups);
 	free(inputs);
 	free(opt.env);
 	free(fn_qarn);

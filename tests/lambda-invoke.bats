@@ -434,3 +434,19 @@ no_process() {
 		assert_output '{"a":1} {"b":2}'
 	done
 }
+
+@test "a signal to lambda-invoke takes its running handlers with it" {
+	for mode in "sh -c 'sleep 41.4142'" "--runtime-api $F/bootstrap"; do
+		run -0 bash -c "
+		    echo '{\"hang\":1}' | lambda-invoke -q -T 60 $mode 3>&- &
+		    for i in \$(seq 100); do
+			pgrep -f 'sleep (41.4142|30.0271)' >/dev/null && break
+			sleep 0.1
+		    done
+		    kill -TERM \$!
+		    wait \$!
+		    echo status \$?"
+		assert_output 'status 143'
+		no_process 'sleep (41.4142|30.0271)'
+	done
+}
