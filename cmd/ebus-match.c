@@ -122,7 +122,10 @@ static struct pathtab *pt;
 static struct scanner *sc;
 static struct fields fl;
 static long nselected, nundelivered;
-static int *gate;		/* per rule: pattern_gate, or -2 (never) */
+static struct pset *ps;		/* the enabled rules' patterns */
+static unsigned char *matched;	/* per rule, for the current event */
+static unsigned char *busy;	/* per rule: -H or a target wants matches */
+static long *counts;		/* per rule: events matched */
 
 static void
 usage(void)
@@ -297,21 +300,21 @@ bus_event(const char *rec, size_t len, struct sbuf *b)
 {
 	jv value = jv_invalid();
 	size_t i;
-	int any = 0, m;
+	int any = 0;
 
+	pset_match(ps, &fl, matched);
 	for (i = 0; i < rs.n; i++) {
-		struct rule *r = &rs.r[i];
+		struct rule *r;
 
-		if (gate[i] == -2 || (gate[i] >= 0 && fl.head[gate[i]] < 0))
-			m = 0;
-		else
-			m = pattern_match(r->pat, &fl);
 		if (opt.explain)
-			explain(r->name, r->pat, m, b);
-		if (!m)
+			explain(rs.r[i].name, rs.r[i].pat, matched[i], b);
+		if (!matched[i])
 			continue;
 		any = 1;
-		r->count++;
+		counts[i]++;
+		if (!busy[i])
+			continue;
+		r = &rs.r[i];
 		if (opt.with_rule && opt.out != NULL && !opt.invert &&
 		    !opt.explain && !opt.count && !opt.quiet) {
 			sbuf_reset(b);
@@ -322,7 +325,8 @@ bus_event(const char *rec, size_t len, struct sbuf *b)
 		}
 		deliver(r, rec, len, &value, b);
 	}
-	jv_free(value);
+	if (jv_is_valid(value))
+		jv_free(value);
 	if (any != opt.invert) {
 		nselected++;
 		if (opt.out != NULL && !opt.with_rule && !opt.explain &&
@@ -480,10 +484,22 @@ main(int argc, char *argv[])
 	opt.out = stdout_target ? NULL : out_stdout(opt.unbuffered);
 	if (rfile != NULL)
 		open_sinks();
-	gate = xcalloc(rs.n + 1, sizeof(*gate));
-	for (i = 0; i < rs.n; i++)
-		gate[i] = rs.r[i].enabled && rs.r[i].pat != NULL ?
-		    pattern_gate(rs.r[i].pat) : -2;
+	if (rfile != NULL) {
+		struct pattern **pats = xcalloc(rs.n + 1, sizeof(*pats));
+
+		for (i = 0; i < rs.n; i++)
+			pats[i] = rs.r[i].enabled ? rs.r[i].pat : NULL;
+		ps = pset_new(pats, rs.n);
+		free(pats);
+		matched = xcalloc(rs.n + 1, 1);
+		busy = xcalloc(rs.n + 1, 1);
+		counts = xcalloc(rs.n + 1, sizeof(*counts));
+		for (i = 0; i < rs.n; i++) {
+			busy[i] = opt.with_rule;
+			for (size_t k = 0; k < rs.r[i].nt; k++)
+				busy[i] |= rs.r[i].t[k].sink != NULL;
+		}
+	}
 	if (dlqfile != NULL)
 		opt.dlq = out_open(dlqfile, opt.unbuffered);
 
@@ -519,7 +535,7 @@ main(int argc, char *argv[])
 			for (i = 0; i < rs.n; i++) {
 				sbuf_reset(&b);
 				sbuf_addf(&b, "%s\t%ld", rs.r[i].name,
-				    rs.r[i].count);
+				    counts[i]);
 				out_line(opt.out, b.buf, b.len);
 			}
 	}
@@ -531,8 +547,11 @@ main(int argc, char *argv[])
 	pathtab_free(pt);
 	if (rfile != NULL)
 		close_sinks();
+	pset_free(ps);
+	free(matched);
+	free(busy);
+	free(counts);
 	rules_free(&rs);
-	free(gate);
 	if (opt.dlq != NULL)
 		out_close(opt.dlq);
 	out_close(out_stdout(opt.unbuffered));

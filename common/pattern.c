@@ -2868,21 +2868,6 @@ match_keys(const struct pattern *pat, const struct sub *s, size_t k,
 }
 
 int
-pattern_gate(const struct pattern *pat)
-{
-	const struct sub *s;
-	size_t k;
-
-	if (pat->nsub != 1)
-		return -1;
-	s = &pat->sub[0];
-	for (k = 0; k < s->n; k++)
-		if (!pat->cond[s->order[k]].absent)
-			return pat->cond[s->order[k]].path;
-	return -1;
-}
-
-int
 pattern_match(const struct pattern *pat, struct fields *f)
 {
 	struct memb m = { NULL, 0, 0 };
@@ -2910,6 +2895,97 @@ pattern_match(const struct pattern *pat, struct fields *f)
 	if (m.p != NULL)
 		free(m.p);
 	return r;
+}
+
+struct psub {
+	uint32_t		 first, n;	/* keys in pset.key */
+	uint32_t		 pat;		/* index of the pattern */
+	const struct pattern	*p;
+	const struct sub	*s;
+};
+
+struct pset {
+	struct key	*key;
+	struct psub	*sub;
+	size_t		 nsub, npat;
+};
+
+struct pset *
+pset_new(struct pattern *const *pats, size_t n)
+{
+	struct pset *ps = xcalloc(1, sizeof(*ps));
+	size_t i, j, k, nkey = 0, nsub = 0;
+
+	for (i = 0; i < n; i++)
+		if (pats[i] != NULL)
+			for (j = 0; j < pats[i]->nsub; j++) {
+				nsub++;
+				nkey += pats[i]->sub[j].n;
+			}
+	ps->key = xcalloc(nkey + 1, sizeof(*ps->key));
+	ps->sub = xcalloc(nsub + 1, sizeof(*ps->sub));
+	ps->npat = n;
+	nkey = 0;
+	for (i = 0; i < n; i++) {
+		if (pats[i] == NULL)
+			continue;
+		for (j = 0; j < pats[i]->nsub; j++) {
+			const struct sub *s = &pats[i]->sub[j];
+			struct psub *q = &ps->sub[ps->nsub++];
+
+			q->first = (uint32_t)nkey;
+			q->n = (uint32_t)s->n;
+			q->pat = (uint32_t)i;
+			q->p = pats[i];
+			q->s = s;
+			for (k = 0; k < s->n; k++)
+				ps->key[nkey++] = s->key[k];
+		}
+	}
+	return ps;
+}
+
+void
+pset_free(struct pset *ps)
+{
+	if (ps == NULL)
+		return;
+	free(ps->key);
+	free(ps->sub);
+	free(ps);
+}
+
+void
+pset_match(const struct pset *ps, struct fields *f, unsigned char *match)
+{
+	struct memb m = { NULL, 0, 0 };
+	const struct psub *q;
+	const struct key *y, *end;
+	size_t j;
+
+	memset(match, 0, ps->npat);
+	for (j = 0; j < ps->nsub; j++) {
+		q = &ps->sub[j];
+		if (match[q->pat])
+			continue;
+		y = ps->key + q->first;
+		end = y + q->n;
+		for (; y < end; y++) {
+			if (f->inarr[y->path])
+				break;
+			if (!plain(q->p, y->cd, y->gid, f))
+				break;
+		}
+		if (y == end)
+			match[q->pat] = 1;
+		else if (f->inarr[y->path]) {
+			m.n = 0;
+			match[q->pat] = (unsigned char)match_keys(q->p, q->s,
+			    (size_t)(y - (ps->key + q->first)), f, &m);
+		}
+	}
+	if (m.p != NULL)
+		free(m.p);
 }
 
 static void

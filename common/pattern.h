@@ -94,10 +94,19 @@ struct pattern	*pattern_compile(const char *text, size_t len,
 void		 pattern_free(struct pattern *);
 
 /*
- * A path that must have a leaf for the pattern to match, or -1: a cheap
- * test that lets a caller skip most patterns of an event.
+ * Several patterns matched together (a bus's rules): their keys laid out
+ * in one array, so one pass over an event's fields answers them all.
+ * The patterns are borrowed and must outlive the set; NULL entries
+ * never match.
  */
-int	pattern_gate(const struct pattern *);
+struct pset;
+
+struct pset	*pset_new(struct pattern *const *pats, size_t n);
+void		 pset_free(struct pset *);
+
+/* Set MATCH[i] to 1 or 0 for each pattern of the set. */
+void	pset_match(const struct pset *, struct fields *,
+	    unsigned char *match);
 
 /* 1 if the event (its fields) matches. */
 int	pattern_match(const struct pattern *, struct fields *);

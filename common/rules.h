@@ -30,7 +30,6 @@ struct rule {
 	struct pattern	*pat;		/* NULL: a schedule-only rule */
 	struct target	*t;
 	size_t		 nt;
-	long		 count;		/* events matched */
 };
 
 struct ruleset {
