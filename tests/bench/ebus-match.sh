@@ -10,7 +10,8 @@
 # floor runs alternate; each ratio is taken pair by pair from CPU time
 # (user+sys) and the median is printed, with events/s and MB/s from the
 # median run.  Then: peak RSS, start-up time (hyperfine, one event, 100
-# rules), and the correctness oracle on the shared generator's data.
+# rules), and the correctness oracle on the shared generator's data
+# (gen-events.py, seed 1), which is measured against the floor too.
 # Needs: cc, libjq-dev, jq, python3, hyperfine, GNU time.
 set -eu
 
@@ -35,12 +36,13 @@ trap 'rm -rf "$T"' EXIT INT TERM
 python3 "$ROOT/tests/bench/ebus-match-gen.py" events -n "$N" > "$T/events"
 python3 "$ROOT/tests/bench/ebus-match-gen.py" rules -n 100 > "$T/rules"
 cc -O2 -o "$T/jq-floor" "$SHARED/bench/jq-floor.c" -ljq
-BYTES=$(wc -c < "$T/events")
+IN="$T/events"
+BYTES=$(wc -c < "$IN")
 PREFIX='{"region":[{"prefix":"eu-"}]}'
 
 # cpu CMD...: run once (stdin: the events), print "cpu wall rss_kb".
 cpu() {
-	/usr/bin/time -f '%U %S %e %M' -o "$T/time" "$@" < "$T/events" \
+	/usr/bin/time -f '%U %S %e %M' -o "$T/time" "$@" < "$IN" \
 	    > /dev/null 2>"$T/err" || [ $? -eq 1 ]
 	awk '{ printf "%.3f %.3f %d\n", $1 + $2, $3, $4 }' "$T/time"
 }
@@ -99,6 +101,10 @@ if [ -f "$SHARED/bench/expected-counts-events100k-rules100-seed1.tsv" ]; then
 	if "$BIN" --rules "$T/or" -c < "$T/oe" |
 	    diff -q "$SHARED/bench/expected-counts-events100k-rules100-seed1.tsv" - >/dev/null
 	then oracle=PASS; else oracle=FAIL; fi
+	IN="$T/oe"
+	BYTES=$(wc -c < "$IN")
+	N=100000
+	paired "shared data (seed 1), 100 rules, -c" "$BIN" --rules "$T/or" -c
 fi
 printf '%-34s %s\n' "oracle (gen-events seed 1, 100 rules)" "$oracle"
 
