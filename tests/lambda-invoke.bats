@@ -450,3 +450,17 @@ no_process() {
 		no_process 'sleep (41.4142|30.0271)'
 	done
 }
+
+@test "Event: golden records of retries on two buses, and of an event too old" {
+	run -0 --separate-stderr lambda-invoke -q -t Event -a 111111111111 \
+	    -r eu-west-1 -n Flaky -e COUNTER="$BATS_TEST_TMPDIR/c" -e FAILS=5 \
+	    --on-success-bus Inventory --on-failure-bus Errors \
+	    --maximum-event-age 3600 "$F/flaky" <<-'EOF2'
+	{"order":1,"big":9007199254740993}
+	{"order":2}
+	EOF2
+	assert_output "$(cat "$F/retries.expected")"
+	run -0 --separate-stderr lambda-invoke -q -t Event -a 111111111111 \
+	    -n Slow -T 0.2 --maximum-event-age 100 --on-failure - sleep 5 <<<'{"order":3}'
+	assert_output "$(cat "$F/age-exceeded.expected")"
+}
