@@ -82,7 +82,8 @@ static const char help_text[] =
     "  -h, --help               print this help and exit\n"
     "  -H, --with-rule          print RULE<TAB>EVENT for each match\n"
     "  -k, --keep-going         report malformed lines and go on (exit 4)\n"
-    "  -m, --max-size BYTES     longest event accepted (default 1M)\n"
+    "  -m, --max-size BYTES     longest event accepted (default 256K,\n"
+    "                           AWS's limit; at most 8M)\n"
     "      --numbers MODE       current (default) or legacy (+-5e9)\n"
     "  -p, --pattern PATTERN    the event pattern (JSON)\n"
     "  -q, --quiet              print nothing; the status tells\n"
@@ -365,7 +366,7 @@ main(int argc, char *argv[])
 	    *rec, *serr;
 	char *perr = NULL, *pbuf = NULL, *eq;
 	size_t len, plen = 0, off, i;
-	long long maxsize = 1048576;
+	long long maxsize = 262144;		/* AWS's event size limit */
 	int c, keep_going = 0, status, stdout_target = 0;
 
 	diag_init(argv);
@@ -390,8 +391,8 @@ main(int argc, char *argv[])
 		case 'H': opt.with_rule = 1; break;
 		case 'k': keep_going = 1; break;
 		case 'm':
-			maxsize = num_parse_size(optarg, 1, 64LL << 20,
-			    "size");
+			maxsize = num_parse_size(optarg, 1,
+			    NDJSON_MAXLINE_DEFAULT, "size");
 			break;
 		case 'p': ptext = optarg; break;
 		case 'q': opt.quiet = 1; break;

@@ -497,6 +497,15 @@ transformer() {
 	assert_output $'{"a":1}\n{"a":2}'
 }
 
+@test "events over 256 KB are malformed unless -m allows them" {
+	python3 -c 'print("{\"x\":\"" + "a" * 262200 + "\"}")' > "$BATS_TEST_TMPDIR/big"
+	run -4 --separate-stderr ebus-match -c -p '{"x":[{"exists":true}]}' "$BATS_TEST_TMPDIR/big"
+	assert_equal "$stderr" "ebus-match: $BATS_TEST_TMPDIR/big:1: record exceeds 262144 bytes"
+	run -0 ebus-match -m 1M -c -p '{"x":[{"exists":true}]}' "$BATS_TEST_TMPDIR/big"
+	assert_output 1
+	run -2 --separate-stderr ebus-match -m 9M -p '{"x":[1]}' /dev/null
+}
+
 @test "invalid UTF-8, NUL bytes, non-objects and oversized lines" {
 	printf '{"a":"\xff"}\n{"a":"x\0y"}\n[1]\n{"a":1} x\n{"a":"%0300d"}\n{"a":3}\n' 0 > "$BATS_TEST_TMPDIR/in"
 	run -4 --separate-stderr ebus-match -k -m 200 -p '{"a":[{"exists":true}]}' "$BATS_TEST_TMPDIR/in"
@@ -511,7 +520,7 @@ ebus-match: $BATS_TEST_TMPDIR/in:5: record exceeds 200 bytes"
 @test "100,000 levels of nesting cost no stack" {
 	python3 -c 'print("{\"x\":1,\"d\":" + "[" * 100000 + "]" * 100000 + "}")' > "$BATS_TEST_TMPDIR/deep"
 	python3 -c 'print("{\"d\":" + "{\"d\":" * 100000 + "1" + "}" * 100000 + ",\"x\":1}")' >> "$BATS_TEST_TMPDIR/deep"
-	run -0 ebus-match -c -p '{"x":[1]}' "$BATS_TEST_TMPDIR/deep"
+	run -0 ebus-match -m 1M -c -p '{"x":[1]}' "$BATS_TEST_TMPDIR/deep"
 	assert_output 2
 	python3 -c 'print("{\"d\":" + "[" * 100000 + "]" * 99999 + "}")' > "$BATS_TEST_TMPDIR/bad"
 	run -4 --separate-stderr ebus-match -c -p '{"x":[1]}' "$BATS_TEST_TMPDIR/bad"
