@@ -137,25 +137,21 @@ usage(void)
 	exit(EXIT_USAGE);
 }
 
+/* The pattern file's text (owned); exits 2 when it cannot be read. */
 static char *
 read_file(const char *path, size_t *len)
 {
 	struct sbuf b = SBUF_INIT;
-	char buf[8192];
-	size_t n;
 	FILE *fp;
 
 	if (strcmp(path, "-") == 0)
 		fp = stdin;
 	else if ((fp = fopen(path, "r")) == NULL)
 		err(EXIT_USAGE, "%s", path);
-	while ((n = fread(buf, 1, sizeof(buf), fp)) > 0)
-		sbuf_add(&b, buf, n);
-	if (ferror(fp))
+	if (sbuf_read(&b, fp) != 0)
 		errx(EXIT_USAGE, "%s: read error", path);
 	if (fp != stdin)
 		fclose(fp);
-	sbuf_addc(&b, '\0');
 	return sbuf_detach(&b, len);
 }
 
@@ -452,7 +448,6 @@ main(int argc, char *argv[])
 	if (pfile != NULL) {
 		pbuf = read_file(pfile, &plen);
 		ptext = pbuf;
-		plen--;
 	} else if (ptext != NULL)
 		plen = strlen(ptext);
 	if (ptext != NULL) {

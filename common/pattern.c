@@ -1377,6 +1377,8 @@ tok_close(struct jtok *t, enum tok k)
 static enum tok
 tok_next(struct jtok *t)
 {
+	int obj;
+
 	if (t->err != NULL)
 		return T_ERR;
 	tok_ws(t);
@@ -1390,30 +1392,15 @@ tok_next(struct jtok *t)
 			return tok_close(t, T_END_OBJ);
 		return tok_field(t);
 	case S_OBJ_NEXT:
-		if (t->p < t->end && *t->p == '}')
-			return tok_close(t, T_END_OBJ);
-		if (t->p < t->end && *t->p == ',') {
-			t->p++;
-			tok_ws(t);
-			return tok_field(t);
-		}
-		if (t->p >= t->end)
-			tok_err(t, "Unexpected end-of-input: expected close "
-			    "marker for Object");
-		else
-			tok_unexpected(t, "was expecting comma to separate "
-			    "Object entries");
-		return T_ERR;
-	case S_ARR_FIRST:
-		if (t->p < t->end && *t->p == ']')
-			return tok_close(t, T_END_ARR);
-		return tok_value(t);
 	case S_ARR_NEXT:
-		if (t->p < t->end && *t->p == ']')
-			return tok_close(t, T_END_ARR);
+		obj = t->state == S_OBJ_NEXT;
+		if (t->p < t->end && *t->p == (obj ? '}' : ']'))
+			return tok_close(t, obj ? T_END_OBJ : T_END_ARR);
 		if (t->p < t->end && *t->p == ',') {
 			t->p++;
 			tok_ws(t);
+			if (obj)
+				return tok_field(t);
 			if (t->p < t->end && *t->p == ']') {
 				tok_unexpected(t, valid_value);
 				return T_ERR;
@@ -1422,11 +1409,16 @@ tok_next(struct jtok *t)
 		}
 		if (t->p >= t->end)
 			tok_err(t, "Unexpected end-of-input: expected close "
-			    "marker for Array");
+			    "marker for %s", obj ? "Object" : "Array");
 		else
-			tok_unexpected(t, "was expecting comma to separate "
-			    "Array entries");
+			tok_unexpected(t, obj ? "was expecting comma to "
+			    "separate Object entries" : "was expecting comma "
+			    "to separate Array entries");
 		return T_ERR;
+	case S_ARR_FIRST:
+		if (t->p < t->end && *t->p == ']')
+			return tok_close(t, T_END_ARR);
+		return tok_value(t);
 	}
 	return T_ERR;
 }

@@ -406,7 +406,7 @@ rules_load(const char *path, const char *bus, struct pathtab *pt,
 {
 	struct ld ld;
 	struct sbuf b = SBUF_INIT;
-	char buf[65536], where[32];
+	char where[32];
 	const char *p, *end, *nl, *rl;
 	size_t n, rlen;
 	FILE *fp;
@@ -428,9 +428,7 @@ rules_load(const char *path, const char *bus, struct pathtab *pt,
 		*err = xasprintf("%s: %s", path, strerror(errno));
 		return -2;
 	}
-	while ((n = fread(buf, 1, sizeof(buf), fp)) > 0)
-		sbuf_add(&b, buf, n);
-	if (ferror(fp)) {
+	if (sbuf_read(&b, fp) != 0) {
 		*err = xasprintf("%s: read error", path);
 		if (fp != stdin)
 			fclose(fp);

@@ -93,3 +93,19 @@ sbuf_detach(struct sbuf *b, size_t *len)
 	b->len = b->cap = 0;
 	return p;
 }
+
+int
+sbuf_read(struct sbuf *b, FILE *fp)
+{
+	size_t n;
+
+	for (;;) {
+		sbuf_grow(b, 65536);
+		n = fread(b->buf + b->len, 1, b->cap - b->len - 1, fp);
+		if (n == 0)
+			break;
+		b->len += n;
+	}
+	b->buf[b->len] = '\0';
+	return ferror(fp) ? -1 : 0;
+}

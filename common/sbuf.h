@@ -7,6 +7,7 @@
 #define SBUF_H
 
 #include <stddef.h>
+#include <stdio.h>
 
 struct sbuf {
 	char	*buf;
@@ -24,6 +25,8 @@ void	sbuf_addf(struct sbuf *, const char *, ...)
 	    __attribute__((format(printf, 2, 3)));
 void	sbuf_reset(struct sbuf *);
 void	sbuf_free(struct sbuf *);
+/* Append everything left in FP; 0, or -1 on a read error. */
+int	sbuf_read(struct sbuf *, FILE *fp);
 /* Hand the bytes to the caller (who frees them); the sbuf is emptied. */
 char	*sbuf_detach(struct sbuf *, size_t *len);
 
