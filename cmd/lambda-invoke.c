@@ -437,18 +437,23 @@ log_attempt(const struct attempt *a)
 	log_flush(&logs, slots[v->slot].stream, t0);
 }
 
-/* Take a free execution environment for V. */
+/* Invocations one execution environment may hold at once. */
+static int depth = 1;
+
+/* Take the least busy execution environment for V. */
 static void
 slot_take(struct inv *v)
 {
-	int i;
+	int i, best = -1;
 
 	for (i = 0; i < opt.concurrency; i++)
-		if (!slots[i].busy)
-			break;
-	if (i == opt.concurrency)
+		if (slots[i].busy < depth &&
+		    (best == -1 || slots[i].busy < slots[best].busy))
+			best = i;
+	if (best == -1)
 		errx(EXIT_USAGE, "internal error: no free slot");
-	slots[i].busy = 1;
+	i = best;
+	slots[i].busy++;
 	if (slots[i].stream[0] == '\0')
 		lambda_log_stream(slots[i].stream, sizeof(slots[i].stream),
 		    clock_now_ms());
@@ -520,31 +525,59 @@ pp_wait(int ms)
 #define RAPI_BASE	"/2018-06-01/runtime/"
 #define RAPI_TICK_MS	50
 
+/* An invocation given to an environment, in its queue. */
+struct job {
+	struct inv	*v;
+	int		 delivered;	/* handed out by /invocation/next */
+	int		 done;		/* its result came */
+	struct lambda_reply reply;
+	int64_t		 t_queued;	/* µs: given to the environment */
+	int64_t		 t_next;	/* µs: handed out */
+	int64_t		 t_done;	/* µs: result came */
+};
+
+/*
+ * With the log off, an environment holds the next invocation ready while
+ * the main thread is still busy with the last one's result, so that the
+ * runtime's next GET is answered at once; with a log, one at a time, so
+ * that output is told apart exactly.
+ */
+#define RAPI_DEPTH	2
+
 struct env {
 	struct MHD_Daemon *daemon;
 	char		 addr[40];	/* AWS_LAMBDA_RUNTIME_API */
 	pthread_cond_t	 cv;
 	/* Guarded by rapi.mu. */
 	unsigned	 gen;		/* bumped when the runtime is gone */
-	struct inv	*cur;		/* the invocation it works on */
-	int		 delivered;	/* handed out by /invocation/next */
-	int		 done;		/* its result came */
+	struct job	 q[RAPI_DEPTH];	/* in order; done ones first */
+	int		 nq;
 	int		 initerr;	/* /init/error was posted */
-	struct lambda_reply reply;
-	int64_t		 t_next;	/* µs: handed out */
-	int64_t		 t_done;	/* µs: result came */
+	int		 asked;		/* the runtime took an invocation */
 	/* Main thread only. */
 	int		 running;	/* the runtime process exists */
 	int		 first;		/* no invocation done since start */
 	int		 timedout;
+	int		 resetting;	/* killed by us, between invocations */
 	int64_t		 t_start;	/* µs: runtime started */
-	int64_t		 deadline;	/* µs: of the current invocation */
 	long		 maxrss_kb;	/* of the runtime that exited */
 	int		 logfd;		/* its stdout and stderr */
 	struct sbuf	 log;
 	char		**envp;
 	struct proc_spec spec;
 };
+
+/* The job the runtime works on or will get next (rapi.mu held), or NULL. */
+static struct job *
+job_current(struct env *e)
+{
+	int i;
+
+	for (i = 0; i < e->nq; i++)
+		if (!e->q[i].done)
+			return &e->q[i];
+	return NULL;
+}
 
 static struct {
 	pthread_mutex_t	 mu;
@@ -591,20 +624,22 @@ rapi_next(struct env *e, struct req *q, struct MHD_Connection *c)
 {
 	struct MHD_Response *r;
 	enum MHD_Result ret;
+	struct job *j = NULL;
 	struct inv *v;
 	char deadline[32];
 
 	pthread_mutex_lock(&rapi.mu);
 	while (!rapi.shutdown && q->gen == e->gen &&
-	    (e->cur == NULL || e->delivered))
+	    ((j = job_current(e)) == NULL || j->delivered))
 		pthread_cond_wait(&e->cv, &rapi.mu);
 	if (rapi.shutdown || q->gen != e->gen) {
 		pthread_mutex_unlock(&rapi.mu);
 		return MHD_NO;
 	}
-	v = e->cur;
-	e->delivered = 1;
-	e->t_next = mono_us();
+	v = j->v;
+	j->delivered = 1;
+	j->t_next = mono_us();
+	e->asked = 1;
 	r = MHD_create_response_from_buffer(v->len, v->payload,
 	    MHD_RESPMEM_MUST_COPY);
 	if (r != NULL) {
@@ -627,7 +662,6 @@ rapi_next(struct env *e, struct req *q, struct MHD_Connection *c)
 	MHD_destroy_response(r);
 	return ret;
 }
-
 static void
 rapi_wake(void)
 {
@@ -644,34 +678,42 @@ rapi_result(struct env *e, struct req *q, struct MHD_Connection *c,
     const char *id, size_t idlen, int error)
 {
 	const char *type;
-	int code = MHD_HTTP_ACCEPTED;
+	struct job *j;
+	int code = MHD_HTTP_ACCEPTED, known;
 
 	pthread_mutex_lock(&rapi.mu);
-	if (q->gen != e->gen || e->cur == NULL || !e->delivered ||
-	    idlen != strlen(e->cur->id) || memcmp(id, e->cur->id, idlen) != 0) {
+	j = job_current(e);
+	known = j != NULL && j->delivered && idlen == strlen(j->v->id) &&
+	    memcmp(id, j->v->id, idlen) == 0;
+	if (q->gen != e->gen || !known) {
+		int i, late = 0;
+
+		for (i = 0; i < e->nq; i++)
+			if (e->q[i].done && idlen == strlen(e->q[i].v->id) &&
+			    memcmp(id, e->q[i].v->id, idlen) == 0)
+				late = 1;
 		pthread_mutex_unlock(&rapi.mu);
+		if (late)
+			return rapi_reply(c, MHD_HTTP_FORBIDDEN,
+			    "{\"errorMessage\":\"Invalid state transition\","
+			    "\"errorType\":\"InvalidStateTransition\"}");
 		return rapi_reply(c, MHD_HTTP_BAD_REQUEST, "{\"errorMessage\":"
 		    "\"Invalid request ID\",\"errorType\":\"InvalidRequestID\"}");
-	}
-	if (e->done) {
-		pthread_mutex_unlock(&rapi.mu);
-		return rapi_reply(c, MHD_HTTP_FORBIDDEN, "{\"errorMessage\":"
-		    "\"Invalid state transition\",\"errorType\":"
-		    "\"InvalidStateTransition\"}");
 	}
 	if (error) {
 		type = MHD_lookup_connection_value(c, MHD_HEADER_KIND,
 		    "Lambda-Runtime-Function-Error-Type");
-		lambda_posted_error(&e->reply, q->body.buf, q->body.len, type);
+		lambda_posted_error(&j->reply, q->body.buf, q->body.len, type);
 	} else {
-		lambda_response(&e->reply, q->body.buf, q->body.len, q->total,
+		lambda_response(&j->reply, q->body.buf, q->body.len, q->total,
 		    LAMBDA_RESPONSE_LIMIT);
 		if (q->total > LAMBDA_RESPONSE_LIMIT)
 			code = MHD_HTTP_CONTENT_TOO_LARGE;
 	}
-	e->done = 1;
-	e->t_done = mono_us();
+	j->done = 1;
+	j->t_done = mono_us();
 	pthread_mutex_unlock(&rapi.mu);
+	pthread_cond_broadcast(&e->cv);
 	rapi_wake();
 	if (code == MHD_HTTP_CONTENT_TOO_LARGE)
 		return rapi_reply(c, code, "{\"errorMessage\":\"Exceeded "
@@ -679,30 +721,31 @@ rapi_result(struct env *e, struct req *q, struct MHD_Connection *c,
 		    "\"errorType\":\"RequestEntityTooLarge\"}");
 	return rapi_reply(c, code, "{\"status\":\"OK\"}");
 }
-
 /* POST /init/error: the runtime could not start the function. */
 static enum MHD_Result
 rapi_init_error(struct env *e, struct req *q, struct MHD_Connection *c)
 {
 	const char *type;
+	struct job *j;
 
 	type = MHD_lookup_connection_value(c, MHD_HEADER_KIND,
 	    "Lambda-Runtime-Function-Error-Type");
 	pthread_mutex_lock(&rapi.mu);
 	if (q->gen == e->gen) {
 		e->initerr = 1;
-		if (e->cur != NULL && !e->done) {
-			lambda_posted_error(&e->reply, q->body.buf,
+		if ((j = job_current(e)) != NULL) {
+			lambda_posted_error(&j->reply, q->body.buf,
 			    q->body.len, type);
-			e->done = 1;
-			e->t_done = e->t_next = mono_us();
+			j->done = 1;
+			j->t_done = mono_us();
+			if (!j->delivered)
+				j->t_next = j->t_done;
 		}
 	}
 	pthread_mutex_unlock(&rapi.mu);
 	rapi_wake();
 	return rapi_reply(c, MHD_HTTP_ACCEPTED, "{\"status\":\"OK\"}");
 }
-
 static enum MHD_Result
 rapi_handler(void *cls, struct MHD_Connection *c, const char *url,
     const char *method, const char *version, const char *upload,
@@ -830,24 +873,30 @@ rapi_runtime(struct env *e, int slot)
 	e->running = 1;
 	e->first = 1;
 	e->maxrss_kb = 0;
+	pthread_mutex_lock(&rapi.mu);
+	e->asked = 0;
+	pthread_mutex_unlock(&rapi.mu);
 }
 
 static void
 rapi_start(struct inv *v)
 {
 	struct env *e = &rapi.envs[v->slot];
+	struct job *j;
 
 	if (!e->running)
 		rapi_runtime(e, v->slot);
-	e->timedout = 0;
-	e->deadline = mono_us() + opt.timeout_ms * 1000;
 	pthread_mutex_lock(&rapi.mu);
-	e->cur = v;
-	e->delivered = e->done = 0;
+	if (e->nq == RAPI_DEPTH)
+		errx(EXIT_USAGE, "internal error: environment queue full");
+	j = &e->q[e->nq++];
+	lambda_reply_free(&j->reply);
+	memset(j, 0, sizeof(*j));
+	j->v = v;
+	j->t_queued = mono_us();
 	pthread_mutex_unlock(&rapi.mu);
 	pthread_cond_broadcast(&e->cv);
 }
-
 /* Read what the runtime wrote (the function's log), up to a limit. */
 static void
 rapi_read_log(struct env *e)
@@ -876,6 +925,7 @@ static void
 rapi_exited(struct env *e, struct proc_result *r)
 {
 	char how[128], *m = NULL;
+	struct job *j;
 	const char *id;
 
 	rapi_read_log(e);
@@ -891,34 +941,41 @@ rapi_exited(struct env *e, struct proc_result *r)
 	proc_end_text(r, how, sizeof(how));
 	pthread_mutex_lock(&rapi.mu);
 	e->gen++;
-	if (e->cur != NULL && !e->done) {
-		id = e->cur->id;
+	/*
+	 * The invocation it held fails; one still queued fails only when the
+	 * runtime died before it ever asked for work (a failed init).
+	 */
+	j = e->resetting ? NULL : job_current(e);
+	if (j != NULL && !j->delivered && (e->asked || e->initerr))
+		j = NULL;
+	if (j != NULL) {
+		id = j->v->id;
 		if (e->timedout) {
 			m = xasprintf("Task timed out after %.2f seconds",
 			    (double)opt.timeout_ms / 1000);
-			lambda_error(&e->reply, "Sandbox.Timedout", id, m);
+			lambda_error(&j->reply, "Sandbox.Timedout", id, m);
 		} else if (r->end == PROC_NOSTART) {
 			m = xasprintf("fork/exec %s: %s", opt.argv[0], how);
-			lambda_error(&e->reply, "Runtime.InvalidEntrypoint",
+			lambda_error(&j->reply, "Runtime.InvalidEntrypoint",
 			    id, m);
 		} else if (r->end == PROC_EXITED && r->code == 0) {
-			lambda_error(&e->reply, "Runtime.ExitError", id,
+			lambda_error(&j->reply, "Runtime.ExitError", id,
 			    "Runtime exited without providing a reason");
 		} else {
 			m = xasprintf("Runtime exited with error: %s", how);
-			lambda_error(&e->reply, "Runtime.ExitError", id, m);
+			lambda_error(&j->reply, "Runtime.ExitError", id, m);
 		}
-		e->done = 1;
-		e->t_done = mono_us();
-		if (!e->delivered)
-			e->t_next = e->t_done;
+		j->done = 1;
+		j->t_done = mono_us();
+		if (!j->delivered)
+			j->t_next = j->t_done;
 	}
+	e->timedout = e->resetting = 0;
 	pthread_mutex_unlock(&rapi.mu);
 	pthread_cond_broadcast(&e->cv);
 	free(m);
 	proc_result_free(r);
 }
-
 /* Reap every runtime that has ended; with WAIT, until E's has. */
 static void
 rapi_reap(struct env *e)
@@ -952,55 +1009,87 @@ vmhwm_kb(pid_t pid)
 	return kb;
 }
 
-/* E's invocation has its result: log it and complete the attempt. */
+/*
+ * When the job E's runtime works on times out (µs), or 0.  The timeout
+ * runs from the hand-out, or, for a runtime yet to ask, from when it
+ * could have asked.
+ */
+static int64_t
+job_deadline(struct env *e)
+{
+	struct job *j;
+	int64_t t = 0;
+
+	if (!e->running || e->timedout)
+		return 0;
+	pthread_mutex_lock(&rapi.mu);
+	if ((j = job_current(e)) != NULL) {
+		t = j->delivered ? j->t_next : j > e->q ? j[-1].t_done :
+		    j->t_queued;
+		if (!j->delivered && e->t_start > t)
+			t = e->t_start;
+		t += opt.timeout_ms * 1000;
+	}
+	pthread_mutex_unlock(&rapi.mu);
+	return t;
+}
+
+/* E's first invocation has its result: log it, complete the attempt. */
 static void
 rapi_finish(struct env *e)
 {
 	struct attempt a;
 	struct lambda_reply tmp;
+	struct job *j;
 	int reset;
 
-	rapi_read_log(e);
+	if (!opt.quiet)
+		rapi_read_log(e);
 	pthread_mutex_lock(&rapi.mu);
-	a.inv = e->cur;
+	j = &e->q[0];
+	a.inv = j->v;
 	tmp = a.inv->reply;
-	a.inv->reply = e->reply;
-	e->reply = tmp;
-	a.duration_us = e->t_done - e->t_next;
-	a.init_us = e->first && e->delivered ? e->t_next - e->t_start : -1;
-	e->cur = NULL;
-	e->delivered = e->done = 0;
-	reset = e->initerr || e->timedout;
+	a.inv->reply = j->reply;
+	j->reply = tmp;
+	a.duration_us = j->t_done - j->t_next;
+	a.init_us = e->first && j->delivered ? j->t_next - e->t_start : -1;
+	if (j->delivered)
+		e->first = 0;
+	lambda_reply_free(&j->reply);
+	memmove(&e->q[0], &e->q[1], (size_t)(e->nq - 1) * sizeof(e->q[0]));
+	e->nq--;
+	memset(&e->q[e->nq], 0, sizeof(e->q[0]));
+	reset = e->initerr;
 	e->initerr = 0;
 	pthread_mutex_unlock(&rapi.mu);
-	e->first = 0;
-	a.maxrss_kb = e->running ? vmhwm_kb(proc_set_pid(procs, e)) :
-	    e->maxrss_kb;
+	a.maxrss_kb = opt.quiet ? 0 : e->running ?
+	    vmhwm_kb(proc_set_pid(procs, e)) : e->maxrss_kb;
 	a.output = e->log.buf;
 	a.outlen = e->log.len;
 	complete(&a);
 	sbuf_reset(&e->log);
-	/* After an init error or a timeout Lambda starts afresh. */
+	/* After an init error Lambda starts afresh. */
 	if (reset && e->running) {
+		e->resetting = 1;
 		proc_set_kill(procs, e);
 		rapi_reap(e);
 		sbuf_reset(&e->log);
 	}
 }
-
 /* Wait up to MS (-1: no limit) for results; 1 when one was completed. */
 static int
 rapi_wait(int ms)
 {
 	struct pollfd *pfd;
 	int64_t until = ms >= 0 ? mono_us() + ms * 1000LL : -1;
-	int i, np, got = 0;
+	int i, np, got = 0, *at;
 	char buf[256];
 
 	pfd = xreallocarray(NULL, (size_t)opt.concurrency + 2, sizeof(*pfd));
+	at = xreallocarray(NULL, (size_t)opt.concurrency, sizeof(*at));
 	while (!got) {
-		int64_t now = mono_us(), wake = until;
-		int busy = 0, t;
+		int64_t now = mono_us(), wake = until, d;
+		int busy = 0, t, n, reap;
 
 		np = 0;
 		pfd[np++] = (struct pollfd){ rapi.wake[0], POLLIN, 0 };
@@ -1009,49 +1098,66 @@ rapi_wait(int ms)
 		for (i = 0; i < opt.concurrency; i++) {
 			struct env *e = &rapi.envs[i];
 
-			if (e->logfd >= 0)
+			at[i] = -1;
+			if (e->logfd >= 0) {
+				at[i] = np;
 				pfd[np++] = (struct pollfd){ e->logfd, POLLIN,
 				    0 };
+			}
 			if (e->running)
 				busy = 1;
-			if (e->running && e->cur != NULL && !e->timedout &&
-			    (wake == -1 || e->deadline < wake))
-				wake = e->deadline;
+			if ((d = job_deadline(e)) != 0 &&
+			    (wake == -1 || d < wake))
+				wake = d;
 		}
 		t = wake == -1 ? -1 : wake <= now ? 0 :
 		    (int)((wake - now + 999) / 1000);
+		/* Deadlines and lost runtimes are checked on every tick. */
 		if (busy && (t == -1 || t > RAPI_TICK_MS))
 			t = RAPI_TICK_MS;
-		if (poll(pfd, (nfds_t)np, t) == -1 && errno != EINTR)
+		if ((n = poll(pfd, (nfds_t)np, t)) == -1 && errno != EINTR)
 			err(EXIT_USAGE, "poll");
-		while (read(rapi.wake[0], buf, sizeof(buf)) > 0)
-			;
+		if (pfd[0].revents != 0)
+			while (read(rapi.wake[0], buf, sizeof(buf)) ==
+			    (ssize_t)sizeof(buf))
+				;
 		now = mono_us();
+		/*
+		 * Look for runtimes that ended when one's output ended, and
+		 * on every tick (one may have left children holding it).
+		 */
+		reap = n == 0;
 		for (i = 0; i < opt.concurrency; i++)
-			rapi_read_log(&rapi.envs[i]);
-		rapi_reap(NULL);
+			if (at[i] >= 0 && pfd[at[i]].revents != 0) {
+				rapi_read_log(&rapi.envs[i]);
+				if (rapi.envs[i].logfd < 0)
+					reap = 1;
+			}
+		if (reap)
+			rapi_reap(NULL);
 		for (i = 0; i < opt.concurrency; i++) {
 			struct env *e = &rapi.envs[i];
+			int64_t deadline;
 			int done;
 
-			if (e->running && e->cur != NULL && !e->timedout &&
-			    now >= e->deadline) {
-				pthread_mutex_lock(&rapi.mu);
-				done = e->done;
-				pthread_mutex_unlock(&rapi.mu);
-				if (!done) {
-					e->timedout = 1;
-					proc_set_kill(procs, e);
-					rapi_reap(e);
-				}
+			deadline = job_deadline(e);
+			if (deadline != 0 && now >= deadline) {
+				e->timedout = 1;
+				proc_set_kill(procs, e);
+				rapi_reap(e);
 			}
-			pthread_mutex_lock(&rapi.mu);
-			done = e->cur != NULL && e->done;
-			pthread_mutex_unlock(&rapi.mu);
-			if (done) {
+			for (;;) {
+				pthread_mutex_lock(&rapi.mu);
+				done = e->nq > 0 && e->q[0].done;
+				pthread_mutex_unlock(&rapi.mu);
+				if (!done)
+					break;
 				rapi_finish(e);
 				got = 1;
 			}
+			/* Work left and no runtime: start one. */
+			if (!e->running && e->nq > 0)
+				rapi_runtime(e, (int)(e - rapi.envs));
 		}
 		if (until != -1 && mono_us() >= until)
 			break;
@@ -1059,6 +1165,7 @@ rapi_wait(int ms)
 			break;		/* more input: go and read it */
 	}
 	free(pfd);
+	free(at);
 	return got;
 }
 
@@ -1066,7 +1173,7 @@ rapi_wait(int ms)
 static void
 rapi_teardown(void)
 {
-	int i;
+	int i, j;
 
 	pthread_mutex_lock(&rapi.mu);
 	rapi.shutdown = 1;
@@ -1083,7 +1190,8 @@ rapi_teardown(void)
 		if (e->logfd >= 0)
 			close(e->logfd);
 		sbuf_free(&e->log);
-		lambda_reply_free(&e->reply);
+		for (j = 0; j < RAPI_DEPTH; j++)
+			lambda_reply_free(&e->q[j].reply);
 		lambda_env_free(e->envp);
 	}
 	free(rapi.envs);
@@ -1118,7 +1226,7 @@ complete(struct attempt *a)
 	int64_t now = clock_now_ms(), next;
 
 	running--;
-	slots[v->slot].busy = 0;
+	slots[v->slot].busy--;
 	v->attempts++;
 	log_attempt(a);
 	v->state = INV_DONE;
@@ -1345,7 +1453,7 @@ run(void)
 
 			if (v->state != INV_WAIT)
 				continue;
-			if (v->due <= now && running < opt.concurrency)
+			if (v->due <= now && running < opt.concurrency * depth)
 				attempt_start(v);
 			else if (due == -1 || v->due < due)
 				due = v->due;
@@ -1360,7 +1468,7 @@ run(void)
 		if (running > 0) {
 			/* Processes take no virtual time: only real waits. */
 			if (due != -1 && !clock_is_virtual() &&
-			    running < opt.concurrency)
+			    running < opt.concurrency * depth)
 				ms = due - now > 0 ? (int)(due - now) : 0;
 			flush_all();
 			attempt_wait(ms);
@@ -1535,8 +1643,11 @@ main(int argc, char *argv[])
 	window = (size_t)opt.concurrency * 4 + 60;
 	procs = proc_set_new();
 	catch_signals();
-	if (opt.rapi)
+	if (opt.rapi) {
 		rapi_setup();
+		if (opt.quiet)
+			depth = RAPI_DEPTH;
+	}
 	ndjson_open(&in, ninputs, inputs);
 	in.keep_going = keep_going;
 

@@ -77,9 +77,9 @@ int
 main(void)
 {
 	const char *api = getenv("AWS_LAMBDA_RUNTIME_API");
-	char host[64], id[64], head[512], *body, *colon, event[1 << 16];
+	char host[64], id[64], head[512 + (1 << 16)], *body, *colon;
 	struct sockaddr_in sin;
-	size_t blen, used;
+	size_t blen, used, n;
 	int fd, one = 1;
 
 	if (api == NULL || strlen(api) >= sizeof(host))
@@ -102,17 +102,17 @@ main(void)
 		send_all(fd, head, strlen(head));
 		id[0] = '\0';
 		read_response(fd, &body, &blen, id, sizeof(id));
-		if (blen > sizeof(event))
+		if (blen > (1 << 16))
 			return 1;
-		memcpy(event, body, blen);
+		/* The whole response in one write: one segment, one wakeup. */
+		n = (size_t)snprintf(head, 512, "POST /2018-06-01/runtime/"
+		    "invocation/%s/response HTTP/1.1\r\nHost: %s\r\n"
+		    "Content-Length: %zu\r\n\r\n", id, api, blen);
+		memcpy(head + n, body, blen);
 		used = (size_t)(body - buf) + blen;
 		memmove(buf, buf + used, have - used);
 		have -= used;
-		snprintf(head, sizeof(head), "POST /2018-06-01/runtime/"
-		    "invocation/%s/response HTTP/1.1\r\nHost: %s\r\n"
-		    "Content-Length: %zu\r\n\r\n", id, api, blen);
-		send_all(fd, head, strlen(head));
-		send_all(fd, event, blen);
+		send_all(fd, head, n + blen);
 		read_response(fd, &body, &blen, NULL, 0);
 		used = (size_t)(body - buf) + blen;
 		memmove(buf, buf + used, have - used);
