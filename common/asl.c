@@ -1149,6 +1149,15 @@ load_states(struct loader *l, jv def, struct asl_states *ss, int processor)
 			    s->catchers[k].next, &s->catchers[k].next_idx))
 				return -1;
 	}
+	for (i = 0; i < ss->nstates; i++) {
+		struct asl_state *s = &ss->states[i];
+
+		if (s->type == ASL_TASK ||
+		    (s->processor != NULL && s->processor->has_task))
+			ss->has_task = 1;
+		for (k = 0; k < s->nbranches; k++)
+			ss->has_task |= s->branches[k].has_task;
+	}
 	seen = xcalloc(ss->nstates, 1);
 	mark(ss, ss->start, seen);
 	for (i = 0; i < ss->nstates; i++)

@@ -149,6 +149,7 @@ struct asl_states {
 	int		 start;
 	struct asl_state *states;
 	size_t		 nstates;
+	int		 has_task;	/* some state (nested too) is a Task */
 };
 
 struct asl_machine {

@@ -12,6 +12,7 @@
  */
 #include <errno.h>
 #include <math.h>
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -33,6 +34,10 @@
 #define LAMBDA_PREFIX	"arn:aws:lambda:"
 
 enum { R_OK, R_ERR, R_TIMEOUT };
+
+/* The interpreter lock and its condition (see run_jobs). */
+static pthread_mutex_t gil = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t job_done = PTHREAD_COND_INITIALIZER;
 
 struct run {
 	const struct asl_machine *m;
@@ -450,14 +455,21 @@ wait_until(struct run *x, int64_t t)
 {
 	int64_t now = clock_now_ms();
 
+	int timeout = 0;
+
 	if (x->deadline > 0 && t >= x->deadline) {
-		if (x->deadline > now)
-			clock_sleep_ms(x->deadline - now);
-		return R_TIMEOUT;
+		t = x->deadline;
+		timeout = 1;
 	}
-	if (t > now)
+	if (t > now) {
+		/* Real sleeps let other branches and iterations run. */
+		if (!clock_is_virtual())
+			pthread_mutex_unlock(&gil);
 		clock_sleep_ms(t - now);
-	return R_OK;
+		if (!clock_is_virtual())
+			pthread_mutex_lock(&gil);
+	}
+	return timeout ? R_TIMEOUT : R_OK;
 }
 
 static void
@@ -864,7 +876,7 @@ run_command(struct step *st, const struct aslrun_binding *b, jv payload,
 	struct sbuf wrap = SBUF_INIT;
 	char reqid[UUID_BUFSZ];
 	int64_t limit, left;
-	int hb = 0, machine = 0, r = R_OK;
+	int hb = 0, machine = 0, r = R_OK, err;
 	jv text = jtext(payload);
 
 	ids_uuid(reqid, NULL, 0);
@@ -890,9 +902,14 @@ run_command(struct step *st, const struct aslrun_binding *b, jv payload,
 	spec.timeout_ms = limit;
 	proc_result_init(&res);
 	lambda_reply_init(&reply);
-	if (proc_run(&spec, &res) != 0) {
+	/* Other branches and iterations run while the command does. */
+	pthread_mutex_unlock(&gil);
+	r = proc_run(&spec, &res);
+	err = errno;
+	pthread_mutex_lock(&gil);
+	if (r != 0) {
 		asl_error_set(e, "States.TaskFailed", "cannot run '%s': %s",
-		    b->argv[0], strerror(errno));
+		    b->argv[0], strerror(err));
 		r = R_ERR;
 		goto out;
 	}
@@ -1118,6 +1135,169 @@ do_task(struct step *st, jv input, jv *out, struct asl_error *e)
 	return finish(st, input, result, out, e);
 }
 
+/*
+ * Branches and iterations.  Each runs as a job; jobs whose states run
+ * task commands run in threads, up to a concurrency limit.  One lock
+ * (the interpreter lock) is held by whichever thread interprets, so jv
+ * values, ids, the clock and the streams are never touched by two
+ * threads at once; it is let go only while a thread waits for a command
+ * or sleeps in real time.
+ */
+struct job {
+	struct run		*x;
+	const struct asl_states	*ss;
+	jv			 input;
+	jv			 out;
+	struct asl_error	 e;
+	int			 r;
+	const char		*map;		/* Map state name, or NULL */
+	long			 index;
+	int			 started, finished, joined;
+	pthread_t		 tid;
+};
+
+static void
+job_init(struct job *j, struct run *x, const struct asl_states *ss,
+    jv input, const char *map, long index)
+{
+	memset(j, 0, sizeof(*j));
+	j->x = x;
+	j->ss = ss;
+	j->input = input;
+	j->out = jv_invalid();
+	j->map = map;
+	j->index = index;
+}
+
+static void
+jobs_free(struct job *jobs, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		jv_free(jobs[i].input);
+		jv_free(jobs[i].out);
+		asl_error_free(&jobs[i].e);
+	}
+	free(jobs);
+}
+
+static jv
+error_output(const struct asl_error *e)
+{
+	jv eo = jv_object();
+
+	if (e->error != NULL)
+		eo = jv_object_set(eo, jv_string("Error"), jv_string(e->error));
+	if (e->cause != NULL)
+		eo = jv_object_set(eo, jv_string("Cause"), jv_string(e->cause));
+	return eo;
+}
+
+/* The body of a job; runs with the interpreter lock held. */
+static void
+job_run(struct job *j)
+{
+	struct run *x = j->x;
+
+	if (j->map != NULL && history_on(x))
+		event(x, "MapIterationStarted",
+		    "mapIterationStartedEventDetails", JV_OBJECT(
+		    jv_string("index"), jv_number((double)j->index),
+		    jv_string("name"), jv_string(j->map)));
+	else if (j->map != NULL)
+		event(x, "", NULL, jv_invalid());
+	j->r = run_states(x, j->ss, j->input, &j->out, &j->e);
+	if (j->map != NULL && j->r != R_TIMEOUT && history_on(x))
+		event(x, j->r == R_OK ? "MapIterationSucceeded" :
+		    "MapIterationFailed", j->r == R_OK ?
+		    "mapIterationSucceededEventDetails" :
+		    "mapIterationFailedEventDetails", JV_OBJECT(
+		    jv_string("index"), jv_number((double)j->index),
+		    jv_string("name"), jv_string(j->map)));
+	else if (j->map != NULL && j->r != R_TIMEOUT)
+		event(x, "", NULL, jv_invalid());
+	j->finished = 1;
+}
+
+static void *
+job_thread(void *arg)
+{
+	struct job *j = arg;
+
+	pthread_mutex_lock(&gil);
+	job_run(j);
+	pthread_cond_broadcast(&job_done);
+	pthread_mutex_unlock(&gil);
+	return NULL;
+}
+
+/* 1 if a job has finished and has not been joined yet. */
+static int
+finished_job(const struct job *jobs, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (jobs[i].finished && !jobs[i].joined)
+			return 1;
+	return 0;
+}
+
+/*
+ * Run N jobs, at most LIMIT at once (0: no limit; 1: one after the other
+ * in this thread).  With STOP, a failure starts no further job.  Returns
+ * R_TIMEOUT when a job timed out, else R_OK (each job has its outcome).
+ */
+static int
+run_jobs(struct run *x, struct job *jobs, size_t n, long limit, int stop)
+{
+	size_t next = 0, running = 0, i;
+	int failed = 0, timeout = 0;
+
+	(void)x;
+	if (limit == 1 || n < 2) {
+		for (i = 0; i < n && !failed && !timeout; i++) {
+			jobs[i].started = 1;
+			job_run(&jobs[i]);
+			timeout = jobs[i].r == R_TIMEOUT;
+			failed = stop && jobs[i].r != R_OK;
+		}
+		return timeout ? R_TIMEOUT : R_OK;
+	}
+	for (;;) {
+		while (next < n && (limit <= 0 || running < (size_t)limit) &&
+		    !failed && !timeout) {
+			jobs[next].started = 1;
+			if (pthread_create(&jobs[next].tid, NULL, job_thread,
+			    &jobs[next]) != 0) {
+				/* No thread: run it here. */
+				job_run(&jobs[next]);
+				jobs[next].joined = 1;
+				timeout |= jobs[next].r == R_TIMEOUT;
+				failed |= stop && jobs[next].r != R_OK;
+			} else
+				running++;
+			next++;
+		}
+		if (running == 0)
+			break;
+		while (!finished_job(jobs, next))
+			pthread_cond_wait(&job_done, &gil);
+		for (i = 0; i < next; i++)
+			if (jobs[i].finished && !jobs[i].joined) {
+				pthread_mutex_unlock(&gil);
+				pthread_join(jobs[i].tid, NULL);
+				pthread_mutex_lock(&gil);
+				jobs[i].joined = 1;
+				running--;
+				timeout |= jobs[i].r == R_TIMEOUT;
+				failed |= stop && jobs[i].r != R_OK;
+			}
+	}
+	return timeout ? R_TIMEOUT : R_OK;
+}
+
 /* Parallel. */
 
 static int
@@ -1125,9 +1305,10 @@ do_parallel(struct step *st, jv input, jv *out, struct asl_error *e)
 {
 	const struct asl_state *s = st->s;
 	struct run *x = st->x;
-	jv v, results, b;
+	struct job *jobs;
+	jv v, results;
 	size_t i;
-	int r;
+	int r, conc = 0;
 
 	if (input_path(st, input, &v, e) != R_OK)
 		return R_ERR;
@@ -1136,18 +1317,32 @@ do_parallel(struct step *st, jv input, jv *out, struct asl_error *e)
 		return R_ERR;
 	}
 	event(x, "ParallelStateStarted", NULL, jv_invalid());
+	jobs = xcalloc(s->nbranches, sizeof(*jobs));
+	for (i = 0; i < s->nbranches; i++)
+		job_init(&jobs[i], x, &s->branches[i], jv_copy(v), NULL,
+		    (long)i);
+	for (i = 0; i < s->nbranches && !conc; i++)
+		conc = s->branches[i].has_task;
+	r = run_jobs(x, jobs, s->nbranches, conc ? 0 : 1, 1);
 	results = jv_array();
-	for (i = 0; i < s->nbranches; i++) {
-		r = run_states(x, &s->branches[i], v, &b, e);
-		if (r != R_OK) {
-			jv_free(results);
-			jv_free(v);
-			if (r == R_ERR)
-				event(x, "ParallelStateFailed", NULL,
-				    jv_invalid());
-			return r;
+	for (i = 0; i < s->nbranches && r == R_OK; i++) {
+		if (jobs[i].started && jobs[i].r != R_OK) {
+			/* The first branch to fail, in their order. */
+			asl_error_free(e);
+			*e = jobs[i].e;
+			jobs[i].e.error = jobs[i].e.cause = NULL;
+			r = R_ERR;
+			break;
 		}
-		results = jv_array_append(results, b);
+		results = jv_array_append(results, jv_copy(jobs[i].out));
+	}
+	jobs_free(jobs, s->nbranches);
+	if (r != R_OK) {
+		jv_free(results);
+		jv_free(v);
+		if (r == R_ERR)
+			event(x, "ParallelStateFailed", NULL, jv_invalid());
+		return r;
 	}
 	jv_free(v);
 	event(x, "ParallelStateSucceeded", NULL, jv_invalid());
@@ -1325,9 +1520,9 @@ do_map(struct step *st, jv input, jv *out, struct asl_error *e)
 	struct run *x = st->x;
 	double conc = (double)s->max_concurrency, pct = s->tolerated_pct;
 	double cnt = (double)s->tolerated_count;
-	jv v, items, results, item, sel, ictx, r1;
-	jv done = jv_array(), bad = jv_array();
-	struct asl_error ie = { NULL, NULL };
+	jv v, items, results, item, sel, ictx;
+	jv done = jv_invalid(), bad = jv_invalid();
+	struct job *jobs;
 	long failed = 0, i, n;
 	int r;
 
@@ -1391,7 +1586,8 @@ do_map(struct step *st, jv input, jv *out, struct asl_error *e)
 		event(x, "", NULL, jv_invalid());
 	if (s->distributed)
 		event(x, "MapRunStarted", NULL, jv_invalid());
-	results = jv_array();
+	/* The iterations' inputs first: ItemSelector errors start none. */
+	jobs = xcalloc((size_t)n + 1, sizeof(*jobs));
 	for (i = 0; i < n; i++) {
 		item = jv_array_get(jv_copy(items), (int)i);
 		if (s->item_selector != NULL) {
@@ -1403,60 +1599,52 @@ do_map(struct step *st, jv input, jv *out, struct asl_error *e)
 			jv_free(ictx);
 			jv_free(item);
 			if (!jv_is_valid(sel)) {
-				jv_free(results);
+				jobs_free(jobs, (size_t)i);
 				goto bad;
 			}
 			item = sel;
 		}
-		if (history_on(x))
-			event(x, "MapIterationStarted",
-			    "mapIterationStartedEventDetails", JV_OBJECT(
-			    jv_string("index"), jv_number((double)i),
-			    jv_string("name"), jv_string(s->name)));
-		else
-			event(x, "", NULL, jv_invalid());
-		r = run_states(x, s->processor, item, &r1, &ie);
-		if (r == R_TIMEOUT) {
-			jv_free(item);
-			jv_free(results);
-			jv_free(items);
-			jv_free(v);
-			jv_free(done);
-			jv_free(bad);
-			asl_error_free(&ie);
-			return R_TIMEOUT;
-		}
-		if (history_on(x))
-			event(x, r == R_OK ? "MapIterationSucceeded" :
-			    "MapIterationFailed", r == R_OK ?
-			    "mapIterationSucceededEventDetails" :
-			    "mapIterationFailedEventDetails", JV_OBJECT(
-			    jv_string("index"), jv_number((double)i),
-			    jv_string("name"), jv_string(s->name)));
-		else
-			event(x, "", NULL, jv_invalid());
+		job_init(&jobs[i], x, s->processor, item, s->name, i);
+	}
+	r = run_jobs(x, jobs, (size_t)n, s->processor->has_task ? (long)conc :
+	    1, pct < 0 && cnt < 0);
+	if (r == R_TIMEOUT) {
+		jobs_free(jobs, (size_t)n);
+		jv_free(items);
+		jv_free(v);
+		jv_free(done);
+		jv_free(bad);
+		return R_TIMEOUT;
+	}
+	results = jv_array();
+	done = jv_array();
+	bad = jv_array();
+	for (i = 0; i < n; i++) {
+		struct job *j = &jobs[i];
+
+		if (!j->started)
+			continue;
 		if (s->writer) {
-			jv rec = JV_OBJECT(jv_string("Input"), jtext(item),
-			    jv_string("Status"), jv_string(r == R_OK ?
+			jv rec = JV_OBJECT(jv_string("Input"), jtext(j->input),
+			    jv_string("Status"), jv_string(j->r == R_OK ?
 			    "SUCCEEDED" : "FAILED"));
 
-			if (r == R_OK)
+			if (j->r == R_OK)
 				rec = jv_object_set(rec, jv_string("Output"),
-				    jtext(r1));
-			if (r != R_OK && ie.error != NULL)
+				    jtext(j->out));
+			if (j->r != R_OK && j->e.error != NULL)
 				rec = jv_object_set(rec, jv_string("Error"),
-				    jv_string(ie.error));
-			if (r != R_OK && ie.cause != NULL)
+				    jv_string(j->e.error));
+			if (j->r != R_OK && j->e.cause != NULL)
 				rec = jv_object_set(rec, jv_string("Cause"),
-				    jv_string(ie.cause));
-			if (r == R_OK)
+				    jv_string(j->e.cause));
+			if (j->r == R_OK)
 				done = jv_array_append(done, rec);
 			else
 				bad = jv_array_append(bad, rec);
 		}
-		jv_free(item);
-		if (r == R_OK) {
-			results = jv_array_append(results, r1);
+		if (j->r == R_OK) {
+			results = jv_array_append(results, jv_copy(j->out));
 			continue;
 		}
 		failed++;
@@ -1467,24 +1655,16 @@ do_map(struct step *st, jv input, jv *out, struct asl_error *e)
 			jv_free(bad);
 			event(x, "MapStateFailed", NULL, jv_invalid());
 			asl_error_free(e);
-			*e = ie;
+			*e = j->e;
+			j->e.error = j->e.cause = NULL;
+			jobs_free(jobs, (size_t)n);
 			jv_free(items);
 			jv_free(v);
 			return R_ERR;
 		}
-		{
-			jv eo = jv_object();
-
-			if (ie.error != NULL)
-				eo = jv_object_set(eo, jv_string("Error"),
-				    jv_string(ie.error));
-			if (ie.cause != NULL)
-				eo = jv_object_set(eo, jv_string("Cause"),
-				    jv_string(ie.cause));
-			results = jv_array_append(results, eo);
-		}
-		asl_error_free(&ie);
+		results = jv_array_append(results, error_output(&j->e));
 	}
+	jobs_free(jobs, (size_t)n);
 	jv_free(items);
 	if (failed > 0 && !((cnt >= 0 && failed <= cnt) ||
 	    (pct >= 0 && (double)failed * 100 <= pct * (double)n))) {
@@ -1504,6 +1684,10 @@ do_map(struct step *st, jv input, jv *out, struct asl_error *e)
 		jv_free(v);
 		event(x, "MapStateFailed", NULL, jv_invalid());
 		return R_ERR;
+	}
+	if (!s->writer) {
+		jv_free(done);
+		jv_free(bad);
 	}
 	jv_free(v);
 	if (s->distributed)
@@ -1717,6 +1901,7 @@ aslrun_execute(const struct asl_machine *m, const struct aslrun_conf *c,
 	jv output = jv_invalid(), o;
 	int r;
 
+	pthread_mutex_lock(&gil);
 	memset(&x, 0, sizeof(x));
 	x.m = m;
 	x.c = c;
@@ -1822,5 +2007,6 @@ aslrun_execute(const struct asl_machine *m, const struct aslrun_conf *c,
 	sbuf_free(&in);
 	free(x.sm_arn);
 	free(x.exec_arn);
+	pthread_mutex_unlock(&gil);
 	return status;
 }

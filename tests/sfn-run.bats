@@ -383,3 +383,11 @@ EOF
 	run -3 sfn-run "$BATS_TEST_TMPDIR/def.json"
 	assert_output "sfn-run: $BATS_TEST_TMPDIR/def.json: state 'M': ItemReader.Resource must be arn:aws:states:::s3:getObject or arn:aws:states:::s3:listObjectsV2 (read from local files)"
 }
+
+@test "branches and Map iterations that run commands run side by side" {
+	# meet.sh succeeds only when its partner runs at the same time.
+	mkdir "$BATS_TEST_TMPDIR/meet"
+	run -0 sfnj '.output | fromjson' -t "meet=$F/meet.sh" "$F/meet.asl.json" \
+	    <<<'{"dir":"'"$BATS_TEST_TMPDIR/meet"'","pairs":[{"me":"c","other":"d"},{"me":"d","other":"c"}]}'
+	assert_output '[[{"met":"a"},{"met":"b"}],[{"met":"c"},{"met":"d"}]]'
+}
