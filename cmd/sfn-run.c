@@ -108,18 +108,11 @@ static char *
 slurp(const char *path, size_t *len)
 {
 	struct sbuf b = SBUF_INIT;
-	char buf[65536];
-	size_t n;
 	FILE *fp;
 
-	if ((fp = fopen(path, "r")) == NULL)
-		err(EXIT_USAGE, "%s", path);
-	while ((n = fread(buf, 1, sizeof(buf), fp)) > 0)
-		sbuf_add(&b, buf, n);
-	if (ferror(fp))
+	if ((fp = fopen(path, "r")) == NULL || sbuf_read(&b, fp) != 0)
 		err(EXIT_USAGE, "%s", path);
 	fclose(fp);
-	sbuf_grow(&b, 0);
 	return sbuf_detach(&b, len);
 }
 

@@ -49,18 +49,14 @@ key_ok(const char *k)
 static int
 slurp(const char *path, struct sbuf *b)
 {
-	char buf[65536];
-	size_t n;
 	FILE *fp;
+	int r;
 
 	if ((fp = fopen(path, "r")) == NULL)
 		return -1;
-	while ((n = fread(buf, 1, sizeof(buf), fp)) > 0)
-		sbuf_add(b, buf, n);
-	n = ferror(fp);
+	r = sbuf_read(b, fp);
 	fclose(fp);
-	sbuf_grow(b, 0);
-	return n ? -1 : 0;
+	return r;
 }
 
 /* One CSV record from *p: fields appended to ROW; 0 at the end. */
