@@ -92,6 +92,47 @@ bus_name(struct ld *ld, jv b)
 	return xstrndup(n, len);
 }
 
+/* Skip "<name>" at p; NULL when there is none. */
+static const char *
+skip_placeholder(const char *p)
+{
+	if (*p++ != '<')
+		return NULL;
+	while (*p != '\0' && *p != '>' && *p != '<' && *p != '"')
+		p++;
+	return *p == '>' ? p + 1 : NULL;
+}
+
+/*
+ * A CloudWatch Logs target with an InputTransformer takes only the
+ * template {"timestamp":<...>,"message":<...>} (blanks aside).
+ */
+static int
+logs_template_ok(jv t)
+{
+	struct sbuf b = SBUF_INIT;
+	const char *p;
+	jv x, tmpl;
+	int ok = 1;
+
+	x = get(t, "InputTransformer");
+	tmpl = get(x, "InputTemplate");
+	if (jv_get_kind(tmpl) == JV_KIND_STRING) {
+		jsonraw_minify(&b, jv_string_value(tmpl),
+		    (size_t)jv_string_length_bytes(jv_copy(tmpl)));
+		p = b.buf;
+		ok = strncmp(p, "{\"timestamp\":", 13) == 0 &&
+		    (p = skip_placeholder(p + 13)) != NULL &&
+		    strncmp(p, ",\"message\":", 11) == 0 &&
+		    (p = skip_placeholder(p + 11)) != NULL &&
+		    strcmp(p, "}") == 0;
+	}
+	jv_free(tmpl);
+	jv_free(x);
+	sbuf_free(&b);
+	return ok;
+}
+
 static int
 load_target(struct ld *ld, struct rule *r, jv t, struct target *tg)
 {
@@ -163,6 +204,13 @@ load_target(struct ld *ld, struct rule *r, jv t, struct target *tg)
 	if ((tg->xf = transform_new(t, tg->id, &e)) == NULL) {
 		fail(ld, r->name, "%s", e);
 		free(e);
+		goto out;
+	}
+	if (strncmp(tg->arn, "arn:aws:logs:", 13) == 0 &&
+	    !logs_template_ok(t)) {
+		fail(ld, r->name, "InputTemplate for target %s must be "
+		    "{\"timestamp\":<timestamp>,\"message\":<message>} for a "
+		    "CloudWatch Logs target.", tg->id);
 		goto out;
 	}
 	ret = 0;

@@ -538,3 +538,18 @@ ebus-match: $BATS_TEST_TMPDIR/in:5: record exceeds 200 bytes"
 	run -0 ebus-match -p '{"b":["x"]}' "$BATS_TEST_TMPDIR/in"
 	assert_output '{"a":9007199254740993,"b":["x",2]}'
 }
+
+@test "CloudWatch Logs target with a transformer: only the timestamp/message template" {
+	r="$BATS_TEST_TMPDIR/logs.json"
+	mk() {
+		jq -n --arg t "$1" '[{Name: "r", EventPattern: {source: ["aws.ec2"]},
+		    Targets: [{Id: "logs", Arn: "arn:aws:logs:us-east-1:123456789012:log-group:/aws/events/ec2",
+		    InputTransformer: {InputPathsMap: {timestamp: "$.time", message: "$.detail.state"},
+		    InputTemplate: $t}}]}]' > "$r"
+		ebus-match --rules "$r" -t logs=- "$F/ec2-event.json"
+	}
+	run -0 mk '{"timestamp" : <timestamp>, "message": <message>}'
+	assert_output '{"timestamp" : "2015-11-11T21:29:54Z", "message": "RUNNING"}'
+	run -3 --separate-stderr mk '{"message": <message>}'
+	assert_equal "$stderr" "ebus-match: $r: r: InputTemplate for target logs must be {\"timestamp\":<timestamp>,\"message\":<message>} for a CloudWatch Logs target."
+}
