@@ -46,6 +46,7 @@ struct run {
 	jv		 ctx;		/* Execution and StateMachine */
 	int64_t		 deadline;	/* 0: none */
 	long		 evid;
+	int		 quiet;		/* a child execution: no history */
 	jv		 mock_counts;	/* state name -> invocations */
 };
 
@@ -86,7 +87,7 @@ event(struct run *x, const char *type, const char *detkey, jv details)
 	long id = ++x->evid;
 	jv e;
 
-	if (x->c->history == NULL) {
+	if (x->c->history == NULL || x->quiet) {
 		jv_free(details);
 		return id;
 	}
@@ -107,7 +108,7 @@ event(struct run *x, const char *type, const char *detkey, jv details)
 static int
 history_on(const struct run *x)
 {
-	return x->c->history != NULL;
+	return x->c->history != NULL && !x->quiet;
 }
 
 static long
@@ -1151,6 +1152,8 @@ struct job {
 	struct asl_error	 e;
 	int			 r;
 	const char		*map;		/* Map state name, or NULL */
+	int			 child;		/* a child execution (a
+						   distributed Map's) */
 	long			 index;
 	int			 started, finished, joined;
 	pthread_t		 tid;
@@ -1198,8 +1201,21 @@ error_output(const struct asl_error *e)
 static void
 job_run(struct job *j)
 {
-	struct run *x = j->x;
+	struct run *x = j->x, child;
 
+	if (j->child) {
+		/* Its own history, numbered from 1, not in the parent's. */
+		child = *x;
+		child.evid = 0;
+		child.quiet = 1;
+		child.ctx = jv_copy(x->ctx);
+		child.mock_counts = jv_copy(x->mock_counts);
+		j->r = run_states(&child, j->ss, j->input, &j->out, &j->e);
+		jv_free(child.ctx);
+		jv_free(child.mock_counts);
+		j->finished = 1;
+		return;
+	}
 	if (j->map != NULL && history_on(x))
 		event(x, "MapIterationStarted",
 		    "mapIterationStartedEventDetails", JV_OBJECT(
@@ -1340,8 +1356,6 @@ do_parallel(struct step *st, jv input, jv *out, struct asl_error *e)
 	if (r != R_OK) {
 		jv_free(results);
 		jv_free(v);
-		if (r == R_ERR)
-			event(x, "ParallelStateFailed", NULL, jv_invalid());
 		return r;
 	}
 	jv_free(v);
@@ -1551,21 +1565,28 @@ do_map(struct step *st, jv input, jv *out, struct asl_error *e)
 		jv_free(t);
 		goto bad;
 	}
-	if ((s->max_concurrency_path != NULL && map_number(st,
+	if (s->max_concurrency_path != NULL && map_number(st,
 	    s->max_concurrency_path, "MaxConcurrencyPath", 1, v, &conc, e) !=
-	    R_OK) ||
-	    (s->tolerated_pct_path != NULL && map_number(st,
-	    s->tolerated_pct_path, "ToleratedFailurePercentagePath", 0, v,
-	    &pct, e) != R_OK) ||
-	    (s->tolerated_count_path != NULL && map_number(st,
-	    s->tolerated_count_path, "ToleratedFailureCountPath", 1, v, &cnt,
-	    e) != R_OK))
+	    R_OK)
 		goto bad;
 	if (conc < 0) {
 		rt_err(st, e, "States.Runtime", "MaxConcurrency cannot be "
 		    "negative.");
 		goto bad;
 	}
+	n = jv_array_length(jv_copy(items));
+	if (history_on(x))
+		event(x, "MapStateStarted", "mapStateStartedEventDetails",
+		    JV_OBJECT(jv_string("length"), jv_number((double)n)));
+	else
+		event(x, "", NULL, jv_invalid());
+	if ((s->tolerated_pct_path != NULL && map_number(st,
+	    s->tolerated_pct_path, "ToleratedFailurePercentagePath", 0, v,
+	    &pct, e) != R_OK) ||
+	    (s->tolerated_count_path != NULL && map_number(st,
+	    s->tolerated_count_path, "ToleratedFailureCountPath", 1, v, &cnt,
+	    e) != R_OK))
+		goto bad;
 	if (s->tolerated_pct_path != NULL && (pct < 0 || pct > 100)) {
 		rt_err(st, e, "States.Runtime", "ToleratedFailurePercentage "
 		    "must be between 0 and 100.");
@@ -1579,11 +1600,6 @@ do_map(struct step *st, jv input, jv *out, struct asl_error *e)
 	if (s->batcher && batch_items(st, v, &items, e) != R_OK)
 		goto bad;
 	n = jv_array_length(jv_copy(items));
-	if (history_on(x))
-		event(x, "MapStateStarted", "mapStateStartedEventDetails",
-		    JV_OBJECT(jv_string("length"), jv_number((double)n)));
-	else
-		event(x, "", NULL, jv_invalid());
 	if (s->distributed)
 		event(x, "MapRunStarted", NULL, jv_invalid());
 	/* The iterations' inputs first: ItemSelector errors start none. */
@@ -1605,6 +1621,7 @@ do_map(struct step *st, jv input, jv *out, struct asl_error *e)
 			item = sel;
 		}
 		job_init(&jobs[i], x, s->processor, item, s->name, i);
+		jobs[i].child = s->distributed;
 	}
 	r = run_jobs(x, jobs, (size_t)n, s->processor->has_task ? (long)conc :
 	    1, pct < 0 && cnt < 0);
@@ -1653,7 +1670,6 @@ do_map(struct step *st, jv input, jv *out, struct asl_error *e)
 			jv_free(results);
 			jv_free(done);
 			jv_free(bad);
-			event(x, "MapStateFailed", NULL, jv_invalid());
 			asl_error_free(e);
 			*e = j->e;
 			j->e.error = j->e.cause = NULL;
@@ -1674,7 +1690,6 @@ do_map(struct step *st, jv input, jv *out, struct asl_error *e)
 		jv_free(bad);
 		if (s->distributed)
 			event(x, "MapRunFailed", NULL, jv_invalid());
-		event(x, "MapStateFailed", NULL, jv_invalid());
 		asl_error_set(e, "States.ExceedToleratedFailureThreshold",
 		    "The specified tolerated failure threshold was exceeded");
 		return R_ERR;
@@ -1682,7 +1697,6 @@ do_map(struct step *st, jv input, jv *out, struct asl_error *e)
 	if (s->writer && write_results(st, v, &results, done, bad, e) !=
 	    R_OK) {
 		jv_free(v);
-		event(x, "MapStateFailed", NULL, jv_invalid());
 		return R_ERR;
 	}
 	if (!s->writer) {
@@ -1782,6 +1796,9 @@ with_retry(struct step *st, jv input, int64_t entered, jv *out,
 		st->ctx = state_ctx(st->x, s, entered, retries);
 	}
 	free(counts);
+	if (r == R_ERR && !is_terminal(e->error) && s->type != ASL_TASK)
+		event(st->x, s->type == ASL_MAP ? "MapStateFailed" :
+		    "ParallelStateFailed", NULL, jv_invalid());
 	return r;
 }
 

@@ -67,13 +67,15 @@ setup_file() {
 		    (.value.value | tojson), .value.errorMessage // "",
 		    .value.error // ""] | @tsv' <<<"$bindings")
 		rc=0
-		out="$(sfn-run --clock=virtual "${args[@]}" "$d/def.json" \
-		    < "$d/input.json" 2>"$d/stderr")" || rc=$?
+		out="$(sfn-run --clock=virtual -H "$d/history" "${args[@]}" \
+		    "$d/def.json" < "$d/input.json" 2>"$d/stderr")" || rc=$?
+		[ -f "$d/history" ] || : > "$d/history"
 		jq -cn --arg i "$i" --arg area "$area" --arg name "$name" \
 		    --arg rc "$rc" --arg out "$out" --rawfile err "$d/stderr" \
+		    --slurpfile hist "$d/history" \
 		    '{i: ($i | tonumber), area: $area, name: $name,
 		      rc: ($rc | tonumber), got: ($out | fromjson? // null),
-		      stderr: $err}' >> "$work/got.ndjson"
+		      types: [$hist[].type], stderr: $err}' >> "$work/got.ndjson"
 	done 4< "$work/cases.tsv" 5< "$work/defs.ndjson" \
 	    6< "$work/inputs.ndjson" 7< "$work/bindings.ndjson"
 	exceptions="$(for k in "${!EXCEPTIONS[@]}"; do
@@ -98,18 +100,28 @@ setup_file() {
 		else "pass" end;
 	    [.[] | . as $r | $cases[$r.i - 1] as $c |
 	     {name, area, v: verdict($c), got: .got, expect: $c.expect,
+	      causes: ($c.expect.cause != null),
+	      history: (if $c.history == null then null
+		else ([$c.history[].type] == $r.types) end),
 	      stderr}] as $all |
 	    {areas: ($all | group_by(.area) | map({area: .[0].area,
 		cases: length,
 		pass: map(select(.v == "pass" or .v == "pass-cause-differs")) | length,
-		exact_cause: map(select(.v == "pass")) | length,
+		causes: map(select(.causes and .v != "unsupported")) | length,
+		exact_cause: map(select(.causes and .v == "pass")) | length,
+		histories: map(select(.history != null and .v != "unsupported")) | length,
+		same_history: map(select(.history == true and .v != "unsupported")) | length,
 		unsupported: map(select(.v == "unsupported")) | length})),
 	     failures: [$all[] | select(.v != "pass" and .v != "pass-cause-differs"
 		and .v != "unsupported") | select($exc[.name] == null)],
 	     excepted: [$all[] | select($exc[.name] != null) |
 		{name, reason: $exc[.name], v}]}' \
 	    "$work/got.ndjson" > "$work/report.json"
-	jq -r '.areas[] | "# \(.area): \(.pass)/\(.cases) pass (\(.exact_cause) with AWS cause text), \(.unsupported) not yet supported"' \
+	jq -r '.areas[] | "# \(.area): \(.pass)/\(.cases) pass, \(.unsupported) not yet supported; AWS cause text \(.exact_cause)/\(.causes); history event types as on AWS \(.same_history)/\(.histories)"' \
+	    "$work/report.json" >&3
+	jq -r '(.areas | map(.cases) | add) as $all |
+	    [.areas[] | select(.area != "jsonata" and .area != "variables")] |
+	    "# JSONPath mode: \(map(.pass) | add)/\(map(.cases) | add) pass; \(map(.pass) | add)/\($all) of the whole corpus"' \
 	    "$work/report.json" >&3
 	jq -r '.excepted[] | "# exception: \(.name): \(.reason)"' \
 	    "$work/report.json" >&3

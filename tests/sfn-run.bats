@@ -330,7 +330,7 @@ EOF
 	assert_line --index 0 ExecutionStarted
 	assert_line --index 3 MapStateEntered
 	assert_line --index 5 MapIterationStarted
-	assert_line --index 27 ExecutionSucceeded
+	assert_line --index 23 ExecutionSucceeded
 }
 
 @test "a Step Functions Local mock configuration drives the tasks" {
