@@ -219,6 +219,19 @@ on_signal(int sig)
 	raise(sig);
 }
 
+/* Hold the signals above back (HOLD) or let them in again. */
+static void
+hold_signals(int hold)
+{
+	sigset_t set;
+
+	sigemptyset(&set);
+	sigaddset(&set, SIGHUP);
+	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGTERM);
+	pthread_sigmask(hold ? SIG_BLOCK : SIG_UNBLOCK, &set, NULL);
+}
+
 static void
 catch_signals(void)
 {
@@ -473,9 +486,12 @@ pp_start(struct inv *v)
 	v->spec.timeout_ms = opt.timeout_ms;
 	v->spec.maxout = LAMBDA_RESPONSE_LIMIT + 1;
 	v->spec.maxerr = LOGSTORE_EVENT_MAX;
+	/* A signal must not come between the start and the record. */
+	hold_signals(1);
 	if (proc_set_start(procs, &v->spec, v) == -1)
 		err(EXIT_USAGE, "cannot start '%s'", opt.argv[0]);
 	groups[v->slot] = proc_set_pid(procs, v);
+	hold_signals(0);
 }
 
 static void complete(struct attempt *);
@@ -816,6 +832,8 @@ rapi_setup(void)
 
 	if (pipe2(rapi.wake, O_CLOEXEC | O_NONBLOCK) == -1)
 		err(EXIT_USAGE, "pipe");
+	/* The server's threads leave HUP, INT and TERM to the main one. */
+	hold_signals(1);
 	rapi.envs = xcalloc((size_t)opt.concurrency, sizeof(*rapi.envs));
 	for (i = 0; i < opt.concurrency; i++) {
 		struct env *e = &rapi.envs[i];
@@ -837,6 +855,7 @@ rapi_setup(void)
 		snprintf(e->addr, sizeof(e->addr), "127.0.0.1:%u",
 		    info != NULL ? (unsigned)info->port : 0u);
 	}
+	hold_signals(0);
 }
 
 /* Start environment E's runtime: the command, told where the API is. */
@@ -864,9 +883,11 @@ rapi_runtime(struct env *e, int slot)
 	e->spec.outfd = fds[1];
 	e->spec.errfd = fds[1];
 	e->t_start = mono_us();
+	hold_signals(1);
 	if (proc_set_start(procs, &e->spec, e) == -1)
 		err(EXIT_USAGE, "cannot start '%s'", opt.argv[0]);
 	groups[slot] = proc_set_pid(procs, e);
+	hold_signals(0);
 	close(fds[1]);
 	e->logfd = fds[0];
 	fcntl(e->logfd, F_SETFL, O_NONBLOCK);

@@ -440,14 +440,14 @@ no_process() {
 		run -0 bash -c "
 		    echo '{\"hang\":1}' | lambda-invoke -q -T 60 $mode 3>&- &
 		    for i in \$(seq 100); do
-			pgrep -f 'sleep (41.4142|30.0271)' >/dev/null && break
+			pgrep -f '^sleep (41.4142|30.0271)' >/dev/null && break
 			sleep 0.1
 		    done
 		    kill -TERM \$!
 		    wait \$!
 		    echo status \$?"
 		assert_output 'status 143'
-		no_process 'sleep (41.4142|30.0271)'
+		no_process '^sleep (41.4142|30.0271)'
 	done
 }
 
