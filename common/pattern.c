@@ -2898,9 +2898,24 @@ struct psub {
 
 struct pset {
 	struct key	*key;
-	struct psub	*sub;
+	struct psub	*sub;		/* grouped by their first condition */
 	size_t		 nsub, npat;
+	uint32_t	*grp;		/* group g is sub[grp[g]..grp[g+1]) */
+	size_t		 ngrp;
 };
+
+static int
+by_first_gid(const void *a, const void *b, void *arg)
+{
+	const struct pset *ps = arg;
+	const struct psub *x = a, *y = b;
+	int32_t gx = x->n > 0 ? ps->key[x->first].gid : -1;
+	int32_t gy = y->n > 0 ? ps->key[y->first].gid : -1;
+
+	if (gx != gy)
+		return gx < gy ? -1 : 1;
+	return x->pat < y->pat ? -1 : x->pat > y->pat;
+}
 
 struct pset *
 pset_new(struct pattern *const *pats, size_t n)
@@ -2934,6 +2949,13 @@ pset_new(struct pattern *const *pats, size_t n)
 				ps->key[nkey++] = s->key[k];
 		}
 	}
+	qsort_r(ps->sub, ps->nsub, sizeof(*ps->sub), by_first_gid, ps);
+	ps->grp = xcalloc(ps->nsub + 2, sizeof(*ps->grp));
+	for (j = 0; j < ps->nsub; j++)
+		if (j == 0 || ps->key[ps->sub[j - 1].first].gid !=
+		    ps->key[ps->sub[j].first].gid)
+			ps->grp[ps->ngrp++] = (uint32_t)j;
+	ps->grp[ps->ngrp] = (uint32_t)ps->nsub;
 	return ps;
 }
 
@@ -2944,40 +2966,59 @@ pset_free(struct pset *ps)
 		return;
 	free(ps->key);
 	free(ps->sub);
+	free(ps->grp);
 	free(ps);
 }
+
+static void	match_sub(const struct pset *, const struct psub *,
+		    struct fields *, unsigned char *, struct memb *);
 
 void
 pset_match(const struct pset *ps, struct fields *f, unsigned char *match)
 {
 	struct memb m = { NULL, 0, 0 };
 	const struct psub *q;
-	const struct key *y, *end;
-	size_t j;
+	const struct key *y;
+	size_t g, j;
 
 	memset(match, 0, ps->npat);
-	for (j = 0; j < ps->nsub; j++) {
-		q = &ps->sub[j];
-		if (match[q->pat])
-			continue;
+	for (g = 0; g < ps->ngrp; g++) {
+		/* one test of the shared first condition skips the group */
+		q = &ps->sub[ps->grp[g]];
 		y = ps->key + q->first;
-		end = y + q->n;
-		for (; y < end; y++) {
-			if (f->inarr[y->path])
-				break;
-			if (!plain(q->p, y->cd, y->gid, f))
-				break;
-		}
-		if (y == end)
-			match[q->pat] = 1;
-		else if (f->inarr[y->path]) {
-			m.n = 0;
-			match[q->pat] = (unsigned char)match_keys(q->p, q->s,
-			    (size_t)(y - (ps->key + q->first)), f, &m);
-		}
+		if (!f->inarr[y->path] && !plain(q->p, y->cd, y->gid, f))
+			continue;
+		for (j = ps->grp[g]; j < ps->grp[g + 1]; j++)
+			match_sub(ps, &ps->sub[j], f, match, &m);
 	}
 	if (m.p != NULL)
 		free(m.p);
+}
+
+/* One sub-rule of a set; the pattern's match flag is set on success. */
+static void
+match_sub(const struct pset *ps, const struct psub *q, struct fields *f,
+    unsigned char *match, struct memb *m)
+{
+	const struct key *y, *end;
+
+	if (match[q->pat])
+		return;
+	y = ps->key + q->first;
+	end = y + q->n;
+	for (; y < end; y++) {
+		if (f->inarr[y->path])
+			break;
+		if (!plain(q->p, y->cd, y->gid, f))
+			break;
+	}
+	if (y == end)
+		match[q->pat] = 1;
+	else if (f->inarr[y->path]) {
+		m->n = 0;
+		match[q->pat] = (unsigned char)match_keys(q->p, q->s,
+		    (size_t)(y - (ps->key + q->first)), f, m);
+	}
 }
 
 static void
