@@ -27,6 +27,7 @@
 #include "xalloc.h"
 
 #define MAX_DEPTH	1000	/* Jackson's StreamReadConstraints */
+#define MAX_BRANCHES	1024	/* sub-rules one pattern's $or may make */
 
 /* ---------------------------------------------------------------- paths */
 
@@ -2235,6 +2236,11 @@ cc_or(struct cc *c, struct maplist *rules)
 		for (size_t i = 0; i < nr.n; i++)
 			ml_add(rules, nr.m[i]);
 		free(nr.m);
+		if (rules->n > MAX_BRANCHES) {
+			barf(c, "Rule is too complex - try using fewer $or "
+			    "combinations (more than %d)", MAX_BRANCHES);
+			goto out;
+		}
 	}
 	if (cnt < 2) {
 		barf(c, "There must have at least 2 Objects in $or "

@@ -254,6 +254,8 @@ invalid() {
 	invalid '{"$or":[{"a":["1"]},"b"]}' 'Only JSON object is allowed in array of $or relationship.'
 	invalid '{"$or":[{"a":["1"]},{"numeric":[1]}]}' 'numeric is Ruler reserved fieldName which cannot be used inside $or.'
 	invalid '{"$or":[{"a":["1"]},{}]}' 'Empty objects are not allowed'
+	p=$(python3 -c 'import json; print(json.dumps({"f%d" % i: {"$or": [{"a": [1]}, {"b": [1]}]} for i in range(11)}))')
+	invalid "$p" 'Rule is too complex - try using fewer $or combinations (more than 1024)'
 }
 
 @test "duplicate keys: patterns override per path, events keep every value" {
