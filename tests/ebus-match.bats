@@ -165,6 +165,9 @@ invalid() {
 	run -3 --separate-stderr ebus-match --numbers=legacy -p '{"a":[{"numeric":[">",5e9]}]}' /dev/null
 	assert_equal "$stderr" "ebus-match: Event pattern is not valid. Reason: Bottom must be less than top"
 	run -1 ebus-match --numbers=legacy -q -p '{"a":[{"numeric":[">",0]}]}' <<<'{"a":6e9}'
+	# six decimals: 1e-7 is 0 to the older engine, not to today's
+	run -0 ebus-match --numbers=legacy -q -p '{"a":[{"numeric":["=",0]}]}' <<<'{"a":0.0000001}'
+	run -1 ebus-match -q -p '{"a":[{"numeric":["=",0]}]}' <<<'{"a":0.0000001}'
 	run -2 --separate-stderr ebus-match --numbers=fancy -p '{"a":[1]}' /dev/null
 }
 
@@ -357,6 +360,17 @@ invalid() {
 	echo '[{"Name":"r","EventPattern":{"a":[1]},"Targets":[{"Id":"t","Arn":"x","RetryPolicy":{"MaximumRetryAttempts":186}}]}]' > "$r"
 	run -3 --separate-stderr ebus-match --rules "$r" /dev/null
 	assert_equal "$stderr" "ebus-match: $r: r: target t: MaximumRetryAttempts must be an integer from 0 to 185"
+	echo '[{"Name":"r","EventPattern":{"a":[1]},"Targets":[{"Id":"t","Arn":"x"},{"Id":"t","Arn":"y"}]}]' > "$r"
+	run -3 --separate-stderr ebus-match --rules "$r" /dev/null
+	assert_equal "$stderr" "ebus-match: $r: r: target Id t is used twice"
+	jq -n '[{Name: "r", EventPattern: {a: [1]}, Targets: [range(6) | {Id: "t\(.)", Arn: "x"}]}]' > "$r"
+	run -3 --separate-stderr ebus-match --rules "$r" /dev/null
+	assert_equal "$stderr" "ebus-match: $r: r: a rule can have at most 5 targets"
+	echo '[{"Name":"r","EventPattern":{"a":[1]},"Targets":[{"Id":"bad id","Arn":"x"}]}]' > "$r"
+	run -3 --separate-stderr ebus-match --rules "$r" /dev/null
+	assert_equal "$stderr" "ebus-match: $r: r: 1 validation error detected: Value at 'targets.member.id' failed to satisfy constraint: Member must satisfy regular expression pattern: [\\.\\-_A-Za-z0-9]+"
+	echo '[{"Name":"r","EventPattern":{"a":[1]},"State":"ON"}]' > "$r"
+	run -3 --separate-stderr ebus-match --rules "$r" /dev/null
 	echo '[{"Name":"r"}]' > "$r"
 	run -3 --separate-stderr ebus-match --rules "$r" /dev/null
 	assert_equal "$stderr" "ebus-match: $r: r: Parameter(s) EventPattern or ScheduleExpression must be specified."
