@@ -441,7 +441,7 @@ pattern_number(const char *s, size_t n, int legacy, double *d,
 		lead = 0;
 		sig++;
 	}
-	if (sig <= 15 && (v == 0 || fabs(v) >= 1e-300))
+	if (sig <= 15 && (sig == 0 ? v == 0 : fabs(v) >= 1e-300))
 		return 1;
 	if (0) {
 exact:

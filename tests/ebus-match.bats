@@ -156,6 +156,10 @@ invalid() {
 	run -1 match '{"a":[{"numeric":[">",0]}]}' '{"a":12345678901234567}'
 	match '{"a":[0.10000000000000001]}' '{"a":0.10000000000000001}'
 	match '{"acct":[123456789012345678901]}' '{"acct":123456789012345678901}'
+	# a literal that underflows to 0 is not the number 0
+	run -1 match '{"a":[{"numeric":["=",0]}]}' '{"a":1.0e-400}'
+	match '{"a":[{"numeric":["=",0]}]}' '{"a":0e-400}'
+	match '{"a":[{"numeric":["<",1e-320,">",0]}]}' '{"a":4.9e-324}'
 }
 
 @test "numeric: the older +-5e9 limits with --numbers=legacy" {
