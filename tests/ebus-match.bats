@@ -151,7 +151,6 @@ invalid() {
 	match '{"a":[{"numeric":["<",-1.5]}]}' '{"a":-2e0}'
 	match '{"a":[{"numeric":[">=",-1e-300]}]}' '{"a":0}'
 	match '{"a":[{"numeric":[">",5e9]}]}' '{"a":1e300}'
-	match '{"a":[{"numeric":["<",4.9e-324,">",0]}]}' '{"a":1}' || true
 	run -1 match '{"a":[{"numeric":["<",0.2]}]}' '{"a":0.10000000000000001}'
 	run -1 match '{"a":[{"numeric":[">",0]}]}' '{"a":12345678901234567}'
 	match '{"a":[0.10000000000000001]}' '{"a":0.10000000000000001}'
@@ -159,7 +158,7 @@ invalid() {
 	# a literal that underflows to 0 is not the number 0
 	run -1 match '{"a":[{"numeric":["=",0]}]}' '{"a":1.0e-400}'
 	match '{"a":[{"numeric":["=",0]}]}' '{"a":0e-400}'
-	match '{"a":[{"numeric":["<",1e-320,">",0]}]}' '{"a":4.9e-324}'
+	match '{"a":[{"numeric":[">",0,"<",1e-320]}]}' '{"a":4.9e-324}'
 }
 
 @test "numeric: the older +-5e9 limits with --numbers=legacy" {
