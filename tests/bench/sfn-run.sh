@@ -32,14 +32,19 @@ median() {	# hyperfine JSON -> median seconds
 	jq '.results[0].median' "$1"
 }
 
-hyperfine -w 1 -r "$RUNS" --export-json "$TMP/sfn.json" \
-    "$BIN/sfn-run $DEF < $TMP/in10k.ndjson > /dev/null" >/dev/null
+hf() {		# hyperfine, quiet unless it fails
+	hyperfine "$@" >/dev/null 2>"$TMP/hyperfine.log" ||
+	    { cat "$TMP/hyperfine.log" >&2; exit 1; }
+}
+
+hf -w 1 -r "$RUNS" --export-json "$TMP/sfn.json" \
+    "$BIN/sfn-run $DEF < $TMP/in10k.ndjson > /dev/null"
 ours=$(median "$TMP/sfn.json")
 echo "sfn-run:    10000 executions, median $(printf '%.3f' "$ours") s," \
     "$(jq -n "10000 / $ours | floor") executions/s"
 
-hyperfine -w 3 -r 30 --export-json "$TMP/start.json" \
-    "$BIN/sfn-run $DEF < $TMP/in1.ndjson > /dev/null" >/dev/null
+hf -w 3 -r 30 --export-json "$TMP/start.json" \
+    "$BIN/sfn-run $DEF < $TMP/in1.ndjson > /dev/null"
 echo "sfn-run:    start-up and one execution, median" \
     "$(jq -n "$(median "$TMP/start.json") * 1000 * 100 | round / 100") ms"
 
@@ -69,9 +74,8 @@ if (typeof Promise.withResolvers !== "function")
 	};
 JS
 CLI=$TMP/node_modules/aws-local-stepfunctions/bin/CLI.cjs
-hyperfine -w 1 -r "$RUNS" --export-json "$TMP/peer.json" \
-    "node -r $TMP/polyfill.cjs $CLI -f $DEF < $TMP/in10k.ndjson > /dev/null" \
-    >/dev/null
+hf -w 1 -r "$RUNS" --export-json "$TMP/peer.json" \
+    "node -r $TMP/polyfill.cjs $CLI -f $DEF < $TMP/in10k.ndjson > /dev/null"
 peer=$(median "$TMP/peer.json")
 echo "local-sfn:  10000 executions, median $(printf '%.3f' "$peer") s," \
     "$(jq -n "10000 / $peer | floor") executions/s" \
