@@ -454,7 +454,8 @@ exact:
 		}
 		return 1;
 	}
-	for (p = 1; p <= 17; p++) {
+	/* Java prints at least two digits (4.9E-324, not 5E-324) */
+	for (p = 2; p <= 17; p++) {
 		snprintf(fmt, sizeof(fmt), "%%.%de", p - 1);
 		snprintf(b, sizeof(b), fmt, v);
 		if (strtod(b, NULL) == v)
