@@ -461,6 +461,25 @@ print_dot(const struct asl_machine *m, const char *name,
 	jv_free(steps);
 }
 
+/* Say where a failed execution came from: "prog: FILE:LINE: ...". */
+static void
+failure(struct ndjson *in, const struct sbuf *res)
+{
+	jv r = jv_parse_sized(res->buf, (int)res->len);
+	jv name = jv_object_get(jv_copy(r), jv_string("name"));
+	jv st = jv_object_get(jv_copy(r), jv_string("status"));
+	jv e = jv_object_get(jv_copy(r), jv_string("error"));
+
+	diag_loc(in->name, in->lineno, "execution %s %s%s%s",
+	    jv_string_value(name), jv_string_value(st),
+	    jv_get_kind(e) == JV_KIND_STRING ? ": " : "",
+	    jv_get_kind(e) == JV_KIND_STRING ? jv_string_value(e) : "");
+	jv_free(name);
+	jv_free(st);
+	jv_free(e);
+	jv_free(r);
+}
+
 int
 main(int argc, char *argv[])
 {
@@ -598,8 +617,10 @@ main(int argc, char *argv[])
 		ids_uuid(exname, rec, len);
 		sbuf_reset(&res);
 		if (aslrun_execute(m, &conf, v, rec, len, exname, &res) !=
-		    ASLRUN_SUCCEEDED)
+		    ASLRUN_SUCCEEDED) {
 			nfailed++;
+			failure(&in, &res);
+		}
 		out_line(results, res.buf, res.len);
 		jv_free(v);
 	}

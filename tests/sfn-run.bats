@@ -116,7 +116,7 @@ EOF
 }
 
 @test "InputPath, Parameters, ResultPath, OutputPath and the context object" {
-	run -1 sfnj "$BRIEF" "$F/flow.asl.json" <<'EOF'
+	run -1 --separate-stderr sfnj "$BRIEF" "$F/flow.asl.json" <<'EOF'
 {"order":{"id":7,"lines":[{"sku":"a"},{"sku":"b"}]}}
 {"order":{"id":7}}
 {"x":1}
@@ -128,7 +128,7 @@ EOF
 
 @test "ResultPath into a non-object is States.ResultPathMatchFailure; Catch takes it" {
 	def '{"StartAt":"P","States":{"P":{"Type":"Pass","Result":1,"ResultPath":"$.a.b","End":true}}}'
-	run -1 sfnj "$BRIEF" "$BATS_TEST_TMPDIR/def.json" <<<'{"a":"text"}'
+	run -1 --separate-stderr sfnj "$BRIEF" "$BATS_TEST_TMPDIR/def.json" <<<'{"a":"text"}'
 	assert_output '["FAILED",null,"States.ResultPathMatchFailure","An error occurred while executing the state '"'P'"' (entered at the event id #2). Unable to apply ResultPath \"$.a.b\" to input \"{\"a\":\"text\"}\"."]'
 	def '{"StartAt":"T","States":{"T":{"Type":"Task","Resource":"echo","ResultPath":"$.a.b","Catch":[{"ErrorEquals":["States.ResultPathMatchFailure"],"ResultPath":"$.caught","Next":"C"}],"End":true},"C":{"Type":"Pass","OutputPath":"$.caught.Error","End":true}}}'
 	run -0 sfnj '.output | fromjson' -t echo=cat "$BATS_TEST_TMPDIR/def.json" <<<'{"a":[1]}'
@@ -136,7 +136,7 @@ EOF
 }
 
 @test "Choice: IsTimestamp, StringMatches, And, Or, Not, a Path operand, Default" {
-	run -1 sfnj "$BRIEF" "$F/choice.asl.json" < "$F/choice.in"
+	run -1 --separate-stderr sfnj "$BRIEF" "$F/choice.asl.json" < "$F/choice.in"
 	assert_output - <<'EOF'
 ["SUCCEEDED","\"no flag\"",null,null]
 ["SUCCEEDED","\"timestamp\"",null,null]
@@ -149,12 +149,12 @@ EOF
 }
 
 @test "Choice without a match and without Default is States.NoChoiceMatched" {
-	run -1 sfnj "$BRIEF" "$F/nomatch.asl.json" <<<'{"x":2}'
+	run -1 --separate-stderr sfnj "$BRIEF" "$F/nomatch.asl.json" <<<'{"x":2}'
 	assert_output '["FAILED",null,"States.NoChoiceMatched","An error occurred while executing the state '"'C'"' (entered at the event id #2). No Choice Rule matched and no Default state was specified."]'
 }
 
 @test "Wait on the virtual clock: the hours pass in the dates, not in real time" {
-	run -1 sfnj '[.status, .startDate, .stopDate, .error, .cause]' \
+	run -1 --separate-stderr sfnj '[.status, .startDate, .stopDate, .error, .cause]' \
 	    --clock=virtual "$F/wait.asl.json" < "$F/wait.in"
 	assert_output - <<'EOF'
 ["SUCCEEDED","2024-01-01T12:00:00.000Z","2024-01-01T13:30:00.000Z",null,null]
@@ -167,7 +167,7 @@ EOF
 
 @test "the machine's TimeoutSeconds ends an execution as TIMED_OUT" {
 	def '{"TimeoutSeconds":10,"StartAt":"W","States":{"W":{"Type":"Wait","Seconds":60,"End":true}}}'
-	run -1 sfnj '[.status, .stopDate, .error, .cause]' \
+	run -1 --separate-stderr sfnj '[.status, .stopDate, .error, .cause]' \
 	    "$BATS_TEST_TMPDIR/def.json" <<<'{}'
 	assert_output '["TIMED_OUT","2024-01-01T12:00:10.000Z",null,null]'
 }
@@ -212,16 +212,16 @@ EOF
 	run -0 sfnj '.output | fromjson' -t 'Greet=printf {"hello":1}' \
 	    "$BATS_TEST_TMPDIR/def.json" <<<'{}'
 	assert_output '{"hello":1}'
-	run -1 sfnj "$BRIEF" "$BATS_TEST_TMPDIR/def.json" <<<'{}'
+	run -1 --separate-stderr sfnj "$BRIEF" "$BATS_TEST_TMPDIR/def.json" <<<'{}'
 	assert_output '["FAILED",null,"States.TaskFailed","no command is bound to the resource '"'arn:aws:states:us-east-1:123456789012:activity:greet'"' (see --task)"]'
 }
 
 @test "a hanging command is killed at TimeoutSeconds and HeartbeatSeconds" {
 	def '{"StartAt":"T","States":{"T":{"Type":"Task","Resource":"slow","TimeoutSeconds":1,"End":true}}}'
-	run -1 sfnj "$BRIEF" -t 'slow=sleep 30' "$BATS_TEST_TMPDIR/def.json" <<<'{}'
+	run -1 --separate-stderr sfnj "$BRIEF" -t 'slow=sleep 30' "$BATS_TEST_TMPDIR/def.json" <<<'{}'
 	assert_output '["FAILED",null,"States.Timeout",null]'
 	def '{"StartAt":"T","States":{"T":{"Type":"Task","Resource":"slow","TimeoutSeconds":60,"HeartbeatSeconds":1,"End":true}}}'
-	run -1 sfnj "$BRIEF" -t 'slow=sleep 30' "$BATS_TEST_TMPDIR/def.json" <<<'{}'
+	run -1 --separate-stderr sfnj "$BRIEF" -t 'slow=sleep 30' "$BATS_TEST_TMPDIR/def.json" <<<'{}'
 	assert_output '["FAILED",null,"States.HeartbeatTimeout",null]'
 }
 
@@ -258,7 +258,11 @@ EOF
 }
 
 @test "Map: tolerated failures and their threshold" {
-	run -1 sfnj "$BRIEF" "$F/tolerate.asl.json" < "$F/tolerate.in"
+	run -1 --separate-stderr sfnj "$BRIEF" "$F/tolerate.asl.json" \
+	    < "$F/tolerate.in"
+	assert_equal "$stderr" "sfn-run: <stdin>:2: execution 503ace97-cec5-4e06-9fc8-ed01d93711f1 FAILED: States.ExceedToleratedFailureThreshold
+sfn-run: <stdin>:3: execution 725bfdba-5a90-499b-b9cf-cf11118e3e28 FAILED: States.Runtime
+sfn-run: <stdin>:4: execution 27f68669-d7ca-4b76-b578-3f48c477535d FAILED: States.Runtime"
 	assert_output - <<'EOF'
 ["SUCCEEDED","[1,{\"Error\":\"Negative\",\"Cause\":\"a negative item\"},3,{\"Error\":\"Negative\",\"Cause\":\"a negative item\"}]",null,null]
 ["FAILED",null,"States.ExceedToleratedFailureThreshold","The specified tolerated failure threshold was exceeded"]
@@ -300,17 +304,17 @@ EOF
 
 @test "an intrinsic failure names the function" {
 	def '{"StartAt":"I","States":{"I":{"Type":"Pass","Parameters":{"x.$":"States.ArrayGetItem($.a, 5)"},"End":true}}}'
-	run -1 sfnj "$BRIEF" "$BATS_TEST_TMPDIR/def.json" <<<'{"a":[1]}'
+	run -1 --separate-stderr sfnj "$BRIEF" "$BATS_TEST_TMPDIR/def.json" <<<'{"a":[1]}'
 	assert_output '["FAILED",null,"States.IntrinsicFailure","An error occurred while executing the state '"'I'"' (entered at the event id #2). Invalid arguments in States.ArrayGetItem: index 5 out of bounds"]'
 }
 
 @test "payload limits: big results are States.DataLimitExceeded" {
 	def '{"StartAt":"P","States":{"P":{"Type":"Pass","Parameters":{"a.$":"$.s","b.$":"$.s"},"End":true}}}'
 	jq -cn '{s: ("x" * 200000)}' > "$BATS_TEST_TMPDIR/in"
-	run -1 sfnj "$BRIEF" "$BATS_TEST_TMPDIR/def.json" < "$BATS_TEST_TMPDIR/in"
+	run -1 --separate-stderr sfnj "$BRIEF" "$BATS_TEST_TMPDIR/def.json" < "$BATS_TEST_TMPDIR/in"
 	assert_output '["FAILED",null,"States.DataLimitExceeded","The state/task '"'P'"' returned a result with a size exceeding the maximum number of bytes service limit."]'
 	jq -cn '{s: ("x" * 300000)}' > "$BATS_TEST_TMPDIR/in"
-	run -1 sfnj "$BRIEF" "$BATS_TEST_TMPDIR/def.json" < "$BATS_TEST_TMPDIR/in"
+	run -1 --separate-stderr sfnj "$BRIEF" "$BATS_TEST_TMPDIR/def.json" < "$BATS_TEST_TMPDIR/in"
 	assert_output '["FAILED",null,"States.DataLimitExceeded","The execution input exceeds the maximum of 262144 bytes."]'
 }
 
@@ -364,7 +368,7 @@ EOF
 	assert_output '["1","2,b"]'
 	run -0 jq -c '.[] | [.Error, .Cause]' "$run_dir/FAILED_0.json"
 	assert_output '["NoQuantity","empty qty"]'
-	run -1 sfnj "$BRIEF" --s3-dir "$BATS_TEST_TMPDIR/s3" "$F/reader.asl.json" \
+	run -1 --separate-stderr sfnj "$BRIEF" --s3-dir "$BATS_TEST_TMPDIR/s3" "$F/reader.asl.json" \
 	    <<<'{"key":"in/none.csv","max":10}'
 	assert_output '["FAILED",null,"States.ItemReaderFailed","An error occurred while executing the state '"'Read'"' (entered at the event id #2). cannot read '"$BATS_TEST_TMPDIR"'/s3/orders/in/none.csv: No such file or directory"]'
 }
