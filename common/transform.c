@@ -112,7 +112,7 @@ transform_new(jv target, const char *id, char **err)
 	int count;
 	const char *p;
 	size_t len;
-	int i, n;
+	int n;
 
 	in = jv_object_get(jv_copy(target), jv_string("Input"));
 	ip = jv_object_get(jv_copy(target), jv_string("InputPath"));
@@ -246,7 +246,6 @@ out:
 		transform_free(x);
 		return NULL;
 	}
-	(void)i;
 	return x;
 }
 
