@@ -1048,6 +1048,16 @@ do_task(struct step *st, jv input, jv *out, struct asl_error *e)
 	long timeout, heartbeat;
 	jv v, result = jv_invalid();
 
+	if (x->m->uses_context && strlen(s->resource) > 17 &&
+	    strcmp(s->resource + strlen(s->resource) - 17,
+	    ".waitForTaskToken") == 0) {
+		/* The command's output stands for SendTaskSuccess. */
+		char token[UUID_BUFSZ];
+
+		ids_uuid(token, NULL, 0);
+		st->ctx = jv_object_set(st->ctx, jv_string("Task"),
+		    JV_OBJECT(jv_string("Token"), jv_string(token)));
+	}
 	if (input_path(st, input, &v, e) != R_OK)
 		return R_ERR;
 	if (apply_tmpl(st, s->parameters, &v, st->ctx, e) != R_OK ||
