@@ -133,10 +133,12 @@ assert_clean() {
 @test "5: replay: OrdersReplayRule fires for replayed events only" {
 	run -0 --separate-stderr "$DEMO" "$OUT" "$EV/archive-replay.json"
 	messages /aws/events/orders > "$BATS_TEST_TMPDIR/captured.ndjson"
+	run -0 wc -l < "$BATS_TEST_TMPDIR/captured.ndjson"
+	assert_output 2
 	rule='{"replay-name":[{"exists":true}],"source":["com.aws.orders"]}'
 	run -1 ebus-match -c -p "$rule" "$BATS_TEST_TMPDIR/captured.ndjson"
 	assert_output 0
-	run -0 --separate-stderr bash -c "ebus-put --replay OrdersReplay '$BATS_TEST_TMPDIR/captured.ndjson' | ebus-match -c -p '$rule'"
+	run -0 bash -c "ebus-put --replay OrdersReplay '$BATS_TEST_TMPDIR/captured.ndjson' | ebus-match -c -p '$rule'"
 	assert_output 2
 	# replayed through the whole pipeline, the events are processed again
 	run -0 --separate-stderr bash -c "ebus-put --replay OrdersReplay '$BATS_TEST_TMPDIR/captured.ndjson' |
