@@ -36,6 +36,7 @@
 enum { R_OK, R_ERR, R_TIMEOUT };
 
 /* The interpreter lock and its condition (see run_jobs). */
+#define ASLRUN_MAX_THREADS	64	/* "no limit" means this many */
 static pthread_mutex_t gil = PTHREAD_MUTEX_INITIALIZER;
 static pthread_cond_t job_done = PTHREAD_COND_INITIALIZER;
 
@@ -1271,8 +1272,8 @@ finished_job(const struct job *jobs, size_t n)
 }
 
 /*
- * Run N jobs, at most LIMIT at once (0: no limit; 1: one after the other
- * in this thread).  With STOP, a failure starts no further job.  Returns
+ * Run N jobs, at most LIMIT at once (0: ASLRUN_MAX_THREADS; 1: one after
+ * the other in this thread).  With STOP, a failure starts no further job.  Returns
  * R_TIMEOUT when a job timed out, else R_OK (each job has its outcome).
  */
 static int
@@ -1282,6 +1283,8 @@ run_jobs(struct run *x, struct job *jobs, size_t n, long limit, int stop)
 	int failed = 0, timeout = 0;
 
 	(void)x;
+	if (limit <= 0 || limit > ASLRUN_MAX_THREADS)
+		limit = ASLRUN_MAX_THREADS;
 	if (limit == 1 || n < 2) {
 		for (i = 0; i < n && !failed && !timeout; i++) {
 			jobs[i].started = 1;
