@@ -1314,10 +1314,17 @@ emit(struct inv *v)
 	} else if (d->out != NULL) {
 		send_record(v, d);
 	} else if (r->error) {
+		/* The first KB of the error, as a DLQ's ErrorMessage has it. */
+		size_t n = r->payload.len;
+
+		if (n > 1024)
+			for (n = 1024; n > 0 &&
+			    ((unsigned char)r->payload.buf[n] & 0xC0) == 0x80; n--)
+				;
 		diag_loc(v->file, v->line, "request %s failed (%s after %d "
-		    "attempt%s): %.*s", v->id, v->condition, v->attempts,
-		    v->attempts == 1 ? "" : "s", (int)r->payload.len,
-		    r->payload.buf);
+		    "attempt%s): %.*s%s", v->id, v->condition, v->attempts,
+		    v->attempts == 1 ? "" : "s", (int)n, r->payload.buf,
+		    n < r->payload.len ? "..." : "");
 		nfailed++;
 	}
 	v->state = INV_GONE;

@@ -211,6 +211,11 @@ no_process() {
 	    --maximum-retry-attempts 0 --on-success - sh -c 'exit 2' <<<'{"a":1}'
 	assert_output ''
 	assert_equal "$stderr" "lambda-invoke: <stdin>:1: request $id failed (RetriesExhausted after 1 attempt): {\"errorType\":\"Runtime.ExitError\",\"errorMessage\":\"RequestId: $id Error: Runtime exited with error: exit status 2\"}"
+	# Only the first KB of a long error is told.
+	run -1 --separate-stderr lambda-invoke -q -t Event --maximum-retry-attempts 0 \
+	    jq -c '{errorMessage: ("é" * 2000)}' <<<'{}'
+	[[ "$stderr" == *'request '*' failed (RetriesExhausted after 1 attempt): {"errorMessage":"ééé'*'é...' ]]
+	[ "${#stderr}" -lt 1200 ]
 }
 
 @test "Event: failures as events of a failure bus, successes to a file" {
