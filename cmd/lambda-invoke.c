@@ -1498,6 +1498,10 @@ run(void)
 			if (due != -1 && !clock_is_virtual() &&
 			    running < opt.concurrency * depth)
 				ms = due - now > 0 ? (int)(due - now) : 0;
+			/* Flush only when about to wait: results come in
+			 * batches when handlers are quick. */
+			if (ms != 0 && attempt_wait(0))
+				continue;
 			flush_all();
 			attempt_wait(ms);
 		} else if (due != -1) {
