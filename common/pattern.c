@@ -2817,53 +2817,220 @@ plain(const struct pattern *pat, const struct cond *cd, int32_t gid,
 }
 
 /*
+ * The search of one sub-rule's keys through the array memberships of
+ * the leaves.  A leaf's membership in an array that no later key has
+ * leaves in cannot matter any more, so only its "signature" (the pairs
+ * of arrays used later) goes into M, and leaves with equal signatures
+ * are tried once: three unrelated arrays of 1,000 elements cost 3,000
+ * steps, not 10^9.
+ */
+struct dfs {
+	const struct pattern	*pat;
+	const struct sub	*s;
+	struct fields		*f;
+	struct memb		*m;
+	uint32_t		*arr;	/* level k: arr[lo[k] .. hi[k]) */
+	size_t			*lo, *hi;
+};
+
+#define SIG_MAX	32
+
+static int
+used_later(const struct dfs *d, size_t k, uint32_t a)
+{
+	size_t lo = d->lo[k], hi = d->hi[k], mid;
+
+	while (lo < hi) {
+		mid = lo + (hi - lo) / 2;
+		if (d->arr[mid] < a)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo < d->hi[k] && d->arr[lo] == a;
+}
+
+/* The pairs of L that matter after level K; -1 when too many. */
+static int
+signature(const struct dfs *d, size_t k, const struct leaf *l,
+    uint32_t sig[2 * SIG_MAX])
+{
+	const uint32_t *lp = d->f->memb + 2 * (size_t)l->memb;
+	uint32_t i;
+	int n = 0;
+
+	for (i = 0; i < l->nmemb; i++) {
+		if (!used_later(d, k, lp[2 * i]))
+			continue;
+		if (n == SIG_MAX)
+			return -1;
+		sig[2 * n] = lp[2 * i];
+		sig[2 * n + 1] = lp[2 * i + 1];
+		n++;
+	}
+	return n;
+}
+
+static int
+dfs(const struct dfs *d, size_t k)
+{
+	const struct pattern *pat = d->pat;
+	struct fields *f = d->f;
+	struct memb *m = d->m;
+	const struct cond *cd;
+	struct leaf *l;
+	uint32_t sig[2 * SIG_MAX], sig2[2 * SIG_MAX], h;
+	int32_t i, *seen = NULL, seen_local[64];
+	size_t save, mask = 0, nleaf = 0, j, slot;
+	int any = 0, n, r = 0, full;
+
+	if (k == d->s->n)
+		return 1;
+	cd = &pat->cond[d->s->order[k]];
+	if (!f->inarr[cd->path]) {
+		if (!plain(pat, cd, cd->gid, f))
+			return 0;
+		return dfs(d, k + 1);
+	}
+	if (k + 1 == d->s->n) {
+		/* the last key: any consistent matching leaf will do */
+		for (i = f->head[cd->path]; i >= 0; i = l->next) {
+			l = &f->leaf[i];
+			if (l->nmemb > 0 && m->n > 0 && !consistent(f, l, m))
+				continue;
+			any = 1;
+			if (cond_leaf(pat, cd, l))
+				return 1;
+		}
+		return cd->absent && !any;
+	}
+	for (i = f->head[cd->path]; i >= 0; i = f->leaf[i].next)
+		nleaf++;
+	for (mask = 15; mask < 2 * nleaf; mask = mask * 2 + 1)
+		;
+	seen = mask < sizeof(seen_local) / sizeof(seen_local[0]) ?
+	    seen_local : xmalloc((mask + 1) * sizeof(*seen));
+	memset(seen, 0xff, (mask + 1) * sizeof(*seen));
+	for (i = f->head[cd->path]; i >= 0 && !r; i = l->next) {
+		l = &f->leaf[i];
+		if (l->nmemb > 0 && m->n > 0 && !consistent(f, l, m))
+			continue;
+		any = 1;
+		if (!cond_leaf(pat, cd, l))
+			continue;
+		full = 0;
+		if ((n = signature(d, k, l, sig)) >= 0) {
+			/* tried an equivalent leaf already? */
+			h = 2166136261U;
+			for (j = 0; j < 2 * (size_t)n; j++)
+				h = (h ^ sig[j]) * 16777619U;
+			for (slot = h & mask; seen[slot] >= 0;
+			    slot = (slot + 1) & mask)
+				if (signature(d, k, &f->leaf[seen[slot]],
+				    sig2) == n && memcmp(sig, sig2,
+				    2 * (size_t)n * sizeof(*sig)) == 0)
+					break;
+			if (seen[slot] >= 0)
+				continue;
+			seen[slot] = i;
+		} else
+			full = 1;	/* too many to compare: keep them all */
+		save = m->n;
+		if (full)
+			memb_push(m, f, l);
+		else if (n > 0) {
+			if (m->n + (size_t)n > m->cap) {
+				m->cap = (m->n + (size_t)n) * 2 + 8;
+				m->p = xreallocarray(m->p, m->cap,
+				    2 * sizeof(uint32_t));
+			}
+			memcpy(m->p + 2 * m->n, sig, 2 * (size_t)n *
+			    sizeof(*sig));
+			m->n += (size_t)n;
+		}
+		r = dfs(d, k + 1);
+		m->n = save;
+	}
+	if (seen != seen_local)
+		free(seen);
+	if (!r && cd->absent && !any)
+		r = dfs(d, k + 1);
+	return r;
+}
+
+static int
+cmp_u32(const void *a, const void *b)
+{
+	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+
+	return (x > y) - (x < y);
+}
+
+/*
  * Can the keys [k, n) of the sub-rule be matched from membership M?
- * Depth is bounded by the number of keys of a pattern.
+ * Sets up, for each level, the arrays that later keys have leaves in
+ * (a growing union, from the last key back), then searches.
  */
 static int
 match_keys(const struct pattern *pat, const struct sub *s, size_t k,
     struct fields *f, struct memb *m)
 {
-	const struct cond *cd;
-	struct leaf *l;
+	struct dfs d;
+	uint32_t *acc = NULL;
+	size_t nacc = 0, narr = 0, j, u, w, lo_local[16], hi_local[16];
 	int32_t i;
-	int tried_plain = 0, any = 0;
-	size_t save;
+	int r;
 
-	if (k == s->n)
-		return 1;
-	cd = &pat->cond[s->order[k]];
-	if (!f->inarr[cd->path]) {
-		if (!plain(pat, cd, cd->gid, f))
-			return 0;
-		return match_keys(pat, s, k + 1, f, m);
+	d.pat = pat;
+	d.s = s;
+	d.f = f;
+	d.m = m;
+	d.arr = NULL;
+	if (k + 1 >= s->n)
+		return dfs(&d, k);	/* the last key needs no sets */
+	if (s->n < sizeof(lo_local) / sizeof(lo_local[0])) {
+		d.lo = lo_local;
+		d.hi = hi_local;
+	} else {
+		d.lo = xcalloc(s->n + 1, sizeof(*d.lo));
+		d.hi = xcalloc(s->n + 1, sizeof(*d.hi));
 	}
-	for (i = f->head[cd->path]; i >= 0; i = l->next) {
-		l = &f->leaf[i];
-		if (l->nmemb > 0 && m->n > 0 && !consistent(f, l, m))
-			continue;
-		any = 1;
-		if (l->nmemb == 0 && tried_plain)
-			continue;
-		if (!cond_leaf(pat, cd, l))
-			continue;
-		if (l->nmemb == 0) {
-			tried_plain = 1;
-			if (match_keys(pat, s, k + 1, f, m))
-				return 1;
-			continue;
+	for (j = s->n; j-- > k; ) {
+		if (j + 1 < s->n) {
+			const struct cond *cd = &pat->cond[s->order[j + 1]];
+
+			for (i = f->head[cd->path]; i >= 0;
+			    i = f->leaf[i].next) {
+				const struct leaf *l = &f->leaf[i];
+
+				acc = xreallocarray(acc, nacc + l->nmemb + 1,
+				    sizeof(*acc));
+				for (u = 0; u < l->nmemb; u++)
+					acc[nacc++] = f->memb[2 *
+					    ((size_t)l->memb + u)];
+			}
+			if (nacc > 1)
+				qsort(acc, nacc, sizeof(*acc), cmp_u32);
+			for (u = 0, w = 0; u < nacc; u++)
+				if (w == 0 || acc[w - 1] != acc[u])
+					acc[w++] = acc[u];
+			nacc = w;
 		}
-		save = m->n;
-		memb_push(m, f, l);
-		if (match_keys(pat, s, k + 1, f, m)) {
-			m->n = save;
-			return 1;
-		}
-		m->n = save;
+		d.arr = xreallocarray(d.arr, narr + nacc + 1, sizeof(*d.arr));
+		if (nacc > 0)
+			memcpy(d.arr + narr, acc, nacc * sizeof(*acc));
+		d.lo[j] = narr;
+		narr += nacc;
+		d.hi[j] = narr;
 	}
-	if (cd->absent && !any)
-		return match_keys(pat, s, k + 1, f, m);
-	return 0;
+	free(acc);
+	r = dfs(&d, k);
+	free(d.arr);
+	if (d.lo != lo_local) {
+		free(d.lo);
+		free(d.hi);
+	}
+	return r;
 }
 
 int

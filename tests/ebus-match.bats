@@ -574,3 +574,11 @@ ebus-match: $BATS_TEST_TMPDIR/in:5: record exceeds 200 bytes"
 	run -3 --separate-stderr mk '{"message": <message>}'
 	assert_equal "$stderr" "ebus-match: $r: r: InputTemplate for target logs must be {\"timestamp\":<timestamp>,\"message\":<message>} for a CloudWatch Logs target."
 }
+
+@test "unrelated arrays do not multiply the search (array consistency stays fast)" {
+	python3 -c 'import json; n = 1000; print(json.dumps({"b": [1] * n, "c": [1] * n, "x": [{"a": 1, "d": 3}] * n + [{"d": 2}]}))' > "$BATS_TEST_TMPDIR/adv"
+	run -1 timeout 20 ebus-match -c -p '{"x":{"a":[1],"d":[2]},"b":[1],"c":[1]}' "$BATS_TEST_TMPDIR/adv"
+	assert_output 0
+	run -0 timeout 20 ebus-match -c -p '{"x":{"d":[2]},"b":[1],"c":[1]}' "$BATS_TEST_TMPDIR/adv"
+	assert_output 1
+}
