@@ -17,6 +17,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
+#include <limits.h>
 #include <netinet/in.h>
 #include <poll.h>
 #include <pthread.h>
@@ -1506,7 +1507,14 @@ run(void)
 			attempt_wait(ms);
 		} else if (due != -1) {
 			flush_all();
-			clock_sleep_ms(due - now);
+			if (!clock_is_virtual() && input_fd >= 0) {
+				/* Until the retry, unless new input comes. */
+				struct pollfd p = { input_fd, POLLIN, 0 };
+
+				poll(&p, 1, due - now > INT_MAX ? INT_MAX :
+				    (int)(due - now));
+			} else
+				clock_sleep_ms(due - now);
 		}
 	}
 	free(live);
