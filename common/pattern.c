@@ -2831,7 +2831,49 @@ struct dfs {
 	struct memb		*m;
 	uint32_t		*arr;	/* level k: arr[lo[k] .. hi[k]) */
 	size_t			*lo, *hi;
+	/*
+	 * Level k's leaves all lie in array ua[k] (or it is NONE): their
+	 * ids and indexes there, in document order, are ul[ulo[k] ..
+	 * ulo[k+1]) and ui[...], so M's pair for that array picks the
+	 * candidates by binary search instead of a scan.
+	 */
+	uint32_t		*ua, *ui;
+	int32_t			*ul;
+	size_t			*ulo;
 };
+
+#define NONE	UINT32_MAX
+
+/* The candidates of level k under M: 1 and [*pos, *end) of ul. */
+static int
+narrow(const struct dfs *d, size_t k, size_t *pos, size_t *end)
+{
+	const struct memb *m = d->m;
+	size_t j, lo, hi, mid;
+	uint32_t x;
+
+	if (d->ua == NULL || d->ua[k] == NONE)
+		return 0;
+	for (j = 0; j < m->n && m->p[2 * j] != d->ua[k]; j++)
+		;
+	if (j == m->n)
+		return 0;
+	x = m->p[2 * j + 1];
+	lo = d->ulo[k];
+	hi = d->ulo[k + 1];
+	while (lo < hi) {
+		mid = lo + (hi - lo) / 2;
+		if (d->ui[mid] < x)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	*pos = lo;
+	for (hi = lo; hi < d->ulo[k + 1] && d->ui[hi] == x; hi++)
+		;
+	*end = hi;
+	return 1;
+}
 
 #define SIG_MAX	32
 
@@ -2881,8 +2923,12 @@ dfs(const struct dfs *d, size_t k)
 	struct leaf *l;
 	uint32_t sig[2 * SIG_MAX], sig2[2 * SIG_MAX], h;
 	int32_t i, *seen = NULL, seen_local[64];
-	size_t save, mask = 0, nleaf = 0, j, slot;
-	int any = 0, n, r = 0, full;
+	size_t save, mask = 0, nleaf = 0, j, slot, pos = 0, end = 0;
+	int any = 0, n, r = 0, full, ranged;
+
+	/* the leaves to try: a range of d->ul, or the path's list */
+#define FIRST()	(ranged ? (pos < end ? d->ul[pos] : -1) : f->head[cd->path])
+#define NEXT()	(ranged ? (++pos < end ? d->ul[pos] : -1) : l->next)
 
 	if (k == d->s->n)
 		return 1;
@@ -2892,9 +2938,10 @@ dfs(const struct dfs *d, size_t k)
 			return 0;
 		return dfs(d, k + 1);
 	}
+	ranged = narrow(d, k, &pos, &end);
 	if (k + 1 == d->s->n) {
 		/* the last key: any consistent matching leaf will do */
-		for (i = f->head[cd->path]; i >= 0; i = l->next) {
+		for (i = FIRST(); i >= 0; i = NEXT()) {
 			l = &f->leaf[i];
 			if (l->nmemb > 0 && m->n > 0 && !consistent(f, l, m))
 				continue;
@@ -2911,7 +2958,7 @@ dfs(const struct dfs *d, size_t k)
 	seen = mask < sizeof(seen_local) / sizeof(seen_local[0]) ?
 	    seen_local : xmalloc((mask + 1) * sizeof(*seen));
 	memset(seen, 0xff, (mask + 1) * sizeof(*seen));
-	for (i = f->head[cd->path]; i >= 0 && !r; i = l->next) {
+	for (i = FIRST(); i >= 0 && !r; i = NEXT()) {
 		l = &f->leaf[i];
 		if (l->nmemb > 0 && m->n > 0 && !consistent(f, l, m))
 			continue;
@@ -2956,6 +3003,62 @@ dfs(const struct dfs *d, size_t k)
 	if (!r && cd->absent && !any)
 		r = dfs(d, k + 1);
 	return r;
+#undef FIRST
+#undef NEXT
+}
+
+/*
+ * For each level after K whose leaves all lie in one array (the
+ * innermost array of its first leaf), list them with their indexes.
+ */
+static void
+index_levels(struct dfs *d, size_t k)
+{
+	const struct fields *f = d->f;
+	size_t j, n = 0, u, cap = 0;
+	int32_t i;
+	uint32_t a, x;
+
+	d->ua = xcalloc(d->s->n + 1, sizeof(*d->ua));
+	d->ulo = xcalloc(d->s->n + 2, sizeof(*d->ulo));
+	for (j = 0; j <= d->s->n; j++) {
+		d->ulo[j] = n;
+		if (j == d->s->n)
+			break;
+		d->ua[j] = NONE;
+		if (j <= k)
+			continue;
+		i = f->head[d->pat->cond[d->s->order[j]].path];
+		if (i < 0 || f->leaf[i].nmemb == 0)
+			continue;
+		a = f->memb[2 * ((size_t)f->leaf[i].memb +
+		    f->leaf[i].nmemb - 1)];
+		for (; i >= 0; i = f->leaf[i].next) {
+			const struct leaf *l = &f->leaf[i];
+
+			for (u = 0; u < l->nmemb &&
+			    f->memb[2 * ((size_t)l->memb + u)] != a; u++)
+				;
+			if (u == l->nmemb)
+				break;
+			x = f->memb[2 * ((size_t)l->memb + u) + 1];
+			if (n > d->ulo[j] && d->ui[n - 1] > x)
+				break;		/* not in document order */
+			if (n == cap) {
+				cap = cap ? cap * 2 : 64;
+				d->ui = xreallocarray(d->ui, cap,
+				    sizeof(*d->ui));
+				d->ul = xreallocarray(d->ul, cap,
+				    sizeof(*d->ul));
+			}
+			d->ui[n] = x;
+			d->ul[n++] = i;
+		}
+		if (i >= 0)
+			n = d->ulo[j];	/* not every leaf: no index */
+		else
+			d->ua[j] = a;
+	}
 }
 
 static int
@@ -2986,6 +3089,9 @@ match_keys(const struct pattern *pat, const struct sub *s, size_t k,
 	d.f = f;
 	d.m = m;
 	d.arr = NULL;
+	d.ua = d.ui = NULL;
+	d.ul = NULL;
+	d.ulo = NULL;
 	if (k + 1 >= s->n)
 		return dfs(&d, k);	/* the last key needs no sets */
 	if (s->n < sizeof(lo_local) / sizeof(lo_local[0])) {
@@ -3024,7 +3130,12 @@ match_keys(const struct pattern *pat, const struct sub *s, size_t k,
 		d.hi[j] = narr;
 	}
 	free(acc);
+	index_levels(&d, k);
 	r = dfs(&d, k);
+	free(d.ua);
+	free(d.ui);
+	free(d.ul);
+	free(d.ulo);
 	free(d.arr);
 	if (d.lo != lo_local) {
 		free(d.lo);
