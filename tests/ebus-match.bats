@@ -582,7 +582,7 @@ ebus-match: $BATS_TEST_TMPDIR/in:5: record exceeds 200 bytes"
 	run -0 timeout 20 ebus-match -c -p '{"x":{"d":[2]},"b":[1],"c":[1]}' "$BATS_TEST_TMPDIR/adv"
 	assert_output 1
 	# 17,000 elements: each one's sibling is found directly
-	python3 -c 'import json; print(json.dumps({"x": [{"a": 1, "d": 3}] * 17000 + [{"a": 2, "d": 2}]}))' > "$BATS_TEST_TMPDIR/adv2"
+	python3 -c 'import json; print(json.dumps({"x": [{"a": 1, "d": 3}] * 17000 + [{"a": 2, "d": 2}]}, separators=(",", ":")))' > "$BATS_TEST_TMPDIR/adv2"
 	run -1 timeout 20 ebus-match -c -p '{"x":{"a":[1],"d":[2]}}' "$BATS_TEST_TMPDIR/adv2"
 	assert_output 0
 	run -0 timeout 20 ebus-match -c -p '{"x":{"a":[2],"d":[2]}}' "$BATS_TEST_TMPDIR/adv2"
