@@ -118,6 +118,7 @@ static struct {
 } opt;
 
 static struct ndjson in;
+static char inbuf[1 << 16], outbuf[1 << 16];
 static struct ruleset rs;
 static struct pathtab *pt;
 static struct scanner *sc;
@@ -443,6 +444,10 @@ main(int argc, char *argv[])
 		errx(EXIT_USAGE, "--target, --dead-letter, --bus and "
 		    "--with-rule need --rules");
 	awsid_init(account, region);
+	/* large stdio buffers: a sixteenth of the read and write calls */
+	setvbuf(stdin, inbuf, _IOFBF, sizeof(inbuf));
+	if (!opt.unbuffered)
+		setvbuf(stdout, outbuf, _IOFBF, sizeof(outbuf));
 
 	pt = pathtab_new();
 	if (pfile != NULL) {
