@@ -128,6 +128,7 @@ static struct pset *ps;		/* the enabled rules' patterns */
 static unsigned char *matched;	/* per rule, for the current event */
 static unsigned char *busy;	/* per rule: -H or a target wants matches */
 static long *counts;		/* per rule: events matched */
+static int anybusy;
 
 static void
 usage(void)
@@ -301,16 +302,16 @@ bus_event(const char *rec, size_t len, struct sbuf *b)
 	int any = 0;
 
 	pset_match(ps, &fl, matched);
-	for (i = 0; i < rs.n; i++) {
+	for (i = 0; i < rs.n; i++) {	/* branch-free: matches are random */
+		counts[i] += matched[i];
+		any |= matched[i];
+	}
+	for (i = 0; i < rs.n && (anybusy || opt.explain); i++) {
 		struct rule *r;
 
 		if (opt.explain)
 			explain(rs.r[i].name, rs.r[i].pat, matched[i], b);
-		if (!matched[i])
-			continue;
-		any = 1;
-		counts[i]++;
-		if (!busy[i])
+		if (!matched[i] || !busy[i])
 			continue;
 		r = &rs.r[i];
 		if (opt.with_rule && opt.out != NULL && !opt.invert &&
@@ -499,6 +500,7 @@ main(int argc, char *argv[])
 			busy[i] = opt.with_rule;
 			for (size_t k = 0; k < rs.r[i].nt; k++)
 				busy[i] |= rs.r[i].t[k].sink != NULL;
+			anybusy |= busy[i];
 		}
 	}
 	if (dlqfile != NULL)

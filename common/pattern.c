@@ -184,7 +184,8 @@ xfind(const struct xgroup *g, const char *s, size_t n)
 	for (;; i = (i + 1) & g->mask) {
 		struct xent *e = &g->tab[i];
 
-		if (e->s == NULL || (e->n == n && memcmp(e->s, s, n) == 0))
+		if (e->s == NULL || (e->n == n && (n == 0 ||
+		    (e->s[0] == s[0] && memcmp(e->s, s, n) == 0))))
 			return e;
 	}
 }
@@ -879,6 +880,18 @@ bad:
  * bytes; past a budget of false candidates (adversarial text) the rest
  * goes to memmem, whose two-way search is linear.
  */
+/* Equal bytes; short runs inline (the usual wildcard word). */
+static inline int
+same(const char *a, const char *b, size_t n)
+{
+	if (n > 16)
+		return memcmp(a, b, n) == 0;
+	while (n-- > 0)
+		if (*a++ != *b++)
+			return 0;
+	return 1;
+}
+
 static const char *
 find(const char *h, size_t n, const char *nd, size_t m)
 {
@@ -906,7 +919,7 @@ find(const char *h, size_t n, const char *nd, size_t m)
 			while (mask != 0) {
 				unsigned bit = (unsigned)__builtin_ctz(mask);
 
-				if (memcmp(h + i + bit + 1, nd + 1, m - 2) == 0)
+				if (same(h + i + bit + 1, nd + 1, m - 2))
 					return h + i + bit;
 				if (budget-- == 0)
 					goto slow;
@@ -931,8 +944,8 @@ wild_match(const struct wild *w, const char *s, size_t n)
 	last = w->n - 1;
 	if (w->len[0] + w->len[last] > n)
 		return 0;
-	if (memcmp(s, w->seg[0], w->len[0]) != 0 ||
-	    memcmp(s + n - w->len[last], w->seg[last], w->len[last]) != 0)
+	if (!same(s, w->seg[0], w->len[0]) ||
+	    !same(s + n - w->len[last], w->seg[last], w->len[last]))
 		return 0;
 	pos = w->len[0];
 	n -= w->len[last];
@@ -2622,13 +2635,15 @@ in_range(const struct pattern *pat, const struct vpat *v, struct leaf *l)
 static int
 has_prefix(const struct leaf *l, const char *s, size_t n)
 {
-	return l->n >= n && memcmp(l->s, s, n) == 0;
+	return l->n >= n && (n == 0 || (l->s[0] == s[0] &&
+	    memcmp(l->s, s, n) == 0));
 }
 
 static int
 has_suffix(const struct leaf *l, const char *s, size_t n)
 {
-	return l->n >= n && memcmp(l->s + l->n - n, s, n) == 0;
+	return l->n >= n && (n == 0 || (l->s[l->n - 1] == s[n - 1] &&
+	    memcmp(l->s + l->n - n, s, n) == 0));
 }
 
 static int
