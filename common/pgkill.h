@@ -1,0 +1,27 @@
+/*
+ * pgkill.h: take running handlers along when the program is interrupted.
+ *
+ * Handlers run in process groups of their own (common/proc.h), out of
+ * the terminal's reach, so a ^C would leave them behind.  pgkill_init
+ * installs handlers for SIGHUP, SIGINT and SIGTERM (except those ignored,
+ * as nohup(1) asks) that kill with SIGKILL every process group recorded
+ * in its N slots, then die of the same signal.  There is one set of
+ * slots per process (a signal handler has no other way to find them).
+ *
+ * pgkill_set records slot I's process group (0: none).  Between starting
+ * a process and recording it, hold the signals back with pgkill_hold(1)
+ * and let them in again with pgkill_hold(0), so that no signal comes in
+ * between; threads started while they are held keep them blocked, which
+ * leaves the handling to the main thread.
+ */
+#ifndef PGKILL_H
+#define PGKILL_H
+
+#include <sys/types.h>
+
+void	pgkill_init(int n);
+void	pgkill_hold(int hold);
+void	pgkill_set(int i, pid_t pgid);
+void	pgkill_free(void);
+
+#endif

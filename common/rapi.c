@@ -1,0 +1,732 @@
+/*
+ * rapi.c: the Lambda Runtime API for custom runtimes (see rapi.h).
+ *
+ * Each execution environment has its own libmicrohttpd daemon, one
+ * thread per connection, so a runtime's long poll on /invocation/next
+ * simply waits on the environment's condition variable.  The caller's
+ * thread hands an invocation to an environment and, in rapi_wait, waits
+ * for its result on a pipe the HTTP threads write to; it also reads the
+ * runtime's output, reaps runtimes that exit and kills those that time
+ * out.  An environment's gen counts its runtimes, so that requests of a
+ * runtime that is gone are told apart from those of its successor.
+ */
+#include <arpa/inet.h>
+#include <err.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <microhttpd.h>
+
+#include "exitcode.h"
+#include "lambda.h"
+#include "logstore.h"
+#include "pgkill.h"
+#include "proc.h"
+#include "rapi.h"
+#include "sbuf.h"
+#include "xalloc.h"
+
+#define RAPI_BASE	"/2018-06-01/runtime/"
+#define RAPI_TICK_MS	50
+
+/* An invocation given to an environment, in its queue. */
+struct job {
+	struct rapi_invocation v;
+	int		 delivered;	/* handed out by /invocation/next */
+	int		 done;		/* its result came */
+	struct lambda_reply reply;
+	int64_t		 t_queued;	/* µs: given to the environment */
+	int64_t		 t_next;	/* µs: handed out */
+	int64_t		 t_done;	/* µs: result came */
+};
+
+struct env {
+	struct rapi	*srv;
+	int		 idx;		/* its pgkill slot */
+	struct MHD_Daemon *daemon;
+	char		 addr[40];	/* AWS_LAMBDA_RUNTIME_API */
+	pthread_cond_t	 cv;
+	/* Guarded by the server's mu. */
+	unsigned	 gen;		/* bumped when the runtime is gone */
+	struct job	 q[RAPI_DEPTH];	/* in order; done ones first */
+	int		 nq;
+	int		 initerr;	/* /init/error was posted */
+	int		 asked;		/* the runtime took an invocation */
+	/* Main thread only. */
+	int		 running;	/* the runtime process exists */
+	int		 first;		/* no invocation done since start */
+	int		 timedout;
+	int		 resetting;	/* killed by us, between invocations */
+	int64_t		 t_start;	/* µs: runtime started */
+	long		 maxrss_kb;	/* of the runtime that exited */
+	int		 logfd;		/* its stdout and stderr */
+	struct sbuf	 log;
+	char		**envp;
+	struct proc_spec spec;
+};
+
+/* The job the runtime works on or will get next (mu held), or NULL. */
+static struct job *
+job_current(struct env *e)
+{
+	int i;
+
+	for (i = 0; i < e->nq; i++)
+		if (!e->q[i].done)
+			return &e->q[i];
+	return NULL;
+}
+
+/*
+ * The server.  mu guards what the HTTP threads and the caller's thread
+ * both touch.
+ */
+struct rapi {
+	const struct rapi_config *c;
+	pthread_mutex_t	 mu;
+	int		 shutdown;
+	int		 wake[2];	/* HTTP threads to main: a result */
+	struct env	*envs;
+	struct proc_set	*procs;		/* the runtimes */
+};
+
+/* One HTTP request being received. */
+struct req {
+	unsigned	 gen;
+	struct sbuf	 body;
+	size_t		 total;
+};
+
+static int64_t
+mono_us(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+}
+
+static enum MHD_Result
+rapi_reply(struct MHD_Connection *c, unsigned code, const char *json)
+{
+	struct MHD_Response *r;
+	enum MHD_Result ret;
+
+	r = MHD_create_response_from_buffer(strlen(json), (void *)json,
+	    MHD_RESPMEM_PERSISTENT);
+	if (r == NULL)
+		return MHD_NO;
+	MHD_add_response_header(r, "Content-Type", "application/json");
+	ret = MHD_queue_response(c, code, r);
+	MHD_destroy_response(r);
+	return ret;
+}
+
+/* GET /invocation/next: wait for this environment's next invocation. */
+static enum MHD_Result
+rapi_next(struct env *e, struct req *q, struct MHD_Connection *c)
+{
+	struct rapi *srv = e->srv;
+	struct MHD_Response *r;
+	enum MHD_Result ret;
+	struct job *j = NULL;
+	const struct rapi_invocation *v;
+	char deadline[32];
+
+	pthread_mutex_lock(&srv->mu);
+	while (!srv->shutdown && q->gen == e->gen &&
+	    ((j = job_current(e)) == NULL || j->delivered))
+		pthread_cond_wait(&e->cv, &srv->mu);
+	if (srv->shutdown || q->gen != e->gen) {
+		pthread_mutex_unlock(&srv->mu);
+		return MHD_NO;
+	}
+	v = &j->v;
+	j->delivered = 1;
+	j->t_next = mono_us();
+	e->asked = 1;
+	r = MHD_create_response_from_buffer(v->len, (void *)v->payload,
+	    MHD_RESPMEM_MUST_COPY);
+	if (r != NULL) {
+		snprintf(deadline, sizeof(deadline), "%lld",
+		    (long long)v->deadline_ms);
+		MHD_add_response_header(r, "Content-Type", "application/json");
+		MHD_add_response_header(r, "Lambda-Runtime-Aws-Request-Id",
+		    v->id);
+		MHD_add_response_header(r, "Lambda-Runtime-Deadline-Ms",
+		    deadline);
+		MHD_add_response_header(r,
+		    "Lambda-Runtime-Invoked-Function-Arn",
+		    srv->c->function_arn);
+		MHD_add_response_header(r, "Lambda-Runtime-Trace-Id",
+		    v->trace);
+	}
+	pthread_mutex_unlock(&srv->mu);
+	if (r == NULL)
+		return MHD_NO;
+	ret = MHD_queue_response(c, MHD_HTTP_OK, r);
+	MHD_destroy_response(r);
+	return ret;
+}
+
+static void
+rapi_wake(struct rapi *srv)
+{
+	ssize_t n;
+
+	do
+		n = write(srv->wake[1], "", 1);
+	while (n == -1 && errno == EINTR);
+}
+
+/* POST /invocation/ID/response or /error. */
+static enum MHD_Result
+rapi_result(struct env *e, struct req *q, struct MHD_Connection *c,
+    const char *id, size_t idlen, int error)
+{
+	struct rapi *srv = e->srv;
+	const char *type;
+	struct job *j;
+	int code = MHD_HTTP_ACCEPTED, known;
+
+	pthread_mutex_lock(&srv->mu);
+	j = job_current(e);
+	known = j != NULL && j->delivered && idlen == strlen(j->v.id) &&
+	    memcmp(id, j->v.id, idlen) == 0;
+	if (q->gen != e->gen || !known) {
+		int i, late = 0;
+
+		for (i = 0; i < e->nq; i++)
+			if (e->q[i].done && idlen == strlen(e->q[i].v.id) &&
+			    memcmp(id, e->q[i].v.id, idlen) == 0)
+				late = 1;
+		pthread_mutex_unlock(&srv->mu);
+		if (late)
+			return rapi_reply(c, MHD_HTTP_FORBIDDEN,
+			    "{\"errorMessage\":\"Invalid state transition\","
+			    "\"errorType\":\"InvalidStateTransition\"}");
+		return rapi_reply(c, MHD_HTTP_BAD_REQUEST, "{\"errorMessage\":"
+		    "\"Invalid request ID\",\"errorType\":\"InvalidRequestID\"}");
+	}
+	if (error) {
+		type = MHD_lookup_connection_value(c, MHD_HEADER_KIND,
+		    "Lambda-Runtime-Function-Error-Type");
+		lambda_posted_error(&j->reply, q->body.buf, q->body.len, type);
+	} else {
+		lambda_response(&j->reply, q->body.buf, q->body.len, q->total,
+		    LAMBDA_RESPONSE_LIMIT);
+		if (q->total > LAMBDA_RESPONSE_LIMIT)
+			code = MHD_HTTP_CONTENT_TOO_LARGE;
+	}
+	j->done = 1;
+	j->t_done = mono_us();
+	pthread_mutex_unlock(&srv->mu);
+	pthread_cond_broadcast(&e->cv);
+	rapi_wake(srv);
+	if (code == MHD_HTTP_CONTENT_TOO_LARGE)
+		return rapi_reply(c, code, "{\"errorMessage\":\"Exceeded "
+		    "maximum allowed payload size (6291556 bytes).\","
+		    "\"errorType\":\"RequestEntityTooLarge\"}");
+	return rapi_reply(c, code, "{\"status\":\"OK\"}");
+}
+
+/* POST /init/error: the runtime could not start the function. */
+static enum MHD_Result
+rapi_init_error(struct env *e, struct req *q, struct MHD_Connection *c)
+{
+	struct rapi *srv = e->srv;
+	const char *type;
+	struct job *j;
+
+	type = MHD_lookup_connection_value(c, MHD_HEADER_KIND,
+	    "Lambda-Runtime-Function-Error-Type");
+	pthread_mutex_lock(&srv->mu);
+	if (q->gen == e->gen) {
+		e->initerr = 1;
+		if ((j = job_current(e)) != NULL) {
+			lambda_posted_error(&j->reply, q->body.buf,
+			    q->body.len, type);
+			j->done = 1;
+			j->t_done = mono_us();
+			if (!j->delivered)
+				j->t_next = j->t_done;
+		}
+	}
+	pthread_mutex_unlock(&srv->mu);
+	rapi_wake(srv);
+	return rapi_reply(c, MHD_HTTP_ACCEPTED, "{\"status\":\"OK\"}");
+}
+
+static enum MHD_Result
+rapi_handler(void *cls, struct MHD_Connection *c, const char *url,
+    const char *method, const char *version, const char *upload,
+    size_t *upsize, void **ctx)
+{
+	struct env *e = cls;
+	struct rapi *srv = e->srv;
+	struct req *q = *ctx;
+	const char *p, *slash;
+
+	if (q == NULL) {
+		q = xcalloc(1, sizeof(*q));
+		pthread_mutex_lock(&srv->mu);
+		q->gen = e->gen;
+		pthread_mutex_unlock(&srv->mu);
+		*ctx = q;
+		return MHD_YES;
+	}
+	if (*upsize > 0) {
+		q->total += *upsize;
+		if (q->body.len + *upsize <= LAMBDA_RESPONSE_LIMIT)
+			sbuf_add(&q->body, upload, *upsize);
+		*upsize = 0;
+		return MHD_YES;
+	}
+	if (strncmp(url, RAPI_BASE, strlen(RAPI_BASE)) != 0)
+		goto notfound;
+	p = url + strlen(RAPI_BASE);
+	if (strcmp(method, "GET") == 0 && strcmp(p, "invocation/next") == 0)
+		return rapi_next(e, q, c);
+	if (strcmp(method, "POST") != 0)
+		goto notfound;
+	if (strcmp(p, "init/error") == 0)
+		return rapi_init_error(e, q, c);
+	if (strncmp(p, "invocation/", 11) == 0 &&
+	    (slash = strchr(p + 11, '/')) != NULL) {
+		if (strcmp(slash, "/response") == 0)
+			return rapi_result(e, q, c, p + 11,
+			    (size_t)(slash - p - 11), 0);
+		if (strcmp(slash, "/error") == 0)
+			return rapi_result(e, q, c, p + 11,
+			    (size_t)(slash - p - 11), 1);
+	}
+notfound:
+	return rapi_reply(c, MHD_HTTP_NOT_FOUND, "{\"errorMessage\":"
+	    "\"Not found\",\"errorType\":\"NotFound\"}");
+}
+
+static void
+rapi_done(void *cls, struct MHD_Connection *c, void **ctx,
+    enum MHD_RequestTerminationCode toe)
+{
+	struct req *q = *ctx;
+
+	if (q != NULL) {
+		sbuf_free(&q->body);
+		free(q);
+		*ctx = NULL;
+	}
+}
+
+/* Start one HTTP server per execution environment, on 127.0.0.1. */
+struct rapi *
+rapi_new(const struct rapi_config *config)
+{
+	struct sockaddr_in sin;
+	const union MHD_DaemonInfo *info;
+	struct rapi *srv;
+	int i;
+
+	srv = xcalloc(1, sizeof(*srv));
+	srv->c = config;
+	pthread_mutex_init(&srv->mu, NULL);
+	srv->procs = proc_set_new();
+	if (pipe2(srv->wake, O_CLOEXEC | O_NONBLOCK) == -1)
+		err(EXIT_USAGE, "pipe");
+	/* The server's threads leave HUP, INT and TERM to the main one. */
+	pgkill_hold(1);
+	srv->envs = xcalloc((size_t)srv->c->nenv, sizeof(*srv->envs));
+	for (i = 0; i < srv->c->nenv; i++) {
+		struct env *e = &srv->envs[i];
+
+		e->srv = srv;
+		e->idx = i;
+		e->logfd = -1;
+		pthread_cond_init(&e->cv, NULL);
+		memset(&sin, 0, sizeof(sin));
+		sin.sin_family = AF_INET;
+		sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+		e->daemon = MHD_start_daemon(MHD_USE_THREAD_PER_CONNECTION |
+		    MHD_USE_INTERNAL_POLLING_THREAD, 0, NULL, NULL,
+		    rapi_handler, e, MHD_OPTION_SOCK_ADDR, &sin,
+		    MHD_OPTION_NOTIFY_COMPLETED, rapi_done, NULL,
+		    MHD_OPTION_END);
+		if (e->daemon == NULL)
+			errx(EXIT_USAGE, "cannot start the Runtime API server");
+		info = MHD_get_daemon_info(e->daemon,
+		    MHD_DAEMON_INFO_BIND_PORT);
+		snprintf(e->addr, sizeof(e->addr), "127.0.0.1:%u",
+		    info != NULL ? (unsigned)info->port : 0u);
+	}
+	pgkill_hold(0);
+	return srv;
+}
+
+/* Start environment E's runtime: the command, told where the API is. */
+static void
+rapi_runtime(struct env *e)
+{
+	struct rapi *srv = e->srv;
+	char *api;
+	int fds[2];
+
+	if (pipe2(fds, O_CLOEXEC) == -1)
+		err(EXIT_USAGE, "pipe");
+	api = xasprintf("AWS_LAMBDA_RUNTIME_API=%s", e->addr);
+	e->envp = srv->c->runtime_env(srv->c->arg, e->idx, api);
+	free(api);
+	memset(&e->spec, 0, sizeof(e->spec));
+	e->spec.argv = srv->c->argv;
+	e->spec.env = e->envp;
+	e->spec.outfd = fds[1];
+	e->spec.errfd = fds[1];
+	e->t_start = mono_us();
+	pgkill_hold(1);
+	if (proc_set_start(srv->procs, &e->spec, e) == -1)
+		err(EXIT_USAGE, "cannot start '%s'", srv->c->argv[0]);
+	pgkill_set(e->idx, proc_set_pid(srv->procs, e));
+	pgkill_hold(0);
+	close(fds[1]);
+	e->logfd = fds[0];
+	fcntl(e->logfd, F_SETFL, O_NONBLOCK);
+	e->running = 1;
+	e->first = 1;
+	e->maxrss_kb = 0;
+	pthread_mutex_lock(&srv->mu);
+	e->asked = 0;
+	pthread_mutex_unlock(&srv->mu);
+}
+
+void
+rapi_start(struct rapi *srv, int env, const struct rapi_invocation *inv)
+{
+	struct env *e = &srv->envs[env];
+	struct job *j;
+
+	if (!e->running)
+		rapi_runtime(e);
+	pthread_mutex_lock(&srv->mu);
+	if (e->nq == RAPI_DEPTH)
+		errx(EXIT_USAGE, "internal error: environment queue full");
+	j = &e->q[e->nq++];
+	lambda_reply_free(&j->reply);
+	memset(j, 0, sizeof(*j));
+	j->v = *inv;
+	j->t_queued = mono_us();
+	pthread_mutex_unlock(&srv->mu);
+	pthread_cond_broadcast(&e->cv);
+}
+
+/* Read what the runtime wrote (the function's log), up to a limit. */
+static void
+rapi_read_log(struct env *e)
+{
+	char buf[65536];
+	ssize_t n;
+
+	while (e->logfd >= 0) {
+		n = read(e->logfd, buf, sizeof(buf));
+		if (n > 0) {
+			if (e->log.len + (size_t)n <= LOGSTORE_EVENT_MAX)
+				sbuf_add(&e->log, buf, (size_t)n);
+			continue;
+		}
+		if (n == -1 && errno == EINTR)
+			continue;
+		if (n == -1 && errno == EAGAIN)
+			return;
+		close(e->logfd);
+		e->logfd = -1;
+	}
+}
+
+/* The runtime of E ended: fail what it was doing, as Lambda would. */
+static void
+rapi_exited(struct env *e, struct proc_result *r)
+{
+	struct rapi *srv = e->srv;
+	char how[128], *m = NULL;
+	struct job *j;
+	const char *id;
+
+	rapi_read_log(e);
+	if (e->logfd >= 0) {
+		close(e->logfd);
+		e->logfd = -1;
+	}
+	e->running = 0;
+	pgkill_set(e->idx, 0);
+	e->maxrss_kb = r->maxrss_kb;
+	lambda_env_free(e->envp);
+	e->envp = NULL;
+	proc_end_text(r, how, sizeof(how));
+	pthread_mutex_lock(&srv->mu);
+	e->gen++;
+	/*
+	 * The invocation it held fails; one still queued fails only when the
+	 * runtime died before it ever asked for work (a failed init).
+	 */
+	j = e->resetting ? NULL : job_current(e);
+	if (j != NULL && !j->delivered && (e->asked || e->initerr))
+		j = NULL;
+	if (j != NULL) {
+		id = j->v.id;
+		if (e->timedout) {
+			m = xasprintf("Task timed out after %.2f seconds",
+			    (double)srv->c->timeout_ms / 1000);
+			lambda_error(&j->reply, "Sandbox.Timedout", id, m);
+		} else if (r->end == PROC_NOSTART) {
+			m = xasprintf("fork/exec %s: %s", srv->c->argv[0], how);
+			lambda_error(&j->reply, "Runtime.InvalidEntrypoint",
+			    id, m);
+		} else if (r->end == PROC_EXITED && r->code == 0) {
+			lambda_error(&j->reply, "Runtime.ExitError", id,
+			    "Runtime exited without providing a reason");
+		} else {
+			m = xasprintf("Runtime exited with error: %s", how);
+			lambda_error(&j->reply, "Runtime.ExitError", id, m);
+		}
+		j->done = 1;
+		j->t_done = mono_us();
+		if (!j->delivered)
+			j->t_next = j->t_done;
+	}
+	e->timedout = e->resetting = 0;
+	pthread_mutex_unlock(&srv->mu);
+	pthread_cond_broadcast(&e->cv);
+	free(m);
+	proc_result_free(r);
+}
+
+/* Reap every runtime that has ended; with E, until E's has. */
+static void
+rapi_reap(struct rapi *srv, struct env *e)
+{
+	struct proc_result r;
+	void *tag;
+
+	while (proc_set_count(srv->procs) > 0 &&
+	    proc_set_wait(srv->procs, e != NULL && e->running ? -1 : 0, &r,
+	    &tag) == 1)
+		rapi_exited(tag, &r);
+}
+
+/* Peak resident set of a running process, from /proc, in kB. */
+static long
+vmhwm_kb(pid_t pid)
+{
+	char path[64], line[256];
+	long kb = 0;
+	FILE *fp;
+
+	snprintf(path, sizeof(path), "/proc/%ld/status", (long)pid);
+	if ((fp = fopen(path, "r")) == NULL)
+		return 0;
+	while (fgets(line, sizeof(line), fp) != NULL)
+		if (strncmp(line, "VmHWM:", 6) == 0) {
+			kb = strtol(line + 6, NULL, 10);
+			break;
+		}
+	fclose(fp);
+	return kb;
+}
+
+/*
+ * When the job E's runtime works on times out (µs), or 0.  The timeout
+ * runs from the hand-out, or, for a runtime yet to ask, from when it
+ * could have asked.
+ */
+static int64_t
+job_deadline(struct env *e)
+{
+	struct rapi *srv = e->srv;
+	struct job *j;
+	int64_t t = 0;
+
+	if (!e->running || e->timedout)
+		return 0;
+	pthread_mutex_lock(&srv->mu);
+	if ((j = job_current(e)) != NULL) {
+		t = j->delivered ? j->t_next : j > e->q ? j[-1].t_done :
+		    j->t_queued;
+		if (!j->delivered && e->t_start > t)
+			t = e->t_start;
+		t += srv->c->timeout_ms * 1000;
+	}
+	pthread_mutex_unlock(&srv->mu);
+	return t;
+}
+
+/* E's first invocation has its result: pass it to the done callback. */
+static void
+rapi_finish(struct env *e)
+{
+	struct rapi *srv = e->srv;
+	struct rapi_result a;
+	struct lambda_reply reply;
+	struct job *j;
+	int reset;
+
+	if (!srv->c->quiet)
+		rapi_read_log(e);
+	pthread_mutex_lock(&srv->mu);
+	j = &e->q[0];
+	a.tag = j->v.tag;
+	reply = j->reply;	/* the queue gives it up below */
+	a.duration_us = j->t_done - j->t_next;
+	a.init_us = e->first && j->delivered ? j->t_next - e->t_start : -1;
+	if (j->delivered)
+		e->first = 0;
+	memmove(&e->q[0], &e->q[1], (size_t)(e->nq - 1) * sizeof(e->q[0]));
+	e->nq--;
+	memset(&e->q[e->nq], 0, sizeof(e->q[0]));
+	reset = e->initerr;
+	e->initerr = 0;
+	pthread_mutex_unlock(&srv->mu);
+	a.maxrss_kb = srv->c->quiet ? 0 : e->running ?
+	    vmhwm_kb(proc_set_pid(srv->procs, e)) : e->maxrss_kb;
+	a.output = e->log.buf;
+	a.outlen = e->log.len;
+	a.reply = &reply;
+	srv->c->done(srv->c->arg, &a);
+	lambda_reply_free(&reply);
+	sbuf_reset(&e->log);
+	/* After an init error Lambda starts afresh. */
+	if (reset && e->running) {
+		e->resetting = 1;
+		proc_set_kill(srv->procs, e);
+		rapi_reap(srv, e);
+		sbuf_reset(&e->log);
+	}
+}
+
+int
+rapi_wait(struct rapi *srv, int ms, int input_fd)
+{
+	struct pollfd *pfd;
+	int64_t until = ms >= 0 ? mono_us() + ms * 1000LL : -1;
+	int i, np, got = 0, *at;
+	char buf[256];
+
+	pfd = xreallocarray(NULL, (size_t)srv->c->nenv + 2, sizeof(*pfd));
+	at = xreallocarray(NULL, (size_t)srv->c->nenv, sizeof(*at));
+	while (!got) {
+		int64_t now = mono_us(), wake = until, d;
+		int busy = 0, t, n, reap;
+
+		np = 0;
+		pfd[np++] = (struct pollfd){ srv->wake[0], POLLIN, 0 };
+		if (input_fd >= 0)
+			pfd[np++] = (struct pollfd){ input_fd, POLLIN, 0 };
+		for (i = 0; i < srv->c->nenv; i++) {
+			struct env *e = &srv->envs[i];
+
+			at[i] = -1;
+			if (e->logfd >= 0) {
+				at[i] = np;
+				pfd[np++] = (struct pollfd){ e->logfd, POLLIN,
+				    0 };
+			}
+			if (e->running)
+				busy = 1;
+			if ((d = job_deadline(e)) != 0 &&
+			    (wake == -1 || d < wake))
+				wake = d;
+		}
+		t = wake == -1 ? -1 : wake <= now ? 0 :
+		    (int)((wake - now + 999) / 1000);
+		/* Deadlines and lost runtimes are checked on every tick. */
+		if (busy && (t == -1 || t > RAPI_TICK_MS))
+			t = RAPI_TICK_MS;
+		if ((n = poll(pfd, (nfds_t)np, t)) == -1 && errno != EINTR)
+			err(EXIT_USAGE, "poll");
+		if (pfd[0].revents != 0)
+			while (read(srv->wake[0], buf, sizeof(buf)) ==
+			    (ssize_t)sizeof(buf))
+				;
+		now = mono_us();
+		/*
+		 * Look for runtimes that ended when one's output ended, and
+		 * on every tick (one may have left children holding it).
+		 */
+		reap = n == 0;
+		for (i = 0; i < srv->c->nenv; i++)
+			if (at[i] >= 0 && pfd[at[i]].revents != 0) {
+				rapi_read_log(&srv->envs[i]);
+				if (srv->envs[i].logfd < 0)
+					reap = 1;
+			}
+		if (reap)
+			rapi_reap(srv, NULL);
+		for (i = 0; i < srv->c->nenv; i++) {
+			struct env *e = &srv->envs[i];
+			int64_t deadline;
+			int done;
+
+			deadline = job_deadline(e);
+			if (deadline != 0 && now >= deadline) {
+				e->timedout = 1;
+				proc_set_kill(srv->procs, e);
+				rapi_reap(srv, e);
+			}
+			for (;;) {
+				pthread_mutex_lock(&srv->mu);
+				done = e->nq > 0 && e->q[0].done;
+				pthread_mutex_unlock(&srv->mu);
+				if (!done)
+					break;
+				rapi_finish(e);
+				got = 1;
+			}
+			/* Work left and no runtime: start one. */
+			if (!e->running && e->nq > 0)
+				rapi_runtime(e);
+		}
+		if (until != -1 && mono_us() >= until)
+			break;
+		if (input_fd >= 0 && pfd[1].revents != 0)
+			break;		/* more input: go and read it */
+	}
+	free(pfd);
+	free(at);
+	return got;
+}
+
+void
+rapi_free(struct rapi *srv)
+{
+	int i, j;
+
+	pthread_mutex_lock(&srv->mu);
+	srv->shutdown = 1;
+	pthread_mutex_unlock(&srv->mu);
+	for (i = 0; i < srv->c->nenv; i++)
+		pthread_cond_broadcast(&srv->envs[i].cv);
+	proc_set_free(srv->procs);
+	for (i = 0; i < srv->c->nenv; i++) {
+		struct env *e = &srv->envs[i];
+
+		MHD_stop_daemon(e->daemon);
+		pthread_cond_destroy(&e->cv);
+		if (e->logfd >= 0)
+			close(e->logfd);
+		sbuf_free(&e->log);
+		for (j = 0; j < RAPI_DEPTH; j++)
+			lambda_reply_free(&e->q[j].reply);
+		lambda_env_free(e->envp);
+	}
+	free(srv->envs);
+	close(srv->wake[0]);
+	close(srv->wake[1]);
+	pthread_mutex_destroy(&srv->mu);
+	free(srv);
+}
+
