@@ -101,7 +101,7 @@ $(BUILD)/bin/%: $(BUILD)/cmd/%.o $(BUILD)/libcommon.a
 # The workshop's pipeline on its Lambda destinations test event; prints
 # the record that reaches /aws/events/inventory.
 demo: all deps-check
-	@bash share/demo/demo.sh $(BUILD)/demo \
+	@PATH="$(CURDIR)/$(BUILD)/bin:$$PATH" bash share/demo/demo.sh $(BUILD)/demo \
 	    share/examples/orders/events/lambda-destinations.json
 
 check: all deps-check

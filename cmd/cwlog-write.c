@@ -105,15 +105,6 @@ static struct logstore_writer *fixed;	/* opt.stream's, opened lazily */
 static struct out *out, *errs;
 static long nrejected;
 
-static void
-usage(void)
-{
-	fputs(usage_text, stderr);
-	fprintf(stderr, "Try '%s --help' for more information.\n",
-	    diag_prog());
-	exit(EXIT_USAGE);
-}
-
 /* A failed store write: nothing more can be trusted, exit 2. */
 static void
 store_failed(void)
@@ -399,9 +390,7 @@ main(int argc, char *argv[])
 			opt.group = optarg;
 			break;
 		case 'h':
-			fputs(usage_text, stdout);
-			fputs(help_text, stdout);
-			exit(EXIT_OK);
+			diag_help(usage_text, help_text);
 		case 'k': keep_going = 1; break;
 		case 'm':
 			opt.limit = (size_t)num_parse_size(optarg,
@@ -418,9 +407,7 @@ main(int argc, char *argv[])
 		case 't': opt.tee = 1; break;
 		case 'u': opt.unbuffered = 1; break;
 		case 'V':
-			printf("%s (%s) %s\n", diag_prog(), EDAKIT_NAME,
-			    EDAKIT_VERSION);
-			exit(EXIT_OK);
+			diag_version();
 		case OPT_RETENTION:
 			retention = (long)num_parse(optarg, 1, 3653,
 			    "retention");
@@ -430,13 +417,13 @@ main(int argc, char *argv[])
 			break;
 		case OPT_SYNC: opt.sync = 1; break;
 		default:
-			usage();
+			diag_usage(usage_text);
 		}
 	argc -= optind;
 	argv += optind;
 	if (opt.group == NULL) {
 		warnx("a log group is required (--log-group)");
-		usage();
+		diag_usage(usage_text);
 	}
 
 	dir = logstore_dir(storearg);

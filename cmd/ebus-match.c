@@ -30,7 +30,6 @@
 #include "sbuf.h"
 #include "scan.h"
 #include "transform.h"
-#include "version.h"
 #include "xalloc.h"
 
 enum { OPT_NUMBERS = 256, OPT_WILDLIMIT, OPT_CLOCK };
@@ -130,30 +129,14 @@ static unsigned char *busy;	/* per rule: -H or a target wants matches */
 static long *counts;		/* per rule: events matched */
 static int anybusy;
 
-static void
-usage(void)
-{
-	fputs(usage_text, stderr);
-	fprintf(stderr, "Try '%s --help' for more information.\n",
-	    diag_prog());
-	exit(EXIT_USAGE);
-}
-
 /* The pattern file's text (owned); exits 2 when it cannot be read. */
 static char *
 read_file(const char *path, size_t *len)
 {
 	struct sbuf b = SBUF_INIT;
-	FILE *fp;
 
-	if (strcmp(path, "-") == 0)
-		fp = stdin;
-	else if ((fp = fopen(path, "r")) == NULL)
+	if (sbuf_read_file(&b, path) != 0)
 		err(EXIT_USAGE, "%s", path);
-	if (sbuf_read(&b, fp) != 0)
-		errx(EXIT_USAGE, "%s: read error", path);
-	if (fp != stdin)
-		fclose(fp);
 	return sbuf_detach(&b, len);
 }
 
@@ -383,9 +366,7 @@ main(int argc, char *argv[])
 		case 'e': opt.explain = 1; break;
 		case 'f': pfile = optarg; break;
 		case 'h':
-			fputs(usage_text, stdout);
-			fputs(help_text, stdout);
-			exit(EXIT_OK);
+			diag_help(usage_text, help_text);
 		case 'H': opt.with_rule = 1; break;
 		case 'k': keep_going = 1; break;
 		case 'm':
@@ -413,9 +394,7 @@ main(int argc, char *argv[])
 		case 'u': opt.unbuffered = 1; break;
 		case 'v': opt.invert = 1; break;
 		case 'V':
-			printf("%s (%s) %s\n", diag_prog(), EDAKIT_NAME,
-			    EDAKIT_VERSION);
-			exit(EXIT_OK);
+			diag_version();
 		case OPT_CLOCK:
 			if (clock_set(optarg) != 0)
 				errx(EXIT_USAGE, "invalid clock '%s'", optarg);
@@ -432,13 +411,13 @@ main(int argc, char *argv[])
 			    "wildcard limit");
 			break;
 		default:
-			usage();
+			diag_usage(usage_text);
 		}
 	argc -= optind;
 	argv += optind;
 	if ((ptext != NULL) + (pfile != NULL) + (rfile != NULL) != 1) {
 		warnx("give one of -p, -f or --rules");
-		usage();
+		diag_usage(usage_text);
 	}
 	if (rfile == NULL && (opt.nsinks > 0 || dlqfile != NULL ||
 	    bus != NULL || opt.with_rule))

@@ -105,15 +105,6 @@ static struct ndjson in;
 static long nrejected, nrecords;
 static size_t nbytes;
 
-static void
-usage(void)
-{
-	fputs(usage_text, stderr);
-	fprintf(stderr, "Try '%s --help' for more information.\n",
-	    diag_prog());
-	exit(EXIT_USAGE);
-}
-
 static int64_t
 time_arg(const char *s, const char *what)
 {
@@ -466,9 +457,7 @@ main(int argc, char *argv[])
 		case 'd': opt.dtype = optarg; break;
 		case 'e': errfile = optarg; break;
 		case 'h':
-			fputs(usage_text, stdout);
-			fputs(help_text, stdout);
-			exit(EXIT_OK);
+			diag_help(usage_text, help_text);
 		case 'k': keep_going = 1; break;
 		case 'm':
 			opt.limit = (size_t)num_parse_size(optarg, 1,
@@ -489,9 +478,7 @@ main(int argc, char *argv[])
 			break;
 		case 'u': unbuffered = 1; break;
 		case 'V':
-			printf("%s (%s) %s\n", diag_prog(), EDAKIT_NAME,
-			    EDAKIT_VERSION);
-			exit(EXIT_OK);
+			diag_version();
 		case 'x':
 			if (jv_get_kind(opt.resources) != JV_KIND_ARRAY)
 				opt.resources = jv_array();
@@ -508,7 +495,7 @@ main(int argc, char *argv[])
 			break;
 		case OPT_OTHER: otherfile = optarg; break;
 		default:
-			usage();
+			diag_usage(usage_text);
 		}
 	argc -= optind;
 	argv += optind;

@@ -94,25 +94,14 @@ static const char help_text[] =
     "\n"
     "EDAKIT_DETERMINISTIC=1 fixes ids and the clock for golden tests.\n";
 
-static void
-usage(void)
-{
-	fputs(usage_text, stderr);
-	fprintf(stderr, "Try '%s --help' for more information.\n",
-	    diag_prog());
-	exit(EXIT_USAGE);
-}
-
 /* Read a whole file; exits 2 when it cannot. */
 static char *
 slurp(const char *path, size_t *len)
 {
 	struct sbuf b = SBUF_INIT;
-	FILE *fp;
 
-	if ((fp = fopen(path, "r")) == NULL || sbuf_read(&b, fp) != 0)
+	if (sbuf_read_file(&b, path) != 0)
 		err(EXIT_USAGE, "%s", path);
-	fclose(fp);
 	return sbuf_detach(&b, len);
 }
 
@@ -508,9 +497,7 @@ main(int argc, char *argv[])
 		case 'c': check = 1; break;
 		case 'e': events = optarg; break;
 		case 'h':
-			fputs(usage_text, stdout);
-			fputs(help_text, stdout);
-			exit(EXIT_OK);
+			diag_help(usage_text, help_text);
 		case 'H': history = optarg; break;
 		case 'k': keep_going = 1; break;
 		case 'm': mockfile = optarg; break;
@@ -526,9 +513,7 @@ main(int argc, char *argv[])
 		case 't': add_binding(&conf, optarg); break;
 		case 'u': unbuffered = 1; break;
 		case 'V':
-			printf("%s (%s) %s\n", diag_prog(), EDAKIT_NAME,
-			    EDAKIT_VERSION);
-			exit(EXIT_OK);
+			diag_version();
 		case OPT_CLOCK:
 			if (clock_set(optarg) != 0)
 				errx(EXIT_USAGE, "invalid clock '%s' (real or "
@@ -545,13 +530,13 @@ main(int argc, char *argv[])
 		case OPT_TEST_CASE: test_case = optarg; break;
 		case OPT_S3_DIR: conf.s3_dir = optarg; break;
 		default:
-			usage();
+			diag_usage(usage_text);
 		}
 	argc -= optind;
 	argv += optind;
 	if (argc < 1) {
 		warnx("a definition file is required");
-		usage();
+		diag_usage(usage_text);
 	}
 	if ((mockfile == NULL) != (test_case == NULL))
 		errx(EXIT_USAGE, "--mock-config and --test-case go together");

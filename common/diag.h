@@ -18,6 +18,16 @@
  */
 void	 diag_init(char **argv);
 
+/*
+ * The shared command-line answers: the usage text and "Try 'prog --help'
+ * for more information." on stderr, exit 2; usage and help on stdout,
+ * exit 0; "prog (edakit) VERSION" on stdout, exit 0.
+ */
+void	 diag_usage(const char *usage) __attribute__((noreturn));
+void	 diag_help(const char *usage, const char *help)
+	    __attribute__((noreturn));
+void	 diag_version(void) __attribute__((noreturn));
+
 /* Name used as the prefix of every message (basename of argv[0]). */
 const char	*diag_prog(void);
 

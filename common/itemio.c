@@ -46,19 +46,6 @@ key_ok(const char *k)
 	return 1;
 }
 
-static int
-slurp(const char *path, struct sbuf *b)
-{
-	FILE *fp;
-	int r;
-
-	if ((fp = fopen(path, "r")) == NULL)
-		return -1;
-	r = sbuf_read(b, fp);
-	fclose(fp);
-	return r;
-}
-
 /* One CSV record from *p: fields appended to ROW; 0 at the end. */
 static int
 csv_record(const char **p, const char *end, char delim, jv *row)
@@ -268,7 +255,7 @@ itemio_read(const char *dir, const char *resource, jv params, jv config,
 	path = xasprintf("%s/%s/%s", dir, bucket, key);
 	jv_free(hb);
 	jv_free(hk);
-	if (slurp(path, &b) != 0) {
+	if (sbuf_read_file(&b, path) != 0) {
 		items = fail("cannot read %s: %s", path, strerror(errno));
 		free(path);
 		sbuf_free(&b);

@@ -457,7 +457,6 @@ rules_load(const char *path, const char *bus, struct pathtab *pt,
 	char where[32];
 	const char *p, *end, *nl, *rl;
 	size_t n, rlen;
-	FILE *fp;
 	jv v, x;
 	long line = 0;
 	int ret = -1;
@@ -470,21 +469,11 @@ rules_load(const char *path, const char *bus, struct pathtab *pt,
 	ld.opts = opts;
 	ld.rs = rs;
 	ld.resources = jv_invalid();
-	if (strcmp(path, "-") == 0)
-		fp = stdin;
-	else if ((fp = fopen(path, "r")) == NULL) {
+	if (sbuf_read_file(&b, path) != 0) {
 		*err = xasprintf("%s: %s", path, strerror(errno));
-		return -2;
-	}
-	if (sbuf_read(&b, fp) != 0) {
-		*err = xasprintf("%s: read error", path);
-		if (fp != stdin)
-			fclose(fp);
 		sbuf_free(&b);
 		return -2;
 	}
-	if (fp != stdin)
-		fclose(fp);
 	p = jsonraw_ws(b.buf != NULL ? b.buf : "", b.buf + b.len);
 	v = b.len > 0 ? ndjson_parse(b.buf, b.len) : jv_invalid();
 	if (jv_get_kind(v) == JV_KIND_ARRAY)

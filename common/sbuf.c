@@ -1,4 +1,5 @@
 /* sbuf.c: growable byte buffer; see sbuf.h. */
+#include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -108,4 +109,22 @@ sbuf_read(struct sbuf *b, FILE *fp)
 	}
 	b->buf[b->len] = '\0';
 	return ferror(fp) ? -1 : 0;
+}
+
+int
+sbuf_read_file(struct sbuf *b, const char *path)
+{
+	FILE *fp;
+	int r;
+
+	if (strcmp(path, "-") == 0)
+		fp = stdin;
+	else if ((fp = fopen(path, "r")) == NULL)
+		return -1;
+	r = sbuf_read(b, fp);
+	if (fp != stdin)
+		fclose(fp);
+	if (r != 0)
+		errno = EIO;
+	return r;
 }

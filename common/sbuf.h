@@ -27,6 +27,11 @@ void	sbuf_reset(struct sbuf *);
 void	sbuf_free(struct sbuf *);
 /* Append everything left in FP; 0, or -1 on a read error. */
 int	sbuf_read(struct sbuf *, FILE *fp);
+/*
+ * Append the whole file PATH ("-" is stdin).  Returns 0, or -1 with errno
+ * set (EIO for a read error).
+ */
+int	sbuf_read_file(struct sbuf *, const char *path);
 /* Hand the bytes to the caller (who frees them); the sbuf is emptied. */
 char	*sbuf_detach(struct sbuf *, size_t *len);
 

@@ -33,7 +33,8 @@ set -u
 
 here=$(cd "$(dirname "$0")/../.." && pwd)
 examples="$here/share/examples/orders"
-[ -d "$here/build/bin" ] && PATH="$here/build/bin:$PATH"
+# The programs on PATH (make demo puts the build first), else the build.
+command -v ebus-put >/dev/null 2>&1 || PATH="$here/build/bin:$PATH"
 
 handler="$examples/InventoryFunction"
 keep=
