@@ -208,7 +208,7 @@ assert_clean() {
 	exec 7> "$BATS_TEST_TMPDIR/in"
 	echo '{"Source":"com.aws.orders","EventBusName":"Orders","DetailType":"Order Notification","Detail":"{\"location\":\"eu-west\",\"n\":1}"}' >&7
 	# wait until order 1 is logged, then take the orders log's reader away
-	for i in $(seq 100); do
+	for i in $(seq 600); do
 		[ -n "$(cwlog-tail --store "$OUT/logs" /aws/events/inventory --format ndjson 2>/dev/null)" ] && break
 		sleep 0.1
 	done

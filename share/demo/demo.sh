@@ -88,13 +88,23 @@ unblock_fifos() {
 # On every way out: stop whatever still runs, release the FIFO readers,
 # remove the FIFOs.
 cleanup() {
-	local p f
+	local p pids i alive
 	trap - EXIT INT TERM HUP
-	for p in $(descendants $$); do
+	pids=$(descendants $$)
+	for p in $pids; do
 		kill "$p" 2>/dev/null
 	done
 	unblock_fifos
 	wait 2>/dev/null
+	# orphaned grandchildren are not ours to wait for: see them go
+	for ((i = 0; i < 100; i++)); do
+		alive=
+		for p in $pids; do
+			[ -d "/proc/$p" ] && alive=$p
+		done
+		[ -n "$alive" ] || break
+		sleep 0.1
+	done
 	rm -rf "$fifos"
 }
 trap cleanup EXIT
