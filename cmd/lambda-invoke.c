@@ -17,7 +17,6 @@
 #include <getopt.h>
 #include <limits.h>
 #include <poll.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -26,6 +25,7 @@
 #include "clock.h"
 #include "diag.h"
 #include "exitcode.h"
+#include "fnlog.h"
 #include "jsonraw.h"
 #include "lambda.h"
 #include "logstore.h"
@@ -246,151 +246,29 @@ bus_arn(const char *bus)
 	}
 }
 
-/*
- * The function's log: Lambda's messages (each ends with a newline), on
- * stderr or as log events of the slot's stream.
- */
-struct logbuf {
-	struct sbuf	 text;
-	size_t		*ends;		/* end offset of each message */
-	size_t		 n, cap;
-};
-
-static void
-log_msg(struct logbuf *l, const char *fmt, ...)
-    __attribute__((format(printf, 2, 3)));
-
-static void
-log_end(struct logbuf *l)
-{
-	if (l->n == l->cap) {
-		l->cap = l->cap ? l->cap * 2 : 16;
-		l->ends = xreallocarray(l->ends, l->cap, sizeof(*l->ends));
-	}
-	l->ends[l->n++] = l->text.len;
-}
-
-static void
-log_msg(struct logbuf *l, const char *fmt, ...)
-{
-	va_list ap;
-	char *s;
-
-	va_start(ap, fmt);
-	if (vasprintf(&s, fmt, ap) == -1)
-		errx(EXIT_USAGE, "out of memory");
-	va_end(ap);
-	sbuf_adds(&l->text, s);
-	free(s);
-	log_end(l);
-}
-
-/* The handler's own output, one message per line. */
-static void
-log_output(struct logbuf *l, const char *p, size_t n)
-{
-	const char *nl;
-
-	while (n > 0) {
-		nl = memchr(p, '\n', n);
-		if (nl == NULL) {
-			sbuf_add(&l->text, p, n);
-			sbuf_addc(&l->text, '\n');
-			log_end(l);
-			return;
-		}
-		sbuf_add(&l->text, p, (size_t)(nl - p) + 1);
-		log_end(l);
-		n -= (size_t)(nl - p) + 1;
-		p = nl + 1;
-	}
-}
+/* The function's log (NULL with --quiet). */
+static struct fnlog *flog;
 
 /*
- * Write the messages gathered, the first (START) stamped T0, the others
- * now.
+ * What one attempt produced, whichever way the handler ran: the log's
+ * request_id and error_type are filled in when it is logged.
  */
-static void
-log_flush(struct logbuf *l, const char *stream, int64_t t0)
-{
-	struct logstore_event *ev;
-	size_t i, start = 0;
-	int64_t now = clock_now_ms();
-
-	if (l->n == 0 || opt.quiet)
-		goto out;
-	if (opt.store == NULL) {
-		fflush(stdout);
-		fwrite(l->text.buf, 1, l->text.len, stderr);
-		fflush(stderr);
-		goto out;
-	}
-	ev = xreallocarray(NULL, l->n, sizeof(*ev));
-	for (i = 0; i < l->n; i++) {
-		ev[i].timestamp = i == 0 ? t0 : now;
-		ev[i].message = l->text.buf + start;
-		ev[i].len = l->ends[i] - start;
-		start = l->ends[i];
-	}
-	if (logstore_put(opt.store, fn_group, stream, ev, l->n, now) != 0)
-		exit(EXIT_USAGE);
-	free(ev);
-out:
-	sbuf_reset(&l->text);
-	l->n = 0;
-}
-
-static void
-log_free(struct logbuf *l)
-{
-	sbuf_free(&l->text);
-	free(l->ends);
-}
-
-static struct logbuf logs;
-
-/* What one attempt produced, whichever way the handler ran. */
 struct attempt {
 	struct inv	*inv;
-	const char	*output;	/* the handler's log output */
-	size_t		 outlen;
-	int64_t		 duration_us;
-	long		 maxrss_kb;
-	int64_t		 init_us;	/* cold start of a runtime, or -1 */
+	struct fnlog_attempt log;
 };
 
+/* Log attempt A in its slot's stream. */
 static void
-log_attempt(const struct attempt *a)
+log_attempt(struct attempt *a)
 {
 	const struct inv *v = a->inv;
-	const char *type = v->reply.error_type;
-	double ms = (double)a->duration_us / 1000;
-	long billed = (a->duration_us + 999) / 1000;
-	int64_t t0 = clock_now_ms();
 
-	if (opt.quiet)
+	if (flog == NULL)
 		return;
-	log_msg(&logs, "START RequestId: %s Version: " LAMBDA_VERSION "\n",
-	    v->id);
-	log_output(&logs, a->output, a->outlen);
-	log_msg(&logs, "END RequestId: %s\n", v->id);
-	sbuf_addf(&logs.text, "REPORT RequestId: %s\tDuration: %.2f ms\t"
-	    "Billed Duration: %ld ms\tMemory Size: %d MB\t"
-	    "Max Memory Used: %ld MB\t", v->id, ms, billed < 1 ? 1 : billed,
-	    opt.memory, (a->maxrss_kb + 1023) / 1024);
-	if (a->init_us >= 0)
-		sbuf_addf(&logs.text, "Init Duration: %.2f ms\t",
-		    (double)a->init_us / 1000);
-	if (type != NULL && strcmp(type, "Sandbox.Timedout") == 0)
-		sbuf_adds(&logs.text, "Status: timeout\t");
-	else if (type != NULL && strncmp(type, "Runtime.", 8) == 0)
-		sbuf_addf(&logs.text, "Status: error\tError Type: %s\t", type);
-	sbuf_addc(&logs.text, '\n');
-	log_end(&logs);
-	/* Handlers take no time on a virtual clock. */
-	if (!clock_is_virtual())
-		t0 -= a->duration_us / 1000;
-	log_flush(&logs, slots[v->slot].stream, t0);
+	a->log.request_id = v->id;
+	a->log.error_type = v->reply.error_type;
+	fnlog_attempt(flog, slots[v->slot].stream, &a->log);
 }
 
 /* Invocations one execution environment may hold at once. */
@@ -460,11 +338,11 @@ pp_wait(int ms)
 	    LAMBDA_RESPONSE_LIMIT, &a.inv->reply);
 	lambda_env_free(a.inv->env);
 	a.inv->env = NULL;
-	a.output = r.err.buf;
-	a.outlen = r.err.len;
-	a.duration_us = r.duration_us;
-	a.maxrss_kb = r.maxrss_kb;
-	a.init_us = -1;
+	a.log.output = r.err.buf;
+	a.log.outlen = r.err.len;
+	a.log.duration_us = r.duration_us;
+	a.log.maxrss_kb = r.maxrss_kb;
+	a.log.init_us = -1;
 	complete(&a);
 	proc_result_free(&r);
 	return 1;
@@ -506,11 +384,11 @@ runtime_done(void *arg, const struct rapi_result *r)
 	tmp = a.inv->reply;
 	a.inv->reply = *r->reply;
 	*r->reply = tmp;
-	a.output = r->output;
-	a.outlen = r->outlen;
-	a.duration_us = r->duration_us;
-	a.maxrss_kb = r->maxrss_kb;
-	a.init_us = r->init_us;
+	a.log.output = r->output;
+	a.log.outlen = r->outlen;
+	a.log.duration_us = r->duration_us;
+	a.log.maxrss_kb = r->maxrss_kb;
+	a.log.init_us = r->init_us;
 	complete(&a);
 }
 
@@ -973,6 +851,8 @@ main(int argc, char *argv[])
 			exit(EXIT_USAGE);
 	}
 
+	if (!opt.quiet)
+		flog = fnlog_new(opt.store, fn_group, opt.memory);
 	opt.out = out_stdout(unbuffered);
 	dest_open(&opt.ok, okpath, okbus, unbuffered);
 	dest_open(&opt.fail, failpath, failbus, unbuffered);
@@ -1003,7 +883,7 @@ main(int argc, char *argv[])
 	if (opt.rapi)
 		rapi_free(rapi);
 	proc_set_free(procs);
-	log_free(&logs);
+	fnlog_free(flog);
 	dest_close(&opt.ok, NULL);
 	dest_close(&opt.fail, &opt.ok);
 	out_close(opt.out);
