@@ -9,17 +9,14 @@
  * objects (ndjson).  --follow then waits on inotify for records to land
  * and prints them until interrupted.  The store's groups and a group's
  * streams can be listed in the shape of describe-log-groups and
- * describe-log-streams.  The formats themselves live in common/tailfmt.h.
+ * describe-log-streams.  The formats live in common/tailfmt.h, the
+ * watching in common/logwatch.h.
  */
-#include <sys/inotify.h>
-
 #include <err.h>
 #include <errno.h>
 #include <getopt.h>
 #include <inttypes.h>
 #include <math.h>
-#include <poll.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -32,6 +29,7 @@
 #include "filterpat.h"
 #include "jsonraw.h"
 #include "logstore.h"
+#include "logwatch.h"
 #include "num.h"
 #include "out.h"
 #include "rfc3339.h"
@@ -140,7 +138,6 @@ static size_t nhits, caphits;
 static struct sbuf arena, line, msg;
 static struct out *out;
 static int status = EXIT_OK;
-static volatile sig_atomic_t stop;
 
 static void
 usage(void)
@@ -388,91 +385,29 @@ find_streams(void)
 	return 0;
 }
 
+/* --follow: the stream file NAME changed: take in what landed. */
 static void
-on_signal(int sig)
+changed(void *arg, const char *name)
 {
-	stop = sig;
-}
-
-/*
- * --follow, first step: watch the group's directory (before the first
- * reading, so that nothing written in between is missed).  Returns the
- * inotify descriptor or -1.
- */
-static int
-watch(void)
-{
-	char *gpath;
-	int fd;
-
-	gpath = logstore_group_path(store, opt.group);
-	if ((fd = inotify_init1(IN_CLOEXEC)) == -1 ||
-	    inotify_add_watch(fd, gpath, IN_MODIFY | IN_CREATE |
-	    IN_MOVED_TO | IN_ATTRIB) == -1) {
-		warn("%s: inotify", gpath);
-		if (fd != -1)
-			close(fd);
-		fd = -1;
-	}
-	free(gpath);
-	return fd;
-}
-
-/*
- * --follow: wait on the inotify descriptor FD for changes in the group
- * directory and show what landed, until SIGINT or SIGTERM.
- */
-static void
-follow(int fd)
-{
-	char buf[16384] __attribute__((aligned(8)));
-	const struct inotify_event *ev;
-	struct sigaction sa;
-	struct pollfd pfd;
 	struct logstore_stream info;
-	sigset_t block, waitmask;
-	ssize_t n;
-	size_t i, k;
+	size_t k;
 
-	/* The signals are let in only while waiting (no lost wake-up). */
-	sigemptyset(&block);
-	sigaddset(&block, SIGINT);
-	sigaddset(&block, SIGTERM);
-	sigprocmask(SIG_BLOCK, &block, &waitmask);
-	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = on_signal;
-	sigemptyset(&sa.sa_mask);
-	sigaction(SIGINT, &sa, NULL);
-	sigaction(SIGTERM, &sa, NULL);
-	pfd.fd = fd;
-	pfd.events = POLLIN;
-	while (!stop) {
-		if (ppoll(&pfd, 1, NULL, &waitmask) == -1) {
-			if (errno == EINTR)
-				continue;
-			warn("ppoll");
-			status = EXIT_USAGE;
+	for (k = 0; k < nstreams; k++)
+		if (strcmp(streams[k].file, name) == 0)
 			break;
-		}
-		if ((n = read(fd, buf, sizeof(buf))) <= 0)
-			continue;
-		for (i = 0; i < (size_t)n; i += sizeof(*ev) + ev->len) {
-			ev = (const struct inotify_event *)(buf + i);
-			if (ev->len == 0 || ev->name[0] == '.')
-				continue;
-			for (k = 0; k < nstreams; k++)
-				if (strcmp(streams[k].file, ev->name) == 0)
-					break;
-			/* A stream file appeared (or one left out). */
-			if (k == nstreams && logstore_stream_file(store,
-			    opt.group, ev->name, &info) == 0 &&
-			    !add_stream_info(&info))
-				continue;
-			if (k < nstreams)
-				scan(k);
-		}
-		show_hits();
-	}
+	/* A stream file appeared (or one left out). */
+	if (k == nstreams && logstore_stream_file(store, opt.group, name,
+	    &info) == 0 && !add_stream_info(&info))
+		return;
+	if (k < nstreams)
+		scan(k);
+}
+
+/* --follow: the changes read at once are in: show them. */
+static void
+batch(void *arg)
+{
+	show_hits();
 }
 
 /* --list-groups: describe-log-groups, one group per line. */
@@ -688,7 +623,7 @@ main(int argc, char *argv[])
 	}
 	opt.expire = days > 0 ? clock_now_ms() - days * LOGSTORE_DAY_MS :
 	    INT64_MIN;
-	if (opt.follow && (wfd = watch()) == -1) {
+	if (opt.follow && (wfd = logwatch_open(store, opt.group)) == -1) {
 		status = EXIT_USAGE;
 		goto out;
 	}
@@ -701,7 +636,8 @@ main(int argc, char *argv[])
 	show_hits();
 	if (opt.follow) {
 		out_flush(out);
-		follow(wfd);
+		if (logwatch_run(wfd, changed, batch, NULL) != 0)
+			status = EXIT_USAGE;
 	}
 out:
 	if (wfd != -1)
