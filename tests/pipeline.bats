@@ -214,6 +214,7 @@ assert_clean() {
 	done
 	reader=$(find_proc cwlog-write orders-log-1)
 	kill $reader
+	while [ -d "/proc/$reader" ]; do sleep 0.1; done
 	echo '{"Source":"com.aws.orders","EventBusName":"Orders","DetailType":"Order Notification","Detail":"{\"location\":\"eu-west\",\"n\":2}"}' >&7
 	exec 7>&-
 	status=0
