@@ -139,15 +139,6 @@ static struct sbuf arena, line, msg;
 static struct out *out;
 static int status = EXIT_OK;
 
-static void
-usage(void)
-{
-	fputs(usage_text, stderr);
-	fprintf(stderr, "Try '%s --help' for more information.\n",
-	    diag_prog());
-	exit(EXIT_USAGE);
-}
-
 /* --since: "N<unit>" ago, or an ISO 8601 time. */
 static int64_t
 since_arg(const char *s)
@@ -515,17 +506,13 @@ main(int argc, char *argv[])
 		case 'a': account = optarg; break;
 		case 'f': opt.follow = 1; break;
 		case 'h':
-			fputs(usage_text, stdout);
-			fputs(help_text, stdout);
-			exit(EXIT_OK);
+			diag_help(usage_text, help_text);
 		case 'p': pattern = optarg; break;
 		case 'r': region = optarg; break;
 		case 's': storearg = optarg; break;
 		case 'u': opt.unbuffered = 1; break;
 		case 'V':
-			printf("%s (%s) %s\n", diag_prog(), EDAKIT_NAME,
-			    EDAKIT_VERSION);
-			exit(EXIT_OK);
+			diag_version();
 		case OPT_COLOR:
 			if (strcmp(optarg, "on") != 0 &&
 			    strcmp(optarg, "off") != 0 &&
@@ -566,7 +553,7 @@ main(int argc, char *argv[])
 		case OPT_PREFIX: opt.prefix = optarg; break;
 		case OPT_SINCE: opt.start = since_arg(optarg); break;
 		default:
-			usage();
+			diag_usage(usage_text);
 		}
 	argc -= optind;
 	argv += optind;
@@ -576,7 +563,7 @@ main(int argc, char *argv[])
 	if (list == 1 ? argc != 0 : argc != 1) {
 		warnx(list == 1 ? "--list-groups takes no group" :
 		    "a log group is required");
-		usage();
+		diag_usage(usage_text);
 	}
 	awsid_init(account, region);
 	if (list != 1) {

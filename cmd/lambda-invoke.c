@@ -197,15 +197,6 @@ static struct proc_set *procs;
 /* The descriptor to watch for more input while waiting, or -1. */
 static int input_fd = -1;
 
-static void
-usage(void)
-{
-	fputs(usage_text, stderr);
-	fprintf(stderr, "Try '%s --help' for more information.\n",
-	    diag_prog());
-	exit(EXIT_USAGE);
-}
-
 /* The default function name: the command's base name, made valid. */
 static char *
 name_of(const char *cmd)
@@ -751,9 +742,7 @@ main(int argc, char *argv[])
 			opt.env[opt.nenv] = NULL;
 			break;
 		case 'h':
-			fputs(usage_text, stdout);
-			fputs(help_text, stdout);
-			exit(EXIT_OK);
+			diag_help(usage_text, help_text);
 		case 'i':
 			inputs = xreallocarray(inputs, (size_t)ninputs + 1,
 			    sizeof(*inputs));
@@ -788,9 +777,7 @@ main(int argc, char *argv[])
 			break;
 		case 'u': unbuffered = 1; break;
 		case 'V':
-			printf("%s (%s) %s\n", diag_prog(), EDAKIT_NAME,
-			    EDAKIT_VERSION);
-			exit(EXIT_OK);
+			diag_version();
 		case OPT_CLOCK:
 			if (clock_set(optarg) != 0)
 				errx(EXIT_USAGE, "invalid clock '%s' (real or "
@@ -818,13 +805,13 @@ main(int argc, char *argv[])
 		case OPT_RAPI: opt.rapi = 1; break;
 		case OPT_UNORDERED: opt.unordered = 1; break;
 		default:
-			usage();
+			diag_usage(usage_text);
 		}
 	argc -= optind;
 	argv += optind;
 	if (argc == 0) {
 		warnx("no handler command");
-		usage();
+		diag_usage(usage_text);
 	}
 	if (async && !opt.event)
 		errx(EXIT_USAGE, "retries, event age, payload limit and "
