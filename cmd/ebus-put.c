@@ -15,7 +15,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "awsid.h"
@@ -410,14 +409,12 @@ static void
 progress(int final)
 {
 	static int64_t t0, last;
-	struct timespec ts;
 	int64_t now;
 	double secs;
 
 	if (opt.replay == NULL || !isatty(STDERR_FILENO))
 		return;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	now = (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+	now = clock_mono_us() / 1000;
 	if (t0 == 0)
 		t0 = last = now;
 	if (!final && now - last < 500)

@@ -515,9 +515,7 @@ main(int argc, char *argv[])
 		case 'V':
 			diag_version();
 		case OPT_CLOCK:
-			if (clock_set(optarg) != 0)
-				errx(EXIT_USAGE, "invalid clock '%s' (real or "
-				    "virtual)", optarg);
+			clock_option(optarg);
 			break;
 		case OPT_DOT:
 			dot = 1;

@@ -1,4 +1,5 @@
 /* clock.c: real, virtual and deterministic clocks and ids; see clock.h. */
+#include <err.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -8,6 +9,7 @@
 
 #include "clock.h"
 #include "diag.h"
+#include "exitcode.h"
 #include "rfc3339.h"
 
 static int virt, determ;
@@ -53,6 +55,22 @@ clock_set(const char *mode)
 		return 0;
 	}
 	return -1;
+}
+
+void
+clock_option(const char *mode)
+{
+	if (clock_set(mode) != 0)
+		errx(EXIT_USAGE, "invalid clock '%s' (real or virtual)", mode);
+}
+
+int64_t
+clock_mono_us(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
 }
 
 int

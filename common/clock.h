@@ -25,6 +25,16 @@ void	clock_init(void);
 /* Parse a --clock argument: "real" or "virtual".  Returns 0 or -1. */
 int	clock_set(const char *mode);
 
+/* The same for an option argument: a bad mode is a usage error (exit 2). */
+void	clock_option(const char *mode);
+
+/*
+ * Real elapsed time in microseconds (a monotonic clock), whatever the
+ * program's clock says: for timeouts of real processes, durations and
+ * progress lines.
+ */
+int64_t	clock_mono_us(void);
+
 int	clock_is_virtual(void);
 int	clock_is_deterministic(void);
 

@@ -17,6 +17,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "clock.h"
 #include "proc.h"
 #include "xalloc.h"
 
@@ -50,15 +51,6 @@ struct proc_set {
 	int		  watch;	/* an input to watch, or -1 */
 	char		 *cmd, *path;	/* the last command resolved */
 };
-
-static int64_t
-mono_us(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
-}
 
 void
 proc_result_init(struct proc_result *r)
@@ -235,7 +227,7 @@ child_start(struct proc_set *s, struct child *c, const struct proc_spec *spec)
 	    POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF);
 	env = make_env(spec->env);
 
-	c->start_us = mono_us();
+	c->start_us = clock_mono_us();
 	e = posix_spawn(&c->pid, path, &fa, &at, spec->argv, env);
 	free(env);
 	free(path);
@@ -360,13 +352,13 @@ child_reap(struct child *c, int wait)
 	if (p != c->pid)
 		return;
 	c->reaped = 1;
-	c->res.duration_us = mono_us() - c->start_us;
+	c->res.duration_us = clock_mono_us() - c->start_us;
 	/* Children it forked die with it, and so release our pipes. */
 	kill(-c->pid, SIGKILL);
 	c->group = 1;
 	close_fd(&c->pidfd);
 	close_fd(&c->infd);
-	c->drain_us = mono_us() + DRAIN_US;
+	c->drain_us = clock_mono_us() + DRAIN_US;
 	c->res.maxrss_kb = ru.ru_maxrss;
 	c->res.utime = ru.ru_utime.tv_sec + ru.ru_utime.tv_usec / 1e6;
 	c->res.stime = ru.ru_stime.tv_sec + ru.ru_stime.tv_usec / 1e6;
@@ -480,7 +472,7 @@ proc_set_wait(struct proc_set *s, int timeout_ms, struct proc_result *res,
     void **tag)
 {
 	struct pollfd *pfd = NULL;
-	int64_t until = timeout_ms >= 0 ? mono_us() + timeout_ms * 1000LL : 0;
+	int64_t until = timeout_ms >= 0 ? clock_mono_us() + timeout_ms * 1000LL : 0;
 	int i, np, ret = -1, polled = 0;
 
 	proc_result_init(res);
@@ -488,7 +480,7 @@ proc_set_wait(struct proc_set *s, int timeout_ms, struct proc_result *res,
 		return -1;
 	pfd = xreallocarray(NULL, (size_t)s->n * 4 + 1, sizeof(*pfd));
 	for (;;) {
-		int64_t now = mono_us(), wake = until;
+		int64_t now = clock_mono_us(), wake = until;
 		int tick = 0, ms;
 
 		for (i = 0; i < s->n; i++) {
@@ -553,7 +545,7 @@ proc_set_wait(struct proc_set *s, int timeout_ms, struct proc_result *res,
 			goto out;
 		polled = 1;
 		if (s->watch >= 0 && pfd[0].revents != 0)
-			until = mono_us();	/* input: return after this pass */
+			until = clock_mono_us();	/* input: return after this pass */
 		for (i = 0; i < s->n; i++) {
 			struct child *c = s->c[i];
 

@@ -25,6 +25,7 @@
 
 #include <microhttpd.h>
 
+#include "clock.h"
 #include "exitcode.h"
 #include "lambda.h"
 #include "logstore.h"
@@ -105,15 +106,6 @@ struct req {
 	size_t		 total;
 };
 
-static int64_t
-mono_us(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
-}
-
 static enum MHD_Result
 rapi_reply(struct MHD_Connection *c, unsigned code, const char *json)
 {
@@ -151,7 +143,7 @@ rapi_next(struct env *e, struct req *q, struct MHD_Connection *c)
 	}
 	v = &j->v;
 	j->delivered = 1;
-	j->t_next = mono_us();
+	j->t_next = clock_mono_us();
 	e->asked = 1;
 	r = MHD_create_response_from_buffer(v->len, (void *)v->payload,
 	    MHD_RESPMEM_MUST_COPY);
@@ -227,7 +219,7 @@ rapi_result(struct env *e, struct req *q, struct MHD_Connection *c,
 			code = MHD_HTTP_CONTENT_TOO_LARGE;
 	}
 	j->done = 1;
-	j->t_done = mono_us();
+	j->t_done = clock_mono_us();
 	pthread_mutex_unlock(&srv->mu);
 	pthread_cond_broadcast(&e->cv);
 	rapi_wake(srv);
@@ -255,7 +247,7 @@ rapi_init_error(struct env *e, struct req *q, struct MHD_Connection *c)
 			lambda_posted_error(&j->reply, q->body.buf,
 			    q->body.len, type);
 			j->done = 1;
-			j->t_done = mono_us();
+			j->t_done = clock_mono_us();
 			if (!j->delivered)
 				j->t_next = j->t_done;
 		}
@@ -388,7 +380,7 @@ rapi_runtime(struct env *e)
 	e->spec.env = e->envp;
 	e->spec.outfd = fds[1];
 	e->spec.errfd = fds[1];
-	e->t_start = mono_us();
+	e->t_start = clock_mono_us();
 	pgkill_hold(1);
 	if (proc_set_start(srv->procs, &e->spec, e) == -1)
 		err(EXIT_USAGE, "cannot start '%s'", srv->c->argv[0]);
@@ -420,7 +412,7 @@ rapi_start(struct rapi *srv, int env, const struct rapi_invocation *inv)
 	lambda_reply_free(&j->reply);
 	memset(j, 0, sizeof(*j));
 	j->v = *inv;
-	j->t_queued = mono_us();
+	j->t_queued = clock_mono_us();
 	pthread_mutex_unlock(&srv->mu);
 	pthread_cond_broadcast(&e->cv);
 }
@@ -495,7 +487,7 @@ rapi_exited(struct env *e, struct proc_result *r)
 			lambda_error(&j->reply, "Runtime.ExitError", id, m);
 		}
 		j->done = 1;
-		j->t_done = mono_us();
+		j->t_done = clock_mono_us();
 		if (!j->delivered)
 			j->t_next = j->t_done;
 	}
@@ -612,14 +604,14 @@ int
 rapi_wait(struct rapi *srv, int ms, int input_fd)
 {
 	struct pollfd *pfd;
-	int64_t until = ms >= 0 ? mono_us() + ms * 1000LL : -1;
+	int64_t until = ms >= 0 ? clock_mono_us() + ms * 1000LL : -1;
 	int i, np, got = 0, *at;
 	char buf[256];
 
 	pfd = xreallocarray(NULL, (size_t)srv->c->nenv + 2, sizeof(*pfd));
 	at = xreallocarray(NULL, (size_t)srv->c->nenv, sizeof(*at));
 	while (!got) {
-		int64_t now = mono_us(), wake = until, d;
+		int64_t now = clock_mono_us(), wake = until, d;
 		int busy = 0, t, n, reap;
 
 		np = 0;
@@ -652,7 +644,7 @@ rapi_wait(struct rapi *srv, int ms, int input_fd)
 			while (read(srv->wake[0], buf, sizeof(buf)) ==
 			    (ssize_t)sizeof(buf))
 				;
-		now = mono_us();
+		now = clock_mono_us();
 		/*
 		 * Look for runtimes that ended when one's output ended, and
 		 * on every tick (one may have left children holding it).
@@ -690,7 +682,7 @@ rapi_wait(struct rapi *srv, int ms, int input_fd)
 			if (!e->running && e->nq > 0)
 				rapi_runtime(e);
 		}
-		if (until != -1 && mono_us() >= until)
+		if (until != -1 && clock_mono_us() >= until)
 			break;
 		if (input_fd >= 0 && pfd[1].revents != 0)
 			break;		/* more input: go and read it */
