@@ -175,23 +175,80 @@ static const unsigned char must_escape[256] = {
 	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1	/* DEL */
 };
 
+#if defined(__GNUC__) && defined(__BYTE_ORDER__) && \
+    __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+#define QUOTE_WORDS	1
+#define REP8(c)		(0x0101010101010101ULL * (uint64_t)(c))
+
+/* The high bit of each zero byte of W (exact: no carries between bytes). */
+static inline uint64_t
+zero_bytes(uint64_t w)
+{
+	return ~(((w & REP8(0x7f)) + REP8(0x7f)) | w | REP8(0x7f));
+}
+
+/* The high bit of each '"' and '\\' byte of W. */
+static inline uint64_t
+quote_bytes(uint64_t w)
+{
+	return zero_bytes(w ^ REP8('"')) | zero_bytes(w ^ REP8('\\'));
+}
+
+/* The high bit of each control byte and DEL of W. */
+static inline uint64_t
+control_bytes(uint64_t w)
+{
+	return zero_bytes(w & REP8(0xe0)) | zero_bytes(w ^ REP8(0x7f));
+}
+#endif
+
 void
 jsonraw_quote(struct sbuf *b, const char *s, size_t n)
 {
 	static const char hex[] = "0123456789abcdef";
-	const unsigned char *p = (const unsigned char *)s, *end = p + n, *run;
+	const unsigned char *p = (const unsigned char *)s, *end = p + n;
 	unsigned char c;
 	char *o;
+#ifdef QUOTE_WORDS
+	uint64_t w, q, t;
+	unsigned int k, prev;
+#endif
 
 	/* Room for the worst case (every byte \u00XX): one grow. */
 	sbuf_grow(b, 6 * n + 2);
 	o = b->buf + b->len;
 	*o++ = '"';
 	for (;;) {
-		for (run = p; p < end && !must_escape[*p]; p++)
-			;
-		memcpy(o, run, (size_t)(p - run));
-		o += p - run;
+#ifdef QUOTE_WORDS
+		/*
+		 * Eight bytes at a time while there are no control bytes
+		 * (there is room for whole words: the eight input bytes
+		 * left are worth up to 48 output bytes).  The word is
+		 * stored whole, then again from each '"' or '\\' on, after
+		 * a backslash in its place.
+		 */
+		while (end - p >= 8) {
+			memcpy(&w, p, 8);
+			if (control_bytes(w) != 0)
+				break;
+			q = quote_bytes(w);
+			t = w;
+			prev = 0;
+			for (; q != 0; q &= q - 1) {
+				k = (unsigned int)__builtin_ctzll(q) >> 3;
+				memcpy(o, &t, 8);
+				o += k - prev;
+				*o++ = '\\';
+				t = w >> (8 * k);
+				prev = k;
+			}
+			memcpy(o, &t, 8);
+			o += 8 - prev;
+			p += 8;
+		}
+#endif
+		while (p < end && !must_escape[*p])
+			*o++ = (char)*p++;
 		if (p == end)
 			break;
 		c = *p++;

@@ -739,11 +739,12 @@ logstore_writer_open(struct logstore *ls, const char *group,
 }
 
 /*
- * Append the decimal digits of V to W's buffer; slot K remembers the
- * last value (timestamps repeat from one record to the next).
+ * Write the decimal digits of V at O, returning the end; slot K
+ * remembers the last value (timestamps repeat from one record to the
+ * next).
  */
-static void
-add_int(struct logstore_writer *w, int k, int64_t v)
+static char *
+add_int(struct logstore_writer *w, char *o, int k, int64_t v)
 {
 	char buf[24], *p = buf + sizeof(buf);
 	uint64_t u = v < 0 ? -(uint64_t)v : (uint64_t)v;
@@ -758,7 +759,8 @@ add_int(struct logstore_writer *w, int k, int64_t v)
 		memcpy(w->text[k], p, w->tlen[k]);
 		w->last[k] = v;
 	}
-	sbuf_add(&w->buf, w->text[k], w->tlen[k]);
+	memcpy(o, w->text[k], w->tlen[k]);
+	return o + w->tlen[k];
 }
 
 void
@@ -768,15 +770,27 @@ logstore_add(struct logstore_writer *w, const struct logstore_event *ev,
 	static const char ts[] = "{\"timestamp\":";
 	static const char it[] = ",\"ingestionTime\":";
 	static const char mg[] = ",\"message\":";
+	char *o;
 
-	sbuf_grow(&w->buf, ev->len + 80);
-	sbuf_add(&w->buf, ts, sizeof(ts) - 1);
-	add_int(w, 0, ev->timestamp);
-	sbuf_add(&w->buf, it, sizeof(it) - 1);
-	add_int(w, 1, ingestion);
-	sbuf_add(&w->buf, mg, sizeof(mg) - 1);
+	/*
+	 * One grow for the whole record: the fixed text and two numbers
+	 * (under 100 bytes), the message quoted (6 * len + 2 at worst),
+	 * "}\n" and the NUL.
+	 */
+	sbuf_grow(&w->buf, 6 * ev->len + 100);
+	o = w->buf.buf + w->buf.len;
+	memcpy(o, ts, sizeof(ts) - 1);
+	o = add_int(w, o + sizeof(ts) - 1, 0, ev->timestamp);
+	memcpy(o, it, sizeof(it) - 1);
+	o = add_int(w, o + sizeof(it) - 1, 1, ingestion);
+	memcpy(o, mg, sizeof(mg) - 1);
+	w->buf.len = (size_t)(o + sizeof(mg) - 1 - w->buf.buf);
 	jsonraw_quote(&w->buf, ev->message, ev->len);
-	sbuf_add(&w->buf, "}\n", 2);
+	o = w->buf.buf + w->buf.len;
+	*o++ = '}';
+	*o++ = '\n';
+	*o = '\0';
+	w->buf.len += 2;
 	w->nev++;
 }
 
