@@ -10,6 +10,7 @@
 #include "exitcode.h"
 #include "jsonraw.h"
 #include "ndjson.h"
+#include "xalloc.h"
 
 void
 ndjson_open(struct ndjson *r, int argc, char **argv)
@@ -42,6 +43,10 @@ open_next(struct ndjson *r)
 			r->ioerr = 1;
 			continue;
 		}
+		/* big reads: a file's default buffer is one 4 KiB block */
+		if (r->iobuf == NULL)
+			r->iobuf = xmalloc(NDJSON_IOBUF);
+		setvbuf(r->fp, r->iobuf, _IOFBF, NDJSON_IOBUF);
 		r->name = f;
 		return 1;
 	}
@@ -239,6 +244,8 @@ ndjson_close(struct ndjson *r)
 	close_current(r);
 	free(r->line);
 	r->line = NULL;
+	free(r->iobuf);
+	r->iobuf = NULL;
 	sbuf_free(&r->doc);
 }
 

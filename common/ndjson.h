@@ -26,12 +26,14 @@
 #include "sbuf.h"
 
 #define NDJSON_MAXLINE_DEFAULT	(8L * 1024 * 1024)
+#define NDJSON_IOBUF		(64 * 1024)	/* stdio buffer of a file */
 
 struct ndjson {
 	char	**files;	/* borrowed operands */
 	int	  nfiles;
 	int	  idx;		/* next operand */
 	FILE	 *fp;
+	char	 *iobuf;	/* NDJSON_IOBUF bytes for file operands */
 	const char *name;	/* "<stdin>" or the operand */
 	long	  lineno;	/* line of the current record */
 	long	  nextline;	/* lines consumed in this file */
