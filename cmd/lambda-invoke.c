@@ -849,6 +849,7 @@ main(int argc, char *argv[])
 		rc.argv = opt.argv;
 		rc.timeout_ms = opt.timeout_ms;
 		rc.quiet = opt.quiet;
+		rc.cpus = lambda_vcpus(opt.memory);
 		rc.function_arn = fn_arn;
 		rc.runtime_env = runtime_env;
 		rc.done = runtime_done;

@@ -27,6 +27,12 @@ undash(const char *id, char *out, size_t n)
 	out[j] = '\0';
 }
 
+int
+lambda_vcpus(int memory_mb)
+{
+	return (memory_mb + 1768) / 1769;
+}
+
 void
 lambda_trace_id(char *buf, size_t size, const char *id, int64_t ms)
 {

@@ -146,6 +146,13 @@ void	lambda_env_free(char **);
 void	lambda_trace_id(char *buf, size_t size, const char *request_id,
 	    int64_t ms);
 
+/*
+ * The CPUs Lambda gives a function of MEMORY_MB: in proportion to its
+ * memory, one vCPU at 1,769 MB (six at the 10,240 MB maximum), rounded
+ * up to whole CPUs.
+ */
+int	lambda_vcpus(int memory_mb);
+
 /* A log stream name: "YYYY/MM/DD/[$LATEST]" and 32 hex digits. */
 void	lambda_log_stream(char *buf, size_t size, int64_t now_ms);
 

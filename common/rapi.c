@@ -1,14 +1,20 @@
 /*
  * rapi.c: the Lambda Runtime API for custom runtimes (see rapi.h).
  *
- * Each execution environment has its own libmicrohttpd daemon, one
- * thread per connection, so a runtime's long poll on /invocation/next
- * simply waits on the environment's condition variable.  The caller's
- * thread hands an invocation to an environment and, in rapi_wait, waits
- * for its result on a pipe the HTTP threads write to; it also reads the
- * runtime's output, reaps runtimes that exit and kills those that time
- * out.  An environment's gen counts its runtimes, so that requests of a
- * runtime that is gone are told apart from those of its successor.
+ * Everything runs on the caller's thread.  Each execution environment
+ * has its own libmicrohttpd daemon, driven from rapi_wait's poll through
+ * the daemon's epoll descriptor (MHD_run), so an invocation and its
+ * result pass between the runtime and us with no other thread to wake.
+ * A runtime's long poll on /invocation/next that finds no work is
+ * suspended, and resumed when rapi_start gives the environment some or
+ * the runtime is gone.  An environment's gen counts its runtimes, so that
+ * requests of a runtime that is gone are told apart from those of its
+ * successor.
+ *
+ * CPUs: an environment runs on rapi_config.cpus CPUs of ours, and a lone
+ * environment's server runs on the same ones, so that a request and its
+ * answer never cross to another CPU (where waking an idle one costs more
+ * than the whole exchange).
  */
 #include <arpa/inet.h>
 #include <err.h>
@@ -16,7 +22,7 @@
 #include <fcntl.h>
 #include <netinet/in.h>
 #include <poll.h>
-#include <pthread.h>
+#include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -37,6 +43,8 @@
 
 #define RAPI_BASE	"/2018-06-01/runtime/"
 #define RAPI_TICK_MS	50
+#define RAPI_FLAGS	(MHD_USE_EPOLL | MHD_ALLOW_SUSPEND_RESUME | \
+			 MHD_USE_TURBO)
 
 /* An invocation given to an environment, in its queue. */
 struct job {
@@ -53,15 +61,15 @@ struct env {
 	struct rapi	*srv;
 	int		 idx;		/* its pgkill slot */
 	struct MHD_Daemon *daemon;
+	int		 epfd;		/* the daemon's epoll descriptor */
 	char		 addr[40];	/* AWS_LAMBDA_RUNTIME_API */
-	pthread_cond_t	 cv;
-	/* Guarded by the server's mu. */
+	cpu_set_t	 cpus;		/* where its runtime runs */
+	struct MHD_Connection *waiting;	/* a suspended GET next */
 	unsigned	 gen;		/* bumped when the runtime is gone */
 	struct job	 q[RAPI_DEPTH];	/* in order; done ones first */
 	int		 nq;
 	int		 initerr;	/* /init/error was posted */
 	int		 asked;		/* the runtime took an invocation */
-	/* Main thread only. */
 	int		 running;	/* the runtime process exists */
 	int		 first;		/* no invocation done since start */
 	int		 timedout;
@@ -74,7 +82,7 @@ struct env {
 	struct proc_spec spec;
 };
 
-/* The job the runtime works on or will get next (mu held), or NULL. */
+/* The job the runtime works on or will get next, or NULL. */
 static struct job *
 job_current(struct env *e)
 {
@@ -86,15 +94,11 @@ job_current(struct env *e)
 	return NULL;
 }
 
-/*
- * The server.  mu guards what the HTTP threads and the caller's thread
- * both touch.
- */
 struct rapi {
 	const struct rapi_config *c;
-	pthread_mutex_t	 mu;
 	int		 shutdown;
-	int		 wake[2];	/* HTTP threads to main: a result */
+	int		 pinned;	/* our CPUs are the environments' */
+	cpu_set_t	 own;		/* our CPUs */
 	struct env	*envs;
 	struct proc_set	*procs;		/* the runtimes */
 };
@@ -133,13 +137,15 @@ rapi_next(struct env *e, struct req *q, struct MHD_Connection *c)
 	const struct rapi_invocation *v;
 	char deadline[32];
 
-	pthread_mutex_lock(&srv->mu);
-	while (!srv->shutdown && q->gen == e->gen &&
-	    ((j = job_current(e)) == NULL || j->delivered))
-		pthread_cond_wait(&e->cv, &srv->mu);
-	if (srv->shutdown || q->gen != e->gen) {
-		pthread_mutex_unlock(&srv->mu);
+	if (srv->shutdown || q->gen != e->gen)
 		return MHD_NO;
+	if ((j = job_current(e)) == NULL || j->delivered) {
+		/* A long poll: answered when rapi_start resumes it. */
+		if (e->waiting != NULL)
+			return MHD_NO;	/* a second one at once */
+		e->waiting = c;
+		MHD_suspend_connection(c);
+		return MHD_YES;
 	}
 	v = &j->v;
 	j->delivered = 1;
@@ -161,7 +167,6 @@ rapi_next(struct env *e, struct req *q, struct MHD_Connection *c)
 		MHD_add_response_header(r, "Lambda-Runtime-Trace-Id",
 		    v->trace);
 	}
-	pthread_mutex_unlock(&srv->mu);
 	if (r == NULL)
 		return MHD_NO;
 	ret = MHD_queue_response(c, MHD_HTTP_OK, r);
@@ -169,14 +174,14 @@ rapi_next(struct env *e, struct req *q, struct MHD_Connection *c)
 	return ret;
 }
 
+/* Let E's suspended long poll, if any, go on. */
 static void
-rapi_wake(struct rapi *srv)
+rapi_resume(struct env *e)
 {
-	ssize_t n;
-
-	do
-		n = write(srv->wake[1], "", 1);
-	while (n == -1 && errno == EINTR);
+	if (e->waiting != NULL) {
+		MHD_resume_connection(e->waiting);
+		e->waiting = NULL;
+	}
 }
 
 /* POST /invocation/ID/response or /error. */
@@ -184,12 +189,10 @@ static enum MHD_Result
 rapi_result(struct env *e, struct req *q, struct MHD_Connection *c,
     const char *id, size_t idlen, int error)
 {
-	struct rapi *srv = e->srv;
 	const char *type;
 	struct job *j;
 	int code = MHD_HTTP_ACCEPTED, known;
 
-	pthread_mutex_lock(&srv->mu);
 	j = job_current(e);
 	known = j != NULL && j->delivered && idlen == strlen(j->v.id) &&
 	    memcmp(id, j->v.id, idlen) == 0;
@@ -200,7 +203,6 @@ rapi_result(struct env *e, struct req *q, struct MHD_Connection *c,
 			if (e->q[i].done && idlen == strlen(e->q[i].v.id) &&
 			    memcmp(id, e->q[i].v.id, idlen) == 0)
 				late = 1;
-		pthread_mutex_unlock(&srv->mu);
 		if (late)
 			return rapi_reply(c, MHD_HTTP_FORBIDDEN,
 			    "{\"errorMessage\":\"Invalid state transition\","
@@ -220,9 +222,6 @@ rapi_result(struct env *e, struct req *q, struct MHD_Connection *c,
 	}
 	j->done = 1;
 	j->t_done = clock_mono_us();
-	pthread_mutex_unlock(&srv->mu);
-	pthread_cond_broadcast(&e->cv);
-	rapi_wake(srv);
 	if (code == MHD_HTTP_CONTENT_TOO_LARGE)
 		return rapi_reply(c, code, "{\"errorMessage\":\"Exceeded "
 		    "maximum allowed payload size (6291556 bytes).\","
@@ -234,13 +233,11 @@ rapi_result(struct env *e, struct req *q, struct MHD_Connection *c,
 static enum MHD_Result
 rapi_init_error(struct env *e, struct req *q, struct MHD_Connection *c)
 {
-	struct rapi *srv = e->srv;
 	const char *type;
 	struct job *j;
 
 	type = MHD_lookup_connection_value(c, MHD_HEADER_KIND,
 	    "Lambda-Runtime-Function-Error-Type");
-	pthread_mutex_lock(&srv->mu);
 	if (q->gen == e->gen) {
 		e->initerr = 1;
 		if ((j = job_current(e)) != NULL) {
@@ -252,8 +249,6 @@ rapi_init_error(struct env *e, struct req *q, struct MHD_Connection *c)
 				j->t_next = j->t_done;
 		}
 	}
-	pthread_mutex_unlock(&srv->mu);
-	rapi_wake(srv);
 	return rapi_reply(c, MHD_HTTP_ACCEPTED, "{\"status\":\"OK\"}");
 }
 
@@ -263,15 +258,12 @@ rapi_handler(void *cls, struct MHD_Connection *c, const char *url,
     size_t *upsize, void **ctx)
 {
 	struct env *e = cls;
-	struct rapi *srv = e->srv;
 	struct req *q = *ctx;
 	const char *p, *slash;
 
 	if (q == NULL) {
 		q = xcalloc(1, sizeof(*q));
-		pthread_mutex_lock(&srv->mu);
 		q->gen = e->gen;
-		pthread_mutex_unlock(&srv->mu);
 		*ctx = q;
 		return MHD_YES;
 	}
@@ -318,6 +310,45 @@ rapi_done(void *cls, struct MHD_Connection *c, void **ctx,
 	}
 }
 
+/*
+ * The CPUs of each environment: rapi_config.cpus of ours apiece, taken
+ * in turn from the one we run on.  A lone environment's server moves
+ * onto its CPUs too.
+ */
+static void
+rapi_cpus(struct rapi *srv)
+{
+	static int cpu[CPU_SETSIZE];
+	int ncpu = 0, start = 0, here, per, i, k;
+
+	CPU_ZERO(&srv->own);
+	if (sched_getaffinity(0, sizeof(srv->own), &srv->own) == -1)
+		for (i = 0; i < CPU_SETSIZE; i++)
+			CPU_SET(i, &srv->own);
+	for (i = 0; i < CPU_SETSIZE; i++)
+		if (CPU_ISSET(i, &srv->own))
+			cpu[ncpu++] = i;
+	here = sched_getcpu();
+	for (i = 0; i < ncpu; i++)
+		if (cpu[i] == here)
+			start = i;
+	per = srv->c->cpus;
+	for (i = 0; i < srv->c->nenv; i++) {
+		struct env *e = &srv->envs[i];
+
+		if (per <= 0 || per >= ncpu) {
+			e->cpus = srv->own;
+			continue;
+		}
+		CPU_ZERO(&e->cpus);
+		for (k = 0; k < per; k++)
+			CPU_SET(cpu[(start + i * per + k) % ncpu], &e->cpus);
+	}
+	if (srv->c->nenv == 1 && !CPU_EQUAL(&srv->envs[0].cpus, &srv->own) &&
+	    sched_setaffinity(0, sizeof(srv->own), &srv->envs[0].cpus) == 0)
+		srv->own = srv->envs[0].cpus;
+}
+
 /* Start one HTTP server per execution environment, on 127.0.0.1. */
 struct rapi *
 rapi_new(const struct rapi_config *config)
@@ -329,36 +360,32 @@ rapi_new(const struct rapi_config *config)
 
 	srv = xcalloc(1, sizeof(*srv));
 	srv->c = config;
-	pthread_mutex_init(&srv->mu, NULL);
 	srv->procs = proc_set_new();
-	if (pipe2(srv->wake, O_CLOEXEC | O_NONBLOCK) == -1)
-		err(EXIT_USAGE, "pipe");
-	/* The server's threads leave HUP, INT and TERM to the main one. */
-	pgkill_hold(1);
 	srv->envs = xcalloc((size_t)srv->c->nenv, sizeof(*srv->envs));
+	rapi_cpus(srv);
 	for (i = 0; i < srv->c->nenv; i++) {
 		struct env *e = &srv->envs[i];
 
 		e->srv = srv;
 		e->idx = i;
 		e->logfd = -1;
-		pthread_cond_init(&e->cv, NULL);
 		memset(&sin, 0, sizeof(sin));
 		sin.sin_family = AF_INET;
 		sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-		e->daemon = MHD_start_daemon(MHD_USE_THREAD_PER_CONNECTION |
-		    MHD_USE_INTERNAL_POLLING_THREAD, 0, NULL, NULL,
+		e->daemon = MHD_start_daemon(RAPI_FLAGS, 0, NULL, NULL,
 		    rapi_handler, e, MHD_OPTION_SOCK_ADDR, &sin,
 		    MHD_OPTION_NOTIFY_COMPLETED, rapi_done, NULL,
 		    MHD_OPTION_END);
-		if (e->daemon == NULL)
+		if (e->daemon == NULL ||
+		    (info = MHD_get_daemon_info(e->daemon,
+		    MHD_DAEMON_INFO_EPOLL_FD)) == NULL)
 			errx(EXIT_USAGE, "cannot start the Runtime API server");
+		e->epfd = info->epoll_fd;
 		info = MHD_get_daemon_info(e->daemon,
 		    MHD_DAEMON_INFO_BIND_PORT);
 		snprintf(e->addr, sizeof(e->addr), "127.0.0.1:%u",
 		    info != NULL ? (unsigned)info->port : 0u);
 	}
-	pgkill_hold(0);
 	return srv;
 }
 
@@ -368,7 +395,7 @@ rapi_runtime(struct env *e)
 {
 	struct rapi *srv = e->srv;
 	char *api;
-	int fds[2];
+	int fds[2], moved, started, saved;
 
 	if (pipe2(fds, O_CLOEXEC) == -1)
 		err(EXIT_USAGE, "pipe");
@@ -382,7 +409,15 @@ rapi_runtime(struct env *e)
 	e->spec.errfd = fds[1];
 	e->t_start = clock_mono_us();
 	pgkill_hold(1);
-	if (proc_set_start(srv->procs, &e->spec, e) == -1)
+	/* The runtime inherits the CPUs of the thread that starts it. */
+	moved = !CPU_EQUAL(&e->cpus, &srv->own) &&
+	    sched_setaffinity(0, sizeof(e->cpus), &e->cpus) == 0;
+	started = proc_set_start(srv->procs, &e->spec, e);
+	saved = errno;
+	if (moved)
+		sched_setaffinity(0, sizeof(srv->own), &srv->own);
+	errno = saved;
+	if (started == -1)
 		err(EXIT_USAGE, "cannot start '%s'", srv->c->argv[0]);
 	pgkill_set(e->idx, proc_set_pid(srv->procs, e));
 	pgkill_hold(0);
@@ -392,9 +427,7 @@ rapi_runtime(struct env *e)
 	e->running = 1;
 	e->first = 1;
 	e->maxrss_kb = 0;
-	pthread_mutex_lock(&srv->mu);
 	e->asked = 0;
-	pthread_mutex_unlock(&srv->mu);
 }
 
 void
@@ -405,7 +438,6 @@ rapi_start(struct rapi *srv, int env, const struct rapi_invocation *inv)
 
 	if (!e->running)
 		rapi_runtime(e);
-	pthread_mutex_lock(&srv->mu);
 	if (e->nq == RAPI_DEPTH)
 		errx(EXIT_USAGE, "internal error: environment queue full");
 	j = &e->q[e->nq++];
@@ -413,8 +445,7 @@ rapi_start(struct rapi *srv, int env, const struct rapi_invocation *inv)
 	memset(j, 0, sizeof(*j));
 	j->v = *inv;
 	j->t_queued = clock_mono_us();
-	pthread_mutex_unlock(&srv->mu);
-	pthread_cond_broadcast(&e->cv);
+	rapi_resume(e);
 }
 
 /* Read what the runtime wrote (the function's log), up to a limit. */
@@ -460,8 +491,8 @@ rapi_exited(struct env *e, struct proc_result *r)
 	lambda_env_free(e->envp);
 	e->envp = NULL;
 	proc_end_text(r, how, sizeof(how));
-	pthread_mutex_lock(&srv->mu);
 	e->gen++;
+	rapi_resume(e);		/* its long poll ends unanswered */
 	/*
 	 * The invocation it held fails; one still queued fails only when the
 	 * runtime died before it ever asked for work (a failed init).
@@ -492,8 +523,6 @@ rapi_exited(struct env *e, struct proc_result *r)
 			j->t_next = j->t_done;
 	}
 	e->timedout = e->resetting = 0;
-	pthread_mutex_unlock(&srv->mu);
-	pthread_cond_broadcast(&e->cv);
 	free(m);
 	proc_result_free(r);
 }
@@ -539,22 +568,15 @@ vmhwm_kb(pid_t pid)
 static int64_t
 job_deadline(struct env *e)
 {
-	struct rapi *srv = e->srv;
 	struct job *j;
-	int64_t t = 0;
+	int64_t t;
 
-	if (!e->running || e->timedout)
+	if (!e->running || e->timedout || (j = job_current(e)) == NULL)
 		return 0;
-	pthread_mutex_lock(&srv->mu);
-	if ((j = job_current(e)) != NULL) {
-		t = j->delivered ? j->t_next : j > e->q ? j[-1].t_done :
-		    j->t_queued;
-		if (!j->delivered && e->t_start > t)
-			t = e->t_start;
-		t += srv->c->timeout_ms * 1000;
-	}
-	pthread_mutex_unlock(&srv->mu);
-	return t;
+	t = j->delivered ? j->t_next : j > e->q ? j[-1].t_done : j->t_queued;
+	if (!j->delivered && e->t_start > t)
+		t = e->t_start;
+	return t + e->srv->c->timeout_ms * 1000;
 }
 
 /* E's first invocation has its result: pass it to the done callback. */
@@ -569,7 +591,6 @@ rapi_finish(struct env *e)
 
 	if (!srv->c->quiet)
 		rapi_read_log(e);
-	pthread_mutex_lock(&srv->mu);
 	j = &e->q[0];
 	a.tag = j->v.tag;
 	reply = j->reply;	/* the queue gives it up below */
@@ -582,7 +603,6 @@ rapi_finish(struct env *e)
 	memset(&e->q[e->nq], 0, sizeof(e->q[0]));
 	reset = e->initerr;
 	e->initerr = 0;
-	pthread_mutex_unlock(&srv->mu);
 	a.maxrss_kb = srv->c->quiet ? 0 : e->running ?
 	    vmhwm_kb(proc_set_pid(srv->procs, e)) : e->maxrss_kb;
 	a.output = e->log.buf;
@@ -605,25 +625,30 @@ rapi_wait(struct rapi *srv, int ms, int input_fd)
 {
 	struct pollfd *pfd;
 	int64_t until = ms >= 0 ? clock_mono_us() + ms * 1000LL : -1;
-	int i, np, got = 0, *at;
-	char buf[256];
+	int i, np, in, got = 0, *at;
 
-	pfd = xreallocarray(NULL, (size_t)srv->c->nenv + 2, sizeof(*pfd));
-	at = xreallocarray(NULL, (size_t)srv->c->nenv, sizeof(*at));
+	/* at[2i]: environment i's server in pfd; at[2i + 1]: its log. */
+	pfd = xreallocarray(NULL, (size_t)srv->c->nenv * 2 + 1, sizeof(*pfd));
+	at = xreallocarray(NULL, (size_t)srv->c->nenv * 2, sizeof(*at));
 	while (!got) {
 		int64_t now = clock_mono_us(), wake = until, d;
 		int busy = 0, t, n, reap;
 
 		np = 0;
-		pfd[np++] = (struct pollfd){ srv->wake[0], POLLIN, 0 };
-		if (input_fd >= 0)
+		in = -1;
+		if (input_fd >= 0) {
+			in = np;
 			pfd[np++] = (struct pollfd){ input_fd, POLLIN, 0 };
+		}
 		for (i = 0; i < srv->c->nenv; i++) {
 			struct env *e = &srv->envs[i];
+			MHD_UNSIGNED_LONG_LONG mt;
 
-			at[i] = -1;
+			at[2 * i] = np;
+			pfd[np++] = (struct pollfd){ e->epfd, POLLIN, 0 };
+			at[2 * i + 1] = -1;
 			if (e->logfd >= 0) {
-				at[i] = np;
+				at[2 * i + 1] = np;
 				pfd[np++] = (struct pollfd){ e->logfd, POLLIN,
 				    0 };
 			}
@@ -631,6 +656,10 @@ rapi_wait(struct rapi *srv, int ms, int input_fd)
 				busy = 1;
 			if ((d = job_deadline(e)) != 0 &&
 			    (wake == -1 || d < wake))
+				wake = d;
+			if (MHD_get_timeout(e->daemon, &mt) == MHD_YES &&
+			    (d = now + (int64_t)mt * 1000,
+			    wake == -1 || d < wake))
 				wake = d;
 		}
 		t = wake == -1 ? -1 : wake <= now ? 0 :
@@ -640,10 +669,9 @@ rapi_wait(struct rapi *srv, int ms, int input_fd)
 			t = RAPI_TICK_MS;
 		if ((n = poll(pfd, (nfds_t)np, t)) == -1 && errno != EINTR)
 			err(EXIT_USAGE, "poll");
-		if (pfd[0].revents != 0)
-			while (read(srv->wake[0], buf, sizeof(buf)) ==
-			    (ssize_t)sizeof(buf))
-				;
+		for (i = 0; i < srv->c->nenv; i++)
+			if (n > 0 && pfd[at[2 * i]].revents != 0)
+				MHD_run(srv->envs[i].daemon);
 		now = clock_mono_us();
 		/*
 		 * Look for runtimes that ended when one's output ended, and
@@ -651,7 +679,8 @@ rapi_wait(struct rapi *srv, int ms, int input_fd)
 		 */
 		reap = n == 0;
 		for (i = 0; i < srv->c->nenv; i++)
-			if (at[i] >= 0 && pfd[at[i]].revents != 0) {
+			if (at[2 * i + 1] >= 0 &&
+			    pfd[at[2 * i + 1]].revents != 0) {
 				rapi_read_log(&srv->envs[i]);
 				if (srv->envs[i].logfd < 0)
 					reap = 1;
@@ -661,7 +690,6 @@ rapi_wait(struct rapi *srv, int ms, int input_fd)
 		for (i = 0; i < srv->c->nenv; i++) {
 			struct env *e = &srv->envs[i];
 			int64_t deadline;
-			int done;
 
 			deadline = job_deadline(e);
 			if (deadline != 0 && now >= deadline) {
@@ -669,12 +697,7 @@ rapi_wait(struct rapi *srv, int ms, int input_fd)
 				proc_set_kill(srv->procs, e);
 				rapi_reap(srv, e);
 			}
-			for (;;) {
-				pthread_mutex_lock(&srv->mu);
-				done = e->nq > 0 && e->q[0].done;
-				pthread_mutex_unlock(&srv->mu);
-				if (!done)
-					break;
+			while (e->nq > 0 && e->q[0].done) {
 				rapi_finish(e);
 				got = 1;
 			}
@@ -684,7 +707,7 @@ rapi_wait(struct rapi *srv, int ms, int input_fd)
 		}
 		if (until != -1 && clock_mono_us() >= until)
 			break;
-		if (input_fd >= 0 && pfd[1].revents != 0)
+		if (in >= 0 && pfd[in].revents != 0)
 			break;		/* more input: go and read it */
 	}
 	free(pfd);
@@ -697,17 +720,18 @@ rapi_free(struct rapi *srv)
 {
 	int i, j;
 
-	pthread_mutex_lock(&srv->mu);
 	srv->shutdown = 1;
-	pthread_mutex_unlock(&srv->mu);
+	/* Suspended long polls end unanswered before the servers stop. */
 	for (i = 0; i < srv->c->nenv; i++)
-		pthread_cond_broadcast(&srv->envs[i].cv);
+		if (srv->envs[i].waiting != NULL) {
+			rapi_resume(&srv->envs[i]);
+			MHD_run(srv->envs[i].daemon);
+		}
 	proc_set_free(srv->procs);
 	for (i = 0; i < srv->c->nenv; i++) {
 		struct env *e = &srv->envs[i];
 
 		MHD_stop_daemon(e->daemon);
-		pthread_cond_destroy(&e->cv);
 		if (e->logfd >= 0)
 			close(e->logfd);
 		sbuf_free(&e->log);
@@ -716,9 +740,5 @@ rapi_free(struct rapi *srv)
 		lambda_env_free(e->envp);
 	}
 	free(srv->envs);
-	close(srv->wake[0]);
-	close(srv->wake[1]);
-	pthread_mutex_destroy(&srv->mu);
 	free(srv);
 }
-

@@ -17,12 +17,16 @@
  * with Lambda's answers: 202 {"status":"OK"}, 400 InvalidRequestID, 403
  * InvalidStateTransition for a result already given, 413
  * RequestEntityTooLarge for a response over LAMBDA_RESPONSE_LIMIT, 404
- * for any other path.  The HTTP side runs in libmicrohttpd's threads
- * (one per connection); everything else, and every callback, on the
- * caller's thread inside rapi_wait: reading the runtimes' output (the
- * function's log), reaping runtimes that exit and killing those whose
- * invocation times out, failing that invocation the way Lambda does
- * (Sandbox.Timedout, Runtime.ExitError, Runtime.InvalidEntrypoint).
+ * for any other path.  Everything, the HTTP side and every callback
+ * included, runs on the caller's thread inside rapi_wait: serving the
+ * API, reading the runtimes' output (the function's log), reaping
+ * runtimes that exit and killing those whose invocation times out,
+ * failing that invocation the way Lambda does (Sandbox.Timedout,
+ * Runtime.ExitError, Runtime.InvalidEntrypoint).
+ *
+ * Each environment's runtime is confined to rapi_config.cpus of the
+ * caller's CPUs, and with a single environment the caller's thread moves
+ * onto the same CPUs (see rapi.c).
  *
  * Runtimes run in process groups recorded with pgkill_set (slot = the
  * environment), so pgkill_init(N) must have been called first.
@@ -67,6 +71,7 @@ struct rapi_config {
 	char *const	*argv;		/* the runtime command, NULL-ended */
 	int64_t		 timeout_ms;	/* of one invocation */
 	int		 quiet;		/* the function log is off */
+	int		 cpus;		/* per environment; 0: all of ours */
 	const char	*function_arn;	/* -Invoked-Function-Arn header */
 	/*
 	 * The environment of environment ENV's runtime: the "NAME=value"

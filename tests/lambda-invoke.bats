@@ -344,6 +344,19 @@ no_process() {
 	assert_output 1
 }
 
+@test "--runtime-api: a runtime gets the CPUs Lambda gives its memory size" {
+	n=$(nproc)
+	run -0 lambda-invoke -q --runtime-api "$F/bootstrap" <<<'{"cpus":0}'
+	assert_output '{"cpus":1}'
+	run -0 lambda-invoke -q -m 3008 --runtime-api "$F/bootstrap" <<<'{"cpus":0}'
+	assert_output "{\"cpus\":$((n < 2 ? n : 2))}"
+	run -0 lambda-invoke -q -m 10240 --runtime-api "$F/bootstrap" <<<'{"cpus":0}'
+	assert_output "{\"cpus\":$((n < 6 ? n : 6))}"
+	# A handler started per invocation keeps all of them.
+	run -0 lambda-invoke -q sh -c 'cat >/dev/null; echo "{\"cpus\":$(nproc)}"' <<<'{}'
+	assert_output "{\"cpus\":$n}"
+}
+
 @test "--runtime-api: /error, a timeout, a runtime that exits, each as Lambda reports it" {
 	run -1 --separate-stderr lambda-invoke -T 2 --runtime-api "$F/bootstrap" <<-'EOF2'
 	{"error":1}

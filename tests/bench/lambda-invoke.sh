@@ -3,6 +3,9 @@
 # handler (cat), against the baseline measured in the same run, a shell
 # `while read` loop that starts the same handler once per line.
 #
+#   spawn-floor      a C loop that only spawns cat per line, pipes the
+#                    line in and waits (lambda-invoke-spawn.c): the
+#                    bound of any one-process-per-invocation runner here
 #   per-process      lambda-invoke -q cat (one process per invocation)
 #   per-process -cN  the same, N = the number of CPUs at once
 #   runtime-api      lambda-invoke -q --runtime-api RUNTIME, where RUNTIME
@@ -33,6 +36,7 @@ trap 'rm -rf "$tmp"' EXIT INT TERM
 seq 1 "$n" | sed 's/.*/{"n":&,"order":"office-supplies","value":1200}/' \
     >"$tmp/in.ndjson"
 cc -O2 -o "$tmp/runtime" "$here/lambda-invoke-runtime.c"
+cc -O2 -o "$tmp/spawn" "$here/lambda-invoke-spawn.c"
 cat >"$tmp/loop.sh" <<'EOF'
 while IFS= read -r line; do
 	cat <<<"$line"
@@ -41,6 +45,8 @@ EOF
 
 # Every variant must give the same output as the baseline.
 bash "$tmp/loop.sh" <"$tmp/in.ndjson" >"$tmp/expected"
+"$tmp/spawn" cat <"$tmp/in.ndjson" | cmp -s - "$tmp/expected" ||
+    { echo "lambda-invoke bench: spawn floor output differs" >&2; exit 1; }
 "$bin/lambda-invoke" -q cat <"$tmp/in.ndjson" | cmp -s - "$tmp/expected" ||
     { echo "lambda-invoke bench: per-process output differs" >&2; exit 1; }
 "$bin/lambda-invoke" -q --runtime-api "$tmp/runtime" <"$tmp/in.ndjson" |
@@ -51,6 +57,7 @@ unset EDAKIT_DETERMINISTIC
 hyperfine -N --style basic --warmup 1 --runs "$runs" \
     --export-json "$tmp/result.json" \
     -n shell-loop "bash -c 'bash $tmp/loop.sh <$tmp/in.ndjson >/dev/null'" \
+    -n spawn-floor "bash -c '$tmp/spawn cat <$tmp/in.ndjson >/dev/null'" \
     -n per-process "bash -c '$bin/lambda-invoke -q cat <$tmp/in.ndjson >/dev/null'" \
     -n "per-process-c$cpus" "bash -c '$bin/lambda-invoke -q -c $cpus cat <$tmp/in.ndjson >/dev/null'" \
     -n runtime-api "bash -c '$bin/lambda-invoke -q --runtime-api $tmp/runtime <$tmp/in.ndjson >/dev/null'" \
