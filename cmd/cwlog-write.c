@@ -89,7 +89,6 @@ static const char help_text[] =
     "EDAKIT_DETERMINISTIC=1 fixes the clock for golden tests.\n";
 
 #define DEFAULT_STREAM	"cwlog-write"
-#define STDIN_BUFSZ	(1 << 16)
 
 static struct {
 	const char	*group, *stream;
@@ -105,7 +104,6 @@ static struct logstore *store;
 static struct logstore_writer *fixed;	/* opt.stream's, opened lazily */
 static struct out *out, *errs;
 static long nrejected;
-static char inbuf[STDIN_BUFSZ];		/* stdin's buffer */
 
 /* A failed store write: nothing more can be trusted, exit 2. */
 static void
@@ -129,13 +127,9 @@ input_waiting(void)
 {
 	struct pollfd pfd;
 
-	if (in.fp == NULL)
+	if (ndjson_fd(&in) == -1 || ndjson_buffered(&in))
 		return 1;
-#ifdef __GLIBC__
-	if (in.fp->_IO_read_ptr < in.fp->_IO_read_end)
-		return 1;
-#endif
-	pfd.fd = fileno(in.fp);
+	pfd.fd = ndjson_fd(&in);
 	pfd.events = POLLIN;
 	return poll(&pfd, 1, 0) == 1 && (pfd.revents & POLLIN);
 }
@@ -224,6 +218,23 @@ put(const char *stream, const struct logstore_event *ev, int64_t now)
 		store_failed();
 }
 
+/*
+ * When the current record arrived: the clock is read once for each read
+ * of the input, since what one read brings arrived at once.
+ */
+static int64_t
+received(void)
+{
+	static unsigned long reads;
+	static int64_t now = -1;
+
+	if (now == -1 || in.reads != reads) {
+		reads = in.reads;
+		now = clock_now_ms();
+	}
+	return now;
+}
+
 /* Milliseconds from a timestamp value: a number or an RFC 3339 text. */
 static int
 time_of(jv v, int64_t *ms)
@@ -252,7 +263,7 @@ static void
 message_of(struct logstore_event *ev, const char *rec, size_t len,
     struct sbuf *b)
 {
-	if (memchr(rec, '\n', len) != NULL) {
+	if (in.multiline) {
 		jsonraw_minify(b, rec, len);
 		rec = b->buf;
 		len = b->len;
@@ -289,12 +300,12 @@ log_event(const char *rec, size_t len)
 	}
 	message_of(&ev, rec, len, &b);
 	if (opt.stream != NULL)
-		put(NULL, &ev, clock_now_ms());
+		put(NULL, &ev, received());
 	else {
 		/* The observed streams are UUIDs of version-3 form. */
 		ids_uuid_of(id, ev.message, ev.len);
 		id[14] = '3';
-		put(id, &ev, clock_now_ms());
+		put(id, &ev, received());
 	}
 	sbuf_free(&b);
 }
@@ -305,7 +316,7 @@ log_line(const char *rec, size_t len)
 {
 	struct logstore_event ev;
 	struct sbuf b = SBUF_INIT;
-	int64_t now = clock_now_ms();	/* one reading per record */
+	int64_t now = received();
 	size_t i;
 	jv v;
 
@@ -339,16 +350,10 @@ looks_like_event(const char *rec, size_t len)
 	const char *p = jsonraw_ws(rec, rec + len), *val;
 	size_t vlen;
 
-	const char *end = rec + len, *d;
-
-	if (p >= end || *p != '{')
+	if (p >= rec + len || *p != '{')
 		return 0;
-	/* A quick look for the key's text first (memchr is fast). */
-	for (d = p; (d = memchr(d + 1, 'd', (size_t)(end - d - 1))) != NULL;)
-		if (d[-1] == '"' && end - d >= 12 &&
-		    memcmp(d, "detail-type\"", 12) == 0)
-			break;
-	if (d == NULL)
+	/* A quick look for the key's text first (memmem is fast). */
+	if (memmem(p, len - (size_t)(p - rec), "\"detail-type\"", 13) == NULL)
 		return 0;
 	return jsonraw_member(rec, len, "detail-type", &val, &vlen) == 0;
 }
@@ -450,9 +455,6 @@ main(int argc, char *argv[])
 	out = opt.tee ? out_stdout(opt.unbuffered) : NULL;
 	if (errfile != NULL)
 		errs = out_open(errfile, opt.unbuffered);
-	/* Read a pipe in big chunks: fewer reads per batch. */
-	if (setvbuf(stdin, inbuf, _IOFBF, sizeof(inbuf)) != 0)
-		err(EXIT_USAGE, "stdin");
 	ndjson_open(&in, argc, argv);
 	in.keep_going = keep_going;
 	while (ndjson_next(&in, &rec, &len)) {

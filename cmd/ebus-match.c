@@ -117,7 +117,7 @@ static struct {
 } opt;
 
 static struct ndjson in;
-static char inbuf[1 << 16], outbuf[1 << 16];
+static char outbuf[1 << 16];
 static struct ruleset rs;
 static struct pathtab *pt;
 static struct scanner *sc;
@@ -423,8 +423,7 @@ main(int argc, char *argv[])
 		errx(EXIT_USAGE, "--target, --dead-letter, --bus and "
 		    "--with-rule need --rules");
 	awsid_init(account, region);
-	/* large stdio buffers: a sixteenth of the read and write calls */
-	setvbuf(stdin, inbuf, _IOFBF, sizeof(inbuf));
+	/* a large stdio buffer: a sixteenth of the write calls */
 	if (!opt.unbuffered)
 		setvbuf(stdout, outbuf, _IOFBF, sizeof(outbuf));
 
@@ -488,7 +487,7 @@ main(int argc, char *argv[])
 	in.keep_going = keep_going;
 	in.maxline = (size_t)maxsize;
 	while (ndjson_next(&in, &rec, &len)) {
-		if (memchr(rec, '\n', len) != NULL) {
+		if (in.multiline) {
 			/* a pretty-printed document: one line on output */
 			sbuf_reset(&flat);
 			jsonraw_minify(&flat, rec, len);

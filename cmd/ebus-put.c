@@ -370,7 +370,7 @@ put_event(jv v, const char *rec, size_t len)
 	if (opt.replay != NULL &&
 	    jv_object_has(jv_copy(v), jv_string("replay-name")))
 		goto out;	/* replayed events are never replayed again */
-	if (memchr(rec, '\n', len) != NULL)
+	if (in.multiline)
 		jsonraw_minify(&b, rec, len);
 	else
 		sbuf_add(&b, rec, len);

@@ -609,9 +609,9 @@ input_ready(void)
 {
 	struct pollfd p;
 
-	if (in.fp == NULL || in.fp->_IO_read_ptr < in.fp->_IO_read_end)
+	if (ndjson_fd(&in) == -1 || ndjson_buffered(&in))
 		return 1;
-	p.fd = fileno(in.fp);
+	p.fd = ndjson_fd(&in);
 	p.events = POLLIN;
 	return poll(&p, 1, 0) != 0;
 }
@@ -657,8 +657,7 @@ run(void)
 			break;
 		if (nlive == 0 && running == 0)
 			continue;	/* only input left to wait for */
-		input_fd = !eof && nlive < window && in.fp != NULL ?
-		    fileno(in.fp) : -1;
+		input_fd = !eof && nlive < window ? ndjson_fd(&in) : -1;
 		if (running > 0) {
 			/* Processes take no virtual time: only real waits. */
 			if (due != -1 && !clock_is_virtual() &&

@@ -1,10 +1,12 @@
 /* ndjson.c: the shared NDJSON reader; see ndjson.h. */
 #include <err.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "diag.h"
 #include "exitcode.h"
@@ -21,6 +23,7 @@ ndjson_open(struct ndjson *r, int argc, char **argv)
 	memset(r, 0, sizeof(*r));
 	r->files = argc > 0 ? argv : dash;
 	r->nfiles = argc > 0 ? argc : 1;
+	r->fd = -1;
 	r->maxline = NDJSON_MAXLINE_DEFAULT;
 }
 
@@ -33,20 +36,18 @@ open_next(struct ndjson *r)
 	while (r->idx < r->nfiles) {
 		f = r->files[r->idx++];
 		r->nextline = 0;
+		r->eof = r->skipping = 0;
+		r->beg = r->end = 0;
 		if (strcmp(f, "-") == 0) {
-			r->fp = stdin;
+			r->fd = STDIN_FILENO;
 			r->name = "<stdin>";
 			return 1;
 		}
-		if ((r->fp = fopen(f, "r")) == NULL) {
+		if ((r->fd = open(f, O_RDONLY | O_CLOEXEC)) == -1) {
 			warn("%s", f);
 			r->ioerr = 1;
 			continue;
 		}
-		/* big reads: a file's default buffer is one 4 KiB block */
-		if (r->iobuf == NULL)
-			r->iobuf = xmalloc(NDJSON_IOBUF);
-		setvbuf(r->fp, r->iobuf, _IOFBF, NDJSON_IOBUF);
 		r->name = f;
 		return 1;
 	}
@@ -56,17 +57,99 @@ open_next(struct ndjson *r)
 static void
 close_current(struct ndjson *r)
 {
-	if (r->fp == NULL)
+	if (r->fd == -1)
 		return;
-	if (ferror(r->fp)) {
-		warnx("%s: read error", r->name);
-		r->ioerr = 1;
+	if (r->fd != STDIN_FILENO)
+		close(r->fd);
+	r->fd = -1;
+}
+
+/*
+ * Read more of the current file into the buffer, after what is unread;
+ * 0 at its end (or on an error, reported).
+ */
+static int
+fill(struct ndjson *r)
+{
+	ssize_t n;
+
+	if (r->eof)
+		return 0;
+	if (r->beg > 0) {
+		memmove(r->buf, r->buf + r->beg, r->end - r->beg);
+		r->end -= r->beg;
+		r->beg = 0;
 	}
-	if (r->fp != stdin)
-		fclose(r->fp);
-	else
-		clearerr(stdin);
-	r->fp = NULL;
+	/* Room for one full read and the NUL after a record. */
+	if (r->cap - r->end < NDJSON_IOBUF + 1) {
+		r->cap = r->cap == 0 ? 2 * NDJSON_IOBUF + 1 :
+		    r->end + NDJSON_IOBUF + 1 > 2 * r->cap ?
+		    r->end + NDJSON_IOBUF + 1 : 2 * r->cap;
+		r->buf = xrealloc(r->buf, r->cap);
+	}
+	do
+		n = read(r->fd, r->buf + r->end, NDJSON_IOBUF);
+	while (n == -1 && errno == EINTR);
+	if (n <= 0) {
+		if (n == -1) {
+			warnx("%s: read error: %s", r->name, strerror(errno));
+			r->ioerr = 1;
+		}
+		r->eof = 1;
+		return 0;
+	}
+	r->end += (size_t)n;
+	r->reads++;
+	return 1;
+}
+
+/*
+ * The next physical line of this file at *line, without its newline (or
+ * CR LF) and NUL-ended in the buffer; -1 at the end of the file.  A line
+ * over maxline is dropped as it is read and comes back as maxline + 1
+ * bytes of no meaning, for the caller to reject.
+ */
+static ssize_t
+read_line(struct ndjson *r, char **line)
+{
+	char *p, *nl;
+	size_t scanned = 0, n;
+
+	for (;;) {
+		p = r->buf + r->beg;
+		n = r->end - r->beg;
+		if ((nl = memchr(p + scanned, '\n', n - scanned)) != NULL) {
+			n = (size_t)(nl - p);
+			r->beg += n + 1;
+			break;
+		}
+		if (r->skipping) {	/* nothing of it is kept */
+			r->beg = r->end = scanned = 0;
+		} else if (n > r->maxline) {
+			r->skipping = 1;
+			r->beg = r->end = scanned = 0;
+		} else
+			scanned = n;
+		if (!fill(r)) {
+			if (r->beg == r->end && !r->skipping)
+				return -1;
+			n = r->end - r->beg;	/* a last line, no newline */
+			p = r->buf + r->beg;
+			r->beg = r->end;
+			break;
+		}
+	}
+	r->nextline++;
+	if (r->skipping) {
+		r->skipping = 0;
+		*line = r->buf;
+		return (ssize_t)r->maxline + 1;
+	}
+	if (n > 0 && p[n - 1] == '\r')
+		n--;
+	p[n] = '\0';
+	*line = p;
+	return (ssize_t)n;
 }
 
 /* Does the line hold only "[" or "{" (and blanks)? */
@@ -115,36 +198,22 @@ blank(const char *p, size_t n)
 	return jsonraw_ws(p, p + n) == p + n;
 }
 
-/* Read one physical line into r->line; -1 at end of this file. */
-static ssize_t
-read_line(struct ndjson *r)
-{
-	ssize_t n = getline(&r->line, &r->cap, r->fp);
-
-	if (n < 0)
-		return -1;
-	r->nextline++;
-	if (n > 0 && r->line[n - 1] == '\n')
-		r->line[--n] = '\0';
-	if (n > 0 && r->line[n - 1] == '\r')
-		r->line[--n] = '\0';
-	return n;
-}
-
 /* Gather a pretty-printed document that starts with the current line. */
 static int
-gather(struct ndjson *r, size_t first, const char **rec, size_t *len)
+gather(struct ndjson *r, const char *first, size_t flen, const char **rec,
+    size_t *len)
 {
 	long depth;
 	ssize_t n;
+	char *line;
 
 	sbuf_reset(&r->doc);
-	sbuf_add(&r->doc, r->line, first);
-	depth = depth_delta(r->line, first);
-	while (depth > 0 && (n = read_line(r)) >= 0) {
+	sbuf_add(&r->doc, first, flen);
+	depth = depth_delta(first, flen);
+	while (depth > 0 && (n = read_line(r, &line)) >= 0) {
 		sbuf_addc(&r->doc, '\n');
-		sbuf_add(&r->doc, r->line, (size_t)n);
-		depth += depth_delta(r->line, (size_t)n);
+		sbuf_add(&r->doc, line, (size_t)n);
+		depth += depth_delta(line, (size_t)n);
 		if (r->doc.len > r->maxline)
 			break;
 	}
@@ -158,23 +227,25 @@ ndjson_next(struct ndjson *r, const char **rec, size_t *len)
 {
 	ssize_t n;
 	size_t bad;
+	char *line;
 
 	for (;;) {
 		if (ndjson_stop(r))
 			return 0;
-		if (r->fp == NULL && !open_next(r))
+		if (r->fd == -1 && !open_next(r))
 			return 0;
-		if ((n = read_line(r)) < 0) {
+		if ((n = read_line(r, &line)) < 0) {
 			close_current(r);
 			continue;
 		}
 		r->lineno = r->nextline;
-		if (blank(r->line, (size_t)n))
+		if (blank(line, (size_t)n))
 			continue;
-		if (opens_document(r->line, (size_t)n))
-			gather(r, (size_t)n, rec, len);
+		r->multiline = opens_document(line, (size_t)n);
+		if (r->multiline)
+			gather(r, line, (size_t)n, rec, len);
 		else {
-			*rec = r->line;
+			*rec = line;
 			*len = (size_t)n;
 		}
 		if (*len > r->maxline) {
@@ -242,11 +313,22 @@ void
 ndjson_close(struct ndjson *r)
 {
 	close_current(r);
-	free(r->line);
-	r->line = NULL;
-	free(r->iobuf);
-	r->iobuf = NULL;
+	free(r->buf);
+	r->buf = NULL;
+	r->cap = r->beg = r->end = 0;
 	sbuf_free(&r->doc);
+}
+
+int
+ndjson_fd(const struct ndjson *r)
+{
+	return r->fd;
+}
+
+int
+ndjson_buffered(const struct ndjson *r)
+{
+	return r->beg < r->end;
 }
 
 int

@@ -18,7 +18,7 @@
 #ifndef NDJSON_H
 #define NDJSON_H
 
-#include <stdio.h>
+#include <stddef.h>
 #include <sys/types.h>
 
 #include <jv.h>
@@ -26,19 +26,23 @@
 #include "sbuf.h"
 
 #define NDJSON_MAXLINE_DEFAULT	(8L * 1024 * 1024)
-#define NDJSON_IOBUF		(64 * 1024)	/* stdio buffer of a file */
+#define NDJSON_IOBUF		(64 * 1024)	/* one read(2) at most */
 
 struct ndjson {
 	char	**files;	/* borrowed operands */
 	int	  nfiles;
 	int	  idx;		/* next operand */
-	FILE	 *fp;
-	char	 *iobuf;	/* NDJSON_IOBUF bytes for file operands */
+	int	  fd;		/* the operand being read, or -1 */
+	int	  eof;		/* fd has no more */
+	char	 *buf;		/* read buffer: records point into it */
+	size_t	  cap;
+	size_t	  beg, end;	/* its unread bytes */
+	int	  skipping;	/* in a line over maxline: drop to its end */
+	unsigned long reads;	/* read(2) calls that brought bytes */
 	const char *name;	/* "<stdin>" or the operand */
 	long	  lineno;	/* line of the current record */
 	long	  nextline;	/* lines consumed in this file */
-	char	 *line;
-	size_t	  cap;
+	int	  multiline;	/* the record is a pretty-printed document */
 	struct sbuf doc;	/* pretty-printed document being gathered */
 	size_t	  maxline;	/* record size limit in bytes */
 	int	  keep_going;	/* bad-line policy */
@@ -51,11 +55,24 @@ void	ndjson_open(struct ndjson *, int argc, char **argv);
 
 /*
  * Next record: 1 with its bytes (not NUL-safe: may contain NUL bytes; no
- * trailing newline), 0 at the end of all input.  Records over the size
- * limit and invalid UTF-8 are reported and skipped here; check
- * ndjson_stop() after a 1 or 0 return when it matters.
+ * trailing newline, but a NUL after the last byte), 0 at the end of all
+ * input.  Records over the size limit and invalid UTF-8 are reported and
+ * skipped here; check ndjson_stop() after a 1 or 0 return when it
+ * matters.  The bytes are read straight into the reader's buffer, where
+ * records stay; a record is never copied unless it is a pretty-printed
+ * document, which is the only kind that holds newlines (multiline).
  */
 int	ndjson_next(struct ndjson *, const char **rec, size_t *len);
+
+/*
+ * For callers that wait on other things too: the descriptor being read
+ * (-1 when none is open yet, or all input is read), and whether bytes
+ * are already buffered, so that the next ndjson_next may not block.
+ * reads counts the read(2) calls that brought bytes: records read between
+ * two changes of it arrived together.
+ */
+int	ndjson_fd(const struct ndjson *);
+int	ndjson_buffered(const struct ndjson *);
 
 /*
  * Parse one record with libjq.  Returns the owned value, or an invalid

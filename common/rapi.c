@@ -625,11 +625,14 @@ rapi_wait(struct rapi *srv, int ms, int input_fd)
 {
 	struct pollfd *pfd;
 	int64_t until = ms >= 0 ? clock_mono_us() + ms * 1000LL : -1;
+	int64_t *due;
 	int i, np, in, got = 0, *at;
 
 	/* at[2i]: environment i's server in pfd; at[2i + 1]: its log. */
 	pfd = xreallocarray(NULL, (size_t)srv->c->nenv * 2 + 1, sizeof(*pfd));
 	at = xreallocarray(NULL, (size_t)srv->c->nenv * 2, sizeof(*at));
+	/* due[i]: when environment i's server has work without I/O, or -1. */
+	due = xreallocarray(NULL, (size_t)srv->c->nenv, sizeof(*due));
 	while (!got) {
 		int64_t now = clock_mono_us(), wake = until, d;
 		int busy = 0, t, n, reap;
@@ -657,10 +660,10 @@ rapi_wait(struct rapi *srv, int ms, int input_fd)
 			if ((d = job_deadline(e)) != 0 &&
 			    (wake == -1 || d < wake))
 				wake = d;
-			if (MHD_get_timeout(e->daemon, &mt) == MHD_YES &&
-			    (d = now + (int64_t)mt * 1000,
-			    wake == -1 || d < wake))
-				wake = d;
+			due[i] = MHD_get_timeout(e->daemon, &mt) == MHD_YES ?
+			    now + (int64_t)mt * 1000 : -1;
+			if (due[i] != -1 && (wake == -1 || due[i] < wake))
+				wake = due[i];
 		}
 		t = wake == -1 ? -1 : wake <= now ? 0 :
 		    (int)((wake - now + 999) / 1000);
@@ -669,10 +672,12 @@ rapi_wait(struct rapi *srv, int ms, int input_fd)
 			t = RAPI_TICK_MS;
 		if ((n = poll(pfd, (nfds_t)np, t)) == -1 && errno != EINTR)
 			err(EXIT_USAGE, "poll");
-		for (i = 0; i < srv->c->nenv; i++)
-			if (n > 0 && pfd[at[2 * i]].revents != 0)
-				MHD_run(srv->envs[i].daemon);
 		now = clock_mono_us();
+		/* A server runs when it has I/O, or work it said was due. */
+		for (i = 0; i < srv->c->nenv; i++)
+			if ((n > 0 && pfd[at[2 * i]].revents != 0) ||
+			    (due[i] != -1 && now >= due[i]))
+				MHD_run(srv->envs[i].daemon);
 		/*
 		 * Look for runtimes that ended when one's output ended, and
 		 * on every tick (one may have left children holding it).
@@ -712,6 +717,7 @@ rapi_wait(struct rapi *srv, int ms, int input_fd)
 	}
 	free(pfd);
 	free(at);
+	free(due);
 	return got;
 }
 
