@@ -53,6 +53,18 @@ run --prepare "rm -rf $T/st $T/cat.out" \
     "$BIN/cwlog-write --store $T/st -g g -n s $T/in"
 show "append, 1 writer" "cwlog-write" "cat >> file (target ratio >= 0.5)"
 
+# 1a. The floor of any writer of this store format: copying the finished
+# stream file (exactly the bytes the store must hold, about twice the
+# input: each message JSON-quoted in its record) with dd, against the
+# same baseline.
+rm -rf "$T/st"
+"$BIN/cwlog-write" --store "$T/st" -g g -n s "$T/in"
+run --prepare "rm -f $T/cat.out $T/dd.out" \
+    "sh -c 'cat $T/in >> $T/cat.out'" \
+    "dd if=$T/st/g/s.log of=$T/dd.out bs=1M status=none"
+show "write floor, dd of the store file ($(wc -c < "$T/st/g/s.log") bytes)" \
+    "dd" "cat >> file"
+
 # 1b. The same through a pipe, as at the end of a pipeline: GNU cat
 # copies a file to a file inside the kernel (copy_file_range), which no
 # program that looks at its records can do.
