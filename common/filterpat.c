@@ -1,6 +1,9 @@
 /* filterpat.c: CloudWatch Logs filter patterns; see filterpat.h. */
+#include <sys/types.h>
+
 #include <ctype.h>
 #include <math.h>
+#include <regex.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -12,6 +15,9 @@
 #include "sbuf.h"
 #include "xalloc.h"
 
+#define FILTERPAT_MAXRE	2	/* regexes in a JSON or delimited pattern */
+
+enum fp_kind { FP_TEXT, FP_JSON, FP_DELIM, FP_REGEX };
 enum term_kind { T_ALL, T_NOT };
 enum node_kind { N_AND, N_OR, N_CMP };
 enum op { OP_EQ, OP_NE, OP_GT, OP_LT, OP_GE, OP_LE, OP_NULL, OP_TRUE,
@@ -27,25 +33,34 @@ struct term {
 struct node {
 	enum node_kind	 kind;
 	struct node	*l, *r;
-	jv		 path;		/* array of keys and indices */
+	jv		 path;		/* JSON: array of keys and indices */
+	size_t		 field;		/* delimited: the field's slot */
 	enum op		 op;
 	int		 numeric;	/* value is a number */
 	double		 num;
 	char		*str;		/* string value (may hold '*') */
+	regex_t		*re;		/* a %regex% value */
 };
 
 struct filterpat {
-	int		 json;
-	struct term	*terms;
+	enum fp_kind	 kind;
+	struct term	*terms;		/* FP_TEXT */
 	size_t		 nterms;
 	size_t		 ngroups;
-	struct node	*root;
+	struct node	*root;		/* FP_JSON, FP_DELIM (may be NULL) */
+	regex_t		*re;		/* FP_REGEX */
+	char		**names;	/* FP_DELIM: slot names ("": none) */
+	size_t		 nslots;
+	size_t		 ellipsis;	/* the "..." slot, or nslots: none */
+	int		 nre;		/* regexes compiled */
 };
 
-/* The JSON pattern parser's state. */
+/* The JSON and space-delimited pattern parser's state. */
 struct parser {
 	const char	*p, *end;
 	char		*err;
+	struct filterpat *fp;
+	const char	*stop;		/* what ends a bare value */
 };
 
 static void
@@ -72,6 +87,10 @@ node_free(struct node *n)
 	node_free(n->r);
 	if (n->kind == N_CMP)
 		jv_free(n->path);
+	if (n->re != NULL) {
+		regfree(n->re);
+		free(n->re);
+	}
 	free(n->str);
 	free(n);
 }
@@ -87,7 +106,124 @@ filterpat_free(struct filterpat *fp)
 		free(fp->terms[i].text);
 	free(fp->terms);
 	node_free(fp->root);
+	if (fp->re != NULL) {
+		regfree(fp->re);
+		free(fp->re);
+	}
+	for (i = 0; i < fp->nslots; i++)
+		free(fp->names[i]);
+	free(fp->names);
 	free(fp);
+}
+
+/*
+ * Compile a CloudWatch regex (the text between the '%'s) to a POSIX
+ * extended one.  CloudWatch allows letters, digits, : _ # = @ / ; , -
+ * and the operators ^ $ ? [ ] { } | \ * + . (no parentheses, no
+ * multi-byte characters); \d, \w, \s and their capitals are the usual
+ * classes.  Returns the compiled regex, or NULL with *err owned.
+ */
+static regex_t *
+regex_compile(const char *s, size_t n, char **err)
+{
+	static const char names[] = "dDwWsS";
+	static const char other[] = ":_#=@/;,-^$?[]{}|\\*+.";
+	static const char *const cls[][2] = {	/* outside, inside [ ] */
+		{ "[0-9]", "0-9" }, { "[^0-9]", NULL },
+		{ "[A-Za-z0-9_]", "A-Za-z0-9_" }, { "[^A-Za-z0-9_]", NULL },
+		{ "[[:space:]]", "[:space:]" }, { "[^[:space:]]", NULL }
+	};
+	struct sbuf b = SBUF_INIT;
+	const char *k, *end = s + n;
+	regex_t *re;
+	char msg[128];
+	int inset = 0, first = 0, e;
+	unsigned char c;
+
+	*err = NULL;
+	if (n == 0)
+		*err = xstrdup("an empty regular expression");
+	for (; s < end && *err == NULL; s++) {
+		c = (unsigned char)*s;
+		if (c >= 0x80)
+			*err = xstrdup("multi-byte characters are not "
+			    "supported in a regular expression");
+		else if (c == '(' || c == ')')
+			*err = xstrdup("parentheses are not supported in a "
+			    "regular expression");
+		else if (!isalnum(c) && strchr(other, c) == NULL)
+			*err = xasprintf("'%c' is not allowed in a regular "
+			    "expression", c);
+		else if (c == '\\') {
+			if (++s == end) {
+				*err = xstrdup("a regular expression ends in "
+				    "'\\'");
+				break;
+			}
+			c = (unsigned char)*s;
+			if (c == '\0' || c >= 0x80 || c == '(' || c == ')' ||
+			    (!isalnum(c) && strchr(other, c) == NULL)) {
+				*err = xasprintf("'\\%c' is not allowed in a "
+				    "regular expression", c);
+				break;
+			}
+			if ((k = strchr(names, c)) != NULL) {
+				const char *t = cls[k - names][inset];
+
+				if (t == NULL)
+					*err = xasprintf("'\\%c' is not "
+					    "supported inside [ ]", c);
+				else
+					sbuf_adds(&b, t);
+			} else if (inset)
+				sbuf_addc(&b, (char)c);
+			else if (isalnum(c))
+				sbuf_addc(&b, (char)c);	/* no back-references */
+			else {
+				sbuf_addc(&b, '\\');
+				sbuf_addc(&b, (char)c);
+			}
+			first = 0;
+		} else {
+			if (!inset && c == '[') {
+				inset = first = 1;
+				sbuf_addc(&b, '[');
+				if (s + 1 < end && s[1] == '^')
+					sbuf_addc(&b, *++s);
+				continue;
+			}
+			if (inset && c == ']' && !first)
+				inset = 0;
+			first = 0;
+			sbuf_addc(&b, (char)c);
+		}
+	}
+	if (*err == NULL && inset)
+		*err = xstrdup("a regular expression has an unclosed '['");
+	if (*err != NULL) {
+		sbuf_free(&b);
+		return NULL;
+	}
+	re = xcalloc(1, sizeof(*re));
+	if ((e = regcomp(re, b.buf, REG_EXTENDED | REG_NOSUB)) != 0) {
+		regerror(e, re, msg, sizeof(msg));
+		*err = xasprintf("invalid regular expression: %s", msg);
+		free(re);
+		re = NULL;
+	}
+	sbuf_free(&b);
+	return re;
+}
+
+/* Does RE match somewhere in [s, s+n)? */
+static int
+regex_match(const regex_t *re, const char *s, size_t n)
+{
+	regmatch_t m;
+
+	m.rm_so = 0;
+	m.rm_eo = (regoff_t)n;
+	return regexec(re, s, 1, &m, REG_STARTEND) == 0;
 }
 
 static void
@@ -185,13 +321,16 @@ selector(struct parser *ps)
 	return path;
 }
 
-/* A value: "quoted", a number, or a bare string; owned text in *str. */
+/*
+ * A value: "quoted", a number, a %regex% (in *re), or a bare string;
+ * owned text in *str.
+ */
 static int
 value(struct parser *ps, struct node *n)
 {
 	struct sbuf b = SBUF_INIT;
 	const char *s;
-	char *endp;
+	char *endp, *m;
 
 	skipws(ps);
 	if (ps->p < ps->end && *ps->p == '"') {
@@ -211,9 +350,31 @@ value(struct parser *ps, struct node *n)
 		n->str = sbuf_detach(&b, NULL);
 		return 0;
 	}
+	if (ps->p < ps->end && *ps->p == '%') {
+		s = ++ps->p;
+		while (ps->p < ps->end && *ps->p != '%')
+			ps->p++;
+		if (ps->p >= ps->end) {
+			perr(ps, "unterminated regular expression");
+			return -1;
+		}
+		if (++ps->fp->nre > FILTERPAT_MAXRE) {
+			perr(ps, "a JSON or space-delimited pattern holds at "
+			    "most %d regular expressions", FILTERPAT_MAXRE);
+			return -1;
+		}
+		if ((n->re = regex_compile(s, (size_t)(ps->p - s), &m)) ==
+		    NULL) {
+			perr(ps, "%s", m);
+			free(m);
+			return -1;
+		}
+		ps->p++;
+		return 0;
+	}
 	s = ps->p;
 	while (ps->p < ps->end && !isspace((unsigned char)*ps->p) &&
-	    strchr("(){}&|", *ps->p) == NULL)
+	    strchr(ps->stop, *ps->p) == NULL)
 		ps->p++;
 	if (ps->p == s) {
 		perr(ps, "expected a value at '%.20s'", s);
@@ -228,6 +389,36 @@ value(struct parser *ps, struct node *n)
 
 static struct node *expr(struct parser *);
 
+static int
+namechar(int c)
+{
+	return isalnum(c) || c == '_';
+}
+
+/* A field of a space-delimited pattern, by name: its slot in *slot. */
+static int
+field_ref(struct parser *ps, size_t *slot)
+{
+	const char *s;
+	size_t i, n;
+
+	skipws(ps);
+	for (s = ps->p; ps->p < ps->end && namechar((unsigned char)*ps->p);)
+		ps->p++;
+	if ((n = (size_t)(ps->p - s)) == 0) {
+		perr(ps, "expected a field name at '%.20s'", s);
+		return -1;
+	}
+	for (i = 0; i < ps->fp->nslots; i++)
+		if (strlen(ps->fp->names[i]) == n &&
+		    memcmp(ps->fp->names[i], s, n) == 0) {
+			*slot = i;
+			return 0;
+		}
+	perr(ps, "no field named '%.*s'", (int)n, s);
+	return -1;
+}
+
 static struct node *
 comparison(struct parser *ps)
 {
@@ -240,10 +431,17 @@ comparison(struct parser *ps)
 
 	n = xcalloc(1, sizeof(*n));
 	n->kind = N_CMP;
-	n->path = selector(ps);
+	if (ps->fp->kind == FP_DELIM) {
+		n->path = jv_null();
+		if (field_ref(ps, &n->field) != 0)
+			goto fail;
+	} else
+		n->path = selector(ps);
 	if (ps->err != NULL)
 		goto fail;
-	if (keyword(ps, "IS")) {
+	if (ps->fp->kind == FP_DELIM)
+		;	/* IS and NOT EXISTS are for JSON members */
+	else if (keyword(ps, "IS")) {
 		if (keyword(ps, "NULL"))
 			n->op = OP_NULL;
 		else if (keyword(ps, "TRUE"))
@@ -269,14 +467,21 @@ comparison(struct parser *ps)
 		if (accept(ps, ops[i].s))
 			break;
 	if (i == sizeof(ops) / sizeof(ops[0])) {
-		perr(ps, "expected an operator (=, !=, <, <=, >, >=, IS, NOT "
-		    "EXISTS) at '%.20s'", ps->p);
+		perr(ps, "expected an operator (=, !=, <, <=, >, >=%s) at "
+		    "'%.20s'", ps->fp->kind == FP_DELIM ? "" :
+		    ", IS, NOT EXISTS", ps->p);
 		goto fail;
 	}
 	n->op = ops[i].op;
 	if (value(ps, n) != 0)
 		goto fail;
-	if (n->op != OP_EQ && n->op != OP_NE && !n->numeric) {
+	if (n->re != NULL && n->op != OP_EQ && n->op != OP_NE) {
+		perr(ps, "'%s' cannot compare with a regular expression",
+		    ops[i].s);
+		goto fail;
+	}
+	if (n->re == NULL && n->op != OP_EQ && n->op != OP_NE &&
+	    !n->numeric) {
 		perr(ps, "'%s' needs a numeric value", ops[i].s);
 		goto fail;
 	}
@@ -352,11 +557,8 @@ expr(struct parser *ps)
 static int
 compile_json(struct filterpat *fp, const char *text, char **err)
 {
-	struct parser ps;
+	struct parser ps = { text, text + strlen(text), NULL, fp, "(){}&|" };
 
-	ps.p = text;
-	ps.end = text + strlen(text);
-	ps.err = NULL;
 	if (!accept(&ps, "{"))
 		perr(&ps, "a JSON pattern starts with '{'");
 	else if ((fp->root = expr(&ps)) != NULL) {
@@ -372,6 +574,127 @@ compile_json(struct filterpat *fp, const char *text, char **err)
 		*err = ps.err;
 		return -1;
 	}
+	return 0;
+}
+
+/*
+ * The end of the slot of a space-delimited pattern that starts at P: the
+ * ',' or ']' after it, outside quotes and regexes (which may hold them).
+ */
+static const char *
+slot_end(const char *p)
+{
+	for (; *p != '\0' && *p != ',' && *p != ']'; p++)
+		if (*p == '"' || *p == '%') {
+			char q = *p;
+
+			while (*++p != '\0' && *p != q)
+				if (q == '"' && *p == '\\' && p[1] != '\0')
+					p++;
+			if (*p == '\0')
+				break;
+		}
+	return p;
+}
+
+/*
+ * [name, name op value, ..., name op value && other op value]: first the
+ * slots and their names, then each slot's condition, whose comparisons
+ * may name any field.  Every condition must hold.
+ */
+static int
+compile_delim(struct filterpat *fp, const char *text, char **err)
+{
+	struct parser ps = { text, text + strlen(text), NULL, fp,
+	    "(){}&|,]" };
+	const char *name, *end, **cond = NULL;
+	struct node *n;
+	size_t i, len;
+
+	fp->ellipsis = (size_t)-1;
+	accept(&ps, "[");
+	for (;;) {
+		cond = xreallocarray(cond, fp->nslots + 1, sizeof(*cond));
+		cond[fp->nslots] = NULL;
+		skipws(&ps);
+		name = ps.p;
+		len = 0;
+		if (accept(&ps, "...")) {
+			if (fp->ellipsis != (size_t)-1)
+				perr(&ps, "a space-delimited pattern holds at "
+				    "most one '...'");
+			fp->ellipsis = fp->nslots;
+		} else {
+			while (namechar((unsigned char)*ps.p))
+				ps.p++;
+			len = (size_t)(ps.p - name);
+			skipws(&ps);
+			if (*ps.p != ',' && *ps.p != ']' && *ps.p != '\0')
+				cond[fp->nslots] = name;
+		}
+		for (i = 0; i < fp->nslots && len > 0; i++)
+			if (strlen(fp->names[i]) == len &&
+			    memcmp(fp->names[i], name, len) == 0)
+				perr(&ps, "the field '%.*s' is named twice",
+				    (int)len, name);
+		fp->names = xreallocarray(fp->names, fp->nslots + 1,
+		    sizeof(*fp->names));
+		fp->names[fp->nslots++] = xstrndup(name, len);
+		if (ps.err != NULL)
+			break;
+		end = slot_end(ps.p);
+		skipws(&ps);
+		if (cond[fp->nslots - 1] == NULL && ps.p != end) {
+			perr(&ps, "unexpected '%.*s' in a space-delimited "
+			    "pattern", (int)(end - ps.p > 20 ? 20 :
+			    end - ps.p), ps.p);
+			break;
+		}
+		ps.p = end;
+		if (*ps.p == ',') {
+			ps.p++;
+			continue;
+		}
+		if (*ps.p != ']')
+			perr(&ps, "expected ']' at the end of a space-delimited "
+			    "pattern");
+		else {
+			ps.p++;
+			skipws(&ps);
+			if (ps.p != ps.end)
+				perr(&ps, "unexpected text after ']'");
+		}
+		break;
+	}
+	if (fp->ellipsis == (size_t)-1)
+		fp->ellipsis = fp->nslots;
+	for (i = 0; i < fp->nslots && ps.err == NULL; i++) {
+		if (cond[i] == NULL)
+			continue;
+		ps.p = cond[i];
+		ps.end = end = slot_end(cond[i]);
+		if ((n = expr(&ps)) == NULL)
+			break;
+		fp->root = fp->root == NULL ? n : join(N_AND, fp->root, n);
+		skipws(&ps);
+		if (ps.p != end)
+			perr(&ps, "expected ',', ']', '&&' or '||' at '%.*s'",
+			    (int)(end - ps.p > 20 ? 20 : end - ps.p), ps.p);
+	}
+	free(cond);
+	if (ps.err != NULL) {
+		*err = ps.err;
+		return -1;
+	}
+	return 0;
+}
+
+/* A pattern that is one %regex%, matched anywhere in the message. */
+static int
+compile_regex(struct filterpat *fp, const char *p, size_t n, char **err)
+{
+	if ((fp->re = regex_compile(p + 1, n - 2, err)) == NULL)
+		return -1;
 	return 0;
 }
 
@@ -415,10 +738,9 @@ compile_text(struct filterpat *fp, const char *text, char **err)
 		} else {
 			if (*p == '[' || *p == '{') {
 				sbuf_free(&b);
-				*err = xstrdup(*p == '[' ?
-				    "space-delimited patterns are not "
-				    "supported" : "a JSON pattern must be "
-				    "the whole pattern");
+				*err = xasprintf("a %s pattern must be the "
+				    "whole pattern", *p == '[' ?
+				    "space-delimited" : "JSON");
 				return -1;
 			}
 			while (*p != '\0' && !isspace((unsigned char)*p))
@@ -447,6 +769,7 @@ filterpat_compile(const char *text, char **err)
 {
 	struct filterpat *fp;
 	const char *p = text;
+	size_t n;
 	int r;
 
 	*err = NULL;
@@ -457,9 +780,18 @@ filterpat_compile(const char *text, char **err)
 	fp = xcalloc(1, sizeof(*fp));
 	while (isspace((unsigned char)*p))
 		p++;
+	n = strlen(p);
+	while (n > 0 && isspace((unsigned char)p[n - 1]))
+		n--;
 	if (*p == '{') {
-		fp->json = 1;
+		fp->kind = FP_JSON;
 		r = compile_json(fp, p, err);
+	} else if (*p == '[') {
+		fp->kind = FP_DELIM;
+		r = compile_delim(fp, p, err);
+	} else if (n >= 2 && p[0] == '%' && p[n - 1] == '%') {
+		fp->kind = FP_REGEX;
+		r = compile_regex(fp, p, n, err);
 	} else
 		r = compile_text(fp, text, err);
 	if (r != 0) {
@@ -549,7 +881,12 @@ eval(const struct node *n, jv msg)
 	case OP_FALSE: r = k == JV_KIND_FALSE; break;
 	case OP_EQ:
 	case OP_NE:
-		if (k == JV_KIND_STRING && !n->numeric)
+		if (n->re != NULL) {
+			if (k != JV_KIND_STRING)
+				break;
+			r = regex_match(n->re, jv_string_value(x),
+			    (size_t)jv_string_length_bytes(jv_copy(x)));
+		} else if (k == JV_KIND_STRING && !n->numeric)
 			r = glob(n->str, jv_string_value(x),
 			    (size_t)jv_string_length_bytes(jv_copy(x)));
 		else if (k == JV_KIND_STRING)	/* bare digits as text */
@@ -574,6 +911,118 @@ eval(const struct node *n, jv msg)
 	return r;
 }
 
+/* A field of a space-delimited message. */
+struct span {
+	const char	*p;
+	size_t		 n;
+};
+
+/* A condition of a space-delimited pattern, on the slots' fields F. */
+static int
+eval_fields(const struct node *n, const struct span *f)
+{
+	const struct span *x;
+	char buf[64], *endp;
+	double d;
+	int r;
+
+	if (n->kind == N_AND)
+		return eval_fields(n->l, f) && eval_fields(n->r, f);
+	if (n->kind == N_OR)
+		return eval_fields(n->l, f) || eval_fields(n->r, f);
+	x = &f[n->field];
+	if (n->re != NULL) {
+		r = regex_match(n->re, x->p, x->n);
+		return n->op == OP_NE ? !r : r;
+	}
+	/* A number against a field that is one: numerically. */
+	if (n->numeric && x->n > 0 && x->n < sizeof(buf) &&
+	    strchr("+-.0123456789", x->p[0]) != NULL) {
+		memcpy(buf, x->p, x->n);
+		buf[x->n] = '\0';
+		d = strtod(buf, &endp);
+		if (*endp == '\0' && isfinite(d))
+			switch (n->op) {
+			case OP_EQ: return d == n->num;
+			case OP_NE: return d != n->num;
+			case OP_GT: return d > n->num;
+			case OP_LT: return d < n->num;
+			case OP_GE: return d >= n->num;
+			default: return d <= n->num;
+			}
+	}
+	if (n->op != OP_EQ && n->op != OP_NE)
+		return 0;
+	r = n->numeric ? x->n == strlen(n->str) &&
+	    memcmp(x->p, n->str, x->n) == 0 : glob(n->str, x->p, x->n);
+	return n->op == OP_NE ? !r : r;
+}
+
+/*
+ * The fields of a message, for space-delimited patterns: runs of
+ * characters between blanks, where what is between [ and ], or between
+ * two double quotes, is one field (without them).
+ */
+static size_t
+split_fields(const char *p, size_t len, struct span **f, size_t *cap)
+{
+	const char *end = p + len, *q;
+	size_t nf = 0;
+	char close;
+
+	for (;;) {
+		while (p < end && (*p == ' ' || *p == '\t'))
+			p++;
+		if (p >= end)
+			break;
+		if (nf == *cap) {
+			*cap = *cap == 0 ? 16 : 2 * *cap;
+			*f = xreallocarray(*f, *cap, sizeof(**f));
+		}
+		if (*p == '[' || *p == '"') {
+			close = *p == '[' ? ']' : '"';
+			if ((q = memchr(p + 1, close, (size_t)(end - p - 1))) !=
+			    NULL) {
+				(*f)[nf].p = p + 1;
+				(*f)[nf++].n = (size_t)(q - p - 1);
+				p = q + 1;
+				continue;
+			}
+		}
+		for (q = p; q < end && *q != ' ' && *q != '\t'; q++)
+			;
+		(*f)[nf].p = p;
+		(*f)[nf++].n = (size_t)(q - p);
+		p = q;
+	}
+	return nf;
+}
+
+/*
+ * Slots before the "..." take the first fields, those after it the last
+ * ones; without "..." there must be as many fields as slots.
+ */
+static int
+delim_match(const struct filterpat *fp, const char *msg, size_t len)
+{
+	struct span *f = NULL, *slot;
+	size_t cap = 0, nf, fixed, i;
+	int r = 0;
+
+	nf = split_fields(msg, len, &f, &cap);
+	fixed = fp->nslots - (fp->ellipsis < fp->nslots);
+	if (fp->ellipsis < fp->nslots ? nf >= fixed : nf == fixed) {
+		slot = xreallocarray(NULL, fp->nslots, sizeof(*slot));
+		for (i = 0; i < fp->nslots; i++)
+			slot[i] = i < fp->ellipsis ? f[i] : i > fp->ellipsis ?
+			    f[nf - (fp->nslots - i)] : (struct span){ "", 0 };
+		r = fp->root == NULL || eval_fields(fp->root, slot);
+		free(slot);
+	}
+	free(f);
+	return r;
+}
+
 int
 filterpat_match(const struct filterpat *fp, const char *msg, size_t len)
 {
@@ -583,7 +1032,11 @@ filterpat_match(const struct filterpat *fp, const char *msg, size_t len)
 
 	if (fp == NULL)
 		return 1;
-	if (fp->json) {
+	if (fp->kind == FP_REGEX)
+		return regex_match(fp->re, msg, len);
+	if (fp->kind == FP_DELIM)
+		return delim_match(fp, msg, len);
+	if (fp->kind == FP_JSON) {
 		v = jv_parse_sized(msg, (int)len);
 		r = jv_get_kind(v) == JV_KIND_OBJECT && eval(fp->root, v);
 		jv_free(v);

@@ -25,6 +25,19 @@
  * matching any run of characters; a numeric value compares with number
  * fields only.  = and != (and the ordering operators) never match a
  * field that is absent.
+ *
+ * Space-delimited patterns name the fields of a message (split at
+ * blanks; [...] and "..." are one field each, without the brackets or
+ * quotes), with at most one "..." standing for any number of fields:
+ *	[ip, user, ..., status = 4* && bytes > 1000, bytes]
+ * Conditions are as in JSON patterns (no IS, NOT EXISTS), may name any
+ * field, and must all hold; a number compares with fields that are
+ * numbers (else = and != compare the text).
+ *
+ * Regular expressions, %...% in CloudWatch's subset (no parentheses;
+ * \d \w \s and their capitals; run as POSIX extended ones): a pattern
+ * that is one matches anywhere in the message; as a value (= or != only,
+ * at most two per pattern) one matches a string member or a field.
  */
 #ifndef FILTERPAT_H
 #define FILTERPAT_H

@@ -118,7 +118,8 @@ read_line(struct ndjson *r, char **line)
 	for (;;) {
 		p = r->buf + r->beg;
 		n = r->end - r->beg;
-		if ((nl = memchr(p + scanned, '\n', n - scanned)) != NULL) {
+		if (n > scanned &&
+		    (nl = memchr(p + scanned, '\n', n - scanned)) != NULL) {
 			n = (size_t)(nl - p);
 			r->beg += n + 1;
 			break;

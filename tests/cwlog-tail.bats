@@ -189,6 +189,74 @@ ids() {
 	assert_output "40:00/web-1 55:00/web-1 55:00/web-2 58:30/web-1 59:59/web-2"
 }
 
+# The lines of access.log a pattern matches, by their line numbers.
+lines() {
+	cwlog-tail -s "$ST" access --since 1h --format ndjson -p "$1" |
+	    jq -r '.message' | grep -Fnxf - "$F/access.log" | cut -d: -f1 |
+	    tr '\n' ' ' | sed 's/ $//'
+}
+
+@test "space-delimited patterns: fields, [ ] and \"\" fields, ..., conditions" {
+	cwlog-write -s "$ST" -g access -n s "$F/access.log"
+	# The user guide's examples, on its Apache lines.
+	run -0 lines '[ip, user, username, timestamp, request, status_code, bytes]'
+	assert_output "1 2 3 4"
+	run -0 lines '[ip, user, username, timestamp, request, status_code, bytes > 1000]'
+	assert_output "1 2 4"
+	run -0 lines '[ip, user, username, timestamp, request, status_code = 200, bytes]'
+	assert_output "1"
+	run -0 lines '[ip, user, username, timestamp, request, status_code = 4*, bytes]'
+	assert_output "2 4"
+	run -0 lines '[ip, user, username, timestamp, request = *html*, status_code = 4*, bytes]'
+	assert_output "2 4"
+	run -0 lines '[ip, user, username, timestamp, request, status_code = 403 || status_code = 404, bytes]'
+	assert_output "2 4"
+	run -0 lines '[ip, user, username, timestamp, request, status_code = 4* && status_code != 403, bytes]'
+	assert_output "2"
+	run -0 lines '[ip, user, username = jane, timestamp = "10/Oct/2000:13:51:00 -0700", request, status_code, bytes]'
+	assert_output "4"
+	# "...": any number of fields, at the start, the middle or the end.
+	run -0 lines '[..., status_code = 5*, bytes]'
+	assert_output "3"
+	run -0 lines '[ip = 10.*, user, ..., bytes < 1000]'
+	assert_output "3"
+	run -0 lines '[ip, user, ...]'
+	assert_output "1 2 3 4 5 6 7 8 9"
+	run -0 lines '[..., request=*.html*, status_code=4*,]'
+	assert_output "2 4"
+	# One field per word: w1 is the first.
+	run -0 lines '[w1=ERROR, w2]'
+	assert_output "6"
+	run -0 lines '[w1=ERROR || w1=WARN, w2]'
+	assert_output "6 7"
+	run -0 lines '[w1, w2 != message, w3]'
+	assert_output "5 8 9"
+}
+
+@test "regular expressions: %regex% alone, in JSON and space-delimited patterns" {
+	cwlog-write -s "$ST" -g access -n s "$F/access.log"
+	run -0 lines '%AUTHORIZED%'
+	assert_output "8 9"
+	run -0 lines '%^\[ERROR%'
+	assert_output "8"
+	run -0 lines '%\d{1,3}\.\d{1,3}\.\d{1,3}\.\d{1,3}%'
+	assert_output "1 2 3 4 10 11"
+	run -0 lines '%^[EW]|UNAUTHORIZED%'
+	assert_output "5 6 7 8"
+	run -0 lines '%colou?r|WARN$%'
+	assert_output ""
+	run -0 lines '%^WARN\smessage$%'
+	assert_output "7"
+	run -0 lines '%^[^\s]+\smessage$%'
+	assert_output "6 7"
+	run -0 lines '{ $.code = %^E\d+$% }'
+	assert_output "10"
+	run -0 lines '{ $.ip != %^10\.% && $.path = "/health" }'
+	assert_output "11"
+	run -0 lines '[ip = %^10\.0\.%, ..., status_code = %^5%, bytes]'
+	assert_output "3"
+}
+
 @test "filter patterns work on EventBridge events as the workshop logs them" {
 	run -0 bash -c "cwlog-tail -s '$ST' /aws/events/orders --since 1h \
 	    --format ndjson -p '{ \$.detail.value > 1000 && \$.detail.location = \"eu-*\" }' |
@@ -213,8 +281,26 @@ ids() {
 { ($.a = 1 }|expected ')'
 { $.a = 1 } x|unexpected text after '}'
 "unterminated|unterminated quoted term
-[ip, user]|space-delimited patterns are not supported
+ERROR [ip, user]|a space-delimited pattern must be the whole pattern
+[ip, user|expected ']' at the end of a space-delimited pattern
+[ip] x|unexpected text after ']'
+[ip, ip]|the field 'ip' is named twice
+[a, ..., b, ...]|a space-delimited pattern holds at most one '...'
+[a, b = 1 && c > 2]|no field named 'c'
+[a = ]|expected a value at ']'
+[a IS NULL]|expected an operator (=, !=, <, <=, >, >=) at 'IS NULL]'
+[a > x]|'>' needs a numeric value
+%foo bar%|' ' is not allowed in a regular expression
+%(GET)%|parentheses are not supported in a regular expression
+%café%|multi-byte characters are not supported in a regular expression
+%%|an empty regular expression
+%[a-z%|a regular expression has an unclosed '['
+{ $.a > %1% }|'>' cannot compare with a regular expression
+{ $.a = %x }|unterminated regular expression
 EOF
+	run -3 --separate-stderr cwlog-tail -s "$ST" app \
+	    -p '{ $.a = %a% || $.b = %b% || $.c = %c% }'
+	assert_equal "$stderr" "cwlog-tail: invalid filter pattern: a JSON or space-delimited pattern holds at most 2 regular expressions"
 	run -3 --separate-stderr cwlog-tail -s "$ST" app \
 	    -p "$(printf 'a%.0s' $(seq 1025))"
 	assert_equal "$stderr" "cwlog-tail: invalid filter pattern: a filter pattern has at most 1024 characters"
