@@ -637,6 +637,9 @@ run(void)
 				if (!idle)
 					break;
 				flush_all();	/* before blocking */
+				/* Runtimes are served while input is awaited. */
+				while (opt.rapi && !input_ready())
+					rapi_wait(rapi, -1, ndjson_fd(&in));
 			}
 			if (!read_one())
 				eof = 1;
@@ -671,7 +674,10 @@ run(void)
 			attempt_wait(ms);
 		} else if (due != -1) {
 			flush_all();
-			if (!clock_is_virtual() && input_fd >= 0) {
+			if (!clock_is_virtual() && opt.rapi)
+				rapi_wait(rapi, due - now > INT_MAX ? INT_MAX :
+				    (int)(due - now), input_fd);
+			else if (!clock_is_virtual() && input_fd >= 0) {
 				/* Until the retry, unless new input comes. */
 				struct pollfd p = { input_fd, POLLIN, 0 };
 

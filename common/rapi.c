@@ -22,6 +22,7 @@
 #include <fcntl.h>
 #include <netinet/in.h>
 #include <poll.h>
+#include <sys/socket.h>
 #include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -65,6 +66,7 @@ struct env {
 	char		 addr[40];	/* AWS_LAMBDA_RUNTIME_API */
 	cpu_set_t	 cpus;		/* where its runtime runs */
 	struct MHD_Connection *waiting;	/* a suspended GET next */
+	struct req	*waitreq;	/* and its request */
 	unsigned	 gen;		/* bumped when the runtime is gone */
 	struct job	 q[RAPI_DEPTH];	/* in order; done ones first */
 	int		 nq;
@@ -108,6 +110,9 @@ struct req {
 	unsigned	 gen;
 	struct sbuf	 body;
 	size_t		 total;
+	int		 stale;		/* a long poll another replaced */
+	int		 suspended;	/* it waited for work */
+	const char	*given;		/* the request id a GET next got */
 };
 
 static enum MHD_Result
@@ -126,6 +131,32 @@ rapi_reply(struct MHD_Connection *c, unsigned code, const char *json)
 	return ret;
 }
 
+/* Let E's suspended long poll, if any, go on. */
+static void
+rapi_resume(struct env *e)
+{
+	if (e->waiting != NULL) {
+		MHD_resume_connection(e->waiting);
+		e->waiting = NULL;
+		e->waitreq = NULL;
+	}
+}
+
+/*
+ * Has the client of C closed its end?  (A suspended connection is not
+ * watched, so a client that gave up on its long poll is found only here.)
+ */
+static int
+peer_gone(struct MHD_Connection *c)
+{
+	const union MHD_ConnectionInfo *ci;
+	char b;
+
+	ci = MHD_get_connection_info(c, MHD_CONNECTION_INFO_CONNECTION_FD);
+	return ci != NULL && recv(ci->connect_fd, &b, 1,
+	    MSG_PEEK | MSG_DONTWAIT) == 0;
+}
+
 /* GET /invocation/next: wait for this environment's next invocation. */
 static enum MHD_Result
 rapi_next(struct env *e, struct req *q, struct MHD_Connection *c)
@@ -137,18 +168,30 @@ rapi_next(struct env *e, struct req *q, struct MHD_Connection *c)
 	const struct rapi_invocation *v;
 	char deadline[32];
 
-	if (srv->shutdown || q->gen != e->gen)
+	if (srv->shutdown || q->gen != e->gen || q->stale)
 		return MHD_NO;
+	if (q->suspended && peer_gone(c))
+		return MHD_NO;	/* it gave up while it waited */
 	if ((j = job_current(e)) == NULL || j->delivered) {
-		/* A long poll: answered when rapi_start resumes it. */
-		if (e->waiting != NULL)
-			return MHD_NO;	/* a second one at once */
+		/*
+		 * A long poll: answered when rapi_start resumes it.  A new
+		 * one replaces one still waiting, whose client has most
+		 * likely given up (an HTTP client's read timeout): that one
+		 * is closed unanswered.
+		 */
+		if (e->waiting != NULL) {
+			e->waitreq->stale = 1;
+			rapi_resume(e);
+		}
 		e->waiting = c;
+		e->waitreq = q;
+		q->suspended = 1;
 		MHD_suspend_connection(c);
 		return MHD_YES;
 	}
 	v = &j->v;
 	j->delivered = 1;
+	q->given = v->id;
 	j->t_next = clock_mono_us();
 	e->asked = 1;
 	r = MHD_create_response_from_buffer(v->len, (void *)v->payload,
@@ -172,16 +215,6 @@ rapi_next(struct env *e, struct req *q, struct MHD_Connection *c)
 	ret = MHD_queue_response(c, MHD_HTTP_OK, r);
 	MHD_destroy_response(r);
 	return ret;
-}
-
-/* Let E's suspended long poll, if any, go on. */
-static void
-rapi_resume(struct env *e)
-{
-	if (e->waiting != NULL) {
-		MHD_resume_connection(e->waiting);
-		e->waiting = NULL;
-	}
 }
 
 /* POST /invocation/ID/response or /error. */
@@ -297,13 +330,25 @@ notfound:
 	    "\"Not found\",\"errorType\":\"NotFound\"}");
 }
 
+/*
+ * A request ended.  An invocation whose hand-out did not reach the
+ * runtime (the connection failed) is handed out again on its next GET.
+ */
 static void
 rapi_done(void *cls, struct MHD_Connection *c, void **ctx,
     enum MHD_RequestTerminationCode toe)
 {
+	struct env *e = cls;
 	struct req *q = *ctx;
+	struct job *j;
 
 	if (q != NULL) {
+		if (e->waitreq == q)
+			e->waiting = NULL, e->waitreq = NULL;
+		if (q->given != NULL && toe != MHD_REQUEST_TERMINATED_COMPLETED_OK
+		    && q->gen == e->gen && (j = job_current(e)) != NULL &&
+		    j->delivered && j->v.id == q->given)
+			j->delivered = 0;
 		sbuf_free(&q->body);
 		free(q);
 		*ctx = NULL;
@@ -374,7 +419,7 @@ rapi_new(const struct rapi_config *config)
 		sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
 		e->daemon = MHD_start_daemon(RAPI_FLAGS, 0, NULL, NULL,
 		    rapi_handler, e, MHD_OPTION_SOCK_ADDR, &sin,
-		    MHD_OPTION_NOTIFY_COMPLETED, rapi_done, NULL,
+		    MHD_OPTION_NOTIFY_COMPLETED, rapi_done, e,
 		    MHD_OPTION_END);
 		if (e->daemon == NULL ||
 		    (info = MHD_get_daemon_info(e->daemon,

@@ -358,6 +358,14 @@ no_process() {
 	assert_output "{\"cpus\":$n}"
 }
 
+@test "--runtime-api: a runtime that gives up on its long poll and asks again" {
+	# Served while lambda-invoke waits for input; the poll given up is
+	# never handed the next invocation.
+	run -0 --separate-stderr bash -c "(echo '{\"a\":1}'; sleep 2.5;
+	    echo '{\"b\":2}') | lambda-invoke -q --runtime-api '$F/impatient'"
+	assert_output $'{"a":1}\n{"b":2}'
+}
+
 @test "--runtime-api: /error, a timeout, a runtime that exits, each as Lambda reports it" {
 	run -1 --separate-stderr lambda-invoke -T 2 --runtime-api "$F/bootstrap" <<-'EOF2'
 	{"error":1}
