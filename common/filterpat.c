@@ -1,9 +1,6 @@
 /* filterpat.c: CloudWatch Logs filter patterns; see filterpat.h. */
-#include <sys/types.h>
-
 #include <ctype.h>
 #include <math.h>
-#include <regex.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -11,6 +8,7 @@
 
 #include <jv.h>
 
+#include "cwregex.h"
 #include "filterpat.h"
 #include "sbuf.h"
 #include "xalloc.h"
@@ -39,7 +37,7 @@ struct node {
 	int		 numeric;	/* value is a number */
 	double		 num;
 	char		*str;		/* string value (may hold '*') */
-	regex_t		*re;		/* a %regex% value */
+	struct cwregex	*re;		/* a %regex% value */
 };
 
 struct filterpat {
@@ -48,7 +46,7 @@ struct filterpat {
 	size_t		 nterms;
 	size_t		 ngroups;
 	struct node	*root;		/* FP_JSON, FP_DELIM (may be NULL) */
-	regex_t		*re;		/* FP_REGEX */
+	struct cwregex	*re;		/* FP_REGEX */
 	char		**names;	/* FP_DELIM: slot names ("": none) */
 	size_t		 nslots;
 	size_t		 ellipsis;	/* the "..." slot, or nslots: none */
@@ -87,10 +85,7 @@ node_free(struct node *n)
 	node_free(n->r);
 	if (n->kind == N_CMP)
 		jv_free(n->path);
-	if (n->re != NULL) {
-		regfree(n->re);
-		free(n->re);
-	}
+	cwregex_free(n->re);
 	free(n->str);
 	free(n);
 }
@@ -106,124 +101,11 @@ filterpat_free(struct filterpat *fp)
 		free(fp->terms[i].text);
 	free(fp->terms);
 	node_free(fp->root);
-	if (fp->re != NULL) {
-		regfree(fp->re);
-		free(fp->re);
-	}
+	cwregex_free(fp->re);
 	for (i = 0; i < fp->nslots; i++)
 		free(fp->names[i]);
 	free(fp->names);
 	free(fp);
-}
-
-/*
- * Compile a CloudWatch regex (the text between the '%'s) to a POSIX
- * extended one.  CloudWatch allows letters, digits, : _ # = @ / ; , -
- * and the operators ^ $ ? [ ] { } | \ * + . (no parentheses, no
- * multi-byte characters); \d, \w, \s and their capitals are the usual
- * classes.  Returns the compiled regex, or NULL with *err owned.
- */
-static regex_t *
-regex_compile(const char *s, size_t n, char **err)
-{
-	static const char names[] = "dDwWsS";
-	static const char other[] = ":_#=@/;,-^$?[]{}|\\*+.";
-	static const char *const cls[][2] = {	/* outside, inside [ ] */
-		{ "[0-9]", "0-9" }, { "[^0-9]", NULL },
-		{ "[A-Za-z0-9_]", "A-Za-z0-9_" }, { "[^A-Za-z0-9_]", NULL },
-		{ "[[:space:]]", "[:space:]" }, { "[^[:space:]]", NULL }
-	};
-	struct sbuf b = SBUF_INIT;
-	const char *k, *end = s + n;
-	regex_t *re;
-	char msg[128];
-	int inset = 0, first = 0, e;
-	unsigned char c;
-
-	*err = NULL;
-	if (n == 0)
-		*err = xstrdup("an empty regular expression");
-	for (; s < end && *err == NULL; s++) {
-		c = (unsigned char)*s;
-		if (c >= 0x80)
-			*err = xstrdup("multi-byte characters are not "
-			    "supported in a regular expression");
-		else if (c == '(' || c == ')')
-			*err = xstrdup("parentheses are not supported in a "
-			    "regular expression");
-		else if (!isalnum(c) && strchr(other, c) == NULL)
-			*err = xasprintf("'%c' is not allowed in a regular "
-			    "expression", c);
-		else if (c == '\\') {
-			if (++s == end) {
-				*err = xstrdup("a regular expression ends in "
-				    "'\\'");
-				break;
-			}
-			c = (unsigned char)*s;
-			if (c == '\0' || c >= 0x80 || c == '(' || c == ')' ||
-			    (!isalnum(c) && strchr(other, c) == NULL)) {
-				*err = xasprintf("'\\%c' is not allowed in a "
-				    "regular expression", c);
-				break;
-			}
-			if ((k = strchr(names, c)) != NULL) {
-				const char *t = cls[k - names][inset];
-
-				if (t == NULL)
-					*err = xasprintf("'\\%c' is not "
-					    "supported inside [ ]", c);
-				else
-					sbuf_adds(&b, t);
-			} else if (inset)
-				sbuf_addc(&b, (char)c);
-			else if (isalnum(c))
-				sbuf_addc(&b, (char)c);	/* no back-references */
-			else {
-				sbuf_addc(&b, '\\');
-				sbuf_addc(&b, (char)c);
-			}
-			first = 0;
-		} else {
-			if (!inset && c == '[') {
-				inset = first = 1;
-				sbuf_addc(&b, '[');
-				if (s + 1 < end && s[1] == '^')
-					sbuf_addc(&b, *++s);
-				continue;
-			}
-			if (inset && c == ']' && !first)
-				inset = 0;
-			first = 0;
-			sbuf_addc(&b, (char)c);
-		}
-	}
-	if (*err == NULL && inset)
-		*err = xstrdup("a regular expression has an unclosed '['");
-	if (*err != NULL) {
-		sbuf_free(&b);
-		return NULL;
-	}
-	re = xcalloc(1, sizeof(*re));
-	if ((e = regcomp(re, b.buf, REG_EXTENDED | REG_NOSUB)) != 0) {
-		regerror(e, re, msg, sizeof(msg));
-		*err = xasprintf("invalid regular expression: %s", msg);
-		free(re);
-		re = NULL;
-	}
-	sbuf_free(&b);
-	return re;
-}
-
-/* Does RE match somewhere in [s, s+n)? */
-static int
-regex_match(const regex_t *re, const char *s, size_t n)
-{
-	regmatch_t m;
-
-	m.rm_so = 0;
-	m.rm_eo = (regoff_t)n;
-	return regexec(re, s, 1, &m, REG_STARTEND) == 0;
 }
 
 static void
@@ -363,7 +245,7 @@ value(struct parser *ps, struct node *n)
 			    "most %d regular expressions", FILTERPAT_MAXRE);
 			return -1;
 		}
-		if ((n->re = regex_compile(s, (size_t)(ps->p - s), &m)) ==
+		if ((n->re = cwregex_compile(s, (size_t)(ps->p - s), &m)) ==
 		    NULL) {
 			perr(ps, "%s", m);
 			free(m);
@@ -693,7 +575,7 @@ compile_delim(struct filterpat *fp, const char *text, char **err)
 static int
 compile_regex(struct filterpat *fp, const char *p, size_t n, char **err)
 {
-	if ((fp->re = regex_compile(p + 1, n - 2, err)) == NULL)
+	if ((fp->re = cwregex_compile(p + 1, n - 2, err)) == NULL)
 		return -1;
 	return 0;
 }
@@ -884,7 +766,7 @@ eval(const struct node *n, jv msg)
 		if (n->re != NULL) {
 			if (k != JV_KIND_STRING)
 				break;
-			r = regex_match(n->re, jv_string_value(x),
+			r = cwregex_match(n->re, jv_string_value(x),
 			    (size_t)jv_string_length_bytes(jv_copy(x)));
 		} else if (k == JV_KIND_STRING && !n->numeric)
 			r = glob(n->str, jv_string_value(x),
@@ -932,7 +814,7 @@ eval_fields(const struct node *n, const struct span *f)
 		return eval_fields(n->l, f) || eval_fields(n->r, f);
 	x = &f[n->field];
 	if (n->re != NULL) {
-		r = regex_match(n->re, x->p, x->n);
+		r = cwregex_match(n->re, x->p, x->n);
 		return n->op == OP_NE ? !r : r;
 	}
 	/* A number against a field that is one: numerically. */
@@ -1033,7 +915,7 @@ filterpat_match(const struct filterpat *fp, const char *msg, size_t len)
 	if (fp == NULL)
 		return 1;
 	if (fp->kind == FP_REGEX)
-		return regex_match(fp->re, msg, len);
+		return cwregex_match(fp->re, msg, len);
 	if (fp->kind == FP_DELIM)
 		return delim_match(fp, msg, len);
 	if (fp->kind == FP_JSON) {
