@@ -106,9 +106,11 @@ fill(struct ndjson *r)
 /*
  * The next physical line of this file at *line, without its newline (or
  * CR LF) and NUL-ended in the buffer; -1 at the end of the file.  A line
- * over maxline is dropped as it is read and comes back as maxline + 1
- * bytes of no meaning, for the caller to reject.
+ * over maxline is dropped as it is read: READ_TOOLONG, for the caller to
+ * reject.
  */
+#define READ_TOOLONG	(-2)
+
 static ssize_t
 read_line(struct ndjson *r, char **line)
 {
@@ -143,8 +145,8 @@ read_line(struct ndjson *r, char **line)
 	r->nextline++;
 	if (r->skipping) {
 		r->skipping = 0;
-		*line = r->buf;
-		return (ssize_t)r->maxline + 1;
+		*line = NULL;
+		return READ_TOOLONG;
 	}
 	if (n > 0 && p[n - 1] == '\r')
 		n--;
@@ -199,7 +201,10 @@ blank(const char *p, size_t n)
 	return jsonraw_ws(p, p + n) == p + n;
 }
 
-/* Gather a pretty-printed document that starts with the current line. */
+/*
+ * Gather a pretty-printed document that starts with the current line;
+ * -1 when one of its lines is over the limit.
+ */
 static int
 gather(struct ndjson *r, const char *first, size_t flen, const char **rec,
     size_t *len)
@@ -211,7 +216,9 @@ gather(struct ndjson *r, const char *first, size_t flen, const char **rec,
 	sbuf_reset(&r->doc);
 	sbuf_add(&r->doc, first, flen);
 	depth = depth_delta(first, flen);
-	while (depth > 0 && (n = read_line(r, &line)) >= 0) {
+	while (depth > 0 && (n = read_line(r, &line)) != -1) {
+		if (n == READ_TOOLONG)
+			return -1;
 		sbuf_addc(&r->doc, '\n');
 		sbuf_add(&r->doc, line, (size_t)n);
 		depth += depth_delta(line, (size_t)n);
@@ -220,7 +227,7 @@ gather(struct ndjson *r, const char *first, size_t flen, const char **rec,
 	}
 	*rec = r->doc.buf;
 	*len = r->doc.len;
-	return 1;
+	return 0;
 }
 
 int
@@ -235,17 +242,23 @@ ndjson_next(struct ndjson *r, const char **rec, size_t *len)
 			return 0;
 		if (r->fd == -1 && !open_next(r))
 			return 0;
-		if ((n = read_line(r, &line)) < 0) {
+		if ((n = read_line(r, &line)) == -1) {
 			close_current(r);
 			continue;
 		}
 		r->lineno = r->nextline;
-		if (blank(line, (size_t)n))
+		if (n > 0 && (size_t)n > r->maxline)
+			n = READ_TOOLONG;	/* read whole, over all the same */
+		if (n != READ_TOOLONG && blank(line, (size_t)n))
 			continue;
-		r->multiline = opens_document(line, (size_t)n);
-		if (r->multiline)
-			gather(r, line, (size_t)n, rec, len);
-		else {
+		r->multiline = n != READ_TOOLONG &&
+		    opens_document(line, (size_t)n);
+		if (n == READ_TOOLONG ||
+		    (r->multiline && gather(r, line, (size_t)n, rec, len) != 0)) {
+			ndjson_bad(r, "record exceeds %zu bytes", r->maxline);
+			continue;
+		}
+		if (!r->multiline) {
 			*rec = line;
 			*len = (size_t)n;
 		}

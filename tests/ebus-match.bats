@@ -538,6 +538,16 @@ ebus-match: $BATS_TEST_TMPDIR/in:4: invalid event: unexpected data after the JSO
 ebus-match: $BATS_TEST_TMPDIR/in:5: record exceeds 200 bytes"
 }
 
+@test "an oversized line is dropped as it is read, never taken for a document" {
+	# A lone "{" starts a pretty-printed document, but not when blanks
+	# make the line too long: the next event stays an event of its own.
+	python3 -c 'import sys; sys.stdout.write("{" + " " * 300000 + "\n" + "x" * 20000000 + "\n{\"a\":1}\n")' > "$BATS_TEST_TMPDIR/in"
+	run -4 --separate-stderr ebus-match -k -c -p '{"a":[1]}' "$BATS_TEST_TMPDIR/in"
+	assert_output 1
+	assert_equal "$stderr" "ebus-match: $BATS_TEST_TMPDIR/in:1: record exceeds 262144 bytes
+ebus-match: $BATS_TEST_TMPDIR/in:2: record exceeds 262144 bytes"
+}
+
 @test "100,000 levels of nesting cost no stack" {
 	python3 -c 'print("{\"x\":1,\"d\":" + "[" * 100000 + "]" * 100000 + "}")' > "$BATS_TEST_TMPDIR/deep"
 	python3 -c 'print("{\"d\":" + "{\"d\":" * 100000 + "1" + "}" * 100000 + ",\"x\":1}")' >> "$BATS_TEST_TMPDIR/deep"
