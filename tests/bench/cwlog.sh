@@ -8,7 +8,7 @@
 #
 #	tests/bench/cwlog.sh [records]		(default 1000000)
 #
-# Needs hyperfine and jq; run from anywhere after `make`.
+# Needs hyperfine, jq and cc; run from anywhere after `make`.
 set -eu
 
 N=${1:-1000000}
@@ -64,6 +64,20 @@ run --prepare "rm -f $T/cat.out $T/dd.out" \
     "dd if=$T/st/g/s.log of=$T/dd.out bs=1M status=none"
 show "write floor, dd of the store file ($(wc -c < "$T/st/g/s.log") bytes)" \
     "dd" "cat >> file"
+
+# 1c. The least a writer of this format does (cwlog-floor.c, built here
+# against the toolkit's own quoting): read, split, check, quote, write.
+cc -O2 -D_GNU_SOURCE -I"$ROOT/common" -o "$T/floor" "$ROOT/tests/bench/cwlog-floor.c" \
+    "$ROOT/common/jsonraw.c" "$ROOT/common/sbuf.c" "$ROOT/common/xalloc.c"
+rm -f "$T/floor.out"
+"$T/floor" "$T/in" "$T/floor.out"
+# It must write exactly the records cwlog-write wrote.
+tail -n +2 "$T/st/g/s.log" | cmp -s - "$T/floor.out" ||
+    { echo "cwlog bench: the floor's records differ" >&2; exit 1; }
+run --prepare "rm -f $T/cat.out $T/floor.out" \
+    "sh -c 'cat $T/in >> $T/cat.out'" \
+    "$T/floor $T/in $T/floor.out"
+show "format floor, cwlog-floor" "cwlog-floor" "cat >> file"
 
 # 1b. The same through a pipe, as at the end of a pipeline: GNU cat
 # copies a file to a file inside the kernel (copy_file_range), which no
