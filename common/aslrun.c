@@ -1168,6 +1168,9 @@ struct job {
 	long			 index;
 	int			 started, finished, joined;
 	pthread_t		 tid;
+	/* Virtual time: when it starts and ends, and its slot. */
+	int64_t			 vstart, vend;
+	size_t			 vslot;
 };
 
 static void
@@ -1253,7 +1256,9 @@ job_thread(void *arg)
 	struct job *j = arg;
 
 	pthread_mutex_lock(&gil);
+	clock_jump_to(j->vstart);	/* this thread's own clock */
 	job_run(j);
+	j->vend = clock_now_ms();
 	pthread_cond_broadcast(&job_done);
 	pthread_mutex_unlock(&gil);
 	return NULL;
@@ -1272,36 +1277,100 @@ finished_job(const struct job *jobs, size_t n)
 }
 
 /*
+ * Virtual time of concurrent jobs, as AWS runs them: up to a limit at
+ * once, each starting when a slot frees (in order), the whole ending with
+ * the last of them.  The slots hold when each is free.
+ */
+struct vsched {
+	int64_t		*free;
+	size_t		 n;
+	int64_t		 end;
+};
+
+static void
+vsched_init(struct vsched *v, size_t njobs, long vlimit)
+{
+	size_t i;
+
+	v->n = vlimit <= 0 || (size_t)vlimit > njobs ? njobs : (size_t)vlimit;
+	v->free = xreallocarray(NULL, v->n > 0 ? v->n : 1, sizeof(*v->free));
+	v->end = clock_now_ms();
+	for (i = 0; i < v->n; i++)
+		v->free[i] = v->end;
+}
+
+/* Job J starts: in the slot free first, at the time it frees. */
+static void
+vsched_start(struct vsched *v, struct job *j)
+{
+	size_t i, k = 0;
+
+	for (i = 1; i < v->n; i++)
+		if (v->free[i] < v->free[k])
+			k = i;
+	j->vslot = k;
+	j->vstart = j->vend = v->free[k];
+	v->free[k] = INT64_MAX;		/* busy until it ends */
+}
+
+static void
+vsched_end(struct vsched *v, const struct job *j)
+{
+	v->free[j->vslot] = j->vend;
+	if (j->vend > v->end)
+		v->end = j->vend;
+}
+
+/*
  * Run N jobs, at most LIMIT at once (0: ASLRUN_MAX_THREADS; 1: one after
- * the other in this thread).  With STOP, a failure starts no further job.  Returns
- * R_TIMEOUT when a job timed out, else R_OK (each job has its outcome).
+ * the other in this thread).  With STOP, a failure starts no further job.
+ * VLIMIT is how many run at once on AWS (0: all), which virtual time
+ * follows whatever LIMIT is: the jobs' waits overlap as they would there.
+ * Returns R_TIMEOUT when a job timed out, else R_OK (each job has its
+ * outcome).
  */
 static int
-run_jobs(struct run *x, struct job *jobs, size_t n, long limit, int stop)
+run_jobs(struct run *x, struct job *jobs, size_t n, long limit, long vlimit,
+    int stop)
 {
+	struct vsched vs;
 	size_t next = 0, running = 0, i;
 	int failed = 0, timeout = 0;
 
 	(void)x;
+	vsched_init(&vs, n, vlimit);
 	if (limit <= 0 || limit > ASLRUN_MAX_THREADS)
 		limit = ASLRUN_MAX_THREADS;
 	if (limit == 1 || n < 2) {
 		for (i = 0; i < n && !failed && !timeout; i++) {
 			jobs[i].started = 1;
+			vsched_start(&vs, &jobs[i]);
+			clock_jump_to(jobs[i].vstart);
 			job_run(&jobs[i]);
+			jobs[i].vend = clock_now_ms();
+			vsched_end(&vs, &jobs[i]);
 			timeout = jobs[i].r == R_TIMEOUT;
 			failed = stop && jobs[i].r != R_OK;
 		}
+		clock_jump_to(vs.end);
+		free(vs.free);
 		return timeout ? R_TIMEOUT : R_OK;
 	}
 	for (;;) {
 		while (next < n && (limit <= 0 || running < (size_t)limit) &&
 		    !failed && !timeout) {
 			jobs[next].started = 1;
+			vsched_start(&vs, &jobs[next]);
 			if (pthread_create(&jobs[next].tid, NULL, job_thread,
 			    &jobs[next]) != 0) {
 				/* No thread: run it here. */
+				int64_t now = clock_now_ms();
+
+				clock_jump_to(jobs[next].vstart);
 				job_run(&jobs[next]);
+				jobs[next].vend = clock_now_ms();
+				clock_jump_to(now);
+				vsched_end(&vs, &jobs[next]);
 				jobs[next].joined = 1;
 				timeout |= jobs[next].r == R_TIMEOUT;
 				failed |= stop && jobs[next].r != R_OK;
@@ -1319,11 +1388,14 @@ run_jobs(struct run *x, struct job *jobs, size_t n, long limit, int stop)
 				pthread_join(jobs[i].tid, NULL);
 				pthread_mutex_lock(&gil);
 				jobs[i].joined = 1;
+				vsched_end(&vs, &jobs[i]);
 				running--;
 				timeout |= jobs[i].r == R_TIMEOUT;
 				failed |= stop && jobs[i].r != R_OK;
 			}
 	}
+	clock_jump_to(vs.end);
+	free(vs.free);
 	return timeout ? R_TIMEOUT : R_OK;
 }
 
@@ -1352,7 +1424,7 @@ do_parallel(struct step *st, jv input, jv *out, struct asl_error *e)
 		    (long)i);
 	for (i = 0; i < s->nbranches && !conc; i++)
 		conc = s->branches[i].has_task;
-	r = run_jobs(x, jobs, s->nbranches, conc ? 0 : 1, 1);
+	r = run_jobs(x, jobs, s->nbranches, conc ? 0 : 1, 0, 1);
 	results = jv_array();
 	for (i = 0; i < s->nbranches && r == R_OK; i++) {
 		if (jobs[i].started && jobs[i].r != R_OK) {
@@ -1637,7 +1709,7 @@ do_map(struct step *st, jv input, jv *out, struct asl_error *e)
 		jobs[i].child = s->distributed;
 	}
 	r = run_jobs(x, jobs, (size_t)n, s->processor->has_task ? (long)conc :
-	    1, pct < 0 && cnt < 0);
+	    1, (long)conc, pct < 0 && cnt < 0);
 	if (r == R_TIMEOUT) {
 		jobs_free(jobs, (size_t)n);
 		jv_free(items);

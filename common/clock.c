@@ -13,7 +13,11 @@
 #include "rfc3339.h"
 
 static int virt, determ;
-static int64_t vnow;		/* virtual time, ms */
+/*
+ * Virtual time, ms: one per thread, so that concurrent branches of work
+ * each keep their own (clock_jump_to starts a thread's).
+ */
+static __thread int64_t vnow;
 static uint64_t idcount;
 
 static int64_t
@@ -112,6 +116,13 @@ void
 clock_advance_to(int64_t t)
 {
 	if (virt && t > vnow)
+		vnow = t;
+}
+
+void
+clock_jump_to(int64_t t)
+{
+	if (virt)
 		vnow = t;
 }
 

@@ -48,6 +48,13 @@ void	clock_sleep_ms(int64_t ms);
 void	clock_advance_to(int64_t t);
 
 /*
+ * Set a virtual clock to T, earlier or later (no-op on the real clock):
+ * for work that runs beside other work from T on.  The virtual clock is
+ * per thread; a thread must set its own before it reads it.
+ */
+void	clock_jump_to(int64_t t);
+
+/*
  * A fresh lowercase UUID (version 4 form).  Random normally; under the
  * deterministic switch a hash of the program name, a counter and SEED
  * (which may be NULL), so each stage of a pipeline gets distinct ids.

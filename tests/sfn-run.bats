@@ -165,6 +165,36 @@ EOF
 EOF
 }
 
+@test "virtual time: branches and Map iterations wait side by side, as on AWS" {
+	# Branches of an hour and of half an hour take an hour, then four
+	# ten-minute iterations take 20 minutes two at a time, 40 one at a
+	# time (past the 90-minute timeout) and 10 all at once.
+	for c in 2 1 0; do
+		def '{"TimeoutSeconds":5400,"StartAt":"P","States":{
+		 "P":{"Type":"Parallel","ResultPath":null,"Next":"M","Branches":[
+		  {"StartAt":"A","States":{"A":{"Type":"Wait","Seconds":3600,"End":true}}},
+		  {"StartAt":"B","States":{"B":{"Type":"Wait","Seconds":1800,"End":true}}}]},
+		 "M":{"Type":"Map","ItemsPath":"$.items","MaxConcurrency":'$c',
+		  "ItemProcessor":{"StartAt":"W","States":{"W":{"Type":"Wait","Seconds":600,"End":true}}},
+		  "End":true}}}'
+		sfnj '[.status, .stopDate]' "$BATS_TEST_TMPDIR/def.json" \
+		    <<<'{"items":[1,2,3,4]}' >> "$BATS_TEST_TMPDIR/got" || true
+	done
+	run -0 cat "$BATS_TEST_TMPDIR/got"
+	assert_output - <<'EOF'
+["SUCCEEDED","2024-01-01T13:20:00.000Z"]
+["TIMED_OUT","2024-01-01T13:30:00.000Z"]
+["SUCCEEDED","2024-01-01T13:10:00.000Z"]
+EOF
+	# Branches that run commands run on threads, each on its own clock.
+	def '{"StartAt":"P","States":{"P":{"Type":"Parallel","End":true,"Branches":[
+	 {"StartAt":"T","States":{"T":{"Type":"Task","Resource":"arn:aws:states:::lambda:invoke","Parameters":{"FunctionName":"f","Payload":{"a":1}},"OutputPath":"$.Payload","Next":"A"},"A":{"Type":"Wait","Seconds":3600,"End":true}}},
+	 {"StartAt":"B","States":{"B":{"Type":"Wait","Seconds":1800,"Next":"U"},"U":{"Type":"Task","Resource":"arn:aws:states:::lambda:invoke","Parameters":{"FunctionName":"f","Payload":{"b":2}},"OutputPath":"$.Payload","End":true}}}]}}}'
+	run -0 sfnj '[.status, .stopDate, .output]' -t f=cat \
+	    "$BATS_TEST_TMPDIR/def.json" <<<'{}'
+	assert_output '["SUCCEEDED","2024-01-01T13:00:00.000Z","[{\"a\":1},{\"b\":2}]"]'
+}
+
 @test "the machine's TimeoutSeconds ends an execution as TIMED_OUT" {
 	def '{"TimeoutSeconds":10,"StartAt":"W","States":{"W":{"Type":"Wait","Seconds":60,"End":true}}}'
 	run -1 --separate-stderr sfnj '[.status, .stopDate, .error, .cause]' \
