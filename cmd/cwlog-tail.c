@@ -110,6 +110,8 @@ struct stream {
 	off_t			 warned;	/* offset of a reported tail */
 };
 
+#define MERGE_MAX	64	/* streams merged as they are read */
+
 /* An event found, its message literal kept in the arena. */
 struct hit {
 	int64_t		 ts, ing;
@@ -188,37 +190,48 @@ add_int(struct sbuf *b, int64_t v)
 	sbuf_add(b, p, (size_t)(buf + sizeof(buf) - p));
 }
 
-/* Print one event in the chosen format. */
+/*
+ * Print one event of stream SI in the chosen format; M is its message as
+ * stored (a JSON string literal).
+ */
 static void
-show(const struct hit *h)
+show_event(size_t si, int64_t ts, int64_t ing, off_t off, const char *m,
+    size_t mlen)
 {
-	const struct stream *s = &streams[h->stream];
+	const struct stream *s = &streams[si];
 	struct logstore_record rec;
 	char id[LOGSTORE_EVENTID_BUFSZ];
 	size_t n;
 
 	sbuf_reset(&line);
 	if (opt.ndjson) {
-		logstore_event_id_hashed(id, h->ts, s->hash, h->off);
+		logstore_event_id_hashed(id, ts, s->hash, off);
 		sbuf_adds(&line, s->head);
-		add_int(&line, h->ts);
+		add_int(&line, ts);
 		sbuf_adds(&line, ",\"message\":");
-		sbuf_add(&line, arena.buf + h->aoff, h->alen);
+		sbuf_add(&line, m, mlen);
 		sbuf_adds(&line, ",\"ingestionTime\":");
-		add_int(&line, h->ing);
+		add_int(&line, ing);
 		sbuf_adds(&line, ",\"eventId\":\"");
 		sbuf_add(&line, id, LOGSTORE_EVENTID_BUFSZ - 1);
 		sbuf_adds(&line, "\"}");
 		out_line(out, line.buf, line.len);
 		return;
 	}
-	rec.msg = arena.buf + h->aoff;
-	rec.msglen = h->alen;
+	rec.msg = m;
+	rec.msglen = mlen;
 	sbuf_reset(&msg);
 	logstore_message(&rec, &msg);
-	n = tailfmt_event(&line, opt.format, opt.color, h->ts, s->info.name,
+	n = tailfmt_event(&line, opt.format, opt.color, ts, s->info.name,
 	    msg.buf, msg.len);
 	out_line(out, line.buf, n);
+}
+
+static void
+show(const struct hit *h)
+{
+	show_event(h->stream, h->ts, h->ing, h->off, arena.buf + h->aoff,
+	    h->alen);
 }
 
 static int
@@ -252,63 +265,175 @@ show_hits(void)
 		out_flush(out);
 }
 
-/* Read the records of stream S that landed since last time. */
-static void
-scan(size_t si)
+/* A stream read record by record, from where it was last left. */
+struct cursor {
+	struct logstore_reader	 r;
+	size_t			 si;
+	off_t			 off;	/* of the current record */
+	struct logstore_record	 rec;	/* the current hit */
+};
+
+static int
+cursor_open(struct cursor *c, size_t si)
 {
-	struct stream *s = &streams[si];
-	struct logstore_reader r;
-	struct logstore_record rec;
+	c->si = si;
+	if (logstore_reader_open(&c->r, streams[si].info.path,
+	    streams[si].next) != 0) {
+		status = EXIT_USAGE;
+		return -1;
+	}
+	return 0;
+}
+
+/*
+ * The next record that --since, the retention and the pattern let
+ * through: 1, or 0 at the end of what is committed.  The record stays
+ * valid until the next call.
+ */
+static int
+cursor_next(struct cursor *c)
+{
+	struct stream *s = &streams[c->si];
 	const char *ln;
 	size_t len;
-	off_t off;
 	int got;
 
-	if (logstore_reader_open(&r, s->info.path, s->next) != 0) {
-		status = EXIT_USAGE;
-		return;
-	}
-	while ((got = logstore_read(&r, &off, &ln, &len)) == 1) {
+	while ((got = logstore_read(&c->r, &c->off, &ln, &len)) == 1) {
 		s->lineno++;
-		s->next = off + (off_t)len + 1;
-		if (logstore_parse(ln, len, &rec) != 0) {
+		s->next = c->off + (off_t)len + 1;
+		if (logstore_parse(ln, len, &c->rec) != 0) {
 			diag_loc(s->info.path, s->lineno, "damaged record "
 			    "ignored");
 			status = EXIT_INPUT;
 			continue;
 		}
-		if (rec.timestamp < opt.start || rec.timestamp < opt.expire)
+		if (c->rec.timestamp < opt.start ||
+		    c->rec.timestamp < opt.expire)
 			continue;
 		if (opt.pat != NULL) {
 			sbuf_reset(&msg);
-			logstore_message(&rec, &msg);
+			logstore_message(&c->rec, &msg);
 			if (!filterpat_match(opt.pat, msg.buf, msg.len))
 				continue;
 		}
+		return 1;
+	}
+	if (got < 0)
+		status = EXIT_USAGE;
+	return 0;
+}
+
+/* Done with the stream for now: report an unfinished last record once. */
+static void
+cursor_close(struct cursor *c)
+{
+	struct stream *s = &streams[c->si];
+
+	if (c->r.partial > 0 && s->warned != s->next) {
+		/* Complete records all end with '\n': this one never will. */
+		diag_loc(s->info.path, s->lineno + 1, "incomplete last record "
+		    "ignored (%zu bytes: a writer was killed or the file was "
+		    "cut)", c->r.partial);
+		s->warned = s->next;
+		status = EXIT_INPUT;
+	}
+	logstore_reader_close(&c->r);
+}
+
+/* Collect the hits of stream SI that landed since last time. */
+static void
+scan(size_t si)
+{
+	struct cursor c;
+
+	if (cursor_open(&c, si) != 0)
+		return;
+	while (cursor_next(&c)) {
 		if (nhits == caphits) {
 			caphits = caphits ? caphits * 2 : 1024;
 			hits = xreallocarray(hits, caphits, sizeof(*hits));
 		}
-		hits[nhits].ts = rec.timestamp;
-		hits[nhits].ing = rec.ingestion;
-		hits[nhits].off = off;
+		hits[nhits].ts = c.rec.timestamp;
+		hits[nhits].ing = c.rec.ingestion;
+		hits[nhits].off = c.off;
 		hits[nhits].stream = si;
 		hits[nhits].aoff = arena.len;
-		hits[nhits].alen = rec.msglen;
-		sbuf_add(&arena, rec.msg, rec.msglen);
+		hits[nhits].alen = c.rec.msglen;
+		sbuf_add(&arena, c.rec.msg, c.rec.msglen);
 		nhits++;
 	}
-	if (got < 0)
-		status = EXIT_USAGE;
-	else if (r.partial > 0 && s->warned != s->next) {
-		/* Complete records all end with '\n': this one never will. */
-		diag_loc(s->info.path, s->lineno + 1, "incomplete last record "
-		    "ignored (%zu bytes: a writer was killed or the file was "
-		    "cut)", r.partial);
-		s->warned = s->next;
-		status = EXIT_INPUT;
-	}
+	cursor_close(&c);
+}
+
+/* Are the records of stream SI, from where it was left, in time order? */
+static int
+in_order(size_t si)
+{
+	struct logstore_reader r;
+	struct logstore_record rec;
+	int64_t last = INT64_MIN;
+	const char *ln;
+	size_t len;
+	off_t off;
+	int ok = 1;
+
+	if (logstore_reader_open(&r, streams[si].info.path,
+	    streams[si].next) != 0)
+		return 0;
+	while (ok && logstore_read(&r, &off, &ln, &len) == 1)
+		if (logstore_parse(ln, len, &rec) == 0) {
+			ok = rec.timestamp >= last;
+			last = rec.timestamp;
+		}
 	logstore_reader_close(&r);
+	return ok;
+}
+
+/*
+ * Print what the streams hold in time order.  When each stream is in
+ * time order itself (the usual case) and there are not too many, they
+ * are merged as they are read, so memory stays small however big the
+ * group; otherwise the hits are collected and sorted.  Either way ties
+ * go by stream, then by place in the stream.
+ */
+static void
+show_all(void)
+{
+	struct cursor *c;
+	size_t i, best;
+	int *live;
+
+	for (i = 0; i < nstreams && nstreams <= MERGE_MAX; i++)
+		if (!in_order(i))
+			break;
+	if (i < nstreams) {
+		for (i = 0; i < nstreams; i++)
+			scan(i);
+		show_hits();
+		return;
+	}
+	c = xcalloc(nstreams > 0 ? nstreams : 1, sizeof(*c));
+	live = xcalloc(nstreams > 0 ? nstreams : 1, sizeof(*live));
+	for (i = 0; i < nstreams; i++)
+		if (cursor_open(&c[i], i) == 0)
+			live[i] = 1 + cursor_next(&c[i]);	/* 2: a hit */
+	for (;;) {
+		best = nstreams;
+		for (i = 0; i < nstreams; i++)
+			if (live[i] == 2 && (best == nstreams ||
+			    c[i].rec.timestamp < c[best].rec.timestamp))
+				best = i;
+		if (best == nstreams)
+			break;
+		show_event(best, c[best].rec.timestamp, c[best].rec.ingestion,
+		    c[best].off, c[best].rec.msg, c[best].rec.msglen);
+		live[best] = 1 + cursor_next(&c[best]);
+	}
+	for (i = 0; i < nstreams; i++)
+		if (live[i] != 0)
+			cursor_close(&c[i]);
+	free(c);
+	free(live);
 }
 
 static int
@@ -618,9 +743,7 @@ main(int argc, char *argv[])
 		status = EXIT_USAGE;
 		goto out;
 	}
-	for (i = 0; i < nstreams; i++)
-		scan(i);
-	show_hits();
+	show_all();
 	if (opt.follow) {
 		out_flush(out);
 		if (logwatch_run(wfd, changed, batch, NULL) != 0)

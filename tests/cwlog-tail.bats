@@ -84,6 +84,21 @@ ids() {
 	assert_equal "$stderr" "cwlog-tail: invalid --color 'always': use on, off or auto"
 }
 
+@test "streams are interleaved by time, ties by stream, out-of-order streams too" {
+	# In order within each stream: merged as read.
+	printf '{"ts":"2024-01-01T11:5%s:00Z","n":"a%s"}\n' 1 1 3 3 3 3 |
+	    cwlog-write -s "$ST" -g mix -n a -f ts
+	printf '{"ts":"2024-01-01T11:5%s:00Z","n":"b%s"}\n' 2 2 3 3 4 4 |
+	    cwlog-write -s "$ST" -g mix -n b -f ts
+	run -0 bash -c "cwlog-tail -s '$ST' mix --format ndjson | jq -r .message | jq -r .n | tr '\n' ' '"
+	assert_output "a1 b2 a3 a3 b3 b4 "
+	# A stream out of time order: all of them sorted.
+	printf '{"ts":"2024-01-01T11:5%s:00Z","n":"c%s"}\n' 5 5 0 0 2 2 |
+	    cwlog-write -s "$ST" -g mix -n c -f ts
+	run -0 bash -c "cwlog-tail -s '$ST' mix --format ndjson | jq -r .message | jq -r .n | tr '\n' ' '"
+	assert_output "c0 a1 b2 c2 a3 a3 b3 b4 c5 "
+}
+
 @test "--since takes N and a unit, or an ISO 8601 time; 10m by default" {
 	run -0 ids --since 3m
 	assert_output "57:00/web-2 58:00/worker 58:30/web-1 59:59/web-2"

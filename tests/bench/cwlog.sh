@@ -8,7 +8,8 @@
 #
 #	tests/bench/cwlog.sh [records]		(default 1000000)
 #
-# Needs hyperfine, jq and cc; run from anywhere after `make`.
+# Needs hyperfine, jq and cc (and GNU time for the memory line); run
+# from anywhere after `make`.
 set -eu
 
 N=${1:-1000000}
@@ -106,3 +107,9 @@ show "read" "cwlog-tail --format ndjson" "cat"
 run "sh -c 'cat $T/st/g/*.log | cat > /dev/null'" \
     "sh -c '$BIN/cwlog-tail --store $T/st g --since 1w --format ndjson | cat > /dev/null'"
 show "read into a pipe" "cwlog-tail --format ndjson" "cat"
+if [ -x /usr/bin/time ]; then
+	kb=$(/usr/bin/time -f %M "$BIN/cwlog-tail" --store "$T/st" g \
+	    --since 1w --format ndjson 2>&1 >/dev/null | tail -n 1)
+	echo "read: peak memory $((kb / 1024)) MB for $(du -sm "$T/st/g" |
+	    cut -f1) MB of stream files"
+fi
