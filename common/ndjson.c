@@ -342,7 +342,10 @@ ndjson_fd(const struct ndjson *r)
 int
 ndjson_buffered(const struct ndjson *r)
 {
-	return r->beg < r->end;
+	if (r->beg == r->end)
+		return 0;
+	return r->eof || memchr(r->buf + r->beg, '\n', r->end - r->beg) !=
+	    NULL;
 }
 
 int

@@ -66,10 +66,11 @@ int	ndjson_next(struct ndjson *, const char **rec, size_t *len);
 
 /*
  * For callers that wait on other things too: the descriptor being read
- * (-1 when none is open yet, or all input is read), and whether bytes
- * are already buffered, so that the next ndjson_next may not block.
- * reads counts the read(2) calls that brought bytes: records read between
- * two changes of it arrived together.
+ * (-1 when none is open yet, or all input is read), and whether a whole
+ * line is already buffered, so that the next ndjson_next need not wait
+ * for input (the part of a line that has come is not enough).  reads
+ * counts the read(2) calls that brought bytes: records read between two
+ * changes of it arrived together.
  */
 int	ndjson_fd(const struct ndjson *);
 int	ndjson_buffered(const struct ndjson *);

@@ -67,6 +67,7 @@ struct env {
 	cpu_set_t	 cpus;		/* where its runtime runs */
 	struct MHD_Connection *waiting;	/* a suspended GET next */
 	struct req	*waitreq;	/* and its request */
+	int		 kick;		/* one was resumed: run the daemon */
 	unsigned	 gen;		/* bumped when the runtime is gone */
 	struct job	 q[RAPI_DEPTH];	/* in order; done ones first */
 	int		 nq;
@@ -131,7 +132,11 @@ rapi_reply(struct MHD_Connection *c, unsigned code, const char *json)
 	return ret;
 }
 
-/* Let E's suspended long poll, if any, go on. */
+/*
+ * Let E's suspended long poll, if any, go on.  In external polling mode
+ * libmicrohttpd takes a resumed connection up only in the next MHD_run,
+ * which rapi_wait makes before it polls (kick).
+ */
 static void
 rapi_resume(struct env *e)
 {
@@ -139,6 +144,7 @@ rapi_resume(struct env *e)
 		MHD_resume_connection(e->waiting);
 		e->waiting = NULL;
 		e->waitreq = NULL;
+		e->kick = 1;
 	}
 }
 
@@ -682,6 +688,11 @@ rapi_wait(struct rapi *srv, int ms, int input_fd)
 		int64_t now = clock_mono_us(), wake = until, d;
 		int busy = 0, t, n, reap;
 
+		for (i = 0; i < srv->c->nenv; i++)
+			if (srv->envs[i].kick) {
+				srv->envs[i].kick = 0;
+				MHD_run(srv->envs[i].daemon);
+			}
 		np = 0;
 		in = -1;
 		if (input_fd >= 0) {

@@ -358,6 +358,15 @@ no_process() {
 	assert_output "{\"cpus\":$n}"
 }
 
+@test "--runtime-api: a runtime waiting on /next gets the next line as soon as it comes" {
+	# It stays warm: not timed out and started again while it waits.
+	run -0 --separate-stderr bash -c "(echo '{\"a\":1}'; sleep 1.5;
+	    echo '{\"b\":2}') | lambda-invoke -T 1 --runtime-api '$F/bootstrap'"
+	assert_output $'{"a":1}\n{"b":2}'
+	run -0 grep -c '^runtime starting$' <<<"$stderr"
+	assert_output 1
+}
+
 @test "--runtime-api: a runtime that gives up on its long poll and asks again" {
 	# Served while lambda-invoke waits for input; the poll given up is
 	# never handed the next invocation.
