@@ -15,7 +15,6 @@
  */
 #include <err.h>
 #include <getopt.h>
-#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -119,21 +118,9 @@ store_failed(void)
 }
 
 /*
- * 1 when more input is already waiting (buffered or readable), so the
- * batch can grow without delaying a reader of the store.
+ * Write the batch, unless it may grow: more input can be read at once,
+ * so waiting for it delays no reader of the store.
  */
-static int
-input_waiting(void)
-{
-	struct pollfd pfd;
-
-	if (ndjson_fd(&in) == -1 || ndjson_buffered(&in))
-		return 1;
-	pfd.fd = ndjson_fd(&in);
-	pfd.events = POLLIN;
-	return poll(&pfd, 1, 0) == 1 && (pfd.revents & POLLIN);
-}
-
 static void
 flush_fixed(int force)
 {
@@ -141,7 +128,7 @@ flush_fixed(int force)
 		return;
 	if (!force && logstore_pending_events(fixed) <
 	    LOGSTORE_BATCH_EVENTS && logstore_pending(fixed) <
-	    LOGSTORE_EVENT_MAX && input_waiting())
+	    LOGSTORE_EVENT_MAX && ndjson_ready(&in))
 		return;
 	if (logstore_flush(fixed) != 0)
 		store_failed();

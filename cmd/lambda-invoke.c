@@ -598,24 +598,6 @@ flush_all(void)
 		out_flush(opt.fail.out);
 }
 
-/*
- * Can a record be read without waiting?  Buffered bytes (glibc's FILE,
- * as gnulib's freadahead reads it) or a readable descriptor.  Reading
- * must never hold back the results of invocations under way when the
- * input is a quiet pipe or FIFO.
- */
-static int
-input_ready(void)
-{
-	struct pollfd p;
-
-	if (ndjson_fd(&in) == -1 || ndjson_buffered(&in))
-		return 1;
-	p.fd = ndjson_fd(&in);
-	p.events = POLLIN;
-	return poll(&p, 1, 0) != 0;
-}
-
 /* The invocation engine: read, start what is due, wait, emit. */
 static void
 run(void)
@@ -633,12 +615,12 @@ run(void)
 			idle = running == 0 && nlive == 0;
 			if (eof || nlive >= window)
 				break;
-			if (!input_ready()) {
+			if (!ndjson_ready(&in)) {
 				if (!idle)
 					break;
 				flush_all();	/* before blocking */
 				/* Runtimes are served while input is awaited. */
-				while (opt.rapi && !input_ready())
+				while (opt.rapi && !ndjson_ready(&in))
 					rapi_wait(rapi, -1, ndjson_fd(&in));
 			}
 			if (!read_one())

@@ -2,6 +2,7 @@
 #include <err.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -337,6 +338,18 @@ int
 ndjson_fd(const struct ndjson *r)
 {
 	return r->fd;
+}
+
+int
+ndjson_ready(const struct ndjson *r)
+{
+	struct pollfd p;
+
+	if (r->fd == -1 || ndjson_buffered(r))
+		return 1;
+	p.fd = r->fd;
+	p.events = POLLIN;
+	return poll(&p, 1, 0) != 0;
 }
 
 int

@@ -76,6 +76,13 @@ int	ndjson_fd(const struct ndjson *);
 int	ndjson_buffered(const struct ndjson *);
 
 /*
+ * Can the next record be read without waiting (a whole line buffered, a
+ * readable descriptor, its end, or a file yet to open)?  So that a
+ * program never holds back what it has for a quiet pipe or FIFO.
+ */
+int	ndjson_ready(const struct ndjson *);
+
+/*
  * Parse one record with libjq.  Returns the owned value, or an invalid
  * jv whose message (owned by the caller) says what is wrong, without the
  * input text.
