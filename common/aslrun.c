@@ -1250,15 +1250,22 @@ job_run(struct job *j)
 	j->finished = 1;
 }
 
+/* Run J on a virtual clock of its own, from vstart; it ends at vend. */
+static void
+job_timed(struct job *j)
+{
+	clock_jump_to(j->vstart);
+	job_run(j);
+	j->vend = clock_now_ms();
+}
+
 static void *
 job_thread(void *arg)
 {
 	struct job *j = arg;
 
 	pthread_mutex_lock(&gil);
-	clock_jump_to(j->vstart);	/* this thread's own clock */
-	job_run(j);
-	j->vend = clock_now_ms();
+	job_timed(j);
 	pthread_cond_broadcast(&job_done);
 	pthread_mutex_unlock(&gil);
 	return NULL;
@@ -1345,9 +1352,7 @@ run_jobs(struct run *x, struct job *jobs, size_t n, long limit, long vlimit,
 		for (i = 0; i < n && !failed && !timeout; i++) {
 			jobs[i].started = 1;
 			vsched_start(&vs, &jobs[i]);
-			clock_jump_to(jobs[i].vstart);
-			job_run(&jobs[i]);
-			jobs[i].vend = clock_now_ms();
+			job_timed(&jobs[i]);
 			vsched_end(&vs, &jobs[i]);
 			timeout = jobs[i].r == R_TIMEOUT;
 			failed = stop && jobs[i].r != R_OK;
@@ -1364,12 +1369,7 @@ run_jobs(struct run *x, struct job *jobs, size_t n, long limit, long vlimit,
 			if (pthread_create(&jobs[next].tid, NULL, job_thread,
 			    &jobs[next]) != 0) {
 				/* No thread: run it here. */
-				int64_t now = clock_now_ms();
-
-				clock_jump_to(jobs[next].vstart);
-				job_run(&jobs[next]);
-				jobs[next].vend = clock_now_ms();
-				clock_jump_to(now);
+				job_timed(&jobs[next]);
 				vsched_end(&vs, &jobs[next]);
 				jobs[next].joined = 1;
 				timeout |= jobs[next].r == R_TIMEOUT;
