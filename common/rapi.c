@@ -65,9 +65,11 @@ struct env {
 	int		 epfd;		/* the daemon's epoll descriptor */
 	char		 addr[40];	/* AWS_LAMBDA_RUNTIME_API */
 	cpu_set_t	 cpus;		/* where its runtime runs */
-	struct MHD_Connection *waiting;	/* a suspended GET next */
-	struct req	*waitreq;	/* and its request */
+	struct req	*waiting;	/* a suspended GET next */
 	int		 kick;		/* one was resumed: run the daemon */
+	/* In rapi_wait: its places in pfd (-1: none), when work is due. */
+	int		 pi_srv, pi_log;
+	int64_t		 due;		/* µs, or -1 */
 	unsigned	 gen;		/* bumped when the runtime is gone */
 	struct job	 q[RAPI_DEPTH];	/* in order; done ones first */
 	int		 nq;
@@ -100,10 +102,10 @@ job_current(struct env *e)
 struct rapi {
 	const struct rapi_config *c;
 	int		 shutdown;
-	int		 pinned;	/* our CPUs are the environments' */
 	cpu_set_t	 own;		/* our CPUs */
 	struct env	*envs;
 	struct proc_set	*procs;		/* the runtimes */
+	struct pollfd	*pfd;		/* rapi_wait's: input, then each env's */
 };
 
 /* One HTTP request being received. */
@@ -112,7 +114,7 @@ struct req {
 	struct sbuf	 body;
 	size_t		 total;
 	int		 stale;		/* a long poll another replaced */
-	int		 suspended;	/* it waited for work */
+	struct MHD_Connection *conn;	/* once it waited for work */
 	const char	*given;		/* the request id a GET next got */
 };
 
@@ -141,9 +143,8 @@ static void
 rapi_resume(struct env *e)
 {
 	if (e->waiting != NULL) {
-		MHD_resume_connection(e->waiting);
+		MHD_resume_connection(e->waiting->conn);
 		e->waiting = NULL;
-		e->waitreq = NULL;
 		e->kick = 1;
 	}
 }
@@ -176,7 +177,7 @@ rapi_next(struct env *e, struct req *q, struct MHD_Connection *c)
 
 	if (srv->shutdown || q->gen != e->gen || q->stale)
 		return MHD_NO;
-	if (q->suspended && peer_gone(c))
+	if (q->conn != NULL && peer_gone(c))
 		return MHD_NO;	/* it gave up while it waited */
 	if ((j = job_current(e)) == NULL || j->delivered) {
 		/*
@@ -186,12 +187,11 @@ rapi_next(struct env *e, struct req *q, struct MHD_Connection *c)
 		 * is closed unanswered.
 		 */
 		if (e->waiting != NULL) {
-			e->waitreq->stale = 1;
+			e->waiting->stale = 1;
 			rapi_resume(e);
 		}
-		e->waiting = c;
-		e->waitreq = q;
-		q->suspended = 1;
+		e->waiting = q;
+		q->conn = c;
 		MHD_suspend_connection(c);
 		return MHD_YES;
 	}
@@ -349,8 +349,8 @@ rapi_done(void *cls, struct MHD_Connection *c, void **ctx,
 	struct job *j;
 
 	if (q != NULL) {
-		if (e->waitreq == q)
-			e->waiting = NULL, e->waitreq = NULL;
+		if (e->waiting == q)
+			e->waiting = NULL;
 		if (q->given != NULL && toe != MHD_REQUEST_TERMINATED_COMPLETED_OK
 		    && q->gen == e->gen && (j = job_current(e)) != NULL &&
 		    j->delivered && j->v.id == q->given)
@@ -413,6 +413,8 @@ rapi_new(const struct rapi_config *config)
 	srv->c = config;
 	srv->procs = proc_set_new();
 	srv->envs = xcalloc((size_t)srv->c->nenv, sizeof(*srv->envs));
+	srv->pfd = xreallocarray(NULL, (size_t)srv->c->nenv * 2 + 1,
+	    sizeof(*srv->pfd));
 	rapi_cpus(srv);
 	for (i = 0; i < srv->c->nenv; i++) {
 		struct env *e = &srv->envs[i];
@@ -674,16 +676,10 @@ rapi_finish(struct env *e)
 int
 rapi_wait(struct rapi *srv, int ms, int input_fd)
 {
-	struct pollfd *pfd;
+	struct pollfd *pfd = srv->pfd;
 	int64_t until = ms >= 0 ? clock_mono_us() + ms * 1000LL : -1;
-	int64_t *due;
-	int i, np, in, got = 0, *at;
+	int i, np, in, got = 0;
 
-	/* at[2i]: environment i's server in pfd; at[2i + 1]: its log. */
-	pfd = xreallocarray(NULL, (size_t)srv->c->nenv * 2 + 1, sizeof(*pfd));
-	at = xreallocarray(NULL, (size_t)srv->c->nenv * 2, sizeof(*at));
-	/* due[i]: when environment i's server has work without I/O, or -1. */
-	due = xreallocarray(NULL, (size_t)srv->c->nenv, sizeof(*due));
 	while (!got) {
 		int64_t now = clock_mono_us(), wake = until, d;
 		int busy = 0, t, n, reap;
@@ -703,11 +699,11 @@ rapi_wait(struct rapi *srv, int ms, int input_fd)
 			struct env *e = &srv->envs[i];
 			MHD_UNSIGNED_LONG_LONG mt;
 
-			at[2 * i] = np;
+			e->pi_srv = np;
 			pfd[np++] = (struct pollfd){ e->epfd, POLLIN, 0 };
-			at[2 * i + 1] = -1;
+			e->pi_log = -1;
 			if (e->logfd >= 0) {
-				at[2 * i + 1] = np;
+				e->pi_log = np;
 				pfd[np++] = (struct pollfd){ e->logfd, POLLIN,
 				    0 };
 			}
@@ -716,10 +712,10 @@ rapi_wait(struct rapi *srv, int ms, int input_fd)
 			if ((d = job_deadline(e)) != 0 &&
 			    (wake == -1 || d < wake))
 				wake = d;
-			due[i] = MHD_get_timeout(e->daemon, &mt) == MHD_YES ?
+			e->due = MHD_get_timeout(e->daemon, &mt) == MHD_YES ?
 			    now + (int64_t)mt * 1000 : -1;
-			if (due[i] != -1 && (wake == -1 || due[i] < wake))
-				wake = due[i];
+			if (e->due != -1 && (wake == -1 || e->due < wake))
+				wake = e->due;
 		}
 		t = wake == -1 ? -1 : wake <= now ? 0 :
 		    (int)((wake - now + 999) / 1000);
@@ -730,22 +726,27 @@ rapi_wait(struct rapi *srv, int ms, int input_fd)
 			err(EXIT_USAGE, "poll");
 		now = clock_mono_us();
 		/* A server runs when it has I/O, or work it said was due. */
-		for (i = 0; i < srv->c->nenv; i++)
-			if ((n > 0 && pfd[at[2 * i]].revents != 0) ||
-			    (due[i] != -1 && now >= due[i]))
-				MHD_run(srv->envs[i].daemon);
+		for (i = 0; i < srv->c->nenv; i++) {
+			struct env *e = &srv->envs[i];
+
+			if ((n > 0 && pfd[e->pi_srv].revents != 0) ||
+			    (e->due != -1 && now >= e->due))
+				MHD_run(e->daemon);
+		}
 		/*
 		 * Look for runtimes that ended when one's output ended, and
 		 * on every tick (one may have left children holding it).
 		 */
 		reap = n == 0;
-		for (i = 0; i < srv->c->nenv; i++)
-			if (at[2 * i + 1] >= 0 &&
-			    pfd[at[2 * i + 1]].revents != 0) {
-				rapi_read_log(&srv->envs[i]);
-				if (srv->envs[i].logfd < 0)
+		for (i = 0; i < srv->c->nenv; i++) {
+			struct env *e = &srv->envs[i];
+
+			if (e->pi_log >= 0 && pfd[e->pi_log].revents != 0) {
+				rapi_read_log(e);
+				if (e->logfd < 0)
 					reap = 1;
 			}
+		}
 		if (reap)
 			rapi_reap(srv, NULL);
 		for (i = 0; i < srv->c->nenv; i++) {
@@ -771,9 +772,6 @@ rapi_wait(struct rapi *srv, int ms, int input_fd)
 		if (in >= 0 && pfd[in].revents != 0)
 			break;		/* more input: go and read it */
 	}
-	free(pfd);
-	free(at);
-	free(due);
 	return got;
 }
 
@@ -802,5 +800,6 @@ rapi_free(struct rapi *srv)
 		lambda_env_free(e->envp);
 	}
 	free(srv->envs);
+	free(srv->pfd);
 	free(srv);
 }
