@@ -107,8 +107,8 @@ fill(struct ndjson *r)
 /*
  * The next physical line of this file at *line, without its newline (or
  * CR LF) and NUL-ended in the buffer; -1 at the end of the file.  A line
- * over maxline is dropped as it is read: READ_TOOLONG, for the caller to
- * reject.
+ * over maxline is READ_TOOLONG, for the caller to reject: dropped as it
+ * is read, or, when its end came in the same read, as a whole.
  */
 #define READ_TOOLONG	(-2)
 
@@ -144,13 +144,13 @@ read_line(struct ndjson *r, char **line)
 		}
 	}
 	r->nextline++;
-	if (r->skipping) {
+	if (!r->skipping && n > 0 && p[n - 1] == '\r')
+		n--;
+	if (r->skipping || n > r->maxline) {	/* dropped, or read whole */
 		r->skipping = 0;
 		*line = NULL;
 		return READ_TOOLONG;
 	}
-	if (n > 0 && p[n - 1] == '\r')
-		n--;
 	p[n] = '\0';
 	*line = p;
 	return (ssize_t)n;
@@ -248,8 +248,6 @@ ndjson_next(struct ndjson *r, const char **rec, size_t *len)
 			continue;
 		}
 		r->lineno = r->nextline;
-		if (n > 0 && (size_t)n > r->maxline)
-			n = READ_TOOLONG;	/* read whole, over all the same */
 		if (n != READ_TOOLONG && blank(line, (size_t)n))
 			continue;
 		r->multiline = n != READ_TOOLONG &&
