@@ -1692,10 +1692,15 @@ do_map(struct step *st, jv input, jv *out, struct asl_error *e)
 	for (i = 0; i < n; i++) {
 		item = jv_array_get(jv_copy(items), (int)i);
 		if (s->item_selector != NULL) {
-			ictx = jv_object_set(jv_copy(st->ctx), jv_string("Map"),
-			    JV_OBJECT(jv_string("Item"), JV_OBJECT(
-			    jv_string("Index"), jv_number((double)i),
-			    jv_string("Value"), jv_copy(item))));
+			/* No context object when nothing reads "$$". */
+			if (x->m->uses_context)
+				ictx = jv_object_set(jv_copy(st->ctx),
+				    jv_string("Map"), JV_OBJECT(
+				    jv_string("Item"), JV_OBJECT(
+				    jv_string("Index"), jv_number((double)i),
+				    jv_string("Value"), jv_copy(item))));
+			else
+				ictx = jv_null();
 			sel = tmpl_eval(st, s->item_selector, v, ictx, e);
 			jv_free(ictx);
 			jv_free(item);

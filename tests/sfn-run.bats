@@ -431,3 +431,12 @@ EOF
 	run -0 sfnj '.output | fromjson' -t approve=cat "$BATS_TEST_TMPDIR/def.json" <<<'{"order":7}'
 	assert_output '{"ExecutedVersion":"$LATEST","Payload":{"token":"2c6b29a5-6d58-49e7-a428-105d957ef51f","order":7},"SdkHttpMetadata":{"AllHttpHeaders":{"X-Amz-Executed-Version":["$LATEST"],"x-amzn-Remapped-Content-Length":["0"],"Connection":["keep-alive"],"x-amzn-RequestId":["f1c4e37c-ec69-4d32-9f48-fdcc02316e28"],"Content-Length":["58"],"Date":["Mon, 01 Jan 2024 12:00:00 GMT"],"X-Amzn-Trace-Id":["root=1-6592a940-f1c4e37cec694d329f48fdcc;sampled=0"],"Content-Type":["application/json"]},"HttpHeaders":{"Connection":"keep-alive","Content-Length":"58","Content-Type":"application/json","Date":"Mon, 01 Jan 2024 12:00:00 GMT","X-Amz-Executed-Version":"$LATEST","x-amzn-Remapped-Content-Length":"0","x-amzn-RequestId":"f1c4e37c-ec69-4d32-9f48-fdcc02316e28","X-Amzn-Trace-Id":"root=1-6592a940-f1c4e37cec694d329f48fdcc;sampled=0"},"HttpStatusCode":200},"SdkResponseMetadata":{"RequestId":"f1c4e37c-ec69-4d32-9f48-fdcc02316e28"},"StatusCode":200}'
 }
+
+@test "Map: an ItemSelector or Parameters null in a machine that never reads \$\$" {
+	def '{"StartAt":"M","States":{"M":{"Type":"Map","ItemsPath":"$.xs","ItemSelector":{"t.$":"$.tag","c":1},"ItemProcessor":{"StartAt":"P","States":{"P":{"Type":"Pass","End":true}}},"End":true}}}'
+	run -0 sfnj '.output' "$BATS_TEST_TMPDIR/def.json" <<<'{"xs":[1,2],"tag":"a"}'
+	assert_output '"[{\"t\":\"a\",\"c\":1},{\"t\":\"a\",\"c\":1}]"'
+	def '{"StartAt":"M","States":{"M":{"Type":"Map","ItemsPath":"$.xs","Parameters":null,"Iterator":{"StartAt":"P","States":{"P":{"Type":"Pass","End":true}}},"End":true}}}'
+	run -0 sfnj '.output' "$BATS_TEST_TMPDIR/def.json" <<<'{"xs":[1,2]}'
+	assert_output '"[null,null]"'
+}
