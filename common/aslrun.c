@@ -25,6 +25,7 @@
 #include "itemio.h"
 #include "jsonraw.h"
 #include "lambda.h"
+#include "pgkill.h"
 #include "proc.h"
 #include "rfc3339.h"
 #include "xalloc.h"
@@ -863,6 +864,33 @@ is_handler_error(const char *type)
 }
 
 /*
+ * proc_run, with the command's process group in a pgkill slot meanwhile:
+ * a signal that ends the program ends the command too.
+ */
+static int
+run_killable(const struct proc_spec *spec, struct proc_result *res)
+{
+	struct proc_set *set = proc_set_new();
+	int slot = pgkill_take(), r, err;
+
+	proc_result_init(res);
+	pgkill_hold(1);
+	r = proc_set_start(set, spec, NULL);
+	err = errno;
+	if (r == 0)
+		pgkill_set(slot, proc_set_pid(set, NULL));
+	pgkill_hold(0);
+	if (r == 0) {
+		r = proc_set_wait(set, -1, res, NULL) == 1 ? 0 : -1;
+		err = errno;
+	}
+	pgkill_give(slot);
+	proc_set_free(set);
+	errno = err;
+	return r;
+}
+
+/*
  * Run the bound command.  LAMBDA_INVOKE wraps the result in the Invoke
  * response.  Returns R_OK, R_ERR or R_TIMEOUT (execution deadline).
  */
@@ -906,7 +934,7 @@ run_command(struct step *st, const struct aslrun_binding *b, jv payload,
 	lambda_reply_init(&reply);
 	/* Other branches and iterations run while the command does. */
 	pthread_mutex_unlock(&gil);
-	r = proc_run(&spec, &res);
+	r = run_killable(&spec, &res);
 	err = errno;
 	pthread_mutex_lock(&gil);
 	if (r != 0) {

@@ -225,6 +225,34 @@ EOF
 EOF
 }
 
+@test "a signal to sfn-run takes its running task commands with it (exit 128+signal)" {
+	# (stderr apart: valgrind reports what a signal death leaves allocated)
+	def '{"StartAt":"T","States":{"T":{"Type":"Task","Resource":"slow","End":true}}}'
+	for sig in TERM:143 INT:130; do
+		rm -f "$BATS_TEST_TMPDIR/pid"
+		# A background job of a script ignores SIGINT: give it back.
+		run -0 --separate-stderr bash -c "
+		    echo '{}' | env --default-signal=INT sfn-run \
+			-t 'slow=$F/sleeper.sh $BATS_TEST_TMPDIR/pid' \
+			'$BATS_TEST_TMPDIR/def.json' &
+		    for i in \$(seq 100); do
+			[ -s '$BATS_TEST_TMPDIR/pid' ] && break
+			sleep 0.05
+		    done
+		    kill -${sig%:*} \$!
+		    wait \$!
+		    echo status \$?"
+		assert_output "status ${sig#*:}"
+		# The group is gone once init has reaped what was killed.
+		pg=$(cat "$BATS_TEST_TMPDIR/pid")
+		for i in $(seq 40); do
+			kill -0 -- "-$pg" 2>/dev/null || break
+			sleep 0.05
+		done
+		run -1 kill -0 -- "-$pg"
+	done
+}
+
 @test "the machine's TimeoutSeconds ends an execution as TIMED_OUT" {
 	def '{"TimeoutSeconds":10,"StartAt":"W","States":{"W":{"Type":"Wait","Seconds":60,"End":true}}}'
 	run -1 --separate-stderr sfnj '[.status, .stopDate, .error, .cause]' \
