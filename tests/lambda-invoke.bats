@@ -501,3 +501,15 @@ no_process() {
 	    -n Slow -T 0.2 --maximum-event-age 100 --on-failure - sleep 5 <<<'{"order":3}'
 	assert_output "$(cat "$F/age-exceeded.expected")"
 }
+
+@test "man: --on-failure says what '-' and a missing failure destination do" {
+	run -0 bash -c "mandoc -Tascii '$ROOT/man/lambda-invoke.1' |
+	    sed 's/.\x08//g' | tr -s ' \t\n' ' '"
+	assert_output --partial "--on-failure path Event invocations: write failure records to path (\`-' is the standard output). Without a failure destination each failure is reported on the standard error and the exit status is 1. --on-failure-bus"
+	# what it says is what happens
+	run -1 --separate-stderr lambda-invoke -q -t Event \
+	    --maximum-retry-attempts 0 sh -c 'exit 3' <<<'{}'
+	assert_output ''
+	re='^lambda-invoke: <stdin>:1: request [0-9a-f-]{36} failed \(RetriesExhausted after 1 attempt\): '
+	[[ "$stderr" =~ $re ]]
+}
