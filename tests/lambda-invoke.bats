@@ -83,8 +83,16 @@ no_process() {
 }
 
 @test "non-JSON output is Runtime.MarshalError; no output is null" {
+	m='{"errorType":"Runtime.MarshalError","errorMessage":"Unable to marshal response: the response is not one JSON text"}'
 	run -1 --separate-stderr lambda-invoke -q echo 'not json' <<<'{}'
-	assert_output --regexp '^\{"errorType":"Runtime.MarshalError","errorMessage":"Unable to marshal response: [^"]+"\}$'
+	assert_output "$m"
+	# No parser text, raw control characters included, no crash.
+	for out in '"a\001b"' '{"x":"\033[1m"}' '"a\nb"' '{"a":1} 2' '{"a":"\000"}'; do
+		run -1 --separate-stderr lambda-invoke -q printf "$out" <<<'{}'
+		assert_output "$m"
+	done
+	run -1 --separate-stderr lambda-invoke -q printf '"\377"' <<<'{}'
+	assert_output '{"errorType":"Runtime.MarshalError","errorMessage":"Unable to marshal response: the response is not valid UTF-8"}'
 	run -0 --separate-stderr lambda-invoke -q true <<<'{}'
 	assert_output 'null'
 }
@@ -423,6 +431,30 @@ no_process() {
 	assert_output - <<-'EOF2'
 	[true,"arn:aws:lambda:us-east-1:123456789012:function:Rt",true,400,36,"none"]
 	[true,"arn:aws:lambda:us-east-1:123456789012:function:Rt",true,400,36,"{'status':'OK'}202"]
+	EOF2
+}
+
+@test "--runtime-api: a response that is not one JSON text is Runtime.MarshalError" {
+	cat >"$BATS_TEST_TMPDIR/bootstrap" <<-'EOF2'
+	#!/bin/sh
+	api="http://${AWS_LAMBDA_RUNTIME_API}/2018-06-01/runtime"
+	h=$(mktemp)
+	while :; do
+		event=$(curl -sS -D "$h" "$api/invocation/next")
+		id=$(grep -Fi Lambda-Runtime-Aws-Request-Id "$h" | tr -d '[:space:]' | cut -d: -f2)
+		case $event in
+		*ctl*) printf '"a\001b"' ;;
+		*bad*) printf '{"a":' ;;
+		*) printf '%s' "$event" ;;
+		esac | curl -sS -o /dev/null --data-binary @- "$api/invocation/$id/response"
+	done
+	EOF2
+	chmod +x "$BATS_TEST_TMPDIR/bootstrap"
+	run -1 --separate-stderr lambda-invoke -q --runtime-api "$BATS_TEST_TMPDIR/bootstrap" <<<$'{"ctl":1}\n{"bad":1}\n{"ok":1}'
+	assert_output - <<-'EOF2'
+	{"errorType":"Runtime.MarshalError","errorMessage":"Unable to marshal response: the response is not one JSON text"}
+	{"errorType":"Runtime.MarshalError","errorMessage":"Unable to marshal response: the response is not one JSON text"}
+	{"ok":1}
 	EOF2
 }
 
