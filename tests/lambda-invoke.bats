@@ -427,7 +427,7 @@ no_process() {
 	EOF2
 	chmod +x "$BATS_TEST_TMPDIR/bootstrap"
 	run -0 --separate-stderr lambda-invoke -n Rt --runtime-api "$BATS_TEST_TMPDIR/bootstrap" <<<$'{}\n{}'
-	run -0 jq -c '[(.api | test("^127\\.0\\.0\\.1:[0-9]+$")), .arn, (.trace | test("^Root=1-[0-9a-f]{8}-[0-9a-f]{24};Sampled=0$")), .bad, .idlen, .prev]' <<<"$output"
+	run -0 jq -c '[(.api | test("^127\\.0\\.0\\.1:[0-9]+/[0-9a-f]{32}$")), .arn, (.trace | test("^Root=1-[0-9a-f]{8}-[0-9a-f]{24};Sampled=0$")), .bad, .idlen, .prev]' <<<"$output"
 	assert_output - <<-'EOF2'
 	[true,"arn:aws:lambda:us-east-1:123456789012:function:Rt",true,400,36,"none"]
 	[true,"arn:aws:lambda:us-east-1:123456789012:function:Rt",true,400,36,"{'status':'OK'}202"]
@@ -455,6 +455,50 @@ no_process() {
 	{"errorType":"Runtime.MarshalError","errorMessage":"Unable to marshal response: the response is not one JSON text"}
 	{"errorType":"Runtime.MarshalError","errorMessage":"Unable to marshal response: the response is not one JSON text"}
 	{"ok":1}
+	EOF2
+}
+
+@test "--runtime-api: only the runtime started is served (a token in the path)" {
+	# Another local process asks for the invocation first: without the
+	# token, with a wrong one, with it on a wrong path.  None takes it.
+	cat >"$BATS_TEST_TMPDIR/bootstrap" <<-'EOF2'
+	#!/bin/sh
+	hostport=${AWS_LAMBDA_RUNTIME_API%%/*}
+	token=${AWS_LAMBDA_RUNTIME_API#*/}
+	steal() {
+		curl -s -m 2 -w ' %{http_code}' "http://$1/invocation/next"
+		echo
+	}
+	api="http://${AWS_LAMBDA_RUNTIME_API}/2018-06-01/runtime"
+	h=$(mktemp)
+	while :; do
+		{
+			steal "$hostport/2018-06-01/runtime"
+			steal "$hostport/0123456789abcdef0123456789abcdef/2018-06-01/runtime"
+			steal "$hostport/$token/2018-06-01/other"
+			steal "$hostport/${token}0/2018-06-01/runtime"
+			curl -s -m 2 -w ' %{http_code}' -d '{"stolen":1}' \
+			    "http://$hostport/2018-06-01/runtime/invocation/x/response"
+			echo
+			echo "token ${#token}"
+		} >&2
+		event=$(curl -sS -D "$h" "$api/invocation/next")
+		id=$(grep -Fi Lambda-Runtime-Aws-Request-Id "$h" | tr -d '[:space:]' | cut -d: -f2)
+		curl -sS -o /dev/null -d "$event" "$api/invocation/$id/response"
+	done
+	EOF2
+	chmod +x "$BATS_TEST_TMPDIR/bootstrap"
+	run -0 --separate-stderr lambda-invoke --runtime-api "$BATS_TEST_TMPDIR/bootstrap" <<<'{"mine":1}'
+	assert_output '{"mine":1}'
+	forbidden='{"errorMessage":"The path does not start with this runtime'"'"'s token (see AWS_LAMBDA_RUNTIME_API)","errorType":"Forbidden"}'
+	run -0 grep -v -e '^START' -e '^END' -e '^REPORT' <<<"$stderr"
+	assert_output - <<-EOF2
+	$forbidden 403
+	$forbidden 403
+	{"errorMessage":"Not found","errorType":"NotFound"} 404
+	$forbidden 403
+	$forbidden 403
+	token 32
 	EOF2
 }
 
