@@ -5,7 +5,9 @@
 load test_helper/common
 
 F="$FIXTURES/lambda-invoke"
-INV="$ROOT/share/examples/orders/InventoryFunction"
+# The workshop's InventoryFunction, its code unchanged, as Lambda runs it.
+INV=("$ROOT/share/runtimes/python-handler" -d "$ROOT/share/examples/orders/inventory"
+    index.lambda_handler)
 
 # The request id the deterministic switch gives the first invocation of a
 # run (the log stream's id comes first, then one id per payload).
@@ -156,14 +158,14 @@ no_process() {
 @test "Event: the workshop's success path gives E3 on the Inventory bus (golden)" {
 	run -0 --separate-stderr lambda-invoke -q -t Event \
 	    --maximum-retry-attempts 0 --on-success-bus Inventory \
-	    -a 111111111111 -n InventoryFunction "$INV" <"$F/e2.json"
+	    -a 111111111111 -n InventoryFunction "${INV[@]}" <"$F/e2.json"
 	assert_output "$(cat "$F/e3.expected")"
 }
 
 @test "Event: the workshop's error-handling path gives the failure record (golden)" {
 	run -0 --separate-stderr lambda-invoke -q -t Event \
 	    --maximum-retry-attempts 0 --on-failure - \
-	    -a 111111111111 -n InventoryFunction "$INV" <"$F/force-error.json"
+	    -a 111111111111 -n InventoryFunction "${INV[@]}" <"$F/force-error.json"
 	assert_output "$(cat "$F/force-error.expected")"
 }
 
@@ -315,24 +317,24 @@ no_process() {
 }
 
 @test "InventoryFunction: returns event.detail; a string OrderDetails is a substring test" {
-	run -0 --separate-stderr "$INV" <<<'{"detail":{"OrderDetails":"completed","value":1200}}'
+	run -0 --separate-stderr "${INV[@]}" <<<'{"detail":{"OrderDetails":"completed","value":1200}}'
 	assert_output '{"OrderDetails": "completed", "value": 1200}'
-	run -0 --separate-stderr "$INV" <<<'{"detail":{"OrderDetails":{"force-error":false}}}'
+	run -0 --separate-stderr "${INV[@]}" <<<'{"detail":{"OrderDetails":{"force-error":false}}}'
 	assert_output '{"OrderDetails": {"force-error": false}}'
 	[[ "$stderr" == $'[INFO]\t'*$'\t\t'"{'detail': {'OrderDetails': {'force-error': False}}}" ]]
 }
 
 @test "InventoryFunction: force-error raises the workshop's exception" {
-	run -1 --separate-stderr env LAMBDA_RUNTIME_AWS_REQUEST_ID=r-1 "$INV" <<<'{"detail":{"OrderDetails":{"force-error":true}}}'
+	run -1 --separate-stderr env LAMBDA_RUNTIME_AWS_REQUEST_ID=r-1 "${INV[@]}" <<<'{"detail":{"OrderDetails":{"force-error":true}}}'
 	assert_output '{"errorMessage": "FAILED! (force-error == true)", "errorType": "Exception", "requestId": "r-1", "stackTrace": ["  File \"/var/task/index.py\", line 17, in lambda_handler\n    raise Exception(error_message)\n"]}'
 	[[ "${stderr_lines[1]}" == $'[ERROR]\t'*$'\tr-1\tFAILED! (force-error == true)' ]]
 }
 
 @test "InventoryFunction: a missing OrderDetails is a KeyError" {
-	run -1 --separate-stderr lambda-invoke -q "$INV" <<<'{"detail":{}}'
+	run -1 --separate-stderr lambda-invoke -q "${INV[@]}" <<<'{"detail":{}}'
 	run -0 jq -c '[.errorType, .errorMessage, (.stackTrace | length)]' <<<"$output"
 	assert_output '["KeyError","'"'OrderDetails'"'",1]'
-	run -1 --separate-stderr lambda-invoke -q "$INV" <<<'{"detail":{"OrderDetails":"force-error"}}'
+	run -1 --separate-stderr lambda-invoke -q "${INV[@]}" <<<'{"detail":{"OrderDetails":"force-error"}}'
 	run -0 jq -r .errorType <<<"$output"
 	assert_output TypeError
 }
@@ -523,7 +525,8 @@ no_process() {
 	run -0 --separate-stderr bash -c "ebus-put --bus Orders events/lambda-destinations.json |
 	    ebus-match -R orders-rules.json -t InventoryFunction=- |
 	    lambda-invoke -q -t Event --maximum-retry-attempts 0 -n InventoryFunction \
-	        --on-success-bus Inventory ./InventoryFunction |
+	        --on-success-bus Inventory -- ../../runtimes/python-handler \
+	        -d inventory index.lambda_handler |
 	    ebus-match -R inventory-rules.json -t InventoryLogs=-"
 	run -0 jq -c '[."detail-type", .resources[0], .detail.requestContext.condition,
 	    .detail.requestPayload."detail-type", .detail.responsePayload]' <<<"$output"
