@@ -277,12 +277,14 @@ EOF
 	printf '#!/bin/sh\ncat >/dev/null\necho oops; exit 3\n' > "$BATS_TEST_TMPDIR/exit3"
 	printf '#!/bin/sh\ncat >/dev/null\necho "{not json"\n' > "$BATS_TEST_TMPDIR/garbage"
 	printf '#!/bin/sh\ncat >/dev/null\nkill -9 $$\n' > "$BATS_TEST_TMPDIR/killed"
+	printf '#!/bin/sh\ncat >/dev/null\nprintf %s \047"a\001b"\047\n' > "$BATS_TEST_TMPDIR/control"
 	chmod +x "$BATS_TEST_TMPDIR"/raise "$BATS_TEST_TMPDIR"/exit3 \
-	    "$BATS_TEST_TMPDIR"/garbage "$BATS_TEST_TMPDIR"/killed
+	    "$BATS_TEST_TMPDIR"/garbage "$BATS_TEST_TMPDIR"/killed \
+	    "$BATS_TEST_TMPDIR"/control
 	run -0 sfnj '.output | fromjson' -t f=cat "$BATS_TEST_TMPDIR/def.json" \
 	    <<<'{"n":12345678901234567890}'
 	assert_output '{"n":12345678901234567000}'
-	for h in raise exit3 garbage killed; do
+	for h in raise exit3 garbage killed control; do
 		sfn-run -t "f=$BATS_TEST_TMPDIR/$h" "$BATS_TEST_TMPDIR/def.json" <<<'{}' |
 		    jq -c '[.status, .error, .cause]' || true
 	done > "$BATS_TEST_TMPDIR/out"
@@ -290,8 +292,9 @@ EOF
 	assert_output - <<'EOF'
 ["FAILED","Exception","{\"errorMessage\":\"FAILED! (force-error == true)\",\"errorType\":\"Exception\",\"stackTrace\":[]}"]
 ["FAILED","States.TaskFailed","{\"errorType\":\"Runtime.ExitError\",\"errorMessage\":\"RequestId: 2c6b29a5-6d58-49e7-a428-105d957ef51f Error: Runtime exited with error: exit status 3\"}"]
-["FAILED","States.TaskFailed","{\"errorType\":\"Runtime.MarshalError\",\"errorMessage\":\"Unable to marshal response: Invalid numeric literal at line 1, column 5\"}"]
+["FAILED","States.TaskFailed","{\"errorType\":\"Runtime.MarshalError\",\"errorMessage\":\"Unable to marshal response: the response is not one JSON text\"}"]
 ["FAILED","States.TaskFailed","{\"errorType\":\"Runtime.ExitError\",\"errorMessage\":\"RequestId: 2c6b29a5-6d58-49e7-a428-105d957ef51f Error: Runtime exited with error: signal: killed\"}"]
+["FAILED","States.TaskFailed","{\"errorType\":\"Runtime.MarshalError\",\"errorMessage\":\"Unable to marshal response: the response is not one JSON text\"}"]
 EOF
 }
 

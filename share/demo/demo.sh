@@ -3,6 +3,11 @@
 #
 #   demo.sh [-f handler] [-k] OUTDIR [FILE ...]
 #
+# InventoryFunction is the workshop's Python code, unchanged
+# (share/examples/orders/inventory/index.py, index.lambda_handler), run by
+# share/runtimes/python-handler as AWS's Python runtime runs it; -f gives
+# another handler command instead.
+#
 # FILEs (default: the standard input) hold PutEvents entries for the
 # Orders bus, in any form ebus-put reads.  Everything the architecture
 # produces lands in OUTDIR:
@@ -36,7 +41,8 @@ examples="$here/share/examples/orders"
 # The programs on PATH (make demo puts the build first), else the build.
 command -v ebus-put >/dev/null 2>&1 || PATH="$here/build/bin:$PATH"
 
-handler="$examples/InventoryFunction"
+handler=("$here/share/runtimes/python-handler" -d "$examples/inventory"
+    index.lambda_handler)
 keep=
 usage() {
 	echo "usage: demo.sh [-f handler] [-k] outdir [file ...]" >&2
@@ -44,7 +50,7 @@ usage() {
 }
 while getopts f:k opt; do
 	case $opt in
-	f) handler=$OPTARG ;;
+	f) handler=("$OPTARG") ;;
 	k) keep=--keep-going ;;
 	*) usage ;;
 	esac
@@ -154,7 +160,7 @@ done
 # Events that OrderProcessingRule matched in round 1 (put directly).
 {
 	"${lambda[@]}" --on-failure "$out/dead-letters-direct.ndjson" \
-	    -i "$fifos/inventory-direct" -- "$handler" |
+	    -i "$fifos/inventory-direct" -- "${handler[@]}" |
 	ebus-match -u $keep --rules "$inventory_rules" --target InventoryLogs=- |
 	cwlog-write -u $keep --store "$store" --log-group /aws/events/inventory \
 	    --retention-days 3
@@ -181,7 +187,7 @@ ebus-match -u $keep --rules "$orders_rules" \
     --target OrdersDevLogs="$fifos/orders-log-2" \
     --target OrderProcessing="$out/unrolled.ndjson" \
     --target InventoryFunction=- |
-"${lambda[@]}" --on-failure "$out/dead-letters-chain.ndjson" -- "$handler" |
+"${lambda[@]}" --on-failure "$out/dead-letters-chain.ndjson" -- "${handler[@]}" |
 ebus-match -u $keep --rules "$inventory_rules" --target InventoryLogs=- |
 cwlog-write -u $keep --store "$store" --log-group /aws/events/inventory \
     --retention-days 3
