@@ -153,6 +153,17 @@ assert_clean() {
 	assert_equal "${#lines[@]}" 2
 }
 
+@test "5b: a capture older than 14 days is replayed and logged with its own times" {
+	run -0 --separate-stderr "$DEMO" "$OUT" "$EV/api-destination.json"
+	messages /aws/events/orders | jq -c '.time = "2023-06-01T10:00:00Z"' \
+	    > "$BATS_TEST_TMPDIR/old.ndjson"
+	run -0 --separate-stderr bash -c "ebus-put --replay OrdersReplay '$BATS_TEST_TMPDIR/old.ndjson' |
+	    '$DEMO' '$BATS_TEST_TMPDIR/replayed'"
+	assert_equal "$stderr" ""
+	run -0 bash -c "cwlog-tail --store '$BATS_TEST_TMPDIR/replayed/logs' /aws/events/orders --since 2023-01-01T00:00:00Z --format ndjson | jq -c '[.timestamp, (.message | fromjson | .\"replay-name\")]'"
+	assert_output '[1685613600000,"OrdersReplay"]'
+}
+
 @test "6: 10,000 generated orders: every order is accounted for" {
 	awk 'BEGIN {
 		split("eu-west eu-east us-east us-west eu-south", L, " ")

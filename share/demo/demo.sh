@@ -151,9 +151,11 @@ lambda=(lambda-invoke -u --invocation-type Event
     --on-success-bus Inventory --quiet --runtime-api)
 
 # Fan-in: every OrdersDevRule delivery is logged to /aws/events/orders.
+# Replayed captures keep their own times, however old (PutLogEvents
+# would reject those older than 14 days).
 for i in 1 2; do
-	cwlog-write -u $keep --store "$store" --log-group /aws/events/orders \
-	    "$fifos/orders-log-$i" || echo "cwlog-write (/aws/events/orders, round $i):$?" >> "$fifos/bg" &
+	cwlog-write -u $keep --old-events keep --store "$store" \
+	    --log-group /aws/events/orders "$fifos/orders-log-$i" || echo "cwlog-write (/aws/events/orders, round $i):$?" >> "$fifos/bg" &
 	jobs_pids+=($!)
 done
 
