@@ -164,6 +164,23 @@ assert_clean() {
 	assert_output '[1685613600000,"OrdersReplay"]'
 }
 
+@test "5c: entries for other buses are kept apart, not dropped: exit 0" {
+	printf '%s\n' '{"Source":"com.aws.orders","DetailType":"Order Notification","Detail":"{\"location\":\"eu-west\"}"}' \
+	    '{"Source":"com.aws.orders","DetailType":"Order Notification","EventBusName":"Orders","Detail":"{\"location\":\"us-east\"}"}' \
+	    '{"Source":"com.aws.orders","DetailType":"Order Notification","EventBusName":"Inventory","Detail":"{\"location\":\"eu-east\"}"}' \
+	    > "$BATS_TEST_TMPDIR/mixed.ndjson"
+	run -0 --separate-stderr "$DEMO" "$OUT" "$BATS_TEST_TMPDIR/mixed.ndjson"
+	assert_output ""
+	assert_equal "$stderr" "demo: 2 input events are for other buses than Orders: see $OUT/other-buses.ndjson"
+	run -0 jq -r .detail.location "$OUT/other-buses.ndjson"
+	assert_output "eu-west
+eu-east"
+	run -0 messages /aws/events/orders
+	assert_equal "${#lines[@]}" 1
+	[ "$(jq -r .detail.location <<<"${lines[0]}")" = us-east ]
+	assert_clean
+}
+
 @test "6: 10,000 generated orders: every order is accounted for" {
 	awk 'BEGIN {
 		split("eu-west eu-east us-east us-west eu-south", L, " ")

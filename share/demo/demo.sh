@@ -17,6 +17,8 @@
 #   OUTDIR/dead-letters.ndjson   InventoryFunction's on-failure records
 #   OUTDIR/unrolled.ndjson       events that would start a third round
 #                                (none with the shipped rules)
+#   OUTDIR/other-buses.ndjson    events of input entries for other buses
+#                                (no EventBusName means the default bus)
 #
 # The Orders bus is met twice: once by the events put on it, once by the
 # events OrderProcessing publishes back.  The loop unrolls into:
@@ -177,7 +179,8 @@ jobs_pids+=($!)
 # which a background job would not get).
 exec 3<&0
 {
-ebus-put -u $keep --bus Orders "$@" <&3 |
+ebus-put -u $keep --bus Orders --other-buses "$out/other-buses.ndjson" \
+    "$@" <&3 |
 ebus-match -u $keep --rules "$orders_rules" \
     --target OrdersDevLogs="$fifos/orders-log-1" \
     --target InventoryFunction="$fifos/inventory-direct" \
@@ -219,6 +222,11 @@ cat "$out/dead-letters-direct.ndjson" "$out/dead-letters-chain.ndjson" \
     > "$out/dead-letters.ndjson" 2>/dev/null
 rm -f "$out/dead-letters-direct.ndjson" "$out/dead-letters-chain.ndjson"
 [ -f "$out/unrolled.ndjson" ] || : > "$out/unrolled.ndjson"
+[ -f "$out/other-buses.ndjson" ] || : > "$out/other-buses.ndjson"
+if [ -s "$out/other-buses.ndjson" ]; then
+	echo "demo: $(wc -l < "$out/other-buses.ndjson") input events are" \
+	    "for other buses than Orders: see $out/other-buses.ndjson" >&2
+fi
 if [ -s "$out/unrolled.ndjson" ]; then
 	echo "demo: $(wc -l < "$out/unrolled.ndjson") events would start" \
 	    "another OrderProcessing round: see $out/unrolled.ndjson" >&2
