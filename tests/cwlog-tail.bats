@@ -321,6 +321,33 @@ EOF
 	assert_equal "$stderr" "cwlog-tail: invalid filter pattern: a filter pattern has at most 1024 characters"
 }
 
+@test "a regular expression is bounded: no stacked quantifiers, counts up to 1000" {
+	cwlog-write -s "$ST" -g access -n s "$F/access.log"
+	# A lazy '?' cannot change whether a text matches.
+	run -0 lines '%\d{1,3}?\.\d+?\.\d*?\.\d{1,}%'
+	assert_output "1 2 3 4 10 11"
+	run -0 lines '%^[EW]{1}[A-Z]{2,}%'
+	assert_output "5 6 7"
+	while IFS='|' read -r pat why; do
+		run -3 --separate-stderr cwlog-tail -s "$ST" access -p "$pat"
+		assert_equal "$stderr" "cwlog-tail: invalid filter pattern: $why"
+	done <<'EOF'
+%a{1,100}{1,100}{1,100}%|'{' cannot follow another quantifier in a regular expression
+%a**%|'*' cannot follow another quantifier in a regular expression
+%a+??%|'?' cannot follow another quantifier in a regular expression
+%*a%|'*' has nothing to repeat in a regular expression
+%^?a%|'?' has nothing to repeat in a regular expression
+%a{500}b{501}%|the repetition counts of a regular expression add up to more than 1000
+%a{99999999999999999999}%|the repetition counts of a regular expression add up to more than 1000
+%a{3,1}%|a regular expression has a malformed '{m,n}'
+%a{,3}%|a regular expression has a malformed '{m,n}'
+%a{-1}%|a regular expression has a malformed '{m,n}'
+%a{2%|a regular expression has a malformed '{m,n}'
+EOF
+	run -3 --separate-stderr cwlog-tail -s "$ST" access -p '%a|+b%'
+	assert_equal "$stderr" "cwlog-tail: invalid filter pattern: '+' has nothing to repeat in a regular expression"
+}
+
 @test "groups and streams are listed as describe-log-groups/-streams do" {
 	run -0 --separate-stderr cwlog-tail -s "$ST" --list-groups
 	assert_output "$(cat "$F/groups.ndjson")"

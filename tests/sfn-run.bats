@@ -440,3 +440,15 @@ EOF
 	run -0 sfnj '.output' "$BATS_TEST_TMPDIR/def.json" <<<'{"xs":[1,2]}'
 	assert_output '"[null,null]"'
 }
+
+@test "JSONPath: a slice with a huge step, and empty quoted strings" {
+	def '{"StartAt":"P","States":{"P":{"Type":"Pass","Parameters":{"slice.$":"$.c[3:83:9223372036854775807]","back.$":"$.c[5:0:-9223372036854775808]","empty.$":"$['"''"']","eq.$":"$.xs[?(@.d == '"''"')]","re.$":"$.xs[?(@.d =~ //)]","fmt.$":"States.Format('"'{}'"', '"''"')"},"End":true}}}'
+	run -0 sfnj '.output' "$BATS_TEST_TMPDIR/def.json" <<<'{"c":[0,1,2,3,4,5,6],"":"E","xs":[{"d":""},{"d":"x"}]}'
+	assert_output '"{\"slice\":[3],\"back\":[5],\"empty\":\"E\",\"eq\":[{\"d\":\"\"}],\"re\":[{\"d\":\"\"},{\"d\":\"x\"}],\"fmt\":\"\"}"'
+}
+
+@test "States.Format with an empty template and an argument fails as AWS does" {
+	def '{"StartAt":"P","States":{"P":{"Type":"Pass","Parameters":{"fmt.$":"States.Format('"''"', $.a)"},"End":true}}}'
+	run -1 --separate-stderr sfnj "$BRIEF" "$BATS_TEST_TMPDIR/def.json" <<<'{"a":1}'
+	assert_output '["FAILED",null,"States.IntrinsicFailure","An error occurred while executing the state '"'P'"' (entered at the event id #2). Invalid arguments in States.Format: the number of arguments does not match the number of placeholders"]'
+}
