@@ -21,6 +21,25 @@
 
 static long nrun;
 
+/*
+ * libjq 1.6 loses the text of a string token when a parse fails on it
+ * ('{"a":[1":"' leaks 18 bytes): not ours to fix.  Naming the parser in
+ * a suppression needs whole stacks (libjq keeps no frame pointers), a
+ * cost a replay can afford.  (make fuzz, which cannot, ignores every
+ * leak of libjq's allocations: tests/fuzz/lsan.supp.)
+ */
+const char *
+__asan_default_options(void)
+{
+	return "fast_unwind_on_malloc=0";
+}
+
+const char *
+__lsan_default_suppressions(void)
+{
+	return "leak:jv_parser_next\n";
+}
+
 static void
 run_file(const char *path)
 {

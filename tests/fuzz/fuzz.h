@@ -12,6 +12,9 @@
 #include <stdint.h>
 
 int	LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+/* The sanitizers' defaults of a replay (driver.c). */
+const char *__asan_default_options(void);
+const char *__lsan_default_suppressions(void);
 
 /*
  * Split [data, data+size) at its first newline into two NUL-terminated

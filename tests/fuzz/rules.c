@@ -112,7 +112,10 @@ events(const struct ruleset *rs, struct pathtab *pt, const char *p,
 		len = (size_t)(nl - p);
 		if (!utf8_valid(p, len, &off))
 			continue;
-		rec = xstrndup(p, len);
+		/* a copy of its own, NUL-terminated as ndjson_next gives it */
+		rec = xmalloc(len + 1);
+		memcpy(rec, p, len);
+		rec[len] = '\0';
 		if (scan_event(sc, rec, len, &fl, &serr, &off) == 0) {
 			value = jv_invalid();
 			pset_match(ps, &fl, matched);

@@ -24,14 +24,17 @@ for d in "$build/seeds/$target" "tests/fuzz/seeds/$target" \
     "tests/fuzz/known/$target"; do
 	[ -d "$d" ] && dirs="$dirs $d"
 done
-# -max_total_time only bounds a run whose CPU share is tiny
+# libjq's own leaks (see lsan.supp)
+LSAN_OPTIONS=suppressions=$(dirname "$0")/lsan.supp${LSAN_OPTIONS:+:$LSAN_OPTIONS}
+export LSAN_OPTIONS
+# the CPU time is the bound: -max_total_time only stops a stuck run
 # shellcheck disable=SC2086
-nice -n 19 "$bin" -max_total_time=$((secs * 20)) -print_final_stats=1 \
-    -interrupted_exitcode=0 -artifact_prefix="$crash/" "$@" \
+nice -n 19 "$bin" -max_total_time=$((secs * 1000 + 3600)) -print_final_stats=1 \
+    -artifact_prefix="$crash/" "$@" \
     "$corpus" $dirs >"$log" 2>&1 &
 pid=$!
 tck=$(getconf CLK_TCK)
-cpu=0
+cpu=0 stopped=0
 while kill -0 "$pid" 2>/dev/null; do
 	# utime and stime: fields 14 and 15, after the "(comm)" field
 	t=$(sed 's/.*) //' "/proc/$pid/stat" 2>/dev/null |
@@ -39,12 +42,22 @@ while kill -0 "$pid" 2>/dev/null; do
 	[ -n "$t" ] && cpu=$t
 	if [ "$cpu" -ge "$secs" ]; then
 		kill -INT "$pid"
+		stopped=1
 		break
 	fi
 	sleep 2
 done
+# it prints its statistics and exits at once; do not wait forever
+n=0
+while [ "$stopped" = 1 ] && kill -0 "$pid" 2>/dev/null && [ $n -lt 60 ]; do
+	sleep 1
+	n=$((n + 1))
+done
+[ $n -ge 60 ] && kill -KILL "$pid"
 wait "$pid"
 status=$?
+# libFuzzer exits 72 when interrupted
+[ "$stopped" = 1 ] && [ "$status" = 72 ] && status=0
 execs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" | tail -n 1)
 csize=$(find "$corpus" -type f | wc -l)
 found=$(find "$crash" -type f | wc -l)
