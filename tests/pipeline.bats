@@ -232,7 +232,7 @@ $(jq --indent 4 . <<<"$e3")"
 	    '{"Source":"com.aws.orders","DetailType":"Order Notification","EventBusName":"Inventory","Detail":"{\"location\":\"eu-east\"}"}' \
 	    > "$BATS_TEST_TMPDIR/mixed.ndjson"
 	run -0 --separate-stderr "$DEMO" "$OUT" "$BATS_TEST_TMPDIR/mixed.ndjson"
-	assert_output ""
+	assert_line --index 0 "Orders bus         1 event in /aws/events/orders            $OUT/logs"
 	assert_equal "$stderr" "demo: 2 input events are for other buses than Orders: see $OUT/other-buses.ndjson"
 	run -0 jq -r .detail.location "$OUT/other-buses.ndjson"
 	assert_output "eu-west
