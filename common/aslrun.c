@@ -1224,8 +1224,10 @@ struct job {
 	int			 child;		/* a child execution (a
 						   distributed Map's) */
 	long			 index;
-	int			 started, finished, joined;
+	int			 started;
 	pthread_t		 tid;
+	struct job		**doneq;	/* its thread's end goes here */
+	struct job		*qnext;
 	/* Virtual time: when it starts and ends. */
 	int64_t			 vstart, vend;
 };
@@ -1290,7 +1292,6 @@ job_run(struct job *j)
 		}
 		jv_free(child.ctx);
 		jv_free(child.mock_counts);
-		j->finished = 1;
 		return;
 	}
 	if (j->map != NULL && history_on(x))
@@ -1310,7 +1311,6 @@ job_run(struct job *j)
 		    jv_string("name"), jv_string(j->map)));
 	else if (j->map != NULL && j->r != R_STOP)
 		event(x, "", NULL, jv_invalid());
-	j->finished = 1;
 }
 
 /* Run J on a virtual clock of its own, from vstart; it ends at vend. */
@@ -1329,21 +1329,11 @@ job_thread(void *arg)
 
 	pthread_mutex_lock(&gil);
 	job_timed(j);
+	j->qnext = *j->doneq;
+	*j->doneq = j;
 	pthread_cond_broadcast(&job_done);
 	pthread_mutex_unlock(&gil);
 	return NULL;
-}
-
-/* 1 if a job has finished and has not been joined yet. */
-static int
-finished_job(const struct job *jobs, size_t n)
-{
-	size_t i;
-
-	for (i = 0; i < n; i++)
-		if (jobs[i].finished && !jobs[i].joined)
-			return 1;
-	return 0;
 }
 
 /*
@@ -1436,6 +1426,7 @@ run_jobs(struct run *x, struct job *jobs, size_t n, long limit, long vlimit,
     int stop)
 {
 	struct vsched vs;
+	struct job *done = NULL, *j;	/* ended, not joined yet */
 	size_t next = 0, running = 0, i;
 	int failed = 0, timeout = 0;
 
@@ -1460,13 +1451,13 @@ run_jobs(struct run *x, struct job *jobs, size_t n, long limit, long vlimit,
 		while (next < n && (limit <= 0 || running < (size_t)limit) &&
 		    !failed && !timeout) {
 			jobs[next].started = 1;
+			jobs[next].doneq = &done;
 			vsched_start(&vs, &jobs[next]);
 			if (pthread_create(&jobs[next].tid, NULL, job_thread,
 			    &jobs[next]) != 0) {
 				/* No thread: run it here. */
 				job_timed(&jobs[next]);
 				vsched_end(&vs, &jobs[next]);
-				jobs[next].joined = 1;
 				timeout |= jobs[next].r == R_STOP;
 				failed |= stop && jobs[next].r != R_OK;
 			} else
@@ -1475,19 +1466,19 @@ run_jobs(struct run *x, struct job *jobs, size_t n, long limit, long vlimit,
 		}
 		if (running == 0)
 			break;
-		while (!finished_job(jobs, next))
+		/* Each ended job is joined once, without a scan of all. */
+		while (done == NULL)
 			pthread_cond_wait(&job_done, &gil);
-		for (i = 0; i < next; i++)
-			if (jobs[i].finished && !jobs[i].joined) {
-				pthread_mutex_unlock(&gil);
-				pthread_join(jobs[i].tid, NULL);
-				pthread_mutex_lock(&gil);
-				jobs[i].joined = 1;
-				vsched_end(&vs, &jobs[i]);
-				running--;
-				timeout |= jobs[i].r == R_STOP;
-				failed |= stop && jobs[i].r != R_OK;
-			}
+		while ((j = done) != NULL) {
+			done = j->qnext;
+			pthread_mutex_unlock(&gil);
+			pthread_join(j->tid, NULL);
+			pthread_mutex_lock(&gil);
+			vsched_end(&vs, j);
+			running--;
+			timeout |= j->r == R_STOP;
+			failed |= stop && j->r != R_OK;
+		}
 	}
 	clock_jump_to(vs.end);
 	free(vs.heap);
