@@ -474,8 +474,10 @@ do_choice(struct step *st, jv input, jv *out, int *next,
 	return output_path(st, out, e);
 }
 
-/* Wait until T; R_STOP when the execution's deadline comes first (or its
- * history is full). */
+/*
+ * Wait until T; R_STOP when the execution's deadline comes first, or
+ * when its history is full.
+ */
 static int
 wait_until(struct run *x, int64_t t)
 {
@@ -1348,7 +1350,7 @@ struct vsched {
 	size_t		 fresh;		/* slots free since t0 */
 	int64_t		 t0, end;
 	int64_t		*heap;		/* times used slots free at */
-	size_t		 nheap;
+	size_t		 nheap, cap;
 };
 
 static void
@@ -1357,9 +1359,9 @@ vsched_init(struct vsched *v, size_t njobs, long vlimit)
 	v->fresh = vlimit <= 0 || (size_t)vlimit > njobs ? njobs :
 	    (size_t)vlimit;
 	v->t0 = v->end = clock_now_ms();
-	/* A job ends only after it started: at most njobs wait. */
-	v->heap = xreallocarray(NULL, njobs > 0 ? njobs : 1,
-	    sizeof(*v->heap));
+	/* Each time in the heap is a slot's: as many as the slots. */
+	v->cap = v->fresh > 0 ? v->fresh : 1;
+	v->heap = xreallocarray(NULL, v->cap, sizeof(*v->heap));
 	v->nheap = 0;
 }
 
@@ -1368,6 +1370,10 @@ vsched_push(struct vsched *v, int64_t t)
 {
 	size_t i = v->nheap++, up;
 
+	if (v->nheap > v->cap) {
+		v->cap *= 2;
+		v->heap = xreallocarray(v->heap, v->cap, sizeof(*v->heap));
+	}
 	for (; i > 0 && v->heap[up = (i - 1) / 2] > t; i = up)
 		v->heap[i] = v->heap[up];
 	v->heap[i] = t;
