@@ -253,6 +253,107 @@ EOF
 	done
 }
 
+@test "an endless Choice loop fails at AWS's 25,000-event history limit, --history or not" {
+	# Pass and Choice take no time, virtual or deterministic: the
+	# TimeoutSeconds never comes; the history limit does.  (timeout(1)
+	# only turns a hang into a failure.)
+	def '{"TimeoutSeconds":60,"StartAt":"Loop","States":{
+	 "Loop":{"Type":"Choice","Choices":[{"Variable":"$.spin","BooleanEquals":true,"Next":"Loop"}],"Default":"Done"},
+	 "Done":{"Type":"Succeed"}}}'
+	limit='"States.Runtime","The execution reached the maximum number of history events (25000)."'
+	run -1 --separate-stderr timeout 60 sfn-run --clock=virtual \
+	    "$BATS_TEST_TMPDIR/def.json" <<<'{"spin":true}'
+	run -0 jq -c "$BRIEF" <<<"$output"
+	assert_output "[\"FAILED\",null,$limit]"
+	# The same events counted with --history; the next execution starts
+	# a history of its own.
+	run -1 --separate-stderr timeout 60 sfn-run --clock=virtual \
+	    -H "$BATS_TEST_TMPDIR/h" "$BATS_TEST_TMPDIR/def.json" <<-'EOF'
+	{"spin":true}
+	{"spin":false}
+	EOF
+	assert_equal "$stderr" "sfn-run: <stdin>:1: execution $(jq -r .name <<<"${lines[0]}") FAILED: States.Runtime"
+	run -0 jq -c "$BRIEF" <<<"$output"
+	assert_output - <<-EOF
+	["FAILED",null,$limit]
+	["SUCCEEDED","{\"spin\":false}",null,null]
+	EOF
+	run -0 bash -c "sed -n '1p;24998,25001p' '$BATS_TEST_TMPDIR/h' | jq -c \
+	    '[.id, .previousEventId, .type, .executionFailedEventDetails // .stateExitedEventDetails.name]'"
+	assert_output - <<-EOF
+	[1,0,"ExecutionStarted",null]
+	[24998,24997,"ChoiceStateEntered",null]
+	[24999,24998,"ChoiceStateExited","Loop"]
+	[25000,24999,"ExecutionFailed",{"error":"States.Runtime","cause":"The execution reached the maximum number of history events (25000)."}]
+	[1,0,"ExecutionStarted",null]
+	EOF
+	run -0 wc -l < "$BATS_TEST_TMPDIR/h"
+	assert_output 25006
+}
+
+@test "a distributed Map's child execution that loops forever fails its item, at its own history limit" {
+	mkdir -p "$BATS_TEST_TMPDIR/s3/b"
+	printf '{"spin":true}\n{"spin":false}\n' > "$BATS_TEST_TMPDIR/s3/b/items.jsonl"
+	def '{"StartAt":"M","States":{"M":{"Type":"Map","ToleratedFailureCount":1,
+	 "ItemReader":{"Resource":"arn:aws:states:::s3:getObject","Parameters":{"Bucket":"b","Key":"items.jsonl"},"ReaderConfig":{"InputType":"JSONL"}},
+	 "ItemProcessor":{"ProcessorConfig":{"Mode":"DISTRIBUTED","ExecutionType":"STANDARD"},"StartAt":"Loop","States":{
+	  "Loop":{"Type":"Choice","Choices":[{"Variable":"$.spin","BooleanEquals":true,"Next":"Loop"}],"Default":"Done"},
+	  "Done":{"Type":"Succeed"}}},"End":true}}}'
+	run -0 --separate-stderr sfnj "$BRIEF" --s3-dir "$BATS_TEST_TMPDIR/s3" \
+	    -H "$BATS_TEST_TMPDIR/h" "$BATS_TEST_TMPDIR/def.json" <<<'{}'
+	assert_output '["SUCCEEDED","[{\"Error\":\"States.Runtime\",\"Cause\":\"The execution reached the maximum number of history events (25000).\"},{\"spin\":false}]",null,null]'
+	run -0 jq -r .type "$BATS_TEST_TMPDIR/h"
+	assert_output - <<-'EOF'
+	ExecutionStarted
+	MapStateEntered
+	MapStateStarted
+	MapRunStarted
+	MapRunSucceeded
+	MapStateSucceeded
+	MapStateExited
+	ExecutionSucceeded
+	EOF
+}
+
+@test "the history's 25,000th event may be ExecutionSucceeded; any other fails the execution" {
+	# 1 ExecutionStarted + 2 Init + 4 per round + 2 More + 2 Done + the end:
+	# 6248 rounds make 25,000 events, 6249 would make 25,004.
+	for n in 6248 6249; do
+		def '{"StartAt":"Init","States":{"Init":{"Type":"Pass","Result":{"i":0},"Next":"More"},
+		 "More":{"Type":"Choice","Choices":[{"Variable":"$.i","NumericLessThan":'$n',"Next":"Inc"}],"Default":"Done"},
+		 "Inc":{"Type":"Pass","Parameters":{"i.$":"States.MathAdd($.i, 1)"},"Next":"More"},
+		 "Done":{"Type":"Succeed"}}}'
+		sfnj "$BRIEF" -H "$BATS_TEST_TMPDIR/h" "$BATS_TEST_TMPDIR/def.json" \
+		    <<<'{}' >> "$BATS_TEST_TMPDIR/got" 2>/dev/null || true
+		tail -2 "$BATS_TEST_TMPDIR/h" | jq -c '[.id, .type]' >> "$BATS_TEST_TMPDIR/got"
+	done
+	run -0 cat "$BATS_TEST_TMPDIR/got"
+	assert_output - <<-'EOF'
+	["SUCCEEDED","{\"i\":6248}",null,null]
+	[24999,"SucceedStateExited"]
+	[25000,"ExecutionSucceeded"]
+	["FAILED",null,"States.Runtime","The execution reached the maximum number of history events (25000)."]
+	[24999,"PassStateExited"]
+	[25000,"ExecutionFailed"]
+	EOF
+}
+
+@test "TimeoutSeconds ends a waiting loop on the virtual clock, before the history limit" {
+	def '{"TimeoutSeconds":600,"StartAt":"W","States":{
+	 "W":{"Type":"Wait","Seconds":7,"Next":"Again"},
+	 "Again":{"Type":"Choice","Choices":[{"Variable":"$.spin","BooleanEquals":true,"Next":"W"}],"Default":"Done"},
+	 "Done":{"Type":"Succeed"}}}'
+	run -1 --separate-stderr sfnj '[.status, .stopDate, .error]' --clock=virtual \
+	    -H "$BATS_TEST_TMPDIR/h" "$BATS_TEST_TMPDIR/def.json" <<<'{"spin":true}'
+	assert_output '["TIMED_OUT","2024-01-01T12:10:00.000Z",null]'
+	# 85 rounds of 7 seconds; the 86th wait is cut short.
+	run -0 jq -c 'select(.id > 341) | [.id, .type, .timestamp]' "$BATS_TEST_TMPDIR/h"
+	assert_output - <<-'EOF'
+	[342,"WaitStateEntered","2024-01-01T12:09:55.000Z"]
+	[343,"ExecutionTimedOut","2024-01-01T12:10:00.000Z"]
+	EOF
+}
+
 @test "the machine's TimeoutSeconds ends an execution as TIMED_OUT" {
 	def '{"TimeoutSeconds":10,"StartAt":"W","States":{"W":{"Type":"Wait","Seconds":60,"End":true}}}'
 	run -1 --separate-stderr sfnj '[.status, .stopDate, .error, .cause]' \
