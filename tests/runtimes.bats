@@ -151,6 +151,25 @@ context_is() {
 	done
 }
 
+@test "node-handler: an uncaught exception or rejection fails the invocation and the runtime" {
+	run -1 --separate-stderr lambda-invoke --runtime-api "$NODE" -d "$ND" index.escape <<-'EOF2'
+	{"throw":1}
+	{"n":1}
+	{"reject":1}
+	{"n":2}
+	EOF2
+	run -0 jq -c '[.errorType, .errorMessage, .trace[0:2]]' <<<"$output"
+	assert_output - <<-'EOF2'
+	["TypeError","thrown from a timer",["TypeError: thrown from a timer","    at Timeout._onTimeout (/var/task/index.js:43:10)"]]
+	[null,null,null]
+	["Runtime.UnhandledPromiseRejection","Error: nobody caught me",["Error: nobody caught me","    at exports.escape [as handler] (/var/task/index.js:46:18)"]]
+	[null,null,null]
+	EOF2
+	# each ended its runtime: three cold starts
+	run -0 grep -c 'Init Duration' <<<"$stderr"
+	assert_output 3
+}
+
 @test "node-handler: load errors go to /init/error" {
 	run -1 --separate-stderr lambda-invoke -q --runtime-api "$NODE" -d "$ND" nope.handler <<<'{}'
 	assert_output '{"errorType":"Runtime.ImportModuleError","errorMessage":"Error: Cannot find module '"'nope'"'","trace":["Runtime.ImportModuleError: Error: Cannot find module '"'nope'"'"]}'
