@@ -3,6 +3,8 @@
 #   make            build every program (cmd/*.c) on libcommon.a
 #   make demo       run the demo pipeline on a bundled example
 #   make check      run the test suite (bats), man page lint included
+#   make fuzz       run the libFuzzer harnesses of tests/fuzz/ (clang),
+#                   FUZZTIME CPU seconds each (see tests/fuzz/README)
 #   make install    PREFIX, DESTDIR, BINDIR, MANDIR as usual
 #
 # Knobs: DEVELOPER=1 (-Werror), SANITIZE=address,undefined (separate
@@ -59,6 +61,26 @@ BUILD_PKGS = libjq-dev nettle-dev libmicrohttpd-dev
 CHECK_PKGS = jq bats bats-assert bats-support mandoc curl python3 nodejs \
 	     strace
 
+# The fuzz harnesses (tests/fuzz/): built with libFuzzer into build-fuzz
+# for make fuzz, and with a plain driver into $(BUILD)/fuzz so that make
+# check replays their seeds and known inputs.
+FUZZ_TARGETS	?= pattern rules asl jpath intrinsic transform filterpat rapi
+FUZZ_CC		?= clang
+FUZZ_BUILD	= build-fuzz
+FUZZ_CFLAGS	= -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined \
+		  -fno-sanitize-recover=all
+FUZZTIME	?= 600
+FUZZ_RSS	?= 2048
+FUZZ_TIMEOUT	?= 10
+FUZZFLAGS	?=
+FUZZ_LIBS	= -lnettle -lpthread $(LDLIBS)
+FUZZ_COBJS	= $(patsubst common/%.c,$(FUZZ_BUILD)/common/%.o,\
+		  $(wildcard common/*.c))
+FUZZ_HDRS	= $(HDRS) tests/fuzz/fuzz.h
+FUZZERS		= $(addprefix $(FUZZ_BUILD)/bin/fuzz-,$(FUZZ_TARGETS))
+REPLAYS		= $(addprefix $(BUILD)/fuzz/fuzz-,$(FUZZ_TARGETS))
+SHARED		?= ../shared
+
 all: $(BINS)
 
 # Install Debian packages that are missing (dpkg -s is fast and offline).
@@ -101,13 +123,61 @@ $(BUILD)/bin/%: $(BUILD)/cmd/%.o $(BUILD)/libcommon.a
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< $(BUILD)/libcommon.a \
 	    $(LDLIBS_$*) $(LDLIBS)
 
-# The workshop's pipeline on its Lambda destinations test event; prints
-# the record that reaches /aws/events/inventory.
+$(BUILD)/fuzz/%.o: tests/fuzz/%.c $(FUZZ_HDRS) | deps
+	@mkdir -p $(@D)
+	$(CC) $(CPPFLAGS) $(CFLAGS) $(WARN) -c -o $@ $<
+
+$(BUILD)/fuzz/fuzz-%: $(BUILD)/fuzz/%.o $(BUILD)/fuzz/fuzz.o \
+    $(BUILD)/fuzz/driver.o $(BUILD)/libcommon.a
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $(filter %.o,$^) \
+	    $(BUILD)/libcommon.a $(FUZZ_LIBS)
+
+fuzz-replay: $(REPLAYS)
+
+$(FUZZ_BUILD)/common/%.o: common/%.c $(HDRS) | deps
+	@mkdir -p $(@D)
+	$(FUZZ_CC) $(CPPFLAGS) $(FUZZ_CFLAGS) -fsanitize=fuzzer-no-link \
+	    $(WARN) -c -o $@ $<
+
+$(FUZZ_BUILD)/fuzz/%.o: tests/fuzz/%.c $(FUZZ_HDRS) | deps
+	@mkdir -p $(@D)
+	$(FUZZ_CC) $(CPPFLAGS) $(FUZZ_CFLAGS) -fsanitize=fuzzer-no-link \
+	    $(WARN) -c -o $@ $<
+
+$(FUZZ_BUILD)/libcommon.a: $(FUZZ_COBJS)
+	rm -f $@
+	$(AR) rcs $@ $(FUZZ_COBJS)
+
+$(FUZZ_BUILD)/bin/fuzz-%: $(FUZZ_BUILD)/fuzz/%.o $(FUZZ_BUILD)/fuzz/fuzz.o \
+    $(FUZZ_BUILD)/libcommon.a
+	@mkdir -p $(@D)
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer -o $@ $(filter %.o,$^) \
+	    $(FUZZ_BUILD)/libcommon.a $(FUZZ_LIBS)
+
+# Seed corpora taken from the conformance data at build time (never
+# copied into the tree).
+fuzz-seeds:
+	python3 tests/fuzz/seeds.py $(SHARED)/conformance $(FUZZ_BUILD)/seeds
+
+# Each target in turn for FUZZTIME seconds of CPU; new inputs go to
+# build-fuzz/corpus/TARGET, crashes, leaks, timeouts (FUZZ_TIMEOUT s)
+# and blow-ups (FUZZ_RSS MB) to build-fuzz/crash/TARGET.
+fuzz: $(FUZZERS) fuzz-seeds
+	@status=0; for t in $(FUZZ_TARGETS); do \
+		sh tests/fuzz/run.sh $(FUZZ_BUILD) $$t $(FUZZTIME) \
+		    -rss_limit_mb=$(FUZZ_RSS) -timeout=$(FUZZ_TIMEOUT) \
+		    $(FUZZFLAGS) || status=1; \
+	done; exit $$status
+
+# The workshop's pipeline on its Lambda destinations test event, with
+# fixed ids and clock: prints what each stage did and the record that
+# reaches /aws/events/inventory, as README.md shows (tests/pipeline.bats).
 demo: all deps-check
-	@PATH="$(CURDIR)/$(BUILD)/bin:$$PATH" bash share/demo/demo.sh $(BUILD)/demo \
+	@PATH="$(CURDIR)/$(BUILD)/bin:$$PATH" EDAKIT_DETERMINISTIC=1 \
+	    bash share/demo/demo.sh $(BUILD)/demo \
 	    share/examples/orders/events/lambda-destinations.json
 
-check: all deps-check
+check: all fuzz-replay deps-check
 	@for m in $(MAN1) $(MAN7); do \
 		mandoc -Tlint -Wwarning $$m || exit 1; done
 	EDAKIT_BIN=$(CURDIR)/$(BUILD)/bin VALGRIND=$(VALGRIND) \
@@ -138,7 +208,8 @@ uninstall:
 	-rmdir $(DESTDIR)$(DATADIR)/edakit/runtimes $(DESTDIR)$(DATADIR)/edakit
 
 clean:
-	rm -rf build build-san
+	rm -rf build build-san build-fuzz
 
-.PHONY: all demo check install uninstall clean deps deps-check
+.PHONY: all demo check install uninstall clean deps deps-check fuzz \
+	fuzz-replay fuzz-seeds
 .SECONDARY:

@@ -25,6 +25,7 @@
 #include "itemio.h"
 #include "jsonraw.h"
 #include "lambda.h"
+#include "pgkill.h"
 #include "proc.h"
 #include "rfc3339.h"
 #include "xalloc.h"
@@ -863,6 +864,33 @@ is_handler_error(const char *type)
 }
 
 /*
+ * proc_run, with the command's process group in a pgkill slot meanwhile:
+ * a signal that ends the program ends the command too.
+ */
+static int
+run_killable(const struct proc_spec *spec, struct proc_result *res)
+{
+	struct proc_set *set = proc_set_new();
+	int slot = pgkill_take(), r, err;
+
+	proc_result_init(res);
+	pgkill_hold(1);
+	r = proc_set_start(set, spec, NULL);
+	err = errno;
+	if (r == 0)
+		pgkill_set(slot, proc_set_pid(set, NULL));
+	pgkill_hold(0);
+	if (r == 0) {
+		r = proc_set_wait(set, -1, res, NULL) == 1 ? 0 : -1;
+		err = errno;
+	}
+	pgkill_give(slot);
+	proc_set_free(set);
+	errno = err;
+	return r;
+}
+
+/*
  * Run the bound command.  LAMBDA_INVOKE wraps the result in the Invoke
  * response.  Returns R_OK, R_ERR or R_TIMEOUT (execution deadline).
  */
@@ -906,7 +934,7 @@ run_command(struct step *st, const struct aslrun_binding *b, jv payload,
 	lambda_reply_init(&reply);
 	/* Other branches and iterations run while the command does. */
 	pthread_mutex_unlock(&gil);
-	r = proc_run(&spec, &res);
+	r = run_killable(&spec, &res);
 	err = errno;
 	pthread_mutex_lock(&gil);
 	if (r != 0) {
@@ -1168,9 +1196,8 @@ struct job {
 	long			 index;
 	int			 started, finished, joined;
 	pthread_t		 tid;
-	/* Virtual time: when it starts and ends, and its slot. */
+	/* Virtual time: when it starts and ends. */
 	int64_t			 vstart, vend;
-	size_t			 vslot;
 };
 
 static void
@@ -1286,44 +1313,76 @@ finished_job(const struct job *jobs, size_t n)
 /*
  * Virtual time of concurrent jobs, as AWS runs them: up to a limit at
  * once, each starting when a slot frees (in order), the whole ending with
- * the last of them.  The slots hold when each is free.
+ * the last of them.  Slots never used yet are free from the start; the
+ * others wait in a min-heap of the times they free at, so that a job
+ * starts in O(log n), not in a scan of every slot (a distributed Map may
+ * have a million items and as many slots).
  */
 struct vsched {
-	int64_t		*free;
-	size_t		 n;
-	int64_t		 end;
+	size_t		 fresh;		/* slots free since t0 */
+	int64_t		 t0, end;
+	int64_t		*heap;		/* times used slots free at */
+	size_t		 nheap;
 };
 
 static void
 vsched_init(struct vsched *v, size_t njobs, long vlimit)
 {
-	size_t i;
+	v->fresh = vlimit <= 0 || (size_t)vlimit > njobs ? njobs :
+	    (size_t)vlimit;
+	v->t0 = v->end = clock_now_ms();
+	/* A job ends only after it started: at most njobs wait. */
+	v->heap = xreallocarray(NULL, njobs > 0 ? njobs : 1,
+	    sizeof(*v->heap));
+	v->nheap = 0;
+}
 
-	v->n = vlimit <= 0 || (size_t)vlimit > njobs ? njobs : (size_t)vlimit;
-	v->free = xreallocarray(NULL, v->n > 0 ? v->n : 1, sizeof(*v->free));
-	v->end = clock_now_ms();
-	for (i = 0; i < v->n; i++)
-		v->free[i] = v->end;
+static void
+vsched_push(struct vsched *v, int64_t t)
+{
+	size_t i = v->nheap++, up;
+
+	for (; i > 0 && v->heap[up = (i - 1) / 2] > t; i = up)
+		v->heap[i] = v->heap[up];
+	v->heap[i] = t;
+}
+
+static int64_t
+vsched_pop(struct vsched *v)
+{
+	int64_t top = v->heap[0], last = v->heap[--v->nheap];
+	size_t i = 0, c;
+
+	while ((c = 2 * i + 1) < v->nheap) {
+		if (c + 1 < v->nheap && v->heap[c + 1] < v->heap[c])
+			c++;
+		if (last <= v->heap[c])
+			break;
+		v->heap[i] = v->heap[c];
+		i = c;
+	}
+	v->heap[i] = last;
+	return top;
 }
 
 /* Job J starts: in the slot free first, at the time it frees. */
 static void
 vsched_start(struct vsched *v, struct job *j)
 {
-	size_t i, k = 0;
-
-	for (i = 1; i < v->n; i++)
-		if (v->free[i] < v->free[k])
-			k = i;
-	j->vslot = k;
-	j->vstart = j->vend = v->free[k];
-	v->free[k] = INT64_MAX;		/* busy until it ends */
+	if (v->fresh > 0) {
+		v->fresh--;
+		j->vstart = v->t0;
+	} else if (v->nheap > 0)
+		j->vstart = vsched_pop(v);
+	else	/* more running than slots: cannot happen (limit <= vlimit) */
+		j->vstart = v->end;
+	j->vend = j->vstart;
 }
 
 static void
 vsched_end(struct vsched *v, const struct job *j)
 {
-	v->free[j->vslot] = j->vend;
+	vsched_push(v, j->vend);
 	if (j->vend > v->end)
 		v->end = j->vend;
 }
@@ -1358,7 +1417,7 @@ run_jobs(struct run *x, struct job *jobs, size_t n, long limit, long vlimit,
 			failed = stop && jobs[i].r != R_OK;
 		}
 		clock_jump_to(vs.end);
-		free(vs.free);
+		free(vs.heap);
 		return timeout ? R_TIMEOUT : R_OK;
 	}
 	for (;;) {
@@ -1395,7 +1454,7 @@ run_jobs(struct run *x, struct job *jobs, size_t n, long limit, long vlimit,
 			}
 	}
 	clock_jump_to(vs.end);
-	free(vs.free);
+	free(vs.heap);
 	return timeout ? R_TIMEOUT : R_OK;
 }
 

@@ -14,6 +14,64 @@ struct cwregex {
 	regex_t		 re;
 };
 
+/*
+ * glibc's regcomp copies the repeated item once per count, and copies of
+ * copies when quantifiers stack: "a{1,100}{1,100}{1,100}" took gigabytes.
+ * CloudWatch (Java's regular expressions) refuses a quantifier after a
+ * quantifier except the lazy '?', which cannot change whether a text
+ * matches and is dropped here; the counts of all {m,n} together are
+ * bounded, so the compiled size is linear in the pattern.
+ */
+#define REPEAT_MAX	1000
+
+enum { NOTHING, ITEM, REPEATED, LAZY };	/* what a quantifier would repeat */
+
+/*
+ * The quantifier at *sp (one of * + ? {); advances *sp to its last byte
+ * and adds its count to *counts.  Returns an owned message when refused.
+ */
+static char *
+quantifier(const char **sp, const char *end, int *prev, long *counts)
+{
+	const char *s = *sp;
+	long lo, hi;
+	char *q;
+
+	if (*prev == REPEATED && *s == '?') {
+		*prev = LAZY;
+		return NULL;
+	}
+	if (*prev == REPEATED || *prev == LAZY)
+		return xasprintf("'%c' cannot follow another quantifier in a "
+		    "regular expression", *s);
+	if (*prev == NOTHING)
+		return xasprintf("'%c' has nothing to repeat in a regular "
+		    "expression", *s);
+	*prev = REPEATED;
+	if (*s != '{')
+		return NULL;
+	lo = strtol(s + 1, &q, 10);
+	hi = lo;
+	if (!isdigit((unsigned char)s[1]) || q >= end)
+		goto bad;
+	if (*q == ',') {
+		hi = lo;
+		if (q + 1 < end && isdigit((unsigned char)q[1]))
+			hi = strtol(q + 1, &q, 10);
+		else
+			q++;
+	}
+	if (q >= end || *q != '}' || hi < lo)
+		goto bad;
+	*sp = q;
+	if ((*counts += hi) > REPEAT_MAX)
+		return xasprintf("the repetition counts of a regular "
+		    "expression add up to more than %d", REPEAT_MAX);
+	return NULL;
+bad:
+	return xstrdup("a regular expression has a malformed '{m,n}'");
+}
+
 struct cwregex *
 cwregex_compile(const char *s, size_t n, char **err)
 {
@@ -28,7 +86,8 @@ cwregex_compile(const char *s, size_t n, char **err)
 	const char *k, *end = s + n;
 	struct cwregex *cre;
 	char msg[128];
-	int inset = 0, first = 0, e;
+	int inset = 0, first = 0, prev = NOTHING, e;
+	long counts = 0;
 	unsigned char c;
 
 	*err = NULL;
@@ -75,7 +134,18 @@ cwregex_compile(const char *s, size_t n, char **err)
 				sbuf_addc(&b, (char)c);
 			}
 			first = 0;
+			prev = ITEM;
 		} else {
+			if (!inset && strchr("*+?{", c) != NULL) {
+				const char *q = s;
+
+				*err = quantifier(&s, end, &prev, &counts);
+				if (*err == NULL && prev != LAZY)
+					sbuf_add(&b, q, (size_t)(s - q + 1));
+				continue;
+			}
+			if (!inset)
+				prev = strchr("^$|", c) != NULL ? NOTHING : ITEM;
 			if (!inset && c == '[') {
 				inset = first = 1;
 				sbuf_addc(&b, '[');

@@ -802,9 +802,13 @@ apply(struct walk *w, const struct jpath *jp, size_t i, jv node)
 				e = e + n < 0 ? 0 : e + n;
 			if (e > n)
 				e = n;
-			for (; s < e && !w->done; s += st)
+			/* Step by comparing distances: s + st may overflow. */
+			for (; s < e && !w->done; s += st) {
 				emit(w, jp, i, jv_array_get(jv_copy(node),
 				    (int)s));
+				if ((unsigned long)(e - s) <= (unsigned long)st)
+					break;
+			}
 		} else {
 			s = sg->has_start ? sg->start : n - 1;
 			e = sg->has_end ? sg->end : -n - 1;
@@ -814,9 +818,13 @@ apply(struct walk *w, const struct jpath *jp, size_t i, jv node)
 				s = n - 1;
 			if (e < 0)
 				e = e + n < -1 ? -1 : e + n;
-			for (; s > e && !w->done; s += st)
+			for (; s > e && !w->done; s += st) {
 				emit(w, jp, i, jv_array_get(jv_copy(node),
 				    (int)s));
+				if ((unsigned long)(s - e) <=
+				    -(unsigned long)st)
+					break;
+			}
 		}
 		break;
 	}

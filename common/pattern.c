@@ -46,8 +46,55 @@ struct pathtab {
 	int	  n, cap;
 	char	**cond;		/* "PATH-ID TEXT" */
 	struct pcond *pc;
-	int	  ncond;
+	int	  ncond, capcond;
+	int	 *hpath, *hcond;	/* hash tables of ids + 1, 0: empty */
+	size_t	  mpath, mcond;		/* their masks */
 };
+
+static uint32_t
+xhash(const char *s, size_t n)
+{
+	uint32_t h = 2166136261U;
+
+	while (n-- > 0)
+		h = (h ^ (unsigned char)*s++) * 16777619U;
+	return h;
+}
+
+/*
+ * Open addressing over ids: the slot of the key (S, N) in TAB, where
+ * SAME(i) says whether id i has that key.  Ids are stored plus one.
+ */
+#define HSLOT(tab, mask, s, n, same, slot) do {				\
+	for ((slot) = xhash((s), (n)) & (mask); (tab)[slot] != 0;	\
+	    (slot) = ((slot) + 1) & (mask))				\
+		if (same((tab)[slot] - 1))				\
+			break;						\
+} while (0)
+
+/* Grow a table of ids to hold twice COUNT, rehashing with KEY(i). */
+static int *
+hgrow(int *tab, size_t *mask, int count, char **keys, const size_t *lens)
+{
+	size_t m, slot, n;
+	int i, *t;
+
+	if (tab != NULL && (size_t)count * 2 < *mask)
+		return tab;
+	for (m = 63; m < (size_t)count * 4; m = m * 2 + 1)
+		;
+	t = xcalloc(m + 1, sizeof(*t));
+	for (i = 0; i < count; i++) {
+		n = lens != NULL ? lens[i] : strlen(keys[i]);
+		for (slot = xhash(keys[i], n) & m; t[slot] != 0;
+		    slot = (slot + 1) & m)
+			;
+		t[slot] = i + 1;
+	}
+	free(tab);
+	*mask = m;
+	return t;
+}
 
 struct pathtab *
 pathtab_new(void)
@@ -75,17 +122,22 @@ pathtab_free(struct pathtab *pt)
 	free(pt->pc);
 	free(pt->name);
 	free(pt->len);
+	free(pt->hpath);
+	free(pt->hcond);
 	free(pt);
 }
 
 int
 pathtab_intern(struct pathtab *pt, const char *s, size_t n)
 {
-	int i;
+	size_t slot;
 
-	for (i = 0; i < pt->n; i++)
-		if (pt->len[i] == n && memcmp(pt->name[i], s, n) == 0)
-			return i;
+#define SAME_PATH(i) (pt->len[i] == n && memcmp(pt->name[i], s, n) == 0)
+	pt->hpath = hgrow(pt->hpath, &pt->mpath, pt->n, pt->name, pt->len);
+	HSLOT(pt->hpath, pt->mpath, s, n, SAME_PATH, slot);
+#undef SAME_PATH
+	if (pt->hpath[slot] != 0)
+		return pt->hpath[slot] - 1;
 	if (pt->n == pt->cap) {
 		pt->cap = pt->cap ? pt->cap * 2 : 16;
 		pt->name = xreallocarray(pt->name, (size_t)pt->cap,
@@ -95,6 +147,7 @@ pathtab_intern(struct pathtab *pt, const char *s, size_t n)
 	}
 	pt->name[pt->n] = xstrndup(s, n);
 	pt->len[pt->n] = n;
+	pt->hpath[slot] = pt->n + 1;
 	return pt->n++;
 }
 
@@ -108,20 +161,27 @@ int
 pathtab_cond(struct pathtab *pt, int path, const char *text)
 {
 	char *k = xasprintf("%d %s", path, text);
-	int i;
+	size_t slot, n = strlen(k);
 
-	for (i = 0; i < pt->ncond; i++)
-		if (strcmp(pt->cond[i], k) == 0) {
-			free(k);
-			return i;
-		}
-	pt->cond = xreallocarray(pt->cond, (size_t)pt->ncond + 1,
-	    sizeof(*pt->cond));
-	pt->pc = xreallocarray(pt->pc, (size_t)pt->ncond + 1,
-	    sizeof(*pt->pc));
+#define SAME_COND(i) (strcmp(pt->cond[i], k) == 0)
+	pt->hcond = hgrow(pt->hcond, &pt->mcond, pt->ncond, pt->cond, NULL);
+	HSLOT(pt->hcond, pt->mcond, k, n, SAME_COND, slot);
+#undef SAME_COND
+	if (pt->hcond[slot] != 0) {
+		free(k);
+		return pt->hcond[slot] - 1;
+	}
+	if (pt->ncond == pt->capcond) {
+		pt->capcond = pt->capcond ? pt->capcond * 2 : 16;
+		pt->cond = xreallocarray(pt->cond, (size_t)pt->capcond,
+		    sizeof(*pt->cond));
+		pt->pc = xreallocarray(pt->pc, (size_t)pt->capcond,
+		    sizeof(*pt->pc));
+	}
 	memset(&pt->pc[pt->ncond], 0, sizeof(*pt->pc));
 	pt->pc[pt->ncond].path = path;
 	pt->cond[pt->ncond] = k;
+	pt->hcond[slot] = pt->ncond + 1;
 	return pt->ncond++;
 }
 
@@ -166,16 +226,6 @@ struct xindex {
 	int		 ng;
 };
 
-static uint32_t
-xhash(const char *s, size_t n)
-{
-	uint32_t h = 2166136261U;
-
-	while (n-- > 0)
-		h = (h ^ (unsigned char)*s++) * 16777619U;
-	return h;
-}
-
 static struct xent *
 xfind(const struct xgroup *g, const char *s, size_t n)
 {
@@ -194,29 +244,36 @@ static struct xindex *
 xindex_new(const struct pathtab *pt)
 {
 	struct xindex *xi = xcalloc(1, sizeof(*xi));
-	int i, j, p;
+	int i, j, p, *start, *byp;
 	size_t k, total;
 
+	/* the exact conditions grouped by path: start[p]..start[p + 1] */
+	start = xcalloc((size_t)pt->n + 2, sizeof(int));
+	byp = xcalloc((size_t)pt->ncond + 1, sizeof(int));
 	xi->grp = xcalloc((size_t)pt->ncond + 1, sizeof(int));
-	for (i = 0; i < pt->ncond; i++)
+	for (i = 0; i < pt->ncond; i++) {
 		xi->grp[i] = -1;
+		if (pt->pc[i].exact)
+			start[pt->pc[i].path + 2]++;
+	}
+	for (p = 0; p < pt->n; p++)
+		start[p + 2] += start[p + 1];
+	for (i = 0; i < pt->ncond; i++)
+		if (pt->pc[i].exact)
+			byp[start[pt->pc[i].path + 1]++] = i;
 	for (p = 0; p < pt->n; p++) {
 		struct xgroup g;
 
 		memset(&g, 0, sizeof(g));
 		g.path = p;
-		total = 0;
-		for (i = 0; i < pt->ncond; i++)
-			if (pt->pc[i].exact && pt->pc[i].path == p) {
-				g.gid = xreallocarray(g.gid, (size_t)g.ngid + 1,
-				    sizeof(int));
-				g.gid[g.ngid++] = i;
-				total += pt->pc[i].ns;
-			}
-		if (g.ngid < 2) {
-			free(g.gid);
+		g.ngid = start[p + 1] - start[p];
+		if (g.ngid < 2)
 			continue;
-		}
+		g.gid = xreallocarray(NULL, (size_t)g.ngid, sizeof(int));
+		memcpy(g.gid, byp + start[p], (size_t)g.ngid * sizeof(int));
+		total = 0;
+		for (j = 0; j < g.ngid; j++)
+			total += pt->pc[g.gid[j]].ns;
 		for (g.mask = 15; g.mask < 2 * total; g.mask = g.mask * 2 + 1)
 			;
 		g.tab = xcalloc(g.mask + 1, sizeof(*g.tab));
@@ -238,6 +295,8 @@ xindex_new(const struct pathtab *pt)
 		xi->g = xreallocarray(xi->g, (size_t)xi->ng + 1, sizeof(*xi->g));
 		xi->g[xi->ng++] = g;
 	}
+	free(start);
+	free(byp);
 	return xi;
 }
 

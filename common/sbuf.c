@@ -20,6 +20,7 @@ sbuf_grow(struct sbuf *b, size_t extra)
 	while (b->cap < need)
 		b->cap *= 2;
 	b->buf = xrealloc(b->buf, b->cap);
+	b->buf[b->len] = '\0';
 }
 
 void

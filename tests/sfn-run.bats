@@ -195,6 +195,64 @@ EOF
 	assert_output '["SUCCEEDED","2024-01-01T13:00:00.000Z","[{\"a\":1},{\"b\":2}]"]'
 }
 
+@test "virtual time: uneven Map iterations, MaxConcurrency at a time, each in the slot free first" {
+	# Three slots: 5, 1 and 1 minutes start at once; the 4 and 2 minute
+	# ones take the slots freed at 12:01, the 3 minute one the slot freed
+	# at 12:03, the last the one freed at 12:05.
+	def '{"StartAt":"M","States":{"M":{"Type":"Map","MaxConcurrency":3,"ItemsPath":"$.m",
+	 "ItemProcessor":{"StartAt":"W","States":{"W":{"Type":"Wait","SecondsPath":"$.s","End":true}}},
+	 "End":true}}}'
+	run -0 --separate-stderr sfn-run -H - -o /dev/null "$BATS_TEST_TMPDIR/def.json" \
+	    <<<'{"m":[{"s":300},{"s":60},{"s":60},{"s":240},{"s":120},{"s":180},{"s":60}]}'
+	run -0 jq -r 'select(.type | test("^MapIteration|^ExecutionSucceeded"))
+	    | "\(.timestamp[11:16]) \(.type) \(.mapIterationStartedEventDetails.index // .mapIterationSucceededEventDetails.index // "-")"' <<<"$output"
+	assert_output - <<'EOF'
+12:00 MapIterationStarted 0
+12:05 MapIterationSucceeded 0
+12:00 MapIterationStarted 1
+12:01 MapIterationSucceeded 1
+12:00 MapIterationStarted 2
+12:01 MapIterationSucceeded 2
+12:01 MapIterationStarted 3
+12:05 MapIterationSucceeded 3
+12:01 MapIterationStarted 4
+12:03 MapIterationSucceeded 4
+12:03 MapIterationStarted 5
+12:06 MapIterationSucceeded 5
+12:05 MapIterationStarted 6
+12:06 MapIterationSucceeded 6
+12:06 ExecutionSucceeded -
+EOF
+}
+
+@test "a signal to sfn-run takes its running task commands with it (exit 128+signal)" {
+	# (stderr apart: valgrind reports what a signal death leaves allocated)
+	def '{"StartAt":"T","States":{"T":{"Type":"Task","Resource":"slow","End":true}}}'
+	for sig in TERM:143 INT:130; do
+		rm -f "$BATS_TEST_TMPDIR/pid"
+		# A background job of a script ignores SIGINT: give it back.
+		run -0 --separate-stderr bash -c "
+		    echo '{}' | env --default-signal=INT sfn-run \
+			-t 'slow=$F/sleeper.sh $BATS_TEST_TMPDIR/pid' \
+			'$BATS_TEST_TMPDIR/def.json' &
+		    for i in \$(seq 100); do
+			[ -s '$BATS_TEST_TMPDIR/pid' ] && break
+			sleep 0.05
+		    done
+		    kill -${sig%:*} \$!
+		    wait \$!
+		    echo status \$?"
+		assert_output "status ${sig#*:}"
+		# The group is gone once init has reaped what was killed.
+		pg=$(cat "$BATS_TEST_TMPDIR/pid")
+		for i in $(seq 40); do
+			kill -0 -- "-$pg" 2>/dev/null || break
+			sleep 0.05
+		done
+		run -1 kill -0 -- "-$pg"
+	done
+}
+
 @test "the machine's TimeoutSeconds ends an execution as TIMED_OUT" {
 	def '{"TimeoutSeconds":10,"StartAt":"W","States":{"W":{"Type":"Wait","Seconds":60,"End":true}}}'
 	run -1 --separate-stderr sfnj '[.status, .stopDate, .error, .cause]' \
@@ -442,4 +500,16 @@ EOF
 	def '{"StartAt":"M","States":{"M":{"Type":"Map","ItemsPath":"$.xs","Parameters":null,"Iterator":{"StartAt":"P","States":{"P":{"Type":"Pass","End":true}}},"End":true}}}'
 	run -0 sfnj '.output' "$BATS_TEST_TMPDIR/def.json" <<<'{"xs":[1,2]}'
 	assert_output '"[null,null]"'
+}
+
+@test "JSONPath: a slice with a huge step, and empty quoted strings" {
+	def '{"StartAt":"P","States":{"P":{"Type":"Pass","Parameters":{"slice.$":"$.c[3:83:9223372036854775807]","back.$":"$.c[5:0:-9223372036854775808]","empty.$":"$['"''"']","eq.$":"$.xs[?(@.d == '"''"')]","re.$":"$.xs[?(@.d =~ //)]","fmt.$":"States.Format('"'{}'"', '"''"')"},"End":true}}}'
+	run -0 sfnj '.output' "$BATS_TEST_TMPDIR/def.json" <<<'{"c":[0,1,2,3,4,5,6],"":"E","xs":[{"d":""},{"d":"x"}]}'
+	assert_output '"{\"slice\":[3],\"back\":[5],\"empty\":\"E\",\"eq\":[{\"d\":\"\"}],\"re\":[{\"d\":\"\"},{\"d\":\"x\"}],\"fmt\":\"\"}"'
+}
+
+@test "States.Format with an empty template and an argument fails as AWS does" {
+	def '{"StartAt":"P","States":{"P":{"Type":"Pass","Parameters":{"fmt.$":"States.Format('"''"', $.a)"},"End":true}}}'
+	run -1 --separate-stderr sfnj "$BRIEF" "$BATS_TEST_TMPDIR/def.json" <<<'{"a":1}'
+	assert_output '["FAILED",null,"States.IntrinsicFailure","An error occurred while executing the state '"'P'"' (entered at the event id #2). Invalid arguments in States.Format: the number of arguments does not match the number of placeholders"]'
 }
