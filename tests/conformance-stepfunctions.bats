@@ -78,3 +78,16 @@ run_area() {
 @test "variables: refused at load by design (Assign is not implemented yet)" {
 	run_area variables --refused
 }
+
+@test "totals: JSONPath mode, and the whole corpus" {
+	local area pass cases unsupported p=0 n=0 all=0
+	while read -r area _; do
+		[ -f "$CASES/$area/totals" ] || skip "area $area was not run"
+		read -r pass cases unsupported < "$CASES/$area/totals"
+		all=$((all + cases))
+		[ "$unsupported" = 0 ] || continue
+		p=$((p + pass)) n=$((n + cases))
+	done < "$CASES/areas"
+	echo "# JSONPath mode: $p/$n pass; $p/$all of the whole corpus" >&3
+	assert_equal "$p" "$n"
+}

@@ -20,7 +20,8 @@ of line NNNN:
                  (one "RESOURCE=HANDLER" per line) and the handlers
 sfn-verdicts reads each Step Functions case directory after the run
 (rc, stdout, history) and prints a summary and every failure with its
-diff; exit 1 when some case failed.
+diff, and writes AREADIR/totals ("PASS CASES UNSUPPORTED"); exit 1 when
+some case failed.
 """
 
 import difflib
@@ -397,6 +398,8 @@ def sfn_verdicts(areadir, refused, exceptions):
           % (os.path.basename(areadir), tally["pass"], len(cases),
              tally["unsupported"], tally["exact_cause"], tally["causes"],
              tally["same_history"], tally["histories"]))
+    write(os.path.join(areadir, "totals"), "%d %d %d\n" % (
+        tally["pass"], len(cases), tally["unsupported"]))
     return 1 if failed else 0
 
 
