@@ -23,10 +23,11 @@ static long nrun;
 
 /*
  * libjq 1.6 loses the text of a string token when a parse fails on it
- * ('{"a":[1":"' leaks 18 bytes): not ours to fix.  Naming the parser in
- * a suppression needs whole stacks (libjq keeps no frame pointers), a
- * cost a replay can afford.  (make fuzz, which cannot, ignores every
- * leak of libjq's allocations: tests/fuzz/lsan.supp.)
+ * ('{"a":[1":"' leaks 18 bytes): not ours to fix.  The suppression
+ * names where that string is made, which needs whole stacks (libjq
+ * keeps no frame pointers), a cost a replay can afford.  It hides a
+ * lost jv string of ours too, but not a lost array or object (and so
+ * nothing they hold).  tests/fuzz/lsan.supp is the same for make fuzz.
  */
 const char *
 __asan_default_options(void)
@@ -37,7 +38,7 @@ __asan_default_options(void)
 const char *
 __lsan_default_suppressions(void)
 {
-	return "leak:jv_parser_next\n";
+	return "leak:jv_string_sized\n";
 }
 
 static void
