@@ -55,7 +55,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	fuzz_split(data, size, &text, &n1, &rest, &n2);
 	target = ndjson_parse(text, n1);
-	if (jv_get_kind(jv_copy(target)) == JV_KIND_OBJECT) {
+	if (jv_get_kind(target) == JV_KIND_OBJECT) {
 		if ((t = transform_new(target, "fuzz", &err)) != NULL) {
 			apply(t, rest, rest + n2, &b);
 			transform_free(t);
