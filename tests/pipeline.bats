@@ -309,7 +309,7 @@ fifos_made() {
 	echo '{"Source":"com.aws.orders","EventBusName":"Orders","DetailType":"Order Notification","Detail":"{\"location\":\"eu-west\",\"n\":1}"}' >&7
 	# wait until order 1 is logged, then take the orders log's reader away
 	poll 600 inventory_logged
-	reader=$(find_proc cwlog-write orders-log-1)
+	reader=$(find_proc cwlog-write "$TMPDIR/" orders-log-1)
 	kill $reader
 	while [ -d "/proc/$reader" ]; do sleep 0.1; done
 	echo '{"Source":"com.aws.orders","EventBusName":"Orders","DetailType":"Order Notification","Detail":"{\"location\":\"eu-west\",\"n\":2}"}' >&7
