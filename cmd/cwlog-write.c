@@ -9,7 +9,7 @@
  * with the current time or with the field --timestamp-field names.
  * PutLogEvents' rules apply per event: a rejected event is reported with
  * its location and AWS's reason, the others are written, and the exit
- * status is 1.  Events are appended in batches under the stream's lock
+ * status is 1.  Events are appended in batches under the group's lock
  * (see logstore.h), each batch flushed before the writer would wait for
  * more input.
  */
