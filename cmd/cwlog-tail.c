@@ -14,6 +14,7 @@
  */
 #include <err.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
 #include <inttypes.h>
 #include <math.h>
@@ -99,25 +100,12 @@ static const char help_text[] =
     "\n"
     "EDAKIT_DETERMINISTIC=1 fixes the clock for golden tests.\n";
 
-/* A stream being read: where its next record starts. */
-struct stream {
-	struct logstore_stream	 info;
-	char			*head;	/* ndjson text up to "timestamp": */
-	uint64_t		 hash;	/* of the name, for eventIds */
-	char			*file;	/* base name in the group directory */
-	off_t			 next;	/* offset of the next unread record */
-	long			 lineno;
-	off_t			 warned;	/* offset of a reported tail */
-};
-
-#define MERGE_MAX	64	/* streams merged as they are read */
-
-/* An event found, its message literal kept in the arena. */
+/* An event found, its stream and message literals kept in the arena. */
 struct hit {
 	int64_t		 ts, ing;
+	unsigned	 seg;
 	off_t		 off;
-	size_t		 aoff, alen;
-	size_t		 stream;
+	size_t		 aoff, slen, mlen;
 };
 
 static struct {
@@ -133,12 +121,22 @@ static struct {
 	struct filterpat *pat;
 } opt;
 
+/* Where the group is read up to: segment SEG, byte NEXT, line LINENO. */
+static struct {
+	unsigned	 seg;
+	off_t		 next;
+	long		 lineno;
+	off_t		 warned;	/* offset of a reported tail */
+	unsigned	 wseg;
+	int		 lockfd;	/* the group's index, for its lock */
+} at = { 1, 0, 0, -1, 0, -1 };
+
 static struct logstore *store;
-static struct stream *streams;
-static size_t nstreams;
+static struct sbuf *qnames;	/* opt.names quoted as in the records */
+static struct sbuf qprefix, ghead;	/* the prefix quoted, unclosed */
 static struct hit *hits;
 static size_t nhits, caphits;
-static struct sbuf arena, line, msg;
+static struct sbuf arena, line, msg, sname;
 static struct out *out;
 static int status = EXIT_OK;
 static long hidden;		/* events before the default window */
@@ -193,22 +191,22 @@ add_int(struct sbuf *b, int64_t v)
 }
 
 /*
- * Print one event of stream SI in the chosen format; M is its message as
- * stored (a JSON string literal).
+ * Print one event in the chosen format; S and M are its stream name and
+ * message as stored (JSON string literals).
  */
 static void
-show_event(size_t si, int64_t ts, int64_t ing, off_t off, const char *m,
-    size_t mlen)
+show_event(int64_t ts, int64_t ing, unsigned seg, off_t off, const char *s,
+    size_t slen, const char *m, size_t mlen)
 {
-	const struct stream *s = &streams[si];
-	struct logstore_record rec;
 	char id[LOGSTORE_EVENTID_BUFSZ];
 	size_t n;
 
 	sbuf_reset(&line);
 	if (opt.ndjson) {
-		logstore_event_id_hashed(id, ts, s->hash, off);
-		sbuf_adds(&line, s->head);
+		logstore_event_id(id, ts, seg, off);
+		sbuf_add(&line, ghead.buf, ghead.len);
+		sbuf_add(&line, s, slen);
+		sbuf_adds(&line, ",\"timestamp\":");
 		add_int(&line, ts);
 		sbuf_adds(&line, ",\"message\":");
 		sbuf_add(&line, m, mlen);
@@ -220,20 +218,13 @@ show_event(size_t si, int64_t ts, int64_t ing, off_t off, const char *m,
 		out_line(out, line.buf, line.len);
 		return;
 	}
-	rec.msg = m;
-	rec.msglen = mlen;
+	sbuf_reset(&sname);
+	logstore_unquote(s, slen, &sname);
 	sbuf_reset(&msg);
-	logstore_message(&rec, &msg);
-	n = tailfmt_event(&line, opt.format, opt.color, ts, s->info.name,
+	logstore_unquote(m, mlen, &msg);
+	n = tailfmt_event(&line, opt.format, opt.color, ts, sname.buf,
 	    msg.buf, msg.len);
 	out_line(out, line.buf, n);
-}
-
-static void
-show(const struct hit *h)
-{
-	show_event(h->stream, h->ts, h->ing, h->off, arena.buf + h->aoff,
-	    h->alen);
 }
 
 static int
@@ -243,8 +234,8 @@ cmp_hits(const void *a, const void *b)
 
 	if (x->ts != y->ts)
 		return x->ts < y->ts ? -1 : 1;
-	if (x->stream != y->stream)
-		return x->stream < y->stream ? -1 : 1;
+	if (x->seg != y->seg)
+		return x->seg < y->seg ? -1 : 1;
 	return x->off < y->off ? -1 : x->off > y->off;
 }
 
@@ -252,6 +243,7 @@ cmp_hits(const void *a, const void *b)
 static void
 show_hits(void)
 {
+	const struct hit *h;
 	size_t i;
 
 	for (i = 1; i < nhits; i++)
@@ -259,190 +251,252 @@ show_hits(void)
 			break;
 	if (i < nhits)
 		qsort(hits, nhits, sizeof(*hits), cmp_hits);
-	for (i = 0; i < nhits; i++)
-		show(&hits[i]);
+	for (i = 0; i < nhits; i++) {
+		h = &hits[i];
+		show_event(h->ts, h->ing, h->seg, h->off, arena.buf + h->aoff,
+		    h->slen, arena.buf + h->aoff + h->slen, h->mlen);
+	}
 	nhits = 0;
 	sbuf_reset(&arena);
 	if (opt.follow)
 		out_flush(out);
 }
 
-/* A stream read record by record, from where it was last left. */
-struct cursor {
-	struct logstore_reader	 r;
-	size_t			 si;
-	off_t			 off;	/* of the current record */
-	struct logstore_record	 rec;	/* the current hit */
-};
-
+/* Is the stream of record R (its name's literal) one of those chosen? */
 static int
-cursor_open(struct cursor *c, size_t si)
+selected(const struct logstore_record *r)
 {
-	c->si = si;
-	if (logstore_reader_open(&c->r, streams[si].info.path,
-	    streams[si].next) != 0) {
-		status = EXIT_USAGE;
-		return -1;
-	}
+	size_t i;
+
+	if (opt.prefix != NULL)
+		return r->streamlen > qprefix.len &&
+		    memcmp(r->stream, qprefix.buf, qprefix.len) == 0;
+	if (opt.nnames == 0)
+		return 1;
+	for (i = 0; i < opt.nnames; i++)
+		if (qnames[i].len == r->streamlen &&
+		    memcmp(qnames[i].buf, r->stream, r->streamlen) == 0)
+			return 1;
 	return 0;
 }
 
 /*
- * The next record that --since, the retention and the pattern let
- * through: 1, or 0 at the end of what is committed.  The record stays
- * valid until the next call.
+ * What to do with a record: 0 skip it, 1 show it.  WHOLE: the pattern is
+ * applied and the default window's hidden events are counted (else only
+ * the streams, --since and the retention are looked at).
  */
 static int
-cursor_next(struct cursor *c)
+wanted(const struct logstore_record *r, int whole)
 {
-	struct stream *s = &streams[c->si];
-	const char *ln;
-	size_t len;
-	int got;
-
-	while ((got = logstore_read(&c->r, &c->off, &ln, &len)) == 1) {
-		s->lineno++;
-		s->next = c->off + (off_t)len + 1;
-		if (logstore_parse(ln, len, &c->rec) != 0) {
-			diag_loc(s->info.path, s->lineno, "damaged record "
-			    "ignored");
-			status = EXIT_INPUT;
-			continue;
-		}
-		if (c->rec.timestamp < opt.expire)
-			continue;
-		if (opt.pat != NULL) {
-			sbuf_reset(&msg);
-			logstore_message(&c->rec, &msg);
-			if (!filterpat_match(opt.pat, msg.buf, msg.len))
-				continue;
-		}
-		if (c->rec.timestamp < opt.start) {
-			hidden++;
-			continue;
-		}
-		return 1;
+	if (r->timestamp < opt.expire || !selected(r))
+		return 0;
+	if (!whole)
+		return r->timestamp >= opt.start;
+	if (opt.pat != NULL) {
+		sbuf_reset(&msg);
+		logstore_message(r, &msg);
+		if (!filterpat_match(opt.pat, msg.buf, msg.len))
+			return 0;
 	}
-	if (got < 0)
-		status = EXIT_USAGE;
-	return 0;
+	if (r->timestamp < opt.start) {
+		hidden++;
+		return 0;
+	}
+	return 1;
 }
 
-/* Done with the stream for now: report an unfinished last record once. */
-static void
-cursor_close(struct cursor *c)
-{
-	struct stream *s = &streams[c->si];
-
-	if (c->r.partial > 0 && s->warned != s->next) {
-		/* Complete records all end with '\n': this one never will. */
-		diag_loc(s->info.path, s->lineno + 1, "incomplete last record "
-		    "ignored (%zu bytes: a writer was killed or the file was "
-		    "cut)", c->r.partial);
-		s->warned = s->next;
-		status = EXIT_INPUT;
-	}
-	logstore_reader_close(&c->r);
-}
-
-/* Collect the hits of stream SI that landed since last time. */
-static void
-scan(size_t si)
-{
-	struct cursor c;
-
-	if (cursor_open(&c, si) != 0)
-		return;
-	while (cursor_next(&c)) {
-		if (nhits == caphits) {
-			caphits = caphits ? caphits * 2 : 1024;
-			hits = xreallocarray(hits, caphits, sizeof(*hits));
-		}
-		hits[nhits].ts = c.rec.timestamp;
-		hits[nhits].ing = c.rec.ingestion;
-		hits[nhits].off = c.off;
-		hits[nhits].stream = si;
-		hits[nhits].aoff = arena.len;
-		hits[nhits].alen = c.rec.msglen;
-		sbuf_add(&arena, c.rec.msg, c.rec.msglen);
-		nhits++;
-	}
-	cursor_close(&c);
-}
-
-/* Are the records of stream SI, from where it was left, in time order? */
+/*
+ * Read the group's records from segment *SEG, byte *NEXT (line *LINENO)
+ * on to the end of what is committed, calling FN for each that passes
+ * wanted(WHOLE); *SEG, *NEXT and *LINENO end where it stopped.  Damaged
+ * records are reported (with WHOLE) and skipped.  Returns 0, or -1 after
+ * a read error.
+ */
 static int
-in_order(size_t si)
+read_group(unsigned *seg, off_t *next, long *lineno, int whole,
+    void (*fn)(const struct logstore_record *, unsigned, off_t))
 {
 	struct logstore_reader r;
 	struct logstore_record rec;
-	int64_t last = INT64_MIN;
 	const char *ln;
+	char *path, *npath;
 	size_t len;
 	off_t off;
-	int ok = 1;
+	int got;
 
-	if (logstore_reader_open(&r, streams[si].info.path,
-	    streams[si].next) != 0)
-		return 0;
-	while (ok && logstore_read(&r, &off, &ln, &len) == 1)
-		if (logstore_parse(ln, len, &rec) == 0) {
-			ok = rec.timestamp >= last;
-			last = rec.timestamp;
+	for (;;) {
+		path = logstore_segment_path(store, opt.group, *seg);
+		if (access(path, F_OK) != 0) {
+			free(path);
+			return 0;
 		}
-	logstore_reader_close(&r);
-	return ok;
+		if (logstore_reader_open(&r, path, at.lockfd, *next) != 0) {
+			free(path);
+			return -1;
+		}
+		while ((got = logstore_read(&r, &off, &ln, &len)) == 1) {
+			++*lineno;
+			*next = off + (off_t)len + 1;
+			if (logstore_parse(ln, len, &rec) != 0) {
+				if (whole) {
+					diag_loc(path, *lineno, "damaged "
+					    "record ignored");
+					status = EXIT_INPUT;
+				}
+				continue;
+			}
+			if (wanted(&rec, whole))
+				fn(&rec, *seg, off);
+		}
+		npath = logstore_segment_path(store, opt.group, *seg + 1);
+		if (got == 1 || access(npath, F_OK) != 0) {
+			/* The last segment: an unfinished record, once. */
+			if (got == 0 && whole && r.partial > 0 &&
+			    (at.warned != *next || at.wseg != *seg)) {
+				diag_loc(path, *lineno + 1, "incomplete last "
+				    "record ignored (%zu bytes: a writer was "
+				    "killed or the file was cut)", r.partial);
+				at.warned = *next;
+				at.wseg = *seg;
+				status = EXIT_INPUT;
+			}
+			free(npath);
+			free(path);
+			logstore_reader_close(&r);
+			return got < 0 ? -1 : 0;
+		}
+		free(npath);
+		free(path);
+		logstore_reader_close(&r);
+		if (got < 0)
+			return -1;
+		++*seg;
+		*next = 0;
+		*lineno = 0;
+	}
+}
+
+static int64_t order_last;
+static int order_ok;
+
+static void
+check_order(const struct logstore_record *r, unsigned seg, off_t off)
+{
+	if (r->timestamp < order_last)
+		order_ok = 0;
+	order_last = r->timestamp;
+}
+
+static void
+print_record(const struct logstore_record *r, unsigned seg, off_t off)
+{
+	show_event(r->timestamp, r->ingestion, seg, off, r->stream,
+	    r->streamlen, r->msg, r->msglen);
+}
+
+static void
+keep_record(const struct logstore_record *r, unsigned seg, off_t off)
+{
+	struct hit *h;
+
+	if (nhits == caphits) {
+		caphits = caphits ? caphits * 2 : 1024;
+		hits = xreallocarray(hits, caphits, sizeof(*hits));
+	}
+	h = &hits[nhits++];
+	h->ts = r->timestamp;
+	h->ing = r->ingestion;
+	h->seg = seg;
+	h->off = off;
+	h->aoff = arena.len;
+	h->slen = r->streamlen;
+	h->mlen = r->msglen;
+	sbuf_add(&arena, r->stream, r->streamlen);
+	sbuf_add(&arena, r->msg, r->msglen);
 }
 
 /*
- * Print what the streams hold in time order.  When each stream is in
- * time order itself (the usual case) and there are not too many, they
- * are merged as they are read, so memory stays small however big the
- * group; otherwise the hits are collected and sorted.  Either way ties
- * go by stream, then by place in the stream.
+ * Print what the group holds in time order, ties in the order stored.
+ * When the chosen records are stored in time order (the usual case:
+ * checked in a first pass) they are printed as they are read, so memory
+ * stays small however big the group; otherwise the hits are collected
+ * and sorted.
  */
 static void
 show_all(void)
 {
-	struct cursor *c;
-	size_t i, best;
-	int *live;
+	unsigned seg = 1;
+	off_t next = 0;
+	long lineno = 0;
 
-	for (i = 0; i < nstreams && nstreams <= MERGE_MAX; i++)
-		if (!in_order(i))
-			break;
-	if (i < nstreams) {
-		for (i = 0; i < nstreams; i++)
-			scan(i);
-		show_hits();
+	order_last = INT64_MIN;
+	order_ok = 1;
+	if (read_group(&seg, &next, &lineno, 0, check_order) != 0) {
+		status = EXIT_USAGE;
 		return;
 	}
-	c = xcalloc(nstreams > 0 ? nstreams : 1, sizeof(*c));
-	live = xcalloc(nstreams > 0 ? nstreams : 1, sizeof(*live));
-	for (i = 0; i < nstreams; i++)
-		if (cursor_open(&c[i], i) == 0)
-			live[i] = 1 + cursor_next(&c[i]);	/* 2: a hit */
-	for (;;) {
-		best = nstreams;
-		for (i = 0; i < nstreams; i++)
-			if (live[i] == 2 && (best == nstreams ||
-			    c[i].rec.timestamp < c[best].rec.timestamp))
-				best = i;
-		if (best == nstreams)
-			break;
-		show_event(best, c[best].rec.timestamp, c[best].rec.ingestion,
-		    c[best].off, c[best].rec.msg, c[best].rec.msglen);
-		live[best] = 1 + cursor_next(&c[best]);
-	}
-	for (i = 0; i < nstreams; i++)
-		if (live[i] != 0)
-			cursor_close(&c[i]);
-	free(c);
-	free(live);
+	if (read_group(&at.seg, &at.next, &at.lineno, 1, order_ok ?
+	    print_record : keep_record) != 0)
+		status = EXIT_USAGE;
+	show_hits();
 }
 
+/* Open the group's index for its lock, when there is one yet. */
+static void
+open_lock(void)
+{
+	char *ipath;
+
+	if (at.lockfd != -1)
+		return;
+	ipath = logstore_index_path(store, opt.group);
+	at.lockfd = open(ipath, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+	free(ipath);
+}
+
+/* --follow: a file of the group changed: take in what landed. */
+static void
+changed(void *arg, const char *name)
+{
+	unsigned n;
+
+	if (!logstore_segment_name(name, &n) && strcmp(name,
+	    "index.ndjson") != 0)
+		return;
+	open_lock();
+	if (read_group(&at.seg, &at.next, &at.lineno, 1, keep_record) != 0)
+		status = EXIT_USAGE;
+}
+
+/* --follow: the changes read at once are in: show them. */
+static void
+batch(void *arg)
+{
+	show_hits();
+}
+
+/* The selection and the ndjson head, quoted as the records hold them. */
+static void
+quote_selection(void)
+{
+	size_t i;
+
+	if (opt.nnames > 0)
+		qnames = xcalloc(opt.nnames, sizeof(*qnames));
+	for (i = 0; i < opt.nnames; i++)
+		jsonraw_quote(&qnames[i], opt.names[i], strlen(opt.names[i]));
+	if (opt.prefix != NULL) {
+		jsonraw_quote(&qprefix, opt.prefix, strlen(opt.prefix));
+		qprefix.len--;	/* open: the name goes on */
+	}
+	sbuf_adds(&ghead, "{\"logGroupName\":");
+	jsonraw_quote(&ghead, opt.group, strlen(opt.group));
+	sbuf_adds(&ghead, ",\"logStreamName\":");
+}
+
+/* Is the stream NAME one of those chosen? */
 static int
-selected(const char *name)
+selected_name(const char *name)
 {
 	size_t i;
 
@@ -454,81 +508,6 @@ selected(const char *name)
 		if (strcmp(name, opt.names[i]) == 0)
 			return 1;
 	return 0;
-}
-
-/* Take the described stream V (owned) into streams[], when selected. */
-static int
-add_stream_info(struct logstore_stream *v)
-{
-	struct stream *s;
-	const char *base;
-	size_t k;
-
-	for (k = 0; k < nstreams; k++)
-		if (strcmp(streams[k].info.name, v->name) == 0)
-			break;
-	if (k < nstreams || !selected(v->name)) {
-		free(v->name);
-		free(v->path);
-		return 0;
-	}
-	streams = xreallocarray(streams, nstreams + 1, sizeof(*streams));
-	s = &streams[nstreams++];
-	memset(s, 0, sizeof(*s));
-	s->info = *v;
-	base = strrchr(v->path, '/');
-	s->file = xstrdup(base != NULL ? base + 1 : v->path);
-	s->lineno = 1;
-	s->warned = -1;
-	s->hash = logstore_stream_hash(v->name);
-	sbuf_reset(&line);
-	sbuf_adds(&line, "{\"logGroupName\":");
-	jsonraw_quote(&line, opt.group, strlen(opt.group));
-	sbuf_adds(&line, ",\"logStreamName\":");
-	jsonraw_quote(&line, v->name, strlen(v->name));
-	sbuf_adds(&line, ",\"timestamp\":");
-	s->head = sbuf_detach(&line, NULL);
-	return 1;
-}
-
-/* Take the group's selected streams into streams[]. */
-static int
-find_streams(void)
-{
-	struct logstore_stream *v;
-	size_t n, i;
-
-	if (logstore_streams(store, opt.group, 0, &v, &n) != 0)
-		return -1;
-	for (i = 0; i < n; i++)
-		add_stream_info(&v[i]);
-	free(v);
-	return 0;
-}
-
-/* --follow: the stream file NAME changed: take in what landed. */
-static void
-changed(void *arg, const char *name)
-{
-	struct logstore_stream info;
-	size_t k;
-
-	for (k = 0; k < nstreams; k++)
-		if (strcmp(streams[k].file, name) == 0)
-			break;
-	/* A stream file appeared (or one left out). */
-	if (k == nstreams && logstore_stream_file(store, opt.group, name,
-	    &info) == 0 && !add_stream_info(&info))
-		return;
-	if (k < nstreams)
-		scan(k);
-}
-
-/* --follow: the changes read at once are in: show them. */
-static void
-batch(void *arg)
-{
-	show_hits();
 }
 
 /* --list-groups: describe-log-groups, one group per line. */
@@ -548,7 +527,7 @@ list_groups(void)
 	}
 	for (i = 0; i < n; i++) {
 		bytes = 0;
-		if (logstore_streams(store, names[i], 0, &v, &nv) == 0) {
+		if (logstore_streams(store, names[i], &v, &nv) == 0) {
 			for (k = 0; k < nv; k++)
 				bytes += v[k].size;
 			logstore_free_streams(v, nv);
@@ -587,12 +566,12 @@ list_streams(void)
 	size_t n, i;
 	char *arn, *arn2;
 
-	if (logstore_streams(store, opt.group, 1, &v, &n) != 0) {
+	if (logstore_streams(store, opt.group, &v, &n) != 0) {
 		status = EXIT_NEGATIVE;
 		return;
 	}
 	for (i = 0; i < n; i++) {
-		if (!selected(v[i].name))
+		if (!selected_name(v[i].name))
 			continue;
 		sbuf_reset(&line);
 		sbuf_adds(&line, "{\"logStreamName\":");
@@ -743,14 +722,16 @@ main(int argc, char *argv[])
 	}
 	opt.expire = days > 0 ? clock_now_ms() - days * LOGSTORE_DAY_MS :
 	    INT64_MIN;
+	if (logstore_check_group(store, opt.group) != 0) {
+		status = EXIT_USAGE;
+		goto out;
+	}
 	if (opt.follow && (wfd = logwatch_open(store, opt.group)) == -1) {
 		status = EXIT_USAGE;
 		goto out;
 	}
-	if (find_streams() != 0) {
-		status = EXIT_USAGE;
-		goto out;
-	}
+	quote_selection();
+	open_lock();
 	show_all();
 	/* The default window hides what it hides silently no more. */
 	if (hidden > 0 && !opt.since)
@@ -767,13 +748,14 @@ out:
 		close(wfd);
 	if (store != NULL && logstore_damaged(store) > 0 && status == EXIT_OK)
 		status = EXIT_INPUT;
-	for (i = 0; i < nstreams; i++) {
-		free(streams[i].info.name);
-		free(streams[i].info.path);
-		free(streams[i].file);
-		free(streams[i].head);
-	}
-	free(streams);
+	if (at.lockfd != -1)
+		close(at.lockfd);
+	for (i = 0; i < opt.nnames && qnames != NULL; i++)
+		sbuf_free(&qnames[i]);
+	free(qnames);
+	sbuf_free(&qprefix);
+	sbuf_free(&ghead);
+	sbuf_free(&sname);
 	free(hits);
 	free(opt.names);
 	sbuf_free(&arena);

@@ -9,7 +9,7 @@
  * with the current time or with the field --timestamp-field names.
  * PutLogEvents' rules apply per event: a rejected event is reported with
  * its location and AWS's reason, the others are written, and the exit
- * status is 1.  Events are appended in batches under the stream's lock
+ * status is 1.  Events are appended in batches under the group's lock
  * (see logstore.h), each batch flushed before the writer would wait for
  * more input.
  */
@@ -33,7 +33,7 @@
 #include "version.h"
 #include "xalloc.h"
 
-enum { OPT_OLD_EVENTS = 256, OPT_RETENTION, OPT_SYNC };
+enum { OPT_OLD_EVENTS = 256, OPT_RETENTION, OPT_SEGMENT, OPT_SYNC };
 
 static const char optstring[] = "+e:f:g:hkm:n:s:tuV";
 static const struct option longopts[] = {
@@ -45,6 +45,7 @@ static const struct option longopts[] = {
 	{ "max-size",		required_argument, NULL, 'm' },
 	{ "old-events",		required_argument, NULL, OPT_OLD_EVENTS },
 	{ "retention-days",	required_argument, NULL, OPT_RETENTION },
+	{ "segment-size",	required_argument, NULL, OPT_SEGMENT },
 	{ "store",		required_argument, NULL, 's' },
 	{ "sync",		no_argument,	   NULL, OPT_SYNC },
 	{ "tee",		no_argument,	   NULL, 't' },
@@ -57,8 +58,8 @@ static const struct option longopts[] = {
 static const char usage_text[] =
     "usage: cwlog-write [-hktuV] [-e file] [-f field] [-m bytes]\n"
     "                   [-n log-stream] [-s store] [--old-events how]\n"
-    "                   [--retention-days days] [--sync] -g log-group\n"
-    "                   [file ...]\n";
+    "                   [--retention-days days] [--segment-size bytes]\n"
+    "                   [--sync] -g log-group [file ...]\n";
 
 static const char help_text[] =
     "Append log events to the local CloudWatch Logs store.\n"
@@ -84,6 +85,8 @@ static const char help_text[] =
     "                           30, 60, 90, 120, 150, 180, 365, 400, 545,\n"
     "                           731, 1096, 1827, 2192, 2557, 2922, 3288,\n"
     "                           3653)\n"
+    "      --segment-size BYTES start a new segment file of the group\n"
+    "                           past this size (default 64M)\n"
     "  -s, --store DIR          the log store (EDAKIT_LOG_STORE, else\n"
     "                           $XDG_STATE_HOME/edakit/logs or\n"
     "                           ~/.local/state/edakit/logs)\n"
@@ -108,7 +111,7 @@ static struct {
 
 static struct ndjson in;
 static struct logstore *store;
-static struct logstore_writer *fixed;	/* opt.stream's, opened lazily */
+static struct logstore_writer *writer;	/* of opt.group */
 static struct out *out, *errs;
 static long nrejected;
 
@@ -116,9 +119,9 @@ static long nrejected;
 static void
 store_failed(void)
 {
-	if (fixed != NULL) {
-		logstore_writer_close(fixed);	/* already reported */
-		fixed = NULL;
+	if (writer != NULL) {
+		logstore_writer_close(writer);	/* already reported */
+		writer = NULL;
 	}
 	logstore_close(store);
 	ndjson_close(&in);
@@ -130,15 +133,15 @@ store_failed(void)
  * so waiting for it delays no reader of the store.
  */
 static void
-flush_fixed(int force)
+flush_batch(int force)
 {
-	if (fixed == NULL || logstore_pending_events(fixed) == 0)
+	if (logstore_pending_events(writer) == 0)
 		return;
-	if (!force && logstore_pending_events(fixed) <
-	    LOGSTORE_BATCH_EVENTS && logstore_pending(fixed) <
+	if (!force && logstore_pending_events(writer) <
+	    LOGSTORE_BATCH_EVENTS && logstore_pending(writer) <
 	    LOGSTORE_EVENT_MAX && ndjson_ready(&in))
 		return;
-	if (logstore_flush(fixed) != 0)
+	if (logstore_flush(writer) != 0)
 		store_failed();
 }
 
@@ -194,7 +197,7 @@ out:
 }
 
 /*
- * Log one event to STREAM (NULL: the fixed writer), received at NOW.
+ * Log one event to STREAM, received at NOW.
  * --old-events decides what happens to an event too old for AWS.
  */
 static void
@@ -214,16 +217,7 @@ put(const char *stream, struct logstore_event *ev, int64_t now)
 		reject(c, ev);
 		return;
 	}
-	if (stream == NULL) {
-		if (fixed == NULL && (fixed = logstore_writer_open(store,
-		    opt.group, opt.stream != NULL ? opt.stream :
-		    DEFAULT_STREAM, opt.sync)) == NULL)
-			store_failed();
-		logstore_add(fixed, ev, now);
-		return;
-	}
-	if (logstore_put(store, opt.group, stream, ev, 1, now) != 0)
-		store_failed();
+	logstore_add(writer, stream, ev, now);
 }
 
 /*
@@ -308,7 +302,7 @@ log_event(const char *rec, size_t len)
 	}
 	message_of(&ev, rec, len, &b);
 	if (opt.stream != NULL)
-		put(NULL, &ev, received());
+		put(opt.stream, &ev, received());
 	else {
 		/* The observed streams are UUIDs of version-3 form. */
 		ids_uuid_of(id, ev.message, ev.len);
@@ -344,7 +338,7 @@ log_line(const char *rec, size_t len)
 		}
 	}
 	message_of(&ev, rec, len, &b);
-	put(NULL, &ev, now);
+	put(opt.stream != NULL ? opt.stream : DEFAULT_STREAM, &ev, now);
 	sbuf_free(&b);
 }
 
@@ -396,6 +390,7 @@ main(int argc, char *argv[])
 	const char *storearg = NULL, *errfile = NULL, *rec, *why;
 	int c, keep_going = 0, status;
 	long retention = -1;
+	long long segmax = 0;
 	char *dir;
 	size_t len, i;
 
@@ -449,6 +444,10 @@ main(int argc, char *argv[])
 				errx(EXIT_USAGE, "invalid --old-events '%s': "
 				    "use reject, keep or now", optarg);
 			break;
+		case OPT_SEGMENT:
+			segmax = num_parse_size(optarg, 1, 1LL << 40,
+			    "segment size");
+			break;
 		case OPT_SYNC: opt.sync = 1; break;
 		default:
 			diag_usage(usage_text);
@@ -474,9 +473,13 @@ main(int argc, char *argv[])
 		warnx("log group '%s': unreadable settings", opt.group);
 		store_failed();
 	}
-	if (opt.stream != NULL && (fixed = logstore_writer_open(store,
-	    opt.group, opt.stream, opt.sync)) == NULL)
+	if (segmax > 0)
+		logstore_set_segment_max(store, (off_t)segmax);
+	if ((writer = logstore_writer_open(store, opt.group, opt.sync)) ==
+	    NULL)
 		store_failed();
+	if (opt.stream != NULL)
+		logstore_stream_create(writer, opt.stream, clock_now_ms());
 
 	out = opt.tee ? out_stdout(opt.unbuffered) : NULL;
 	if (errfile != NULL)
@@ -490,12 +493,12 @@ main(int argc, char *argv[])
 			log_line(rec, len);
 		if (out != NULL)
 			out_line(out, rec, len);
-		flush_fixed(opt.unbuffered);
+		flush_batch(opt.unbuffered);
 	}
-	flush_fixed(1);
+	flush_batch(1);
 	status = ndjson_status(&in);
 	ndjson_close(&in);
-	if (logstore_writer_close(fixed) != 0)
+	if (logstore_writer_close(writer) != 0)
 		status = EXIT_USAGE;
 	logstore_close(store);
 	for (i = 0; i < opt.nfield; i++)

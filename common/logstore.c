@@ -7,6 +7,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -22,22 +23,35 @@
 #define ENC_MAX		200	/* longer encodings are cut and hashed */
 #define ENC_CUT		160
 #define GROUP_META	".group"
-#define STREAM_SUFFIX	".log"
+#define INDEX		"index.ndjson"
+#define SEG_FMT		"seg-%08u.ndjson"
+#define OLD_SUFFIX	".log"	/* a stream file of the old layout */
 #define HEADER_MAX	8192	/* a header line fits in this */
 
 struct logstore {
 	char	*dir;
 	int	 fd;
 	long	 damaged;	/* unreadable files met by listings */
+	off_t	 segmax;
+};
+
+/* The events of one stream that follow each other in a batch. */
+struct run {
+	size_t		 name, namelen;	/* quoted name, in names */
+	int64_t		 first, last, ingestion;
+	off_t		 bytes;
+	long		 count;
 };
 
 struct logstore_writer {
 	struct logstore	*ls;
-	char		*path;		/* for messages */
-	char		*stream;
-	int		 fd;
+	char		*gpath;		/* for messages */
+	int		 gfd, ifd, sfd;	/* group, index, segment */
+	unsigned	 seg;		/* the segment sfd holds */
 	int		 sync;
-	struct sbuf	 buf;
+	struct sbuf	 buf, names, idx, path;
+	struct run	*runs;
+	size_t		 nruns, capruns;
 	size_t		 nev;
 	int64_t		 last[2];	/* the last two numbers written, */
 	char		 text[2][24];	/* as text */
@@ -192,7 +206,14 @@ logstore_open(const char *dir, int create)
 	ls = xcalloc(1, sizeof(*ls));
 	ls->dir = xstrdup(dir);
 	ls->fd = fd;
+	ls->segmax = LOGSTORE_SEGMENT_MAX;
 	return ls;
+}
+
+void
+logstore_set_segment_max(struct logstore *ls, off_t bytes)
+{
+	ls->segmax = bytes;
 }
 
 void
@@ -205,15 +226,27 @@ logstore_close(struct logstore *ls)
 	free(ls);
 }
 
-char *
-logstore_group_path(struct logstore *ls, const char *group)
+/* STORE/GROUP, then FILE when not NULL (its name: FMT with N). */
+static char *
+group_file(struct logstore *ls, const char *group, const char *fmt,
+    unsigned n)
 {
 	struct sbuf b = SBUF_INIT;
 
 	sbuf_adds(&b, ls->dir);
 	sbuf_addc(&b, '/');
 	encode(&b, group);
+	if (fmt != NULL) {
+		sbuf_addc(&b, '/');
+		sbuf_addf(&b, fmt, n);
+	}
 	return sbuf_detach(&b, NULL);
+}
+
+char *
+logstore_group_path(struct logstore *ls, const char *group)
+{
+	return group_file(ls, group, NULL, 0);
 }
 
 /* Read the first line of the file at DIRFD/NAME into B (no newline). */
@@ -666,76 +699,86 @@ logstore_reject_text(enum logstore_check c)
 	}
 }
 
-/* Open (creating when missing) the stream file in group GFD. */
+/*
+ * 1 when the group open at GFD holds stream files of the old layout
+ * (one STREAM.log per stream) and no index.
+ */
 static int
-stream_open(struct logstore_writer *w, int gfd, const char *enc, int sync)
+old_layout(int gfd)
 {
-	struct sbuf head = SBUF_INIT;
-	char *name = NULL;
-	int64_t ctime;
-	int fd = -1;
+	struct dirent *de;
+	size_t n;
+	DIR *d;
+	int fd, found = 0;
 
-	if ((fd = openat(gfd, enc, O_RDWR | O_APPEND | O_NOFOLLOW |
-	    O_CLOEXEC)) == -1 && errno == ENOENT) {
-		header_line(&head, "logStreamName", w->stream, clock_now_ms());
-		sbuf_adds(&head, "}\n");
-		if (install_file(gfd, enc, &head, 1, sync) == -1)
-			goto fail;
-		fd = openat(gfd, enc, O_RDWR | O_APPEND | O_NOFOLLOW |
-		    O_CLOEXEC);
+	if (faccessat(gfd, INDEX, F_OK, 0) == 0)
+		return 0;
+	if ((fd = dup(gfd)) == -1 || (d = fdopendir(fd)) == NULL)
+		return 0;
+	while (!found && (de = readdir(d)) != NULL) {
+		n = strlen(de->d_name);
+		found = de->d_name[0] != '.' && n > strlen(OLD_SUFFIX) &&
+		    strcmp(de->d_name + n - strlen(OLD_SUFFIX),
+		    OLD_SUFFIX) == 0;
 	}
-	if (fd == -1)
-		goto fail;
-	if (strchr(enc, '~') != NULL) {
-		if (read_first_line(gfd, enc, &head) != 0 ||
-		    parse_header(head.buf, head.len, "logStreamName", &name,
-		    &ctime, NULL) != 0 || strcmp(name, w->stream) != 0) {
-			warnx("%s: holds another log stream", w->path);
-			close(fd);
-			fd = -1;
-		}
+	closedir(d);
+	return found;
+}
+
+static void
+old_layout_error(const char *gpath)
+{
+	warnx("%s: a log group in the old layout (one file per stream), "
+	    "which this version does not read: move it away and write it "
+	    "anew (see edakit(7), STORE LAYOUT)", gpath);
+}
+
+/* The highest segment of the group open at GFD, 0 when none. */
+static unsigned
+last_segment(int gfd)
+{
+	char name[32];
+	unsigned n = 0;
+
+	for (;;) {
+		snprintf(name, sizeof(name), SEG_FMT, n + 1);
+		if (faccessat(gfd, name, F_OK, AT_SYMLINK_NOFOLLOW) != 0)
+			return n;
+		n++;
 	}
-	goto out;
-fail:
-	warn("%s", w->path);
-out:
-	free(name);
-	sbuf_free(&head);
-	return fd;
 }
 
 struct logstore_writer *
-logstore_writer_open(struct logstore *ls, const char *group,
-    const char *stream, int sync)
+logstore_writer_open(struct logstore *ls, const char *group, int sync)
 {
 	struct logstore_writer *w;
-	struct sbuf enc = SBUF_INIT, path = SBUF_INIT;
-	int gfd;
+	int gfd, ifd;
+	char *gpath;
 
 	if ((gfd = group_fd(ls, group, 1, sync)) == -1)
 		return NULL;
-	encode(&enc, stream);
-	sbuf_adds(&enc, STREAM_SUFFIX);
-	sbuf_adds(&path, ls->dir);
-	sbuf_addc(&path, '/');
-	encode(&path, group);
-	sbuf_addc(&path, '/');
-	sbuf_add(&path, enc.buf, enc.len);
+	gpath = logstore_group_path(ls, group);
+	if (old_layout(gfd)) {
+		old_layout_error(gpath);
+		goto fail;
+	}
+	if ((ifd = openat(gfd, INDEX, O_RDWR | O_APPEND | O_CREAT |
+	    O_NOFOLLOW | O_CLOEXEC, 0666)) == -1) {
+		warn("%s/%s", gpath, INDEX);
+		goto fail;
+	}
 	w = xcalloc(1, sizeof(*w));
 	w->ls = ls;
-	w->stream = xstrdup(stream);
-	w->path = sbuf_detach(&path, NULL);
+	w->gpath = gpath;
+	w->gfd = gfd;
+	w->ifd = ifd;
+	w->sfd = -1;
 	w->sync = sync;
-	w->fd = stream_open(w, gfd, enc.buf, sync);
-	close(gfd);
-	sbuf_free(&enc);
-	if (w->fd == -1) {
-		free(w->stream);
-		free(w->path);
-		free(w);
-		return NULL;
-	}
 	return w;
+fail:
+	free(gpath);
+	close(gfd);
+	return NULL;
 }
 
 /*
@@ -763,22 +806,69 @@ add_int(struct logstore_writer *w, char *o, int k, int64_t v)
 	return o + w->tlen[k];
 }
 
-void
-logstore_add(struct logstore_writer *w, const struct logstore_event *ev,
-    int64_t ingestion)
+/* The run of STREAM at the end of the batch (a new one if needed). */
+static struct run *
+run_of(struct logstore_writer *w, const char *stream, int64_t ingestion)
 {
-	static const char ts[] = "{\"timestamp\":";
+	struct run *r;
+	size_t at;
+
+	if (w->nruns > 0) {
+		r = &w->runs[w->nruns - 1];
+		at = w->names.len;
+		jsonraw_quote(&w->names, stream, strlen(stream));
+		if (w->names.len - at == r->namelen &&
+		    memcmp(w->names.buf + r->name, w->names.buf + at,
+		    r->namelen) == 0) {
+			w->names.len = at;
+			return r;
+		}
+		w->names.len = at;
+	}
+	if (w->nruns == w->capruns) {
+		w->capruns = w->capruns ? w->capruns * 2 : 16;
+		w->runs = xreallocarray(w->runs, w->capruns,
+		    sizeof(*w->runs));
+	}
+	r = &w->runs[w->nruns++];
+	memset(r, 0, sizeof(*r));
+	r->name = w->names.len;
+	jsonraw_quote(&w->names, stream, strlen(stream));
+	r->namelen = w->names.len - r->name;
+	r->ingestion = ingestion;
+	return r;
+}
+
+void
+logstore_stream_create(struct logstore_writer *w, const char *stream,
+    int64_t now)
+{
+	run_of(w, stream, now);
+}
+
+void
+logstore_add(struct logstore_writer *w, const char *stream,
+    const struct logstore_event *ev, int64_t ingestion)
+{
+	static const char sn[] = "{\"logStreamName\":";
+	static const char ts[] = ",\"timestamp\":";
 	static const char it[] = ",\"ingestionTime\":";
 	static const char mg[] = ",\"message\":";
+	struct run *r = run_of(w, stream, ingestion);
+	size_t start = w->buf.len;
 	char *o;
 
 	/*
 	 * One grow for the whole record: the fixed text and two numbers
-	 * (under 100 bytes), the message quoted (6 * len + 2 at worst),
-	 * "}\n" and the NUL.
+	 * (under 100 bytes), the name and the message quoted (6 * len + 2
+	 * at worst), "}\n" and the NUL.
 	 */
-	sbuf_grow(&w->buf, 6 * ev->len + 100);
+	sbuf_grow(&w->buf, 6 * ev->len + r->namelen + 120);
 	o = w->buf.buf + w->buf.len;
+	memcpy(o, sn, sizeof(sn) - 1);
+	o += sizeof(sn) - 1;
+	memcpy(o, w->names.buf + r->name, r->namelen);
+	o += r->namelen;
 	memcpy(o, ts, sizeof(ts) - 1);
 	o = add_int(w, o + sizeof(ts) - 1, 0, ev->timestamp);
 	memcpy(o, it, sizeof(it) - 1);
@@ -791,6 +881,14 @@ logstore_add(struct logstore_writer *w, const struct logstore_event *ev,
 	*o++ = '\n';
 	*o = '\0';
 	w->buf.len += 2;
+	if (r->count == 0 || ev->timestamp < r->first)
+		r->first = ev->timestamp;
+	if (r->count == 0 || ev->timestamp > r->last)
+		r->last = ev->timestamp;
+	if (ingestion > r->ingestion)
+		r->ingestion = ingestion;
+	r->bytes += (off_t)(w->buf.len - start);
+	r->count++;
 	w->nev++;
 }
 
@@ -806,95 +904,175 @@ logstore_pending_events(const struct logstore_writer *w)
 	return w->nev;
 }
 
+/* The index lines of the batch's runs, in segment SEG, into w->idx. */
+static void
+index_lines(struct logstore_writer *w, unsigned seg)
+{
+	const struct run *r;
+	size_t i;
+
+	sbuf_reset(&w->idx);
+	for (i = 0; i < w->nruns; i++) {
+		r = &w->runs[i];
+		sbuf_adds(&w->idx, "{\"logStreamName\":");
+		sbuf_add(&w->idx, w->names.buf + r->name, r->namelen);
+		sbuf_addf(&w->idx, ",\"creationTime\":%" PRId64, r->ingestion);
+		if (r->count > 0)
+			sbuf_addf(&w->idx, ",\"firstEventTimestamp\":%" PRId64
+			    ",\"lastEventTimestamp\":%" PRId64
+			    ",\"lastIngestionTime\":%" PRId64, r->first,
+			    r->last, r->ingestion);
+		sbuf_addf(&w->idx, ",\"storedBytes\":%lld,\"eventCount\":%ld,"
+		    "\"segment\":%u}\n", (long long)r->bytes, r->count, seg);
+	}
+}
+
+/* The path of segment N of the writer's group, in w->path. */
+static const char *
+seg_path(struct logstore_writer *w, unsigned n)
+{
+	sbuf_reset(&w->path);
+	sbuf_addf(&w->path, "%s/" SEG_FMT, w->gpath, n);
+	return w->path.buf;
+}
+
 /*
- * Under the lock: cut an incomplete last record (a writer killed
- * mid-write, or a file cut by hand) and put back a missing header.
- * Returns the size to append at, or -1.
+ * Under the lock: the size of FD with an incomplete last record (a
+ * writer killed mid-write, or a file cut by hand) cut, or -1.
  */
 static off_t
-repair(struct logstore_writer *w)
+repair(int fd, const char *path)
 {
-	struct sbuf head = SBUF_INIT;
 	char buf[4096];
 	struct stat st;
 	off_t size, pos;
 	ssize_t n, i;
 
-	if (fstat(w->fd, &st) != 0)
+	if (fstat(fd, &st) != 0)
 		return -1;
-	size = st.st_size;
-	if (size > 0) {
-		if (pread(w->fd, buf, 1, size - 1) != 1)
+	if ((size = st.st_size) == 0)
+		return 0;
+	if (pread(fd, buf, 1, size - 1) != 1)
+		return -1;
+	if (buf[0] == '\n')
+		return size;
+	for (pos = size; pos > 0; pos -= n) {
+		n = pos < (off_t)sizeof(buf) ? (ssize_t)pos :
+		    (ssize_t)sizeof(buf);
+		if (pread(fd, buf, (size_t)n, pos - n) != n)
 			return -1;
-		if (buf[0] == '\n')
-			return size;
-		for (pos = size; pos > 0; pos -= n) {
-			n = pos < (off_t)sizeof(buf) ? (ssize_t)pos :
-			    (ssize_t)sizeof(buf);
-			if (pread(w->fd, buf, (size_t)n, pos - n) != n)
-				return -1;
-			for (i = n; i > 0; i--)
-				if (buf[i - 1] == '\n')
-					break;
-			if (i > 0) {
-				pos = pos - n + i;
+		for (i = n; i > 0; i--)
+			if (buf[i - 1] == '\n')
 				break;
+		if (i > 0) {
+			pos = pos - n + i;
+			break;
+		}
+	}
+	if (pos < 0)
+		pos = 0;
+	warnx("%s: removed an incomplete last record (%lld bytes)", path,
+	    (long long)(size - pos));
+	if (ftruncate(fd, pos) != 0)
+		return -1;
+	return pos;
+}
+
+/*
+ * Under the lock: open the segment to append to (the last one, or a new
+ * one when it is full) and repair its tail.  Returns its size or -1.
+ */
+static off_t
+segment(struct logstore_writer *w)
+{
+	char name[32];
+	unsigned n;
+	off_t at;
+
+	n = last_segment(w->gfd);
+	if (n == 0)
+		n = 1;
+	for (;;) {
+		if (w->sfd == -1 || w->seg != n) {
+			if (w->sfd != -1)
+				close(w->sfd);
+			w->seg = n;
+			snprintf(name, sizeof(name), SEG_FMT, n);
+			if ((w->sfd = openat(w->gfd, name, O_RDWR | O_APPEND |
+			    O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0666)) == -1) {
+				warn("%s", seg_path(w, n));
+				return -1;
 			}
 		}
-		if (pos < 0)
-			pos = 0;
-		warnx("%s: removed an incomplete last record (%lld bytes)",
-		    w->path, (long long)(size - pos));
-		if (ftruncate(w->fd, pos) != 0)
-			return -1;
-		size = pos;
-	}
-	if (size == 0) {
-		header_line(&head, "logStreamName", w->stream, clock_now_ms());
-		sbuf_adds(&head, "}\n");
-		if (write_all(w->fd, head.buf, head.len) != 0) {
-			sbuf_free(&head);
+		if ((at = repair(w->sfd, seg_path(w, n))) < 0) {
+			warn("%s", seg_path(w, n));
 			return -1;
 		}
-		size = (off_t)head.len;
-		sbuf_free(&head);
+		if (at < w->ls->segmax)
+			return at;
+		n++;
 	}
-	return size;
+}
+
+/* Write B at the end of FD (at AT); a failed write is cut back. */
+static int
+append(int fd, const struct sbuf *b, off_t at, const char *path)
+{
+	int e;
+
+	if (write_all(fd, b->buf, b->len) == 0)
+		return 0;
+	e = errno;
+	if (ftruncate(fd, at) != 0)
+		warn("%s: cannot cut back a failed write", path);
+	errno = e;
+	warn("%s", path);
+	return -1;
 }
 
 int
 logstore_flush(struct logstore_writer *w)
 {
-	off_t at;
-	int e, r = -1;
+	char ipath[PATH_MAX];
+	off_t at, iat;
+	int r = -1;
 
-	if (w->buf.len == 0)
+	if (w->nruns == 0)
 		return 0;
-	while (flock(w->fd, LOCK_EX) != 0)
+	snprintf(ipath, sizeof(ipath), "%s/%s", w->gpath, INDEX);
+	while (flock(w->ifd, LOCK_EX) != 0)
 		if (errno != EINTR) {
-			warn("%s: lock", w->path);
-			return -1;
+			warn("%s: lock", ipath);
+			goto out;
 		}
-	if ((at = repair(w)) < 0) {
-		warn("%s", w->path);
-		goto out;
+	if ((iat = repair(w->ifd, ipath)) < 0) {
+		warn("%s", ipath);
+		goto unlock;
 	}
-	if (write_all(w->fd, w->buf.buf, w->buf.len) != 0) {
-		e = errno;
-		if (ftruncate(w->fd, at) != 0)
-			warn("%s: cannot cut back a failed write", w->path);
-		errno = e;
-		warn("%s", w->path);
-		goto out;
+	if ((at = segment(w)) < 0)
+		goto unlock;
+	index_lines(w, w->seg);
+	if (w->buf.len > 0 &&
+	    append(w->sfd, &w->buf, at, seg_path(w, w->seg)) != 0)
+		goto unlock;
+	/* The index last: a stream is listed once its events are in. */
+	if (append(w->ifd, &w->idx, iat, ipath) != 0) {
+		if (ftruncate(w->sfd, at) != 0)
+			warn("%s: cannot cut back a failed write",
+			    seg_path(w, w->seg));
+		goto unlock;
 	}
-	if (w->sync && fsync(w->fd) != 0) {
-		warn("%s: fsync", w->path);
-		goto out;
+	if (w->sync && (fsync(w->sfd) != 0 || fsync(w->ifd) != 0)) {
+		warn("%s: fsync", w->gpath);
+		goto unlock;
 	}
 	r = 0;
+unlock:
+	flock(w->ifd, LOCK_UN);
 out:
-	flock(w->fd, LOCK_UN);
 	sbuf_reset(&w->buf);
+	sbuf_reset(&w->names);
+	w->nruns = 0;
 	w->nev = 0;
 	return r;
 }
@@ -907,10 +1085,16 @@ logstore_writer_close(struct logstore_writer *w)
 	if (w == NULL)
 		return 0;
 	r = logstore_flush(w);
-	close(w->fd);
+	if (w->sfd != -1)
+		close(w->sfd);
+	close(w->ifd);
+	close(w->gfd);
 	sbuf_free(&w->buf);
-	free(w->path);
-	free(w->stream);
+	sbuf_free(&w->names);
+	sbuf_free(&w->idx);
+	sbuf_free(&w->path);
+	free(w->runs);
+	free(w->gpath);
 	free(w);
 	return r;
 }
@@ -922,10 +1106,10 @@ logstore_put(struct logstore *ls, const char *group, const char *stream,
 	struct logstore_writer *w;
 	size_t i;
 
-	if ((w = logstore_writer_open(ls, group, stream, 0)) == NULL)
+	if ((w = logstore_writer_open(ls, group, 0)) == NULL)
 		return -1;
 	for (i = 0; i < n; i++)
-		logstore_add(w, &ev[i], ingestion);
+		logstore_add(w, stream, &ev[i], ingestion);
 	return logstore_writer_close(w);
 }
 
@@ -998,82 +1182,88 @@ cmp_streams(const void *a, const void *b)
 	    ((const struct logstore_stream *)b)->name);
 }
 
-/* Count S's records and their first/last timestamps. */
-static void
-stream_stats(struct logstore_stream *s)
+/* A quoted string at *P (advancing it), decoded into an owned *OUT. */
+static int
+str_at(const char **p, const char *end, char **out)
 {
-	struct logstore_reader r;
-	struct logstore_record rec;
-	const char *line;
-	size_t len;
-	off_t off;
+	struct sbuf b = SBUF_INIT;
+	const char *q;
 
-	if (logstore_reader_open(&r, s->path, 0) != 0)
-		return;
-	while (logstore_read(&r, &off, &line, &len) == 1) {
-		if (logstore_parse(line, len, &rec) != 0)
-			continue;
-		if (s->count == 0 || rec.timestamp < s->first)
-			s->first = rec.timestamp;
-		if (s->count == 0 || rec.timestamp > s->last)
-			s->last = rec.timestamp;
-		if (rec.ingestion > s->last_ingestion)
-			s->last_ingestion = rec.ingestion;
-		s->count++;
+	if ((q = unquote(*p, (size_t)(end - *p), &b)) == NULL) {
+		sbuf_free(&b);
+		return -1;
 	}
-	s->size = r.end;
-	logstore_reader_close(&r);
+	if (b.buf == NULL)
+		sbuf_adds(&b, "");
+	*out = sbuf_detach(&b, NULL);
+	*p = q;
+	return 0;
 }
 
-/*
- * Describe the stream file FILE of the group open at GFD (path GPATH).
- * Returns 0, 1 when FILE is not a stream file, -1 when it is damaged
- * (message printed).
- */
+/* Parse an index line into S (name owned).  Returns 0 or -1. */
 static int
-stream_entry(struct logstore *ls, int gfd, const char *gpath,
-    const char *file, int stats, struct logstore_stream *s)
+index_line(const char *p, size_t n, struct logstore_stream *s)
 {
-	struct sbuf head = SBUF_INIT;
-	struct stat st;
-	size_t nl = strlen(file);
-	int64_t ctime;
-	char *name;
-	int r = -1;
+	const char *end = p + n;
+	int64_t v;
 
-	if (file[0] == '.' || nl <= strlen(STREAM_SUFFIX) ||
-	    strcmp(file + nl - strlen(STREAM_SUFFIX), STREAM_SUFFIX) != 0)
-		return 1;
-	if (read_first_line(gfd, file, &head) != 0 ||
-	    parse_header(head.buf, head.len, "logStreamName", &name, &ctime,
-	    NULL) != 0) {
-		if (errno == ENOENT)
-			r = 1;
-		else {
-			warnx("%s/%s: not a log stream (bad first line)",
-			    gpath, file);
-			ls->damaged++;
-		}
-		goto out;
-	}
 	memset(s, 0, sizeof(*s));
-	s->name = name;
-	s->path = xasprintf("%s/%s", gpath, file);
-	s->creation = ctime;
-	if (fstatat(gfd, file, &st, 0) == 0)
-		s->size = st.st_size;
-	if (stats)
-		stream_stats(s);
-	r = 0;
-out:
-	sbuf_free(&head);
-	return r;
+	if (lit(&p, end, "{\"logStreamName\":") != 0 ||
+	    str_at(&p, end, &s->name) != 0)
+		return -1;
+	if (lit(&p, end, ",\"creationTime\":") != 0 ||
+	    int_at(&p, end, &s->creation) != 0)
+		goto bad;
+	if (lit(&p, end, ",\"firstEventTimestamp\":") == 0 &&
+	    (int_at(&p, end, &s->first) != 0 ||
+	    lit(&p, end, ",\"lastEventTimestamp\":") != 0 ||
+	    int_at(&p, end, &s->last) != 0 ||
+	    lit(&p, end, ",\"lastIngestionTime\":") != 0 ||
+	    int_at(&p, end, &s->last_ingestion) != 0))
+		goto bad;
+	if (lit(&p, end, ",\"storedBytes\":") != 0 ||
+	    int_at(&p, end, &v) != 0)
+		goto bad;
+	s->size = (off_t)v;
+	if (lit(&p, end, ",\"eventCount\":") != 0 || int_at(&p, end, &v) != 0)
+		goto bad;
+	s->count = (long)v;
+	if (lit(&p, end, ",\"segment\":") != 0 || int_at(&p, end, &v) != 0 ||
+	    lit(&p, end, "}") != 0 || p != end)
+		goto bad;
+	s->segment = (unsigned)v;
+	return 0;
+bad:
+	free(s->name);
+	s->name = NULL;
+	return -1;
 }
 
-/* Open GROUP's directory for listing; messages as logstore_streams. */
-static int
-group_dir(struct logstore *ls, const char *group, char **gpath)
+/* Fold the index line T into S (same stream). */
+static void
+merge_stream(struct logstore_stream *s, const struct logstore_stream *t)
 {
+	if (t->creation < s->creation)
+		s->creation = t->creation;
+	if (t->count > 0) {
+		if (s->count == 0 || t->first < s->first)
+			s->first = t->first;
+		if (s->count == 0 || t->last > s->last)
+			s->last = t->last;
+		if (t->last_ingestion > s->last_ingestion)
+			s->last_ingestion = t->last_ingestion;
+	}
+	if (t->segment < s->segment)
+		s->segment = t->segment;
+	s->size += t->size;
+	s->count += t->count;
+}
+
+/* Open GROUP's directory for reading; messages as logstore_streams. */
+static int
+group_dir(struct logstore *ls, const char *group)
+{
+	char *gpath;
 	int gfd;
 
 	if ((gfd = group_fd(ls, group, 0, 0)) == -1) {
@@ -1082,59 +1272,78 @@ group_dir(struct logstore *ls, const char *group, char **gpath)
 			    group);
 		return -1;
 	}
-	*gpath = logstore_group_path(ls, group);
+	if (old_layout(gfd)) {
+		gpath = logstore_group_path(ls, group);
+		old_layout_error(gpath);
+		free(gpath);
+		close(gfd);
+		errno = EINVAL;
+		return -1;
+	}
 	return gfd;
 }
 
 int
-logstore_stream_file(struct logstore *ls, const char *group,
-    const char *file, struct logstore_stream *s)
-{
-	char *gpath;
-	int gfd, r;
-
-	if ((gfd = group_dir(ls, group, &gpath)) == -1)
-		return -1;
-	r = stream_entry(ls, gfd, gpath, file, 0, s);
-	close(gfd);
-	free(gpath);
-	return r;
-}
-
-int
-logstore_streams(struct logstore *ls, const char *group, int stats,
+logstore_streams(struct logstore *ls, const char *group,
     struct logstore_stream **out, size_t *n)
 {
 	struct logstore_stream *v = NULL;
-	struct dirent *de;
-	size_t nv = 0, cap = 0;
-	char *gpath;
-	DIR *d;
-	int gfd;
+	struct logstore_reader r;
+	const char *ln;
+	char *ipath;
+	size_t nv = 0, cap = 0, i, k, len;
+	off_t off;
+	long lineno = 0;
+	int gfd, got;
 
-	if ((gfd = group_dir(ls, group, &gpath)) == -1)
+	if ((gfd = group_dir(ls, group)) == -1)
 		return -1;
-	if ((d = fdopendir(gfd)) == NULL) {
-		warn("%s", gpath);
+	ipath = logstore_index_path(ls, group);
+	*out = NULL;
+	*n = 0;
+	if (faccessat(gfd, INDEX, F_OK, 0) != 0) {
 		close(gfd);
-		free(gpath);
+		free(ipath);
+		return 0;
+	}
+	close(gfd);
+	if (logstore_reader_open(&r, ipath, -1, 0) != 0) {
+		free(ipath);
 		return -1;
 	}
-	while ((de = readdir(d)) != NULL) {
+	while ((got = logstore_read(&r, &off, &ln, &len)) == 1) {
+		lineno++;
 		if (nv == cap) {
-			cap = cap ? cap * 2 : 16;
+			cap = cap ? cap * 2 : 64;
 			v = xreallocarray(v, cap, sizeof(*v));
 		}
-		if (stream_entry(ls, gfd, gpath, de->d_name, stats,
-		    &v[nv]) == 0)
-			nv++;
+		if (index_line(ln, len, &v[nv]) != 0) {
+			warnx("%s:%ld: damaged index line ignored", ipath,
+			    lineno);
+			ls->damaged++;
+			continue;
+		}
+		nv++;
 	}
-	closedir(d);
-	free(gpath);
-	if (nv > 0)
+	logstore_reader_close(&r);
+	free(ipath);
+	if (got < 0) {
+		logstore_free_streams(v, nv);
+		return -1;
+	}
+	if (nv > 1)
 		qsort(v, nv, sizeof(*v), cmp_streams);
+	/* One entry per stream: the lines of a name folded into its first. */
+	for (i = 0, k = 0; i < nv; i++) {
+		if (k > 0 && strcmp(v[k - 1].name, v[i].name) == 0) {
+			merge_stream(&v[k - 1], &v[i]);
+			free(v[i].name);
+			continue;
+		}
+		v[k++] = v[i];
+	}
 	*out = v;
-	*n = nv;
+	*n = k;
 	return 0;
 }
 
@@ -1143,10 +1352,8 @@ logstore_free_streams(struct logstore_stream *v, size_t n)
 {
 	size_t i;
 
-	for (i = 0; i < n; i++) {
+	for (i = 0; i < n; i++)
 		free(v[i].name);
-		free(v[i].path);
-	}
 	free(v);
 }
 
@@ -1155,7 +1362,14 @@ logstore_parse(const char *p, size_t n, struct logstore_record *r)
 {
 	const char *end = p + n, *q;
 
-	if (lit(&p, end, "{\"timestamp\":") != 0 ||
+	if (lit(&p, end, "{\"logStreamName\":") != 0 || p >= end ||
+	    *p != '"')
+		return -1;
+	r->stream = p;
+	if ((p = jsonraw_skip(p, end)) == NULL || p[-1] != '"')
+		return -1;
+	r->streamlen = (size_t)(p - r->stream);
+	if (lit(&p, end, ",\"timestamp\":") != 0 ||
 	    int_at(&p, end, &r->timestamp) != 0 ||
 	    lit(&p, end, ",\"ingestionTime\":") != 0 ||
 	    int_at(&p, end, &r->ingestion) != 0 ||
@@ -1174,25 +1388,18 @@ logstore_parse(const char *p, size_t n, struct logstore_record *r)
 }
 
 void
-logstore_message(const struct logstore_record *r, struct sbuf *b)
+logstore_unquote(const char *lit, size_t n, struct sbuf *b)
 {
-	if (unquote(r->msg, r->msglen, b) == NULL)
-		sbuf_add(b, r->msg, r->msglen);
+	if (unquote(lit, n, b) == NULL)
+		sbuf_add(b, lit, n);
 	if (b->buf == NULL)
 		sbuf_adds(b, "");
 }
 
-uint64_t
-logstore_stream_hash(const char *stream)
+void
+logstore_message(const struct logstore_record *r, struct sbuf *b)
 {
-	uint64_t h = 0xcbf29ce484222325ULL;
-	const unsigned char *p;
-
-	for (p = (const unsigned char *)stream; *p != '\0'; p++) {
-		h ^= *p;
-		h *= 0x100000001b3ULL;
-	}
-	return h;
+	logstore_unquote(r->msg, r->msglen, b);
 }
 
 /* Write U as exactly N decimal digits (zero-padded, cut on the left). */
@@ -1206,26 +1413,54 @@ digits(char *out, uint64_t u, int n)
 }
 
 void
-logstore_event_id_hashed(char out[LOGSTORE_EVENTID_BUFSZ], int64_t ts,
-    uint64_t hash, off_t offset)
+logstore_event_id(char out[LOGSTORE_EVENTID_BUFSZ], int64_t ts,
+    unsigned segment, off_t offset)
 {
 	digits(out, ts < 0 ? 0 : (uint64_t)ts, 16);
-	digits(out + 16, hash, 20);
+	digits(out + 16, segment, 20);
 	digits(out + 36, offset < 0 ? 0 : (uint64_t)offset, 20);
 	out[56] = '\0';
 }
 
-void
-logstore_event_id(char out[LOGSTORE_EVENTID_BUFSZ], int64_t ts,
-    const char *stream, off_t offset)
+char *
+logstore_segment_path(struct logstore *ls, const char *group, unsigned n)
 {
-	logstore_event_id_hashed(out, ts, logstore_stream_hash(stream),
-	    offset);
+	return group_file(ls, group, SEG_FMT, n);
+}
+
+char *
+logstore_index_path(struct logstore *ls, const char *group)
+{
+	return group_file(ls, group, INDEX "%.0u", 0);
+}
+
+int
+logstore_segment_name(const char *name, unsigned *n)
+{
+	unsigned v;
+	int end = 0;
+
+	if (sscanf(name, "seg-%8u.ndjson%n", &v, &end) != 1 ||
+	    name[end] != '\0' || end != 18)
+		return 0;
+	*n = v;
+	return 1;
+}
+
+int
+logstore_check_group(struct logstore *ls, const char *group)
+{
+	int gfd;
+
+	if ((gfd = group_dir(ls, group)) == -1)
+		return errno == ENOENT ? 1 : -1;
+	close(gfd);
+	return 0;
 }
 
 int
 logstore_reader_open(struct logstore_reader *r, const char *path,
-    off_t from)
+    int lockfd, off_t from)
 {
 	memset(r, 0, sizeof(*r));
 	if ((r->fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC)) == -1) {
@@ -1233,6 +1468,7 @@ logstore_reader_open(struct logstore_reader *r, const char *path,
 		return -1;
 	}
 	r->path = path;
+	r->lockfd = lockfd;
 	r->off = from;
 	logstore_reader_refresh(r);
 	return 0;
@@ -1242,13 +1478,14 @@ off_t
 logstore_reader_refresh(struct logstore_reader *r)
 {
 	struct stat st;
+	int lfd = r->lockfd != -1 ? r->lockfd : r->fd;
 
-	/* Writers hold LOCK_EX while a batch is partly written. */
-	while (flock(r->fd, LOCK_SH) != 0 && errno == EINTR)
+	/* Writers hold LOCK_EX on the index while a batch is partly in. */
+	while (flock(lfd, LOCK_SH) != 0 && errno == EINTR)
 		;
 	if (fstat(r->fd, &st) == 0)
 		r->end = st.st_size;
-	flock(r->fd, LOCK_UN);
+	flock(lfd, LOCK_UN);
 	return r->end;
 }
 
@@ -1268,8 +1505,6 @@ logstore_read(struct logstore_reader *r, off_t *off, const char **line,
 			*len = (size_t)(nl - *line);
 			*off = r->off - (off_t)(r->buf.len - r->pos);
 			r->pos = (size_t)(nl - r->buf.buf) + 1;
-			if (*off == 0)
-				continue;	/* the header */
 			return 1;
 		}
 		/* Keep the unfinished line, read more. */

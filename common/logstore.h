@@ -8,27 +8,42 @@
  *
  *	STORE/GROUP/.group		{"logGroupName":..., "creationTime":ms,
  *					 "retentionInDays":N or null}
- *	STORE/GROUP/STREAM.log		first line {"logStreamName":...,
- *					 "creationTime":ms}, then one event
- *					 per line: {"timestamp":ms,
- *					 "ingestionTime":ms,"message":"..."}
+ *	STORE/GROUP/seg-NNNNNNNN.ndjson	the group's events, every stream's,
+ *					 in the order they were stored, one
+ *					 per line: {"logStreamName":...,
+ *					 "timestamp":ms,"ingestionTime":ms,
+ *					 "message":"..."}
+ *	STORE/GROUP/index.ndjson	one line per stream and batch:
+ *					 {"logStreamName":...,
+ *					 "creationTime":ms,
+ *					 "firstEventTimestamp":ms,
+ *					 "lastEventTimestamp":ms,
+ *					 "lastIngestionTime":ms,
+ *					 "storedBytes":N,"eventCount":N,
+ *					 "segment":N}; a stream is the sum
+ *					 of its lines
  *
- * GROUP and STREAM are the names with every byte outside [A-Za-z0-9_-#]
- * written %XX (hex, upper case); a '.' is kept except at the start.  So
- * a path component is never empty, ".", ".." or holds a '/'.  Encodings
- * longer than 200 bytes are cut to 160 bytes plus "~" and a 32-digit
- * hash of the name; the real name is always the one in .group or the
- * stream's first line.  Symbolic links inside the store are never
- * followed.  Groups appear whole (a temporary directory renamed into
- * place), streams too (a temporary file linked into place).
+ * Segments are numbered from 1 with no gap; a writer starts the next one
+ * when the last holds LOGSTORE_SEGMENT_MAX bytes (or the size set with
+ * logstore_set_segment_max).  GROUP is the name with every byte outside
+ * [A-Za-z0-9_-#] written %XX (hex, upper case); a '.' is kept except at
+ * the start.  So a path component is never empty, ".", ".." or holds a
+ * '/'.  Encodings longer than 200 bytes are cut to 160 bytes plus "~"
+ * and a 32-digit hash of the name; the real name is always the one in
+ * .group.  Symbolic links inside the store are never followed.  Groups
+ * appear whole (a temporary directory renamed into place).  A group of
+ * the old layout (a STREAM.log file per stream) is refused with a
+ * message.
  *
- * Writers append whole batches under an exclusive flock(2) of the stream
- * file, with O_APPEND, so concurrent writers never interleave, tear,
- * duplicate or lose records.  A record is complete only with its '\n': a
- * writer killed mid-write leaves a tail without one, which readers never
- * show and the next writer removes (under the lock) before it appends.
- * A failed write (full disk) is cut back to where it started, so nothing
- * written before it is damaged.
+ * Writers append whole batches under an exclusive flock(2) of the
+ * group's index.ndjson: the records to the last segment, then their
+ * index lines, both with O_APPEND, so concurrent writers never
+ * interleave, tear, duplicate or lose records.  A record is complete
+ * only with its '\n': a writer killed mid-write leaves a tail without
+ * one, which readers never show and the next writer removes (under the
+ * lock) before it appends.  A failed write (full disk) is cut back to
+ * where it started, so nothing written before it is damaged.  Readers
+ * take the size of a segment under a shared lock of the index.
  *
  * Errors: functions that return int give 0 on success and -1 after
  * printing "prog: PATH: reason" (warn style); the caller picks the exit
@@ -54,6 +69,7 @@
 #define LOGSTORE_FUTURE_MS	(2LL * 3600 * 1000)
 #define LOGSTORE_PAST_MS	(14LL * 24 * 3600 * 1000)
 #define LOGSTORE_DAY_MS		(24LL * 3600 * 1000)
+#define LOGSTORE_SEGMENT_MAX	(64LL << 20)	/* bytes */
 
 /*
  * The store directory: ARG when not NULL, else the environment, else the
@@ -79,6 +95,9 @@ struct logstore;
  */
 struct logstore	*logstore_open(const char *dir, int create);
 void		 logstore_close(struct logstore *);
+
+/* The size at which writers start a new segment. */
+void	logstore_set_segment_max(struct logstore *, off_t bytes);
 
 /*
  * Make sure GROUP exists (atomically: concurrent creators agree).
@@ -132,19 +151,23 @@ const char	*logstore_reject_name(enum logstore_check);
 const char	*logstore_reject_text(enum logstore_check);
 
 /*
- * A writer for one stream.  Opening creates the group and the stream
- * when missing.  Events are appended in batches: logstore_add buffers,
- * logstore_flush writes the buffer as one locked append (and fsyncs with
- * sync set).  The writer owns its buffer; logstore_writer_close flushes
- * and frees.  INGESTION is the ingestionTime stamped on the events (use
- * clock_now_ms()).
+ * A writer for one group, of events of any streams.  Opening creates
+ * the group when missing.  Events are appended in batches: logstore_add
+ * buffers, logstore_flush writes the buffer as one locked append (and
+ * fsyncs with sync set).  The writer owns its buffer;
+ * logstore_writer_close flushes and frees.  INGESTION is the
+ * ingestionTime stamped on the events (use clock_now_ms()).
+ * logstore_stream_create lists STREAM (created at NOW) with the next
+ * batch even when it has no events.
  */
 struct logstore_writer;
 
 struct logstore_writer	*logstore_writer_open(struct logstore *,
-			    const char *group, const char *stream, int sync);
-void	logstore_add(struct logstore_writer *,
+			    const char *group, int sync);
+void	logstore_add(struct logstore_writer *, const char *stream,
 	    const struct logstore_event *, int64_t ingestion);
+void	logstore_stream_create(struct logstore_writer *, const char *stream,
+	    int64_t now);
 size_t	logstore_pending(const struct logstore_writer *);	/* bytes */
 size_t	logstore_pending_events(const struct logstore_writer *);
 int	logstore_flush(struct logstore_writer *);
@@ -165,17 +188,17 @@ int	logstore_put(struct logstore *, const char *group,
  */
 struct logstore_stream {
 	char		*name;
-	char		*path;		/* of the stream file */
-	off_t		 size;		/* bytes of complete records */
+	off_t		 size;		/* bytes of its records */
 	int64_t		 creation;
 	int64_t		 first, last;	/* timestamps; 0 when empty */
 	int64_t		 last_ingestion;
 	long		 count;		/* events */
+	unsigned	 segment;	/* the first holding its events */
 };
 
 /*
- * How many damaged files (a group's .group or a stream's first line that
- * cannot be read) the listings below met and skipped, with a message.
+ * How many damaged things (a group's .group, an index line) the
+ * listings below met and skipped, with a message.
  */
 long	logstore_damaged(const struct logstore *);
 
@@ -184,32 +207,38 @@ int	logstore_groups(struct logstore *, char ***names, size_t *n);
 void	logstore_free_names(char **names, size_t n);
 
 /*
- * The streams of GROUP (with counts and first/last timestamps when
- * STATS is set; that reads every record).  Returns 0, or -1 (message
- * printed, also when the group does not exist).
+ * The streams of GROUP from its index, one entry per stream, sorted by
+ * name.  Returns 0, or -1 (message printed, also when the group does
+ * not exist or is of the old layout).
  */
-int	logstore_streams(struct logstore *, const char *group, int stats,
+int	logstore_streams(struct logstore *, const char *group,
 	    struct logstore_stream **, size_t *n);
 void	logstore_free_streams(struct logstore_stream *, size_t n);
 
 /*
- * Describe one stream file of GROUP by its file name (as inotify names
- * it).  Returns 0 with *S filled (free its name and path), 1 when FILE is
- * not a stream file, or -1 (damaged or unreadable, message printed).
+ * Whether GROUP can be read: 0, 1 when it does not exist (no message),
+ * -1 when it cannot (old layout, unreadable; message printed).
  */
-int	logstore_stream_file(struct logstore *, const char *group,
-	    const char *file, struct logstore_stream *s);
+int	logstore_check_group(struct logstore *, const char *group);
 
 /* Path of GROUP's directory (owned by the caller), whether or not it
- * exists. */
+ * exists; the same for its segment N and its index. */
 char	*logstore_group_path(struct logstore *, const char *group);
+char	*logstore_segment_path(struct logstore *, const char *group,
+	    unsigned n);
+char	*logstore_index_path(struct logstore *, const char *group);
+
+/* 1 with *N when NAME is a segment's file name, else 0. */
+int	logstore_segment_name(const char *name, unsigned *n);
 
 /*
- * One stored record, parsed in place.  MSG points at the JSON string
- * literal (quotes included) inside the line; decode it with
- * logstore_message.
+ * One stored record, parsed in place.  STREAM and MSG point at the JSON
+ * string literals (quotes included) inside the line; decode them with
+ * logstore_unquote (logstore_message for the message).
  */
 struct logstore_record {
+	const char	*stream;
+	size_t		 streamlen;
 	int64_t		 timestamp;
 	int64_t		 ingestion;
 	const char	*msg;
@@ -222,33 +251,33 @@ struct logstore_record {
  */
 int	logstore_parse(const char *p, size_t n, struct logstore_record *);
 
+/* Append the decoded text of the literal [LIT, LIT+N) to SB. */
+void	logstore_unquote(const char *lit, size_t n, struct sbuf *);
+
 /* Append the decoded message text of R to SB. */
 void	logstore_message(const struct logstore_record *, struct sbuf *);
 
 /*
- * The eventId of the record at byte OFFSET of stream STREAM: 56 decimal
- * digits, as AWS's ids look, sorting by timestamp.
+ * The eventId of the record at byte OFFSET of segment SEGMENT: 56
+ * decimal digits, as AWS's ids look, sorting by timestamp.
  */
 #define LOGSTORE_EVENTID_BUFSZ	57
 void	logstore_event_id(char out[LOGSTORE_EVENTID_BUFSZ], int64_t ts,
-	    const char *stream, off_t offset);
-
-/* The same in two steps, for readers that show many events of a stream. */
-uint64_t	logstore_stream_hash(const char *stream);
-void	logstore_event_id_hashed(char out[LOGSTORE_EVENTID_BUFSZ],
-	    int64_t ts, uint64_t hash, off_t offset);
+	    unsigned segment, off_t offset);
 
 /*
- * Sequential reading of one stream file, record by record, through a
- * buffer (never mmap: a writer may cut a dead tail).  Only complete
- * records up to the size seen at open (or at the last refresh, taken
- * under a shared lock, so a batch being written is never half seen) are
- * returned; the header line is skipped.
+ * Sequential reading of one file of the store (a segment or the index),
+ * line by line, through a buffer (never mmap: a writer may cut a dead
+ * tail).  Only complete lines up to the size seen at open (or at the
+ * last refresh, taken under a shared lock of LOCKFD, the group's index,
+ * or of the file itself when LOCKFD is -1, so a batch being written is
+ * never half seen) are returned.
  */
 #define LOGSTORE_READ_CHUNK	(1 << 20)
 
 struct logstore_reader {
 	int		 fd;
+	int		 lockfd;
 	const char	*path;		/* borrowed */
 	off_t		 off;		/* file offset of the buffer's end */
 	off_t		 end;		/* committed size */
@@ -259,8 +288,7 @@ struct logstore_reader {
 
 /* Open PATH (borrowed) for reading from offset FROM (0: the start). */
 int	logstore_reader_open(struct logstore_reader *, const char *path,
-	    off_t from);
-
+	    int lockfd, off_t from);
 /* See how far the committed records go now; returns that size. */
 off_t	logstore_reader_refresh(struct logstore_reader *);
 

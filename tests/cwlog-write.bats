@@ -10,10 +10,13 @@ setup() {
 	ST="$BATS_TEST_TMPDIR/store"
 }
 
-# The records (not the header) of a stream file.
-records() {
-	tail -n +2 "$1"
+# The records of stream $2 in group directory $1, each as jq -c gives it
+# without the stream's name.
+recs() {
+	cat "$1"/seg-*.ndjson | jq -c --arg s "$2" \
+	    'select(.logStreamName == $s) | del(.logStreamName)'
 }
+export -f recs
 
 @test "an EventBridge event is logged as the CloudWatch Logs target logs it" {
 	run -0 --separate-stderr cwlog-write --store "$ST" \
@@ -21,29 +24,26 @@ records() {
 	assert_output ""
 	run -0 bash -c "cd '$ST' && find . -type f | LC_ALL=C sort"
 	assert_output "$(cat "$F/events.files")"
-	for f in "$ST"/%2Faws%2Fevents%2Forders/*.log; do
-		cat "$f"
-	done > "$BATS_TEST_TMPDIR/got"
+	cat "$ST"/%2Faws%2Fevents%2Forders/{index,seg-00000001}.ndjson \
+	    > "$BATS_TEST_TMPDIR/got"
 	diff -u "$F/events.store" "$BATS_TEST_TMPDIR/got"
 	# The message is the event's own bytes, digits included.
-	run -0 bash -c "cat '$ST'/%2Faws%2Fevents%2Forders/*.log |
-	    grep -v logStreamName | jq -r .message | sort"
+	run -0 bash -c "cat '$ST'/%2Faws%2Fevents%2Forders/seg-*.ndjson |
+	    jq -r .message | sort"
 	assert_output "$(sort "$F/events.ndjson")"
 }
 
 @test "the same event always goes to the same stream" {
 	run -0 cwlog-write --store "$ST" -g g "$F/events.ndjson"
 	run -0 cwlog-write --store "$ST" -g g "$F/events.ndjson"
-	run -0 bash -c "ls '$ST/g' | wc -l"
-	assert_output 2
-	for f in "$ST"/g/*.log; do
-		[ "$(records "$f" | wc -l)" = 2 ]
-	done
+	run -0 bash -c "cwlog-tail --store '$ST' --list-streams g |
+	    jq -c .eventCount"
+	assert_output "$(printf '2\n2')"
 }
 
 @test "a pretty-printed event is logged as compact JSON" {
 	run -0 cwlog-write --store "$ST" -g g -n s "$F/pretty.json"
-	run -0 bash -c "tail -n +2 '$ST/g/s.log' | jq -r .message"
+	run -0 bash -c "recs '$ST/g' s | jq -r .message"
 	assert_output "$(head -n 1 "$F/events.ndjson")"
 }
 
@@ -51,8 +51,8 @@ records() {
 	run -0 cwlog-write --store "$ST" -g g --log-stream orders \
 	    "$F/events.ndjson"
 	run -0 ls -A "$ST/g"
-	assert_output "$(printf '.group\norders.log')"
-	run -0 records "$ST/g/orders.log"
+	assert_output "$(printf '.group\nindex.ndjson\nseg-00000001.ndjson')"
+	run -0 recs "$ST/g" orders
 	assert_line --index 0 --partial '{"timestamp":1704110340000,"ingestionTime":1704110400000,'
 	assert_line --index 1 --partial '{"timestamp":1704110341000,"ingestionTime":1704110400000,'
 }
@@ -60,12 +60,13 @@ records() {
 @test "other lines are stamped with the current time in stream cwlog-write" {
 	printf '%s\n' 'plain text' '{"a":1}' '"a string"' 'tab	and "quote"' |
 	    cwlog-write --store "$ST" -g app
-	run -0 cat "$ST/app/cwlog-write.log"
-	assert_output '{"logStreamName":"cwlog-write","creationTime":1704110400000}
-{"timestamp":1704110400000,"ingestionTime":1704110400000,"message":"plain text"}
-{"timestamp":1704110400000,"ingestionTime":1704110400000,"message":"{\"a\":1}"}
-{"timestamp":1704110400000,"ingestionTime":1704110400000,"message":"\"a string\""}
-{"timestamp":1704110400000,"ingestionTime":1704110400000,"message":"tab\tand \"quote\""}'
+	run -0 cat "$ST/app/seg-00000001.ndjson"
+	assert_output '{"logStreamName":"cwlog-write","timestamp":1704110400000,"ingestionTime":1704110400000,"message":"plain text"}
+{"logStreamName":"cwlog-write","timestamp":1704110400000,"ingestionTime":1704110400000,"message":"{\"a\":1}"}
+{"logStreamName":"cwlog-write","timestamp":1704110400000,"ingestionTime":1704110400000,"message":"\"a string\""}
+{"logStreamName":"cwlog-write","timestamp":1704110400000,"ingestionTime":1704110400000,"message":"tab\tand \"quote\""}'
+	run -0 cat "$ST/app/index.ndjson"
+	assert_output '{"logStreamName":"cwlog-write","creationTime":1704110400000,"firstEventTimestamp":1704110400000,"lastEventTimestamp":1704110400000,"lastIngestionTime":1704110400000,"storedBytes":453,"eventCount":4,"segment":1}'
 }
 
 @test "--timestamp-field takes ms or RFC 3339 times, dotted paths too" {
@@ -76,7 +77,7 @@ records() {
 	    <(head -n 2 "$BATS_TEST_TMPDIR/in")
 	run -0 cwlog-write --store "$ST" -g g -n s \
 	    --timestamp-field m.t <(tail -n 1 "$BATS_TEST_TMPDIR/in")
-	run -0 bash -c "tail -n +2 '$ST/g/s.log' | jq -c .timestamp"
+	run -0 bash -c "recs '$ST/g' s | jq -c .timestamp"
 	assert_output "$(printf '1704110400123\n1704106800500\n1704099600000')"
 }
 
@@ -90,7 +91,7 @@ records() {
 	run -1 --separate-stderr cwlog-write --store "$ST" -g g -n s -f t \
 	    "$F/times.ndjson"
 	assert_equal "$stderr" "$(sed "s|FILE|$F/times.ndjson|" "$F/times.err")"
-	run -0 bash -c "tail -n +2 '$ST/g/s.log' | jq -r .message"
+	run -0 bash -c "recs '$ST/g' s | jq -r .message"
 	assert_output "$(printf '%s\n' '{"t":"2024-01-01T14:00:00Z","ok":1}' \
 	    '{"t":"2023-12-18T12:00:00Z","ok":2}' '{"t":"2024-01-01T12:00:00Z","ok":3}')"
 }
@@ -108,11 +109,11 @@ records() {
 	old='{"version":"0","id":"1","detail-type":"Order","source":"s","account":"1","time":"2023-06-01T10:00:00Z","region":"r","resources":[],"detail":{}}'
 	run -0 --separate-stderr cwlog-write --store "$ST" -g g -n s \
 	    --old-events keep <<<"$old"
-	run -0 bash -c "tail -n +2 '$ST/g/s.log' | jq -c '[.timestamp, .ingestionTime]'"
+	run -0 bash -c "recs '$ST/g' s | jq -c '[.timestamp, .ingestionTime]'"
 	assert_output '[1685613600000,1704110400000]'
 	run -0 --separate-stderr cwlog-write --store "$ST" -g g -n t \
 	    --old-events now <<<"$old"
-	run -0 bash -c "tail -n +2 '$ST/g/t.log' | jq -c '[.timestamp, .ingestionTime]'"
+	run -0 bash -c "recs '$ST/g' t | jq -c '[.timestamp, .ingestionTime]'"
 	assert_output '[1704110400000,1704110400000]'
 	# keep does not go past a retention; now does.
 	run -0 cwlog-write --store "$ST" -g r --retention-days 3 </dev/null
@@ -146,7 +147,7 @@ records() {
 	run -1 --separate-stderr cwlog-write --store "$ST" -g g -n s \
 	    --max-size 256K "$BATS_TEST_TMPDIR/in"
 	assert_equal "$stderr" "cwlog-write: $BATS_TEST_TMPDIR/in:2: log event rejected (InvalidParameterException): Log event too large: 262145 bytes exceeds limit of 262144"
-	run -0 bash -c "tail -n +2 '$ST/g/s.log' | jq -r '.message | length'"
+	run -0 bash -c "recs '$ST/g' s | jq -r '.message | length'"
 	assert_output 262118
 	# Without the option the limit is 1 MiB.
 	run -0 cwlog-write --store "$ST" -g g -n s "$BATS_TEST_TMPDIR/in"
@@ -166,14 +167,14 @@ records() {
 	run -4 --separate-stderr cwlog-write --store "$ST" -g g -n s \
 	    "$BATS_TEST_TMPDIR/in"
 	assert_equal "$stderr" "cwlog-write: $BATS_TEST_TMPDIR/in:2: event time is not an RFC 3339 time"
-	run -0 bash -c "tail -n +2 '$ST/g/s.log' | jq -r .message"
+	run -0 bash -c "recs '$ST/g' s | jq -r .message"
 	assert_output one
 	printf 'a\xffb\n{"detail-type":"x",}\nthree\n' > "$BATS_TEST_TMPDIR/in2"
 	run -4 --separate-stderr cwlog-write --store "$ST" -g g -n s -k \
 	    "$BATS_TEST_TMPDIR/in2"
 	assert_equal "$stderr" "cwlog-write: $BATS_TEST_TMPDIR/in2:1: invalid UTF-8 at byte 2
 cwlog-write: $BATS_TEST_TMPDIR/in2:2: invalid JSON: Expected another key-value pair at line 1, column 20"
-	run -0 bash -c "tail -n +2 '$ST/g/s.log' | jq -r .message"
+	run -0 bash -c "recs '$ST/g' s | jq -r .message"
 	assert_output "$(printf 'one\nthree')"
 }
 
@@ -206,11 +207,12 @@ cwlog-write: $BATS_TEST_TMPDIR/in2:2: invalid JSON: Expected another key-value p
 	run -0 bash -c "cd '$BATS_TEST_TMPDIR/out' && find . -mindepth 2 \
 	    -maxdepth 2"
 	assert_output ./in/store
-	# Only the groups' directories, each with .group and 11 streams.
+	# Only the groups' directories, each with .group, an index and a
+	# segment.
 	run -0 bash -c "find '$ST' -mindepth 1 -maxdepth 1 -type d | wc -l"
 	assert_output 11
-	run -0 bash -c "find '$ST' -mindepth 2 -type f -name '*.log' | wc -l"
-	assert_output 121
+	run -0 bash -c "find '$ST' -mindepth 2 -type f | wc -l"
+	assert_output 33
 	run -0 bash -c "find '$ST' -mindepth 3 | wc -l"
 	assert_output 0
 	run -0 --separate-stderr cwlog-tail --store "$ST" --list-groups
@@ -236,13 +238,13 @@ cwlog-write: $BATS_TEST_TMPDIR/in2:2: invalid JSON: Expected another key-value p
 
 @test "the store comes from EDAKIT_LOG_STORE, else XDG_STATE_HOME" {
 	EDAKIT_LOG_STORE="$BATS_TEST_TMPDIR/env" cwlog-write -g g <<<x
-	[ -f "$BATS_TEST_TMPDIR/env/g/cwlog-write.log" ]
+	[ -f "$BATS_TEST_TMPDIR/env/g/seg-00000001.ndjson" ]
 	env -u EDAKIT_LOG_STORE XDG_STATE_HOME="$BATS_TEST_TMPDIR/xdg" \
 	    cwlog-write -g g <<<x
-	[ -f "$BATS_TEST_TMPDIR/xdg/edakit/logs/g/cwlog-write.log" ]
+	[ -f "$BATS_TEST_TMPDIR/xdg/edakit/logs/g/seg-00000001.ndjson" ]
 	env -u EDAKIT_LOG_STORE -u XDG_STATE_HOME HOME="$BATS_TEST_TMPDIR/h" \
 	    cwlog-write -g g <<<x
-	[ -f "$BATS_TEST_TMPDIR/h/.local/state/edakit/logs/g/cwlog-write.log" ]
+	[ -f "$BATS_TEST_TMPDIR/h/.local/state/edakit/logs/g/seg-00000001.ndjson" ]
 }
 
 @test "4 concurrent writers x 25,000 records: all intact, one each" {
@@ -256,15 +258,15 @@ cwlog-write: $BATS_TEST_TMPDIR/in2:2: invalid JSON: Expected another key-value p
 		    "$BATS_TEST_TMPDIR/in$w" &
 	done
 	wait
-	run -0 bash -c "tail -n +2 '$ST/g/shared.log' | wc -l"
+	run -0 bash -c "recs '$ST/g' shared | wc -l"
 	assert_output 100000
 	# Every line a whole record; per writer 1..25000 once, in order.
-	run -0 bash -c "tail -n +2 '$ST/g/shared.log' | jq -r .message |
+	run -0 bash -c "recs '$ST/g' shared | jq -r .message |
 	    jq -r '\"\\(.writer) \\(.seq)\"' | sort -k1,1n -k2,2n -s |
 	    uniq | wc -l"
 	assert_output 100000
 	for w in 1 2 3 4; do
-		run -0 bash -c "tail -n +2 '$ST/g/shared.log' | jq -r .message |
+		run -0 bash -c "recs '$ST/g' shared | jq -r .message |
 		    jq -r 'select(.writer == $w) | .seq' | diff - <(seq 25000)"
 	done
 }
@@ -277,20 +279,20 @@ cwlog-write: $BATS_TEST_TMPDIR/in2:2: invalid JSON: Expected another key-value p
 		cwlog-write --store "$ST" -g g -n s "$BATS_TEST_TMPDIR/in$w" &
 	done
 	wait
-	run -0 bash -c "tail -n +2 '$ST/g/s.log' | jq -r .message | sort |
+	run -0 bash -c "recs '$ST/g' s | jq -r .message | sort |
 	    diff - <(sort '$BATS_TEST_TMPDIR'/in?)"
 }
 
 @test "a record a killed writer left half-written is never shown, then cut" {
 	printf '%s\n' one two | cwlog-write --store "$ST" -g g -n s
 	# What SIGKILL in the middle of write(2) leaves: no newline.
-	printf '{"timestamp":1704110400000,"ingestionTime":17041104' \
-	    >> "$ST/g/s.log"
+	printf '{"logStreamName":"s","timestamp":1704110400000,"ingest' \
+	    >> "$ST/g/seg-00000001.ndjson"
 	run -4 --separate-stderr cwlog-tail --store "$ST" g --format short
 	assert_output "$(printf '2024-01-01T12:00:00 one\n2024-01-01T12:00:00 two')"
-	assert_equal "$stderr" "cwlog-tail: $ST/g/s.log:4: incomplete last record ignored (51 bytes: a writer was killed or the file was cut)"
+	assert_equal "$stderr" "cwlog-tail: $ST/g/seg-00000001.ndjson:3: incomplete last record ignored (54 bytes: a writer was killed or the file was cut)"
 	run -0 --separate-stderr cwlog-write --store "$ST" -g g -n s <<<three
-	assert_equal "$stderr" "cwlog-write: $ST/g/s.log: removed an incomplete last record (51 bytes)"
+	assert_equal "$stderr" "cwlog-write: $ST/g/seg-00000001.ndjson: removed an incomplete last record (54 bytes)"
 	run -0 --separate-stderr cwlog-tail --store "$ST" g --format short
 	assert_output "$(printf '%s\n' '2024-01-01T12:00:00 one' \
 	    '2024-01-01T12:00:00 two' '2024-01-01T12:00:00 three')"
@@ -301,8 +303,8 @@ cwlog-write: $BATS_TEST_TMPDIR/in2:2: invalid JSON: Expected another key-value p
 	seq -f 'record %g' 200000 > "$BATS_TEST_TMPDIR/in"
 	cwlog-write -u --store "$ST" -g g -n s "$BATS_TEST_TMPDIR/in" &
 	pid=$!
-	while [ ! -s "$ST/g/s.log" ] ||
-	    [ "$(wc -l < "$ST/g/s.log")" -lt 1000 ]; do
+	while [ ! -s "$ST/g/seg-00000001.ndjson" ] ||
+	    [ "$(wc -l < "$ST/g/seg-00000001.ndjson")" -lt 1000 ]; do
 		sleep 0.01
 	done
 	kill -KILL "$pid"
@@ -319,8 +321,10 @@ cwlog-write: $BATS_TEST_TMPDIR/in2:2: invalid JSON: Expected another key-value p
 	# At 32 KiB the file system says no (EFBIG, as ENOSPC would).
 	run -2 --separate-stderr bash -c "trap '' XFSZ; ulimit -f 32;
 	    exec cwlog-write -u --store '$ST' -g g -n s '$BATS_TEST_TMPDIR/in'"
-	assert_equal "$stderr" "cwlog-write: $ST/g/s.log: File too large"
-	[ "$(tail -c 1 "$ST/g/s.log" | od -An -c | tr -d ' ')" = '\n' ]
+	# (-u: an index line per record, so the index reaches it first)
+	assert_equal "$stderr" "cwlog-write: $ST/g/index.ndjson: File too large"
+	[ "$(tail -c 1 "$ST/g/seg-00000001.ndjson" | od -An -c | tr -d ' ')" = '\n' ]
+	[ "$(tail -c 1 "$ST/g/index.ndjson" | od -An -c | tr -d ' ')" = '\n' ]
 	run -0 --separate-stderr cwlog-tail --store "$ST" g --format ndjson
 	assert_equal "$stderr" ""
 	n=$(wc -l <<<"$output")
@@ -347,11 +351,11 @@ cwlog-write: $BATS_TEST_TMPDIR/in2:2: invalid JSON: Expected another key-value p
 	fi
 	run -2 --separate-stderr cwlog-write --store "$ST" -g other <<<x
 	assert_equal "$stderr" "cwlog-write: $ST/other: $why"
-	run -2 --separate-stderr cwlog-write --store "$ST" -g g -n new <<<x
-	assert_equal "$stderr" "cwlog-write: $ST/g/new.log: $why"
-	# The stream that is there still takes records.
+	# The group that is there still takes records, of new streams too
+	# (they need no file).
 	run -0 cwlog-write --store "$ST" -g g -n s <<<two
-	run -0 bash -c "tail -n +2 '$ST/g/s.log' | jq -r .message"
+	run -0 cwlog-write --store "$ST" -g g -n new <<<x
+	run -0 bash -c "recs '$ST/g' s | jq -r .message"
 	assert_output "$(printf 'one\ntwo')"
 }
 
@@ -385,11 +389,12 @@ teardown() {
 	# The writer is still reading (the pipe is open): the record is
 	# there all the same.
 	for _ in $(seq 400); do
-		[ -f "$ST/g/s.log" ] && [ "$(wc -l < "$ST/g/s.log")" = 2 ] &&
+		[ -f "$ST/g/seg-00000001.ndjson" ] &&
+		    [ "$(wc -l < "$ST/g/seg-00000001.ndjson")" = 1 ] &&
 		    break
 		sleep 0.05
 	done
-	run -0 bash -c "tail -n +2 '$ST/g/s.log' | jq -r .message"
+	run -0 bash -c "recs '$ST/g' s | jq -r .message"
 	assert_output first
 	kill -0 "$pid"
 	exec 5>&-
@@ -419,9 +424,9 @@ teardown() {
 	rm "$ST/g"
 	echo one | cwlog-write --store "$ST" -g g -n s
 	touch "$BATS_TEST_TMPDIR/outside/file"
-	ln -s "$BATS_TEST_TMPDIR/outside/file" "$ST/g/t.log"
+	ln -s "$BATS_TEST_TMPDIR/outside/file" "$ST/g/seg-00000002.ndjson"
 	run -2 --separate-stderr cwlog-write --store "$ST" -g g -n t <<<x
-	assert_equal "$stderr" "cwlog-write: $ST/g/t.log: Too many levels of symbolic links"
+	assert_equal "$stderr" "cwlog-write: $ST/g/seg-00000002.ndjson: Too many levels of symbolic links"
 	[ ! -s "$BATS_TEST_TMPDIR/outside/file" ]
 	[ -z "$(ls "$BATS_TEST_TMPDIR/outside/g")" ]
 }

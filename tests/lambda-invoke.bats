@@ -293,12 +293,12 @@ no_process() {
 	assert_equal "$stderr" ""
 	run -0 bash -c "cat '$store'/*/.group | jq -r .logGroupName"
 	assert_output /aws/lambda/Stored
-	run -0 bash -c "tail -n +2 '$store'/*/*.log | jq -r .message"
+	run -0 bash -c "cat '$store'/*/seg-*.ndjson | jq -r .message"
 	[[ "${lines[0]}" == "START RequestId: "* ]]
 	assert_equal "${lines[1]}" "hello"
 	[[ "${lines[2]}" == "END RequestId: "* ]]
 	[[ "${lines[3]}" == "REPORT RequestId: "* ]]
-	run -0 bash -c "head -1 '$store'/*/*.log | jq -r .logStreamName"
+	run -0 bash -c "jq -r .logStreamName '$store'/*/index.ndjson"
 	assert_output --regexp '^2024/01/01/\[\$LATEST\][0-9a-f]{32}$'
 }
 

@@ -17,7 +17,7 @@
 #include "jsonraw.h"
 #include "sbuf.h"
 
-static const char head[] = "{\"timestamp\":1704110400000,"
+static const char head[] = "{\"logStreamName\":\"s\",\"timestamp\":1704110400000,"
     "\"ingestionTime\":1704110400000,\"message\":";
 
 static void

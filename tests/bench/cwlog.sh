@@ -55,15 +55,15 @@ run --prepare "rm -rf $T/st $T/cat.out" \
 show "append, 1 writer" "cwlog-write" "cat >> file (target ratio >= 0.5)"
 
 # 1a. The floor of any writer of this store format: copying the finished
-# stream file (exactly the bytes the store must hold, about twice the
+# segment (exactly the bytes the store must hold, about twice the
 # input: each message JSON-quoted in its record) with dd, against the
 # same baseline.
 rm -rf "$T/st"
 "$BIN/cwlog-write" --store "$T/st" -g g -n s "$T/in"
 run --prepare "rm -f $T/cat.out $T/dd.out" \
     "sh -c 'cat $T/in >> $T/cat.out'" \
-    "dd if=$T/st/g/s.log of=$T/dd.out bs=1M status=none"
-show "write floor, dd of the store file ($(wc -c < "$T/st/g/s.log") bytes)" \
+    "dd if=$T/st/g/seg-00000001.ndjson of=$T/dd.out bs=1M status=none"
+show "write floor, dd of the segment ($(wc -c < "$T/st/g/seg-00000001.ndjson") bytes)" \
     "dd" "cat >> file"
 
 # 1c. The least a writer of this format does (cwlog-floor.c, built here
@@ -73,7 +73,7 @@ cc -O2 -D_GNU_SOURCE -I"$ROOT/common" -o "$T/floor" "$ROOT/tests/bench/cwlog-flo
 rm -f "$T/floor.out"
 "$T/floor" "$T/in" "$T/floor.out"
 # It must write exactly the records cwlog-write wrote.
-tail -n +2 "$T/st/g/s.log" | cmp -s - "$T/floor.out" ||
+cmp -s "$T/st/g/seg-00000001.ndjson" "$T/floor.out" ||
     { echo "cwlog bench: the floor's records differ" >&2; exit 1; }
 run --prepare "rm -f $T/cat.out $T/floor.out" \
     "sh -c 'cat $T/in >> $T/cat.out'" \
@@ -93,7 +93,7 @@ run --prepare "rm -rf $T/st $T/cat.out" \
     "sh -c 'for p in $T/part?; do cat \$p >> $T/cat.out & done; wait'" \
     "sh -c 'for p in $T/part?; do $BIN/cwlog-write --store $T/st -g g -n s \$p & done; wait'"
 show "append, 4 writers" "cwlog-write" "4 x cat >> file"
-n=$(tail -n +2 "$T/st/g/s.log" | wc -l)
+n=$(cat "$T"/st/g/seg-*.ndjson | wc -l)
 [ "$n" = "$N" ] || { echo "lost records: $n of $N" >&2; exit 1; }
 
 # 3. Reading a 1,000,000-record group (4 streams) back as ndjson.
@@ -101,15 +101,15 @@ rm -rf "$T/st"
 for p in "$T"/part?; do
 	"$BIN/cwlog-write" --store "$T/st" -g g -n "s${p##*part}" "$p"
 done
-run "sh -c 'cat $T/st/g/*.log > /dev/null'" \
+run "sh -c 'cat $T/st/g/seg-*.ndjson > /dev/null'" \
     "sh -c '$BIN/cwlog-tail --store $T/st g --since 1w --format ndjson > /dev/null'"
 show "read" "cwlog-tail --format ndjson" "cat"
-run "sh -c 'cat $T/st/g/*.log | cat > /dev/null'" \
+run "sh -c 'cat $T/st/g/seg-*.ndjson | cat > /dev/null'" \
     "sh -c '$BIN/cwlog-tail --store $T/st g --since 1w --format ndjson | cat > /dev/null'"
 show "read into a pipe" "cwlog-tail --format ndjson" "cat"
 if [ -x /usr/bin/time ]; then
 	kb=$(/usr/bin/time -f %M "$BIN/cwlog-tail" --store "$T/st" g \
 	    --since 1w --format ndjson 2>&1 >/dev/null | tail -n 1)
 	echo "read: peak memory $((kb / 1024)) MB for $(du -sm "$T/st/g" |
-	    cut -f1) MB of stream files"
+	    cut -f1) MB of segments"
 fi
