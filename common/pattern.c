@@ -160,8 +160,12 @@ pathtab_count(const struct pathtab *pt)
 int
 pathtab_cond(struct pathtab *pt, int path, const char *text)
 {
-	char *k = xasprintf("%d %s", path, text);
-	size_t slot, n = strlen(k);
+	size_t slot, n, tl = strlen(text);
+	char *k = xmalloc(tl + 16);
+
+	n = (size_t)snprintf(k, 16, "%d ", path);
+	memcpy(k + n, text, tl + 1);
+	n += tl;
 
 #define SAME_COND(i) (strcmp(pt->cond[i], k) == 0)
 	pt->hcond = hgrow(pt->hcond, &pt->mcond, pt->ncond, pt->cond, NULL);
@@ -1519,8 +1523,7 @@ struct cc {
 	struct pattern	*pat;
 	const struct pattern_opts *opts;
 	struct sbuf	 path;
-	size_t		 stack[MAX_DEPTH + 2];
-	int		 nstack;
+	struct sbuf	 txt;		/* a condition's text, minified */
 };
 
 static void
@@ -2192,7 +2195,6 @@ cc_values(struct cc *c, struct maplist *rules, int path)
 	struct vpat *v;
 	const char *start = c->t.tstart;
 	unsigned char ip[16];
-	struct sbuf txt = SBUF_INIT;
 	struct pcond *pc;
 	enum tok k;
 	size_t i;
@@ -2253,8 +2255,9 @@ cc_values(struct cc *c, struct maplist *rules, int path)
 	for (i = 0; i < cd->nv; i++)
 		if (op_cost(cd->v[i].op) > cd->cost)
 			cd->cost = op_cost(cd->v[i].op);
-	jsonraw_minify(&txt, start, (size_t)(c->t.p - start));
-	cd->text = sbuf_detach(&txt, NULL);
+	sbuf_reset(&c->txt);
+	jsonraw_minify(&c->txt, start, (size_t)(c->t.p - start));
+	cd->text = xstrndup(c->txt.buf, c->txt.len);
 	cd->gid = pathtab_cond(c->pt, path, cd->text);
 	pc = &c->pt->pc[cd->gid];
 	if (pc->ns == 0 && !pc->exact) {
@@ -2584,6 +2587,7 @@ pattern_compile(const char *text, size_t len, struct pathtab *pt,
 		check_complexity(&c);
 	sbuf_free(&c.t.text);
 	sbuf_free(&c.path);
+	sbuf_free(&c.txt);
 	if (c.t.err != NULL) {
 		*err = c.t.err;
 		ml_free(&rules);
