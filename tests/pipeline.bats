@@ -281,8 +281,10 @@ fifos_made() {
 	echo '{"Source":"com.aws.orders","EventBusName":"Orders","DetailType":"Order Notification","Detail":"{\"location\":\"eu-west\",\"n\":1}"}' >&7
 	# wait until order 1 is logged, then take the orders log's reader away
 	poll 600 inventory_logged
-	reader=$(find_proc cwlog-write orders-log-1)
-	kill $reader
+	# (this test's: other runs of the suite may be going on meanwhile)
+	reader=$(find_proc cwlog-write orders-log-1 "$BATS_TEST_TMPDIR")
+	[ -n "$reader" ] && [ "$reader" = "${reader%%[!0-9]*}" ]
+	kill "$reader"
 	while [ -d "/proc/$reader" ]; do sleep 0.1; done
 	echo '{"Source":"com.aws.orders","EventBusName":"Orders","DetailType":"Order Notification","Detail":"{\"location\":\"eu-west\",\"n\":2}"}' >&7
 	exec 7>&-
