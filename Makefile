@@ -53,10 +53,13 @@ COBJS	= $(patsubst common/%.c,$(BUILD)/common/%.o,$(wildcard common/*.c))
 HDRS	= $(wildcard common/*.h)
 MAN1	= $(wildcard man/*.1)
 MAN7	= $(wildcard man/*.7)
+# Adapters that run unmodified Python and Node.js Lambda handlers.
+RUNTIMES = $(wildcard share/runtimes/*)
 TESTS	?= tests
 
 BUILD_PKGS = libjq-dev nettle-dev libmicrohttpd-dev
-CHECK_PKGS = jq bats bats-assert bats-support mandoc curl python3 strace
+CHECK_PKGS = jq bats bats-assert bats-support mandoc curl python3 nodejs \
+	     strace
 
 # The fuzz harnesses (tests/fuzz/): built with libFuzzer into build-fuzz
 # for make fuzz, and with a plain driver into $(BUILD)/fuzz so that make
@@ -166,10 +169,12 @@ fuzz: $(FUZZERS) fuzz-seeds
 		    $(FUZZFLAGS) || status=1; \
 	done; exit $$status
 
-# The workshop's pipeline on its Lambda destinations test event; prints
-# the record that reaches /aws/events/inventory.
+# The workshop's pipeline on its Lambda destinations test event, with
+# fixed ids and clock: prints what each stage did and the record that
+# reaches /aws/events/inventory, as README.md shows (tests/pipeline.bats).
 demo: all deps-check
-	@PATH="$(CURDIR)/$(BUILD)/bin:$$PATH" bash share/demo/demo.sh $(BUILD)/demo \
+	@PATH="$(CURDIR)/$(BUILD)/bin:$$PATH" EDAKIT_DETERMINISTIC=1 \
+	    bash share/demo/demo.sh $(BUILD)/demo \
 	    share/examples/orders/events/lambda-destinations.json
 
 check: all fuzz-replay deps-check
@@ -181,8 +186,10 @@ check: all fuzz-replay deps-check
 install: all
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 \
 	    $(DESTDIR)$(MANDIR)/man7 \
-	    $(DESTDIR)$(DATADIR)/bash-completion/completions
+	    $(DESTDIR)$(DATADIR)/bash-completion/completions \
+	    $(DESTDIR)$(DATADIR)/edakit/runtimes
 	install -m 0755 $(BINS) $(DESTDIR)$(BINDIR)
+	install -m 0755 $(RUNTIMES) $(DESTDIR)$(DATADIR)/edakit/runtimes
 	install -m 0644 $(MAN1) $(DESTDIR)$(MANDIR)/man1
 	install -m 0644 $(MAN7) $(DESTDIR)$(MANDIR)/man7
 	for f in share/completions/*; do [ -f "$$f" ] || continue; \
@@ -196,6 +203,9 @@ uninstall:
 	for f in share/completions/*; do \
 	    rm -f $(DESTDIR)$(DATADIR)/bash-completion/completions/$${f##*/}; \
 	done
+	for f in $(RUNTIMES); do \
+	    rm -f $(DESTDIR)$(DATADIR)/edakit/runtimes/$${f##*/}; done
+	-rmdir $(DESTDIR)$(DATADIR)/edakit/runtimes $(DESTDIR)$(DATADIR)/edakit
 
 clean:
 	rm -rf build build-san build-fuzz

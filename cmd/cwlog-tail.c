@@ -129,6 +129,7 @@ static struct {
 	int		 ndjson;	/* --format ndjson */
 	int		 color, follow, unbuffered;
 	int64_t		 start, expire;
+	int		 since;		/* --since given */
 	struct filterpat *pat;
 } opt;
 
@@ -140,6 +141,7 @@ static size_t nhits, caphits;
 static struct sbuf arena, line, msg;
 static struct out *out;
 static int status = EXIT_OK;
+static long hidden;		/* events before the default window */
 
 /* --since: "N<unit>" ago, or an ISO 8601 time. */
 static int64_t
@@ -307,14 +309,17 @@ cursor_next(struct cursor *c)
 			status = EXIT_INPUT;
 			continue;
 		}
-		if (c->rec.timestamp < opt.start ||
-		    c->rec.timestamp < opt.expire)
+		if (c->rec.timestamp < opt.expire)
 			continue;
 		if (opt.pat != NULL) {
 			sbuf_reset(&msg);
 			logstore_message(&c->rec, &msg);
 			if (!filterpat_match(opt.pat, msg.buf, msg.len))
 				continue;
+		}
+		if (c->rec.timestamp < opt.start) {
+			hidden++;
+			continue;
 		}
 		return 1;
 	}
@@ -676,7 +681,10 @@ main(int argc, char *argv[])
 			}
 			break;
 		case OPT_PREFIX: opt.prefix = optarg; break;
-		case OPT_SINCE: opt.start = since_arg(optarg); break;
+		case OPT_SINCE:
+			opt.start = since_arg(optarg);
+			opt.since = 1;
+			break;
 		default:
 			diag_usage(usage_text);
 		}
@@ -744,6 +752,11 @@ main(int argc, char *argv[])
 		goto out;
 	}
 	show_all();
+	/* The default window hides what it hides silently no more. */
+	if (hidden > 0 && !opt.since)
+		warnx("%ld older event%s not shown: the default window is "
+		    "the last 10 minutes (--since 10m); widen it with --since, "
+		    "e.g. --since 1w", hidden, hidden == 1 ? "" : "s");
 	if (opt.follow) {
 		out_flush(out);
 		if (logwatch_run(wfd, changed, batch, NULL) != 0)

@@ -33,7 +33,7 @@
 #include "version.h"
 #include "xalloc.h"
 
-enum { OPT_RETENTION = 256, OPT_SYNC };
+enum { OPT_OLD_EVENTS = 256, OPT_RETENTION, OPT_SYNC };
 
 static const char optstring[] = "+e:f:g:hkm:n:s:tuV";
 static const struct option longopts[] = {
@@ -43,6 +43,7 @@ static const struct option longopts[] = {
 	{ "log-group",		required_argument, NULL, 'g' },
 	{ "log-stream",		required_argument, NULL, 'n' },
 	{ "max-size",		required_argument, NULL, 'm' },
+	{ "old-events",		required_argument, NULL, OPT_OLD_EVENTS },
 	{ "retention-days",	required_argument, NULL, OPT_RETENTION },
 	{ "store",		required_argument, NULL, 's' },
 	{ "sync",		no_argument,	   NULL, OPT_SYNC },
@@ -55,8 +56,9 @@ static const struct option longopts[] = {
 
 static const char usage_text[] =
     "usage: cwlog-write [-hktuV] [-e file] [-f field] [-m bytes]\n"
-    "                   [-n log-stream] [-s store] [--retention-days days]\n"
-    "                   [--sync] -g log-group [file ...]\n";
+    "                   [-n log-stream] [-s store] [--old-events how]\n"
+    "                   [--retention-days days] [--sync] -g log-group\n"
+    "                   [file ...]\n";
 
 static const char help_text[] =
     "Append log events to the local CloudWatch Logs store.\n"
@@ -73,6 +75,11 @@ static const char help_text[] =
     "  -n, --log-stream NAME    write every event to this stream (default:\n"
     "                           one stream per event, named by a UUID of\n"
     "                           the event; other lines: stream 'cwlog-write')\n"
+    "      --old-events HOW     events older than 14 days or than the\n"
+    "                           retention: reject (default, as AWS),\n"
+    "                           keep (store with their own time; not past\n"
+    "                           the retention) or now (re-stamp them with\n"
+    "                           the time they are read), for replays\n"
     "      --retention-days N   set the group's retention (1, 3, 5, 7, 14,\n"
     "                           30, 60, 90, 120, 150, 180, 365, 400, 545,\n"
     "                           731, 1096, 1827, 2192, 2557, 2922, 3288,\n"
@@ -95,6 +102,7 @@ static struct {
 	size_t		 nfield;
 	size_t		 limit;
 	long		 retention;
+	enum { OLD_REJECT, OLD_KEEP, OLD_NOW } old;
 	int		 sync, tee, unbuffered;
 } opt;
 
@@ -161,8 +169,11 @@ reject(enum logstore_check c, const struct logstore_event *ev)
 			    "(%s): %s", logstore_reject_name(c), m.buf);
 		else
 			diag_loc(in.name, in.lineno, "log event rejected "
-			    "(rejectedLogEventsInfo.%s: %d): %s",
-			    logstore_reject_name(c), index, m.buf);
+			    "(rejectedLogEventsInfo.%s: %d): %s%s",
+			    logstore_reject_name(c), index, m.buf,
+			    c == LOGSTORE_TOO_OLD ? " (--old-events keep or "
+			    "now stores it)" : c == LOGSTORE_EXPIRED ?
+			    " (--old-events now stores it)" : "");
 		goto out;
 	}
 	sbuf_adds(&b, "{\"Location\":");
@@ -182,13 +193,23 @@ out:
 	sbuf_free(&m);
 }
 
-/* Log one event to STREAM (NULL: the fixed writer), received at NOW. */
+/*
+ * Log one event to STREAM (NULL: the fixed writer), received at NOW.
+ * --old-events decides what happens to an event too old for AWS.
+ */
 static void
-put(const char *stream, const struct logstore_event *ev, int64_t now)
+put(const char *stream, struct logstore_event *ev, int64_t now)
 {
 	enum logstore_check c;
 
 	c = logstore_check(ev, now, opt.retention, opt.limit);
+	if (c == LOGSTORE_TOO_OLD && opt.old == OLD_KEEP)
+		c = LOGSTORE_OK;
+	else if ((c == LOGSTORE_TOO_OLD || c == LOGSTORE_EXPIRED) &&
+	    opt.old == OLD_NOW) {
+		ev->timestamp = now;
+		c = LOGSTORE_OK;
+	}
 	if (c != LOGSTORE_OK) {
 		reject(c, ev);
 		return;
@@ -416,6 +437,17 @@ main(int argc, char *argv[])
 			if (!logstore_retention_ok(retention))
 				errx(EXIT_USAGE, "invalid retention '%s': "
 				    "not a value AWS allows", optarg);
+			break;
+		case OPT_OLD_EVENTS:
+			if (strcmp(optarg, "reject") == 0)
+				opt.old = OLD_REJECT;
+			else if (strcmp(optarg, "keep") == 0)
+				opt.old = OLD_KEEP;
+			else if (strcmp(optarg, "now") == 0)
+				opt.old = OLD_NOW;
+			else
+				errx(EXIT_USAGE, "invalid --old-events '%s': "
+				    "use reject, keep or now", optarg);
 			break;
 		case OPT_SYNC: opt.sync = 1; break;
 		default:

@@ -125,6 +125,7 @@ static struct fields fl;
 static long nselected, nundelivered;
 static struct pset *ps;		/* the enabled rules' patterns */
 static unsigned char *matched;	/* per rule, for the current event */
+static uint32_t *hits;		/* the rules the current event matched */
 static unsigned char *busy;	/* per rule: -H or a target wants matches */
 static long *counts;		/* per rule: events matched */
 static int anybusy;
@@ -276,40 +277,50 @@ explain(const char *name, const struct pattern *pat, int m, struct sbuf *b)
 	out_line(opt.out, b->buf, b->len);
 }
 
-/* One event in bus mode. */
+/* Rule I matched the event: -H and the targets. */
+static void
+fire(size_t i, const char *rec, size_t len, jv *value, struct sbuf *b)
+{
+	struct rule *r = &rs.r[i];
+
+	if (!busy[i])
+		return;
+	if (opt.with_rule && opt.out != NULL && !opt.invert &&
+	    !opt.explain && !opt.count && !opt.quiet) {
+		sbuf_reset(b);
+		sbuf_adds(b, r->name);
+		sbuf_addc(b, '\t');
+		sbuf_add(b, rec, len);
+		out_line(opt.out, b->buf, b->len);
+	}
+	deliver(r, rec, len, value, b);
+}
+
+/* One event in bus mode: only the rules it matched cost anything. */
 static void
 bus_event(const char *rec, size_t len, struct sbuf *b)
 {
 	jv value = jv_invalid();
-	size_t i;
-	int any = 0;
+	size_t i, h, nhit;
 
-	pset_match(ps, &fl, matched);
-	for (i = 0; i < rs.n; i++) {	/* branch-free: matches are random */
-		counts[i] += matched[i];
-		any |= matched[i];
-	}
-	for (i = 0; i < rs.n && (anybusy || opt.explain); i++) {
-		struct rule *r;
-
-		if (opt.explain)
+	nhit = pset_match(ps, &fl, hits);
+	for (h = 0; h < nhit; h++)
+		counts[hits[h]]++;
+	if (opt.explain) {
+		memset(matched, 0, rs.n);
+		for (h = 0; h < nhit; h++)
+			matched[hits[h]] = 1;
+		for (i = 0; i < rs.n; i++) {
 			explain(rs.r[i].name, rs.r[i].pat, matched[i], b);
-		if (!matched[i] || !busy[i])
-			continue;
-		r = &rs.r[i];
-		if (opt.with_rule && opt.out != NULL && !opt.invert &&
-		    !opt.explain && !opt.count && !opt.quiet) {
-			sbuf_reset(b);
-			sbuf_adds(b, r->name);
-			sbuf_addc(b, '\t');
-			sbuf_add(b, rec, len);
-			out_line(opt.out, b->buf, b->len);
+			if (matched[i])
+				fire(i, rec, len, &value, b);
 		}
-		deliver(r, rec, len, &value, b);
-	}
+	} else if (anybusy)
+		for (h = 0; h < nhit; h++)
+			fire(hits[h], rec, len, &value, b);
 	if (jv_is_valid(value))
 		jv_free(value);
-	if (any != opt.invert) {
+	if ((nhit > 0) != opt.invert) {
 		nselected++;
 		if (opt.out != NULL && !opt.with_rule && !opt.explain &&
 		    !opt.count && !opt.quiet)
@@ -471,6 +482,7 @@ main(int argc, char *argv[])
 		ps = pset_new(pats, rs.n);
 		free(pats);
 		matched = xcalloc(rs.n + 1, 1);
+		hits = xcalloc(rs.n + 1, sizeof(*hits));
 		busy = xcalloc(rs.n + 1, 1);
 		counts = xcalloc(rs.n + 1, sizeof(*counts));
 		for (i = 0; i < rs.n; i++) {
@@ -529,6 +541,7 @@ main(int argc, char *argv[])
 		close_sinks();
 	pset_free(ps);
 	free(matched);
+	free(hits);
 	free(busy);
 	free(counts);
 	rules_free(&rs);

@@ -101,7 +101,7 @@ static struct {
 } opt;
 
 static struct ndjson in;
-static long nrejected, nrecords;
+static long nrejected, ndropped, nrecords;
 static size_t nbytes;
 
 static int64_t
@@ -176,6 +176,7 @@ deliver(struct req_entry *e)
 		out_line(opt.other, e->event.buf, e->event.len);
 		return;
 	}
+	ndropped++;
 	bus = jv_object_get(jv_copy(e->v), jv_string("EventBusName"));
 	diag_loc(in.name, in.lineno, "event %s for event bus '%s' dropped: "
 	    "this stream is bus '%s' (see --other-buses)", e->id,
@@ -314,7 +315,10 @@ put_entries(jv v, const char *rec, size_t len)
 	jv_free(v);
 }
 
-/* A bare detail object: wrap it as an entry, keeping its bytes. */
+/*
+ * A bare detail object: wrap it as an entry for the bus this stream is,
+ * keeping its bytes.
+ */
 static void
 put_detail(jv v, const char *rec, size_t len)
 {
@@ -323,7 +327,8 @@ put_detail(jv v, const char *rec, size_t len)
 
 	e = JV_OBJECT(jv_string("Source"), jv_string(opt.source),
 	    jv_string("DetailType"), jv_string(opt.dtype),
-	    jv_string("Detail"), v);
+	    jv_string("Detail"), v,
+	    jv_string("EventBusName"), jv_string(opt.bus));
 	if (jv_get_kind(opt.resources) == JV_KIND_ARRAY)
 		e = jv_object_set(e, jv_string("Resources"),
 		    jv_copy(opt.resources));
@@ -543,7 +548,7 @@ main(int argc, char *argv[])
 	out_close(opt.other);
 	out_close(opt.errs);
 	out_close(opt.out);
-	if (status == EXIT_OK && nrejected > 0)
+	if (status == EXIT_OK && (nrejected > 0 || ndropped > 0))
 		status = EXIT_NEGATIVE;
 	return status;
 }

@@ -28,6 +28,7 @@
 #include "ndjson.h"
 #include "num.h"
 #include "out.h"
+#include "pgkill.h"
 #include "sbuf.h"
 #include "version.h"
 #include "xalloc.h"
@@ -585,6 +586,8 @@ main(int argc, char *argv[])
 		conf.history = strcmp(history, "-") == 0 ?
 		    out_stdout(unbuffered) : out_open(history, unbuffered);
 
+	/* A signal takes the running task commands with it. */
+	pgkill_init(0);
 	ndjson_open(&in, argc, argv);
 	in.keep_going = keep_going;
 	while (ndjson_next(&in, &rec, &len)) {
@@ -620,6 +623,7 @@ main(int argc, char *argv[])
 	asl_free(m);
 	free_bindings(&conf);
 	free(name);
+	pgkill_free();
 	if (status == EXIT_OK && nfailed > 0)
 		status = EXIT_NEGATIVE;
 	return status;

@@ -5,10 +5,11 @@
  * (the machine, a branch, a Map processor) runs state after state until
  * an end; Parallel and Map run their sets inside.  Every step returns
  * R_OK with an owned value, R_ERR with an asl_error set (which Retry and
- * Catch may handle), or R_TIMEOUT when the execution's own TimeoutSeconds
- * expired (which nothing handles).  History events are numbered always,
- * since causes quote them ("entered at the event id #2"), and written
- * only when a history stream is open.
+ * Catch may handle), or R_STOP when the execution ends before its states
+ * do, which nothing handles: its own TimeoutSeconds expired, or its
+ * history is full.  History events are numbered always, since causes
+ * quote them ("entered at the event id #2") and the history limit counts
+ * them, and written only when a history stream is open.
  */
 #include <errno.h>
 #include <math.h>
@@ -25,6 +26,7 @@
 #include "itemio.h"
 #include "jsonraw.h"
 #include "lambda.h"
+#include "pgkill.h"
 #include "proc.h"
 #include "rfc3339.h"
 #include "xalloc.h"
@@ -33,7 +35,7 @@
 #define INVOKE_ARN	"arn:aws:states:::lambda:invoke"
 #define LAMBDA_PREFIX	"arn:aws:lambda:"
 
-enum { R_OK, R_ERR, R_TIMEOUT };
+enum { R_OK, R_ERR, R_STOP };
 
 /* The interpreter lock and its condition (see run_jobs). */
 #define ASLRUN_MAX_THREADS	64	/* "no limit" means this many */
@@ -47,6 +49,8 @@ struct run {
 	jv		 ctx;		/* Execution and StateMachine */
 	int64_t		 deadline;	/* 0: none */
 	long		 evid;
+	int		 full;		/* the history reached its limit */
+	int		 ending;	/* recording the execution's end */
 	int		 quiet;		/* a child execution: no history */
 	jv		 mock_counts;	/* state name -> invocations */
 };
@@ -80,14 +84,25 @@ jtext(jv v)
 	return jv_dump_string(jv_copy(v), 0);
 }
 
-/* Record an event; consumes DETAILS (invalid for none). */
+/*
+ * Record an event; consumes DETAILS (invalid for none).  The last event
+ * a history can hold is the execution's end: an event that would take
+ * its place fills the history instead, and is not recorded; nor is any
+ * after it (aslrun_execute ends the execution).
+ */
 static long
 event(struct run *x, const char *type, const char *detkey, jv details)
 {
 	char ts[RFC3339_BUFSZ];
-	long id = ++x->evid;
+	long id;
 	jv e;
 
+	if (x->full || (x->evid + 1 >= ASLRUN_HISTORY_MAX && !x->ending)) {
+		x->full = 1;
+		jv_free(details);
+		return x->evid + 1;
+	}
+	id = ++x->evid;
 	if (x->c->history == NULL || x->quiet) {
 		jv_free(details);
 		return id;
@@ -131,6 +146,14 @@ state_event(struct run *x, const struct asl_state *s, const char *what,
 }
 
 /* Errors. */
+
+/* What a Standard execution whose history is full fails with. */
+static void
+history_full(struct asl_error *e)
+{
+	asl_error_set(e, "States.Runtime", "The execution reached the "
+	    "maximum number of history events (%d).", ASLRUN_HISTORY_MAX);
+}
 
 static int
 rt_err(struct step *st, struct asl_error *e, const char *error,
@@ -451,7 +474,10 @@ do_choice(struct step *st, jv input, jv *out, int *next,
 	return output_path(st, out, e);
 }
 
-/* Wait until T; R_TIMEOUT when the execution's deadline comes first. */
+/*
+ * Wait until T; R_STOP when the execution's deadline comes first, or
+ * when its history is full.
+ */
 static int
 wait_until(struct run *x, int64_t t)
 {
@@ -459,6 +485,8 @@ wait_until(struct run *x, int64_t t)
 
 	int timeout = 0;
 
+	if (x->full)
+		return R_STOP;
 	if (x->deadline > 0 && t >= x->deadline) {
 		t = x->deadline;
 		timeout = 1;
@@ -471,7 +499,7 @@ wait_until(struct run *x, int64_t t)
 		if (!clock_is_virtual())
 			pthread_mutex_lock(&gil);
 	}
-	return timeout ? R_TIMEOUT : R_OK;
+	return timeout ? R_STOP : R_OK;
 }
 
 static void
@@ -556,7 +584,7 @@ do_wait(struct step *st, jv input, jv *out, struct asl_error *e)
 	}
 	if (wait_until(st->x, t) != R_OK) {
 		jv_free(v);
-		return R_TIMEOUT;
+		return R_STOP;
 	}
 	*out = v;
 	return output_path(st, out, e);
@@ -863,8 +891,35 @@ is_handler_error(const char *type)
 }
 
 /*
+ * proc_run, with the command's process group in a pgkill slot meanwhile:
+ * a signal that ends the program ends the command too.
+ */
+static int
+run_killable(const struct proc_spec *spec, struct proc_result *res)
+{
+	struct proc_set *set = proc_set_new();
+	int slot = pgkill_take(), r, err;
+
+	proc_result_init(res);
+	pgkill_hold(1);
+	r = proc_set_start(set, spec, NULL);
+	err = errno;
+	if (r == 0)
+		pgkill_set(slot, proc_set_pid(set, NULL));
+	pgkill_hold(0);
+	if (r == 0) {
+		r = proc_set_wait(set, -1, res, NULL) == 1 ? 0 : -1;
+		err = errno;
+	}
+	pgkill_give(slot);
+	proc_set_free(set);
+	errno = err;
+	return r;
+}
+
+/*
  * Run the bound command.  LAMBDA_INVOKE wraps the result in the Invoke
- * response.  Returns R_OK, R_ERR or R_TIMEOUT (execution deadline).
+ * response.  Returns R_OK, R_ERR or R_STOP (execution deadline).
  */
 static int
 run_command(struct step *st, const struct aslrun_binding *b, jv payload,
@@ -906,7 +961,7 @@ run_command(struct step *st, const struct aslrun_binding *b, jv payload,
 	lambda_reply_init(&reply);
 	/* Other branches and iterations run while the command does. */
 	pthread_mutex_unlock(&gil);
-	r = proc_run(&spec, &res);
+	r = run_killable(&spec, &res);
 	err = errno;
 	pthread_mutex_lock(&gil);
 	if (r != 0) {
@@ -921,7 +976,7 @@ run_command(struct step *st, const struct aslrun_binding *b, jv payload,
 	if (res.end == PROC_TIMEDOUT) {
 		if (machine) {
 			clock_advance_to(x->deadline);
-			r = R_TIMEOUT;
+			r = R_STOP;
 		} else {
 			asl_error_set(e, hb ? "States.HeartbeatTimeout" :
 			    "States.Timeout", NULL);
@@ -1097,9 +1152,14 @@ do_task(struct step *st, jv input, jv *out, struct asl_error *e)
 		else
 			event(x, "", NULL, jv_invalid());
 	}
+	if (x->full) {
+		/* No room left for the task's end: it never runs. */
+		jv_free(v);
+		return R_STOP;
+	}
 	r = invoke(st, v, timeout, heartbeat, &result, e);
 	jv_free(v);
-	if (r == R_TIMEOUT)
+	if (r == R_STOP)
 		return r;
 	if (r == R_ERR) {
 		int timedout = e->error != NULL &&
@@ -1166,11 +1226,12 @@ struct job {
 	int			 child;		/* a child execution (a
 						   distributed Map's) */
 	long			 index;
-	int			 started, finished, joined;
+	int			 started;
 	pthread_t		 tid;
-	/* Virtual time: when it starts and ends, and its slot. */
+	struct job		**doneq;	/* its thread's end goes here */
+	struct job		*qnext;
+	/* Virtual time: when it starts and ends. */
 	int64_t			 vstart, vend;
-	size_t			 vslot;
 };
 
 static void
@@ -1224,10 +1285,15 @@ job_run(struct job *j)
 		child.quiet = 1;
 		child.ctx = jv_copy(x->ctx);
 		child.mock_counts = jv_copy(x->mock_counts);
+		child.full = 0;
 		j->r = run_states(&child, j->ss, j->input, &j->out, &j->e);
+		if (child.full) {
+			/* The child execution failed; its parent goes on. */
+			history_full(&j->e);
+			j->r = R_ERR;
+		}
 		jv_free(child.ctx);
 		jv_free(child.mock_counts);
-		j->finished = 1;
 		return;
 	}
 	if (j->map != NULL && history_on(x))
@@ -1238,16 +1304,15 @@ job_run(struct job *j)
 	else if (j->map != NULL)
 		event(x, "", NULL, jv_invalid());
 	j->r = run_states(x, j->ss, j->input, &j->out, &j->e);
-	if (j->map != NULL && j->r != R_TIMEOUT && history_on(x))
+	if (j->map != NULL && j->r != R_STOP && history_on(x))
 		event(x, j->r == R_OK ? "MapIterationSucceeded" :
 		    "MapIterationFailed", j->r == R_OK ?
 		    "mapIterationSucceededEventDetails" :
 		    "mapIterationFailedEventDetails", JV_OBJECT(
 		    jv_string("index"), jv_number((double)j->index),
 		    jv_string("name"), jv_string(j->map)));
-	else if (j->map != NULL && j->r != R_TIMEOUT)
+	else if (j->map != NULL && j->r != R_STOP)
 		event(x, "", NULL, jv_invalid());
-	j->finished = 1;
 }
 
 /* Run J on a virtual clock of its own, from vstart; it ends at vend. */
@@ -1266,64 +1331,90 @@ job_thread(void *arg)
 
 	pthread_mutex_lock(&gil);
 	job_timed(j);
+	j->qnext = *j->doneq;
+	*j->doneq = j;
 	pthread_cond_broadcast(&job_done);
 	pthread_mutex_unlock(&gil);
 	return NULL;
 }
 
-/* 1 if a job has finished and has not been joined yet. */
-static int
-finished_job(const struct job *jobs, size_t n)
-{
-	size_t i;
-
-	for (i = 0; i < n; i++)
-		if (jobs[i].finished && !jobs[i].joined)
-			return 1;
-	return 0;
-}
-
 /*
  * Virtual time of concurrent jobs, as AWS runs them: up to a limit at
  * once, each starting when a slot frees (in order), the whole ending with
- * the last of them.  The slots hold when each is free.
+ * the last of them.  Slots never used yet are free from the start; the
+ * others wait in a min-heap of the times they free at, so that a job
+ * starts in O(log n), not in a scan of every slot (a distributed Map may
+ * have a million items and as many slots).
  */
 struct vsched {
-	int64_t		*free;
-	size_t		 n;
-	int64_t		 end;
+	size_t		 fresh;		/* slots free since t0 */
+	int64_t		 t0, end;
+	int64_t		*heap;		/* times used slots free at */
+	size_t		 nheap, cap;
 };
 
 static void
 vsched_init(struct vsched *v, size_t njobs, long vlimit)
 {
-	size_t i;
+	v->fresh = vlimit <= 0 || (size_t)vlimit > njobs ? njobs :
+	    (size_t)vlimit;
+	v->t0 = v->end = clock_now_ms();
+	/* Each time in the heap is a slot's: as many as the slots. */
+	v->cap = v->fresh > 0 ? v->fresh : 1;
+	v->heap = xreallocarray(NULL, v->cap, sizeof(*v->heap));
+	v->nheap = 0;
+}
 
-	v->n = vlimit <= 0 || (size_t)vlimit > njobs ? njobs : (size_t)vlimit;
-	v->free = xreallocarray(NULL, v->n > 0 ? v->n : 1, sizeof(*v->free));
-	v->end = clock_now_ms();
-	for (i = 0; i < v->n; i++)
-		v->free[i] = v->end;
+static void
+vsched_push(struct vsched *v, int64_t t)
+{
+	size_t i = v->nheap++, up;
+
+	if (v->nheap > v->cap) {
+		v->cap *= 2;
+		v->heap = xreallocarray(v->heap, v->cap, sizeof(*v->heap));
+	}
+	for (; i > 0 && v->heap[up = (i - 1) / 2] > t; i = up)
+		v->heap[i] = v->heap[up];
+	v->heap[i] = t;
+}
+
+static int64_t
+vsched_pop(struct vsched *v)
+{
+	int64_t top = v->heap[0], last = v->heap[--v->nheap];
+	size_t i = 0, c;
+
+	while ((c = 2 * i + 1) < v->nheap) {
+		if (c + 1 < v->nheap && v->heap[c + 1] < v->heap[c])
+			c++;
+		if (last <= v->heap[c])
+			break;
+		v->heap[i] = v->heap[c];
+		i = c;
+	}
+	v->heap[i] = last;
+	return top;
 }
 
 /* Job J starts: in the slot free first, at the time it frees. */
 static void
 vsched_start(struct vsched *v, struct job *j)
 {
-	size_t i, k = 0;
-
-	for (i = 1; i < v->n; i++)
-		if (v->free[i] < v->free[k])
-			k = i;
-	j->vslot = k;
-	j->vstart = j->vend = v->free[k];
-	v->free[k] = INT64_MAX;		/* busy until it ends */
+	if (v->fresh > 0) {
+		v->fresh--;
+		j->vstart = v->t0;
+	} else if (v->nheap > 0)
+		j->vstart = vsched_pop(v);
+	else	/* more running than slots: cannot happen (limit <= vlimit) */
+		j->vstart = v->end;
+	j->vend = j->vstart;
 }
 
 static void
 vsched_end(struct vsched *v, const struct job *j)
 {
-	v->free[j->vslot] = j->vend;
+	vsched_push(v, j->vend);
 	if (j->vend > v->end)
 		v->end = j->vend;
 }
@@ -1333,7 +1424,7 @@ vsched_end(struct vsched *v, const struct job *j)
  * the other in this thread).  With STOP, a failure starts no further job.
  * VLIMIT is how many run at once on AWS (0: all), which virtual time
  * follows whatever LIMIT is: the jobs' waits overlap as they would there.
- * Returns R_TIMEOUT when a job timed out, else R_OK (each job has its
+ * Returns R_STOP when a job stopped, else R_OK (each job has its
  * outcome).
  */
 static int
@@ -1341,6 +1432,7 @@ run_jobs(struct run *x, struct job *jobs, size_t n, long limit, long vlimit,
     int stop)
 {
 	struct vsched vs;
+	struct job *done = NULL, *j;	/* ended, not joined yet */
 	size_t next = 0, running = 0, i;
 	int failed = 0, timeout = 0;
 
@@ -1354,25 +1446,25 @@ run_jobs(struct run *x, struct job *jobs, size_t n, long limit, long vlimit,
 			vsched_start(&vs, &jobs[i]);
 			job_timed(&jobs[i]);
 			vsched_end(&vs, &jobs[i]);
-			timeout = jobs[i].r == R_TIMEOUT;
+			timeout = jobs[i].r == R_STOP;
 			failed = stop && jobs[i].r != R_OK;
 		}
 		clock_jump_to(vs.end);
-		free(vs.free);
-		return timeout ? R_TIMEOUT : R_OK;
+		free(vs.heap);
+		return timeout ? R_STOP : R_OK;
 	}
 	for (;;) {
 		while (next < n && (limit <= 0 || running < (size_t)limit) &&
 		    !failed && !timeout) {
 			jobs[next].started = 1;
+			jobs[next].doneq = &done;
 			vsched_start(&vs, &jobs[next]);
 			if (pthread_create(&jobs[next].tid, NULL, job_thread,
 			    &jobs[next]) != 0) {
 				/* No thread: run it here. */
 				job_timed(&jobs[next]);
 				vsched_end(&vs, &jobs[next]);
-				jobs[next].joined = 1;
-				timeout |= jobs[next].r == R_TIMEOUT;
+				timeout |= jobs[next].r == R_STOP;
 				failed |= stop && jobs[next].r != R_OK;
 			} else
 				running++;
@@ -1380,23 +1472,23 @@ run_jobs(struct run *x, struct job *jobs, size_t n, long limit, long vlimit,
 		}
 		if (running == 0)
 			break;
-		while (!finished_job(jobs, next))
+		/* Each ended job is joined once, without a scan of all. */
+		while (done == NULL)
 			pthread_cond_wait(&job_done, &gil);
-		for (i = 0; i < next; i++)
-			if (jobs[i].finished && !jobs[i].joined) {
-				pthread_mutex_unlock(&gil);
-				pthread_join(jobs[i].tid, NULL);
-				pthread_mutex_lock(&gil);
-				jobs[i].joined = 1;
-				vsched_end(&vs, &jobs[i]);
-				running--;
-				timeout |= jobs[i].r == R_TIMEOUT;
-				failed |= stop && jobs[i].r != R_OK;
-			}
+		while ((j = done) != NULL) {
+			done = j->qnext;
+			pthread_mutex_unlock(&gil);
+			pthread_join(j->tid, NULL);
+			pthread_mutex_lock(&gil);
+			vsched_end(&vs, j);
+			running--;
+			timeout |= j->r == R_STOP;
+			failed |= stop && j->r != R_OK;
+		}
 	}
 	clock_jump_to(vs.end);
-	free(vs.free);
-	return timeout ? R_TIMEOUT : R_OK;
+	free(vs.heap);
+	return timeout ? R_STOP : R_OK;
 }
 
 /* Parallel. */
@@ -1715,13 +1807,13 @@ do_map(struct step *st, jv input, jv *out, struct asl_error *e)
 	}
 	r = run_jobs(x, jobs, (size_t)n, s->processor->has_task ? (long)conc :
 	    1, (long)conc, pct < 0 && cnt < 0);
-	if (r == R_TIMEOUT) {
+	if (r == R_STOP) {
 		jobs_free(jobs, (size_t)n);
 		jv_free(items);
 		jv_free(v);
 		jv_free(done);
 		jv_free(bad);
-		return R_TIMEOUT;
+		return R_STOP;
 	}
 	results = jv_array();
 	done = jv_array();
@@ -1859,7 +1951,7 @@ with_retry(struct step *st, jv input, int64_t entered, jv *out,
 	counts = xcalloc(s->nretry + 1, sizeof(*counts));
 	for (;;) {
 		r = do_work(st, input, out, e);
-		if (r != R_ERR)
+		if (r != R_ERR || st->x->full)
 			break;
 		for (k = 0; k < s->nretry; k++)
 			if (err_matches(s->retry[k].errors,
@@ -1877,7 +1969,7 @@ with_retry(struct step *st, jv input, int64_t entered, jv *out,
 		counts[k]++;
 		if (wait_until(st->x, clock_now_ms() +
 		    (int64_t)(delay * 1000)) != R_OK) {
-			r = R_TIMEOUT;
+			r = R_STOP;
 			break;
 		}
 		asl_error_free(e);
@@ -1931,6 +2023,14 @@ run_state(struct run *x, const struct asl_states *ss, int idx, jv input,
 		r = with_retry(&st, input, entered, out, e);
 		break;
 	}
+	if (x->full && r != R_STOP) {
+		/* Nothing more is recorded, so nothing more runs. */
+		if (r == R_OK) {
+			jv_free(*out);
+			*out = jv_invalid();
+		}
+		r = R_STOP;
+	}
 	if (r == R_ERR && s->type != ASL_FAIL) {
 		for (k = 0; k < s->ncatch; k++)
 			if (err_matches(s->catchers[k].errors,
@@ -1965,9 +2065,10 @@ run_states(struct run *x, const struct asl_states *ss, jv input, jv *out,
 	jv cur = jv_copy(input), res;
 
 	for (;;) {
-		if (x->deadline > 0 && clock_now_ms() >= x->deadline) {
+		if (x->full || (x->deadline > 0 &&
+		    clock_now_ms() >= x->deadline)) {
 			jv_free(cur);
-			return R_TIMEOUT;
+			return R_STOP;
 		}
 		res = jv_invalid();
 		r = run_state(x, ss, i, cur, &res, &next, e);
@@ -2057,6 +2158,17 @@ aslrun_execute(const struct asl_machine *m, const struct aslrun_conf *c,
 		    ASL_PAYLOAD_MAX);
 		r = R_ERR;
 	}
+	/* Only a success may take the history's last place. */
+	if (r != R_OK && x.evid + 1 >= ASLRUN_HISTORY_MAX)
+		x.full = 1;
+	if (x.full) {
+		jv_free(output);
+		output = jv_invalid();
+		history_full(&e);
+		r = R_ERR;
+	}
+	x.full = 0;
+	x.ending = 1;
 	if (r == R_OK) {
 		status = ASLRUN_SUCCEEDED;
 		o = jtext(output);

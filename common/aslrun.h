@@ -40,6 +40,15 @@ struct aslrun_conf {
 	const char	*s3_dir;	/* local S3: DIR/BUCKET/KEY */
 };
 
+/*
+ * The events a Standard execution's history holds.  The last is the
+ * execution's end: an execution that needs more fails with States.Runtime
+ * as Step Functions fails it (an execution that succeeds with exactly
+ * this many events succeeds).  Child executions of a distributed Map
+ * have histories of their own.
+ */
+#define ASLRUN_HISTORY_MAX	25000
+
 enum aslrun_status {
 	ASLRUN_SUCCEEDED, ASLRUN_FAILED, ASLRUN_TIMED_OUT
 };

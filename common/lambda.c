@@ -168,18 +168,13 @@ lambda_response(struct lambda_reply *r, const char *p, size_t len,
 		sbuf_adds(&r->payload, "null");
 		return;
 	}
+	/* The parser's own words would quote the function's output. */
 	v = ndjson_parse(p, len);
-	if (!jv_is_valid(v) || !utf8_valid(p, len, &bad)) {
-		jv msg = jv_is_valid(v) ? jv_string("invalid UTF-8") :
-		    jv_invalid_get_msg(jv_copy(v));
-
-		m = xasprintf("Unable to marshal response: %s",
-		    jv_get_kind(msg) == JV_KIND_STRING ?
-		    jv_string_value(msg) : "not JSON");
-		set_error(r, "Runtime.MarshalError", m);
-		free(m);
-		jv_free(msg);
-	} else
+	if (!jv_is_valid(v))
+		set_error(r, "Runtime.MarshalError", LAMBDA_MARSHAL_JSON);
+	else if (!utf8_valid(p, len, &bad))
+		set_error(r, "Runtime.MarshalError", LAMBDA_MARSHAL_UTF8);
+	else
 		jsonraw_minify(&r->payload, p, len);
 	jv_free(v);
 }

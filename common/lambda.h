@@ -61,8 +61,15 @@ void	lambda_judge(const struct proc_result *, const char *request_id,
  * or a Runtime API /response): success with BODY (null when it is
  * empty), or the error Lambda makes of it: Function.ResponseSizeTooLarge
  * when TOTAL, its full size, is over MAXRESP (0: no limit), and
- * Runtime.MarshalError when it is not one JSON text.
+ * Runtime.MarshalError when it is not one JSON text in UTF-8 (raw control
+ * characters in a string included), with one of the fixed messages below:
+ * never the parser's, which would quote the output.
  */
+#define LAMBDA_MARSHAL_JSON \
+	"Unable to marshal response: the response is not one JSON text"
+#define LAMBDA_MARSHAL_UTF8 \
+	"Unable to marshal response: the response is not valid UTF-8"
+
 void	lambda_response(struct lambda_reply *, const char *body, size_t len,
 	    size_t total, size_t maxresp);
 

@@ -46,8 +46,55 @@ struct pathtab {
 	int	  n, cap;
 	char	**cond;		/* "PATH-ID TEXT" */
 	struct pcond *pc;
-	int	  ncond;
+	int	  ncond, capcond;
+	int	 *hpath, *hcond;	/* hash tables of ids + 1, 0: empty */
+	size_t	  mpath, mcond;		/* their masks */
 };
+
+static uint32_t
+xhash(const char *s, size_t n)
+{
+	uint32_t h = 2166136261U;
+
+	while (n-- > 0)
+		h = (h ^ (unsigned char)*s++) * 16777619U;
+	return h;
+}
+
+/*
+ * Open addressing over ids: the slot of the key (S, N) in TAB, where
+ * SAME(i) says whether id i has that key.  Ids are stored plus one.
+ */
+#define HSLOT(tab, mask, s, n, same, slot) do {				\
+	for ((slot) = xhash((s), (n)) & (mask); (tab)[slot] != 0;	\
+	    (slot) = ((slot) + 1) & (mask))				\
+		if (same((tab)[slot] - 1))				\
+			break;						\
+} while (0)
+
+/* Grow a table of ids to hold twice COUNT, rehashing with KEY(i). */
+static int *
+hgrow(int *tab, size_t *mask, int count, char **keys, const size_t *lens)
+{
+	size_t m, slot, n;
+	int i, *t;
+
+	if (tab != NULL && (size_t)count * 2 < *mask)
+		return tab;
+	for (m = 63; m < (size_t)count * 4; m = m * 2 + 1)
+		;
+	t = xcalloc(m + 1, sizeof(*t));
+	for (i = 0; i < count; i++) {
+		n = lens != NULL ? lens[i] : strlen(keys[i]);
+		for (slot = xhash(keys[i], n) & m; t[slot] != 0;
+		    slot = (slot + 1) & m)
+			;
+		t[slot] = i + 1;
+	}
+	free(tab);
+	*mask = m;
+	return t;
+}
 
 struct pathtab *
 pathtab_new(void)
@@ -75,17 +122,22 @@ pathtab_free(struct pathtab *pt)
 	free(pt->pc);
 	free(pt->name);
 	free(pt->len);
+	free(pt->hpath);
+	free(pt->hcond);
 	free(pt);
 }
 
 int
 pathtab_intern(struct pathtab *pt, const char *s, size_t n)
 {
-	int i;
+	size_t slot;
 
-	for (i = 0; i < pt->n; i++)
-		if (pt->len[i] == n && memcmp(pt->name[i], s, n) == 0)
-			return i;
+#define SAME_PATH(i) (pt->len[i] == n && memcmp(pt->name[i], s, n) == 0)
+	pt->hpath = hgrow(pt->hpath, &pt->mpath, pt->n, pt->name, pt->len);
+	HSLOT(pt->hpath, pt->mpath, s, n, SAME_PATH, slot);
+#undef SAME_PATH
+	if (pt->hpath[slot] != 0)
+		return pt->hpath[slot] - 1;
 	if (pt->n == pt->cap) {
 		pt->cap = pt->cap ? pt->cap * 2 : 16;
 		pt->name = xreallocarray(pt->name, (size_t)pt->cap,
@@ -95,6 +147,7 @@ pathtab_intern(struct pathtab *pt, const char *s, size_t n)
 	}
 	pt->name[pt->n] = xstrndup(s, n);
 	pt->len[pt->n] = n;
+	pt->hpath[slot] = pt->n + 1;
 	return pt->n++;
 }
 
@@ -108,20 +161,27 @@ int
 pathtab_cond(struct pathtab *pt, int path, const char *text)
 {
 	char *k = xasprintf("%d %s", path, text);
-	int i;
+	size_t slot, n = strlen(k);
 
-	for (i = 0; i < pt->ncond; i++)
-		if (strcmp(pt->cond[i], k) == 0) {
-			free(k);
-			return i;
-		}
-	pt->cond = xreallocarray(pt->cond, (size_t)pt->ncond + 1,
-	    sizeof(*pt->cond));
-	pt->pc = xreallocarray(pt->pc, (size_t)pt->ncond + 1,
-	    sizeof(*pt->pc));
+#define SAME_COND(i) (strcmp(pt->cond[i], k) == 0)
+	pt->hcond = hgrow(pt->hcond, &pt->mcond, pt->ncond, pt->cond, NULL);
+	HSLOT(pt->hcond, pt->mcond, k, n, SAME_COND, slot);
+#undef SAME_COND
+	if (pt->hcond[slot] != 0) {
+		free(k);
+		return pt->hcond[slot] - 1;
+	}
+	if (pt->ncond == pt->capcond) {
+		pt->capcond = pt->capcond ? pt->capcond * 2 : 16;
+		pt->cond = xreallocarray(pt->cond, (size_t)pt->capcond,
+		    sizeof(*pt->cond));
+		pt->pc = xreallocarray(pt->pc, (size_t)pt->capcond,
+		    sizeof(*pt->pc));
+	}
 	memset(&pt->pc[pt->ncond], 0, sizeof(*pt->pc));
 	pt->pc[pt->ncond].path = path;
 	pt->cond[pt->ncond] = k;
+	pt->hcond[slot] = pt->ncond + 1;
 	return pt->ncond++;
 }
 
@@ -158,6 +218,7 @@ struct xgroup {
 	int		 ngid;
 	struct xent	*tab;		/* open addressing */
 	size_t		 mask;
+	uint32_t	 epoch;		/* the event its matches are for */
 };
 
 struct xindex {
@@ -165,16 +226,6 @@ struct xindex {
 	struct xgroup	*g;
 	int		 ng;
 };
-
-static uint32_t
-xhash(const char *s, size_t n)
-{
-	uint32_t h = 2166136261U;
-
-	while (n-- > 0)
-		h = (h ^ (unsigned char)*s++) * 16777619U;
-	return h;
-}
 
 static struct xent *
 xfind(const struct xgroup *g, const char *s, size_t n)
@@ -194,29 +245,36 @@ static struct xindex *
 xindex_new(const struct pathtab *pt)
 {
 	struct xindex *xi = xcalloc(1, sizeof(*xi));
-	int i, j, p;
+	int i, j, p, *start, *byp;
 	size_t k, total;
 
+	/* the exact conditions grouped by path: start[p]..start[p + 1] */
+	start = xcalloc((size_t)pt->n + 2, sizeof(int));
+	byp = xcalloc((size_t)pt->ncond + 1, sizeof(int));
 	xi->grp = xcalloc((size_t)pt->ncond + 1, sizeof(int));
-	for (i = 0; i < pt->ncond; i++)
+	for (i = 0; i < pt->ncond; i++) {
 		xi->grp[i] = -1;
+		if (pt->pc[i].exact)
+			start[pt->pc[i].path + 2]++;
+	}
+	for (p = 0; p < pt->n; p++)
+		start[p + 2] += start[p + 1];
+	for (i = 0; i < pt->ncond; i++)
+		if (pt->pc[i].exact)
+			byp[start[pt->pc[i].path + 1]++] = i;
 	for (p = 0; p < pt->n; p++) {
 		struct xgroup g;
 
 		memset(&g, 0, sizeof(g));
 		g.path = p;
-		total = 0;
-		for (i = 0; i < pt->ncond; i++)
-			if (pt->pc[i].exact && pt->pc[i].path == p) {
-				g.gid = xreallocarray(g.gid, (size_t)g.ngid + 1,
-				    sizeof(int));
-				g.gid[g.ngid++] = i;
-				total += pt->pc[i].ns;
-			}
-		if (g.ngid < 2) {
-			free(g.gid);
+		g.ngid = start[p + 1] - start[p];
+		if (g.ngid < 2)
 			continue;
-		}
+		g.gid = xreallocarray(NULL, (size_t)g.ngid, sizeof(int));
+		memcpy(g.gid, byp + start[p], (size_t)g.ngid * sizeof(int));
+		total = 0;
+		for (j = 0; j < g.ngid; j++)
+			total += pt->pc[g.gid[j]].ns;
 		for (g.mask = 15; g.mask < 2 * total; g.mask = g.mask * 2 + 1)
 			;
 		g.tab = xcalloc(g.mask + 1, sizeof(*g.tab));
@@ -238,6 +296,8 @@ xindex_new(const struct pathtab *pt)
 		xi->g = xreallocarray(xi->g, (size_t)xi->ng + 1, sizeof(*xi->g));
 		xi->g[xi->ng++] = g;
 	}
+	free(start);
+	free(byp);
 	return xi;
 }
 
@@ -289,6 +349,8 @@ fields_reset(struct fields *f)
 	memset(f->inarr, 0, (size_t)f->npaths);
 	if (++f->epoch >= 1U << 30) {
 		memset(f->memo, 0, (size_t)f->nconds * sizeof(*f->memo));
+		for (i = 0; i < f->xi->ng; i++)
+			f->xi->g[i].epoch = 0;
 		f->epoch = 1;
 	}
 	f->nleaf = 0;
@@ -2810,19 +2872,27 @@ plain(const struct pattern *pat, const struct cond *cd, int32_t gid,
 	if (f->head[cd->path] < 0)
 		return cd->absent;
 	if (f->xi->grp[gid] >= 0) {
-		const struct xgroup *g = &f->xi->g[f->xi->grp[gid]];
+		/*
+		 * One lookup per leaf marks the group's conditions that hold;
+		 * the others are false for this event without being touched.
+		 */
+		struct xgroup *g = &f->xi->g[f->xi->grp[gid]];
 		const struct xent *e;
 		int j;
 
-		for (j = 0; j < g->ngid; j++)
-			f->memo[g->gid[j]] = f->epoch << 1;
-		for (i = f->head[cd->path]; i >= 0; i = f->leaf[i].next) {
-			if (f->leaf[i].kind != LEAF_STRING)
-				continue;
-			e = xfind(g, f->leaf[i].s, f->leaf[i].n);
-			for (j = 0; j < e->ngid; j++)
-				f->memo[e->gid[j]] |= 1;
+		if (g->epoch != f->epoch) {
+			g->epoch = f->epoch;
+			for (i = f->head[cd->path]; i >= 0;
+			    i = f->leaf[i].next) {
+				if (f->leaf[i].kind != LEAF_STRING)
+					continue;
+				e = xfind(g, f->leaf[i].s, f->leaf[i].n);
+				for (j = 0; j < e->ngid; j++)
+					f->memo[e->gid[j]] = f->epoch << 1 | 1;
+			}
 		}
+		if (*mo >> 1 != f->epoch)
+			*mo = f->epoch << 1;
 		return (int)(*mo & 1);
 	}
 	for (i = f->head[cd->path]; i >= 0 && !any; i = f->leaf[i].next)
@@ -3194,15 +3264,162 @@ struct psub {
 	uint32_t		 pat;		/* index of the pattern */
 	const struct pattern	*p;
 	const struct sub	*s;
+	const struct cond	*ix;		/* its indexed condition */
+};
+
+/*
+ * An entry of a set's index: a field path and an exact value (a string,
+ * or a number as the engine compares numbers), with the sub-rules whose
+ * indexed condition has that value.
+ */
+struct ient {
+	const char	*s;		/* NULL: an empty slot */
+	size_t		 n;
+	uint64_t	 num;
+	int32_t		 path;
+	int32_t		 isnum;
+	uint32_t	*sub;		/* indexes in pset.sub */
+	uint32_t	 nsub;
 };
 
 struct pset {
 	struct key	*key;
-	struct psub	*sub;		/* grouped by their first condition */
-	size_t		 nsub, npat;
-	uint32_t	*grp;		/* group g is sub[grp[g]..grp[g+1]) */
-	size_t		 ngrp;
+	struct psub	*sub;		/* unindexed first, then indexed */
+	size_t		 nsub, npat, nalways;
+	uint32_t	*grp;		/* unindexed sub-rules grouped by */
+	size_t		 ngrp;		/* first condition: sub[grp[g]..) */
+	struct ient	*ix;		/* open addressing */
+	size_t		 ixmask;
+	int32_t		*ixpath;	/* the paths in the index */
+	uint8_t		*ixkind;	/* per such path: 1 strings, 2 numbers */
+	size_t		 nixpath;
+	uint32_t	*seen;		/* per sub-rule: the event it is */
+	uint32_t	 epoch;		/* queued for */
+	uint32_t	*cand;		/* the event's queued sub-rules */
+	unsigned char	*match;		/* per pattern, all 0 between events */
+	const struct pattern *any;	/* for the number options */
 };
+
+/*
+ * A condition the index can stand for: every value an exact string or a
+ * number with a numeric form, so that a leaf satisfies it only if its
+ * own string or number is one of the values.  Anything-but, prefix,
+ * IP addresses, exists and the like are not.
+ */
+static int
+indexable(const struct cond *cd)
+{
+	size_t i;
+
+	if (cd->absent || cd->nv == 0)
+		return 0;
+	for (i = 0; i < cd->nv; i++)
+		if (!(cd->v[i].op == OP_STR ||
+		    (cd->v[i].op == OP_NUM && cd->v[i].numok)))
+			return 0;
+	return 1;
+}
+
+/* The number as the index keys it: equal numbers, equal keys. */
+static uint64_t
+num_key(int legacy, double d, long long k)
+{
+	uint64_t u;
+
+	if (legacy)
+		return (uint64_t)k;
+	if (d == 0)
+		d = 0;		/* -0 is 0 */
+	memcpy(&u, &d, sizeof(u));
+	return u;
+}
+
+static struct ient *
+ifind(const struct pset *ps, int32_t path, int isnum, const char *s,
+    size_t n, uint64_t num)
+{
+	uint32_t h = isnum ? (uint32_t)(num ^ num >> 29 ^ num >> 47) *
+	    2654435761U : xhash(s, n);
+	size_t i = (h ^ (uint32_t)path * 0x9e3779b1U) & ps->ixmask;
+
+	for (;; i = (i + 1) & ps->ixmask) {
+		struct ient *e = &ps->ix[i];
+
+		if (e->s == NULL || (e->path == path && e->isnum == isnum &&
+		    (isnum ? e->num == num : e->n == n &&
+		    memcmp(e->s, s, n) == 0)))
+			return e;
+	}
+}
+
+/* Put sub-rule J under each value of its indexed condition. */
+static void
+index_sub(struct pset *ps, uint32_t j)
+{
+	const struct cond *cd = ps->sub[j].ix;
+	const struct vpat *v;
+	struct ient *e;
+	uint64_t num = 0;
+	size_t i;
+	int isnum;
+
+	for (i = 0; i < cd->nv; i++) {
+		v = &cd->v[i];
+		isnum = v->op == OP_NUM;
+		if (isnum)
+			num = num_key(ps->any->legacy, v->d[0], v->k[0]);
+		e = isnum ? ifind(ps, cd->path, 1, "", 0, num) :
+		    ifind(ps, cd->path, 0, v->s[0], v->n[0], 0);
+		if (e->s == NULL) {
+			e->s = isnum ? "" : v->s[0];
+			e->n = isnum ? 0 : v->n[0];
+			e->num = num;
+			e->path = cd->path;
+			e->isnum = isnum;
+		}
+		if (e->nsub > 0 && e->sub[e->nsub - 1] == j)
+			continue;	/* the value twice in one condition */
+		e->sub = xreallocarray(e->sub, (size_t)e->nsub + 1,
+		    sizeof(*e->sub));
+		e->sub[e->nsub++] = j;
+	}
+}
+
+/*
+ * The index: each sub-rule that has an indexable condition is filed
+ * under that condition's values; the one with fewest values is chosen.
+ */
+static void
+index_build(struct pset *ps)
+{
+	size_t i, j, nval = 0;
+	int32_t p;
+
+	for (j = ps->nalways; j < ps->nsub; j++)
+		nval += ps->sub[j].ix->nv;
+	for (ps->ixmask = 15; ps->ixmask < 2 * nval;
+	    ps->ixmask = ps->ixmask * 2 + 1)
+		;
+	ps->ix = xcalloc(ps->ixmask + 1, sizeof(*ps->ix));
+	for (j = ps->nalways; j < ps->nsub; j++) {
+		index_sub(ps, (uint32_t)j);
+		p = ps->sub[j].ix->path;
+		for (i = 0; i < ps->nixpath && ps->ixpath[i] != p; i++)
+			;
+		if (i == ps->nixpath) {
+			ps->ixpath = xreallocarray(ps->ixpath, i + 1,
+			    sizeof(*ps->ixpath));
+			ps->ixkind = xreallocarray(ps->ixkind, i + 1,
+			    sizeof(*ps->ixkind));
+			ps->ixpath[i] = p;
+			ps->ixkind[i] = 0;
+			ps->nixpath++;
+		}
+		for (size_t k = 0; k < ps->sub[j].ix->nv; k++)
+			ps->ixkind[i] |= ps->sub[j].ix->v[k].op == OP_NUM ?
+			    2 : 1;
+	}
+}
 
 static int
 by_first_gid(const void *a, const void *b, void *arg)
@@ -3212,9 +3429,25 @@ by_first_gid(const void *a, const void *b, void *arg)
 	int32_t gx = x->n > 0 ? ps->key[x->first].gid : -1;
 	int32_t gy = y->n > 0 ? ps->key[y->first].gid : -1;
 
+	if ((x->ix != NULL) != (y->ix != NULL))
+		return x->ix != NULL ? 1 : -1;
 	if (gx != gy)
 		return gx < gy ? -1 : 1;
 	return x->pat < y->pat ? -1 : x->pat > y->pat;
+}
+
+/* The sub-rule's indexable condition with the fewest values, or NULL. */
+static const struct cond *
+index_cond(const struct sub *s)
+{
+	const struct cond *best = NULL;
+	size_t k;
+
+	for (k = 0; k < s->n; k++)
+		if (indexable(s->key[k].cd) &&
+		    (best == NULL || s->key[k].cd->nv < best->nv))
+			best = s->key[k].cd;
+	return best;
 }
 
 struct pset *
@@ -3236,6 +3469,7 @@ pset_new(struct pattern *const *pats, size_t n)
 	for (i = 0; i < n; i++) {
 		if (pats[i] == NULL)
 			continue;
+		ps->any = pats[i];
 		for (j = 0; j < pats[i]->nsub; j++) {
 			const struct sub *s = &pats[i]->sub[j];
 			struct psub *q = &ps->sub[ps->nsub++];
@@ -3245,43 +3479,93 @@ pset_new(struct pattern *const *pats, size_t n)
 			q->pat = (uint32_t)i;
 			q->p = pats[i];
 			q->s = s;
+			q->ix = index_cond(s);
+			ps->nalways += q->ix == NULL;
 			for (k = 0; k < s->n; k++)
 				ps->key[nkey++] = s->key[k];
 		}
 	}
 	qsort_r(ps->sub, ps->nsub, sizeof(*ps->sub), by_first_gid, ps);
-	ps->grp = xcalloc(ps->nsub + 2, sizeof(*ps->grp));
-	for (j = 0; j < ps->nsub; j++)
+	ps->grp = xcalloc(ps->nalways + 2, sizeof(*ps->grp));
+	for (j = 0; j < ps->nalways; j++)
 		if (j == 0 || ps->key[ps->sub[j - 1].first].gid !=
 		    ps->key[ps->sub[j].first].gid)
 			ps->grp[ps->ngrp++] = (uint32_t)j;
-	ps->grp[ps->ngrp] = (uint32_t)ps->nsub;
+	ps->grp[ps->ngrp] = (uint32_t)ps->nalways;
+	if (ps->nalways < ps->nsub)
+		index_build(ps);
+	ps->seen = xcalloc(ps->nsub + 1, sizeof(*ps->seen));
+	ps->cand = xcalloc(ps->nsub + 1, sizeof(*ps->cand));
+	ps->match = xcalloc(ps->npat + 1, 1);
 	return ps;
 }
 
 void
 pset_free(struct pset *ps)
 {
+	size_t i;
+
 	if (ps == NULL)
 		return;
+	for (i = 0; ps->ix != NULL && i <= ps->ixmask; i++)
+		free(ps->ix[i].sub);
+	free(ps->ix);
+	free(ps->ixpath);
+	free(ps->ixkind);
+	free(ps->seen);
+	free(ps->cand);
+	free(ps->match);
 	free(ps->key);
 	free(ps->sub);
 	free(ps->grp);
 	free(ps);
 }
 
-static void	match_sub(const struct pset *, const struct psub *,
-		    struct fields *, unsigned char *, struct memb *);
+static void	match_sub(struct pset *, const struct psub *,
+		    struct fields *, struct memb *, uint32_t *, size_t *);
 
-void
-pset_match(const struct pset *ps, struct fields *f, unsigned char *match)
+/* Queue the indexed sub-rules whose value the event has. */
+static size_t
+candidates(struct pset *ps, struct fields *f)
+{
+	const struct ient *e;
+	struct leaf *l;
+	size_t p, ncand = 0;
+	uint32_t j;
+	int32_t i;
+
+	if (++ps->epoch == 0) {
+		memset(ps->seen, 0, ps->nsub * sizeof(*ps->seen));
+		ps->epoch = 1;
+	}
+	for (p = 0; p < ps->nixpath; p++)
+		for (i = f->head[ps->ixpath[p]]; i >= 0; i = l->next) {
+			l = &f->leaf[i];
+			if (l->kind == LEAF_STRING && (ps->ixkind[p] & 1))
+				e = ifind(ps, ps->ixpath[p], 0, l->s, l->n, 0);
+			else if (l->kind == LEAF_NUMBER &&
+			    (ps->ixkind[p] & 2) && leaf_number(ps->any, l))
+				e = ifind(ps, ps->ixpath[p], 1, "", 0,
+				    num_key(ps->any->legacy, l->num, l->key));
+			else
+				continue;
+			for (j = 0; j < e->nsub; j++)
+				if (ps->seen[e->sub[j]] != ps->epoch) {
+					ps->seen[e->sub[j]] = ps->epoch;
+					ps->cand[ncand++] = e->sub[j];
+				}
+		}
+	return ncand;
+}
+
+size_t
+pset_match(struct pset *ps, struct fields *f, uint32_t *hits)
 {
 	struct memb m = { NULL, 0, 0 };
 	const struct psub *q;
 	const struct key *y;
-	size_t g, j;
+	size_t g, j, ncand, nhit = 0;
 
-	memset(match, 0, ps->npat);
 	for (g = 0; g < ps->ngrp; g++) {
 		/* one test of the shared first condition skips the group */
 		q = &ps->sub[ps->grp[g]];
@@ -3289,20 +3573,28 @@ pset_match(const struct pset *ps, struct fields *f, unsigned char *match)
 		if (!f->inarr[y->path] && !plain(q->p, y->cd, y->gid, f))
 			continue;
 		for (j = ps->grp[g]; j < ps->grp[g + 1]; j++)
-			match_sub(ps, &ps->sub[j], f, match, &m);
+			match_sub(ps, &ps->sub[j], f, &m, hits, &nhit);
 	}
+	ncand = ps->nalways < ps->nsub ? candidates(ps, f) : 0;
+	for (j = 0; j < ncand; j++)
+		match_sub(ps, &ps->sub[ps->cand[j]], f, &m, hits, &nhit);
 	if (m.p != NULL)
 		free(m.p);
+	qsort(hits, nhit, sizeof(*hits), cmp_u32);
+	for (j = 0; j < nhit; j++)
+		ps->match[hits[j]] = 0;
+	return nhit;
 }
 
-/* One sub-rule of a set; the pattern's match flag is set on success. */
+/* One sub-rule of a set; a pattern it matches joins the hits. */
 static void
-match_sub(const struct pset *ps, const struct psub *q, struct fields *f,
-    unsigned char *match, struct memb *m)
+match_sub(struct pset *ps, const struct psub *q, struct fields *f,
+    struct memb *m, uint32_t *hits, size_t *nhit)
 {
 	const struct key *y, *end;
+	int r = 0;
 
-	if (match[q->pat])
+	if (ps->match[q->pat])
 		return;
 	y = ps->key + q->first;
 	end = y + q->n;
@@ -3313,11 +3605,15 @@ match_sub(const struct pset *ps, const struct psub *q, struct fields *f,
 			break;
 	}
 	if (y == end)
-		match[q->pat] = 1;
+		r = 1;
 	else if (f->inarr[y->path]) {
 		m->n = 0;
-		match[q->pat] = (unsigned char)match_keys(q->p, q->s,
-		    (size_t)(y - (ps->key + q->first)), f, m);
+		r = match_keys(q->p, q->s, (size_t)(y - (ps->key + q->first)),
+		    f, m);
+	}
+	if (r) {
+		ps->match[q->pat] = 1;
+		hits[(*nhit)++] = q->pat;
 	}
 }
 

@@ -104,9 +104,14 @@ struct pset;
 struct pset	*pset_new(struct pattern *const *pats, size_t n);
 void		 pset_free(struct pset *);
 
-/* Set MATCH[i] to 1 or 0 for each pattern of the set. */
-void	pset_match(const struct pset *, struct fields *,
-	    unsigned char *match);
+/*
+ * The patterns of the set the event matches: their indexes, in
+ * ascending order, in HITS (room for one per pattern); returns how many.
+ * Sub-rules with a condition of exact strings or numbers are looked up
+ * through the event's values at that condition's path, so patterns that
+ * cannot match cost nothing; the others are all tried.
+ */
+size_t	pset_match(struct pset *, struct fields *, uint32_t *hits);
 
 /* 1 if the event (its fields) matches. */
 int	pattern_match(const struct pattern *, struct fields *);

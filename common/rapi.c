@@ -22,6 +22,7 @@
 #include <fcntl.h>
 #include <netinet/in.h>
 #include <poll.h>
+#include <sys/random.h>
 #include <sys/socket.h>
 #include <sched.h>
 #include <stdio.h>
@@ -43,6 +44,7 @@
 #include "xalloc.h"
 
 #define RAPI_BASE	"/2018-06-01/runtime/"
+#define RAPI_TOKEN_LEN	32	/* hex digits: 128 random bits */
 #define RAPI_TICK_MS	50
 #define RAPI_FLAGS	(MHD_USE_EPOLL | MHD_ALLOW_SUSPEND_RESUME | \
 			 MHD_USE_TURBO)
@@ -63,7 +65,9 @@ struct env {
 	int		 idx;		/* its pgkill slot */
 	struct MHD_Daemon *daemon;
 	int		 epfd;		/* the daemon's epoll descriptor */
-	char		 addr[40];	/* AWS_LAMBDA_RUNTIME_API */
+	unsigned	 port;
+	char		 token[RAPI_TOKEN_LEN + 1];	/* its runtime's */
+	char		 addr[64];	/* AWS_LAMBDA_RUNTIME_API */
 	cpu_set_t	 cpus;		/* where its runtime runs */
 	struct req	*waiting;	/* a suspended GET next */
 	int		 kick;		/* one was resumed: run the daemon */
@@ -111,12 +115,64 @@ struct rapi {
 /* One HTTP request being received. */
 struct req {
 	unsigned	 gen;
+	int		 denied;	/* its path lacks the token */
 	struct sbuf	 body;
 	size_t		 total;
 	int		 stale;		/* a long poll another replaced */
 	struct MHD_Connection *conn;	/* once it waited for work */
 	const char	*given;		/* the request id a GET next got */
 };
+
+/*
+ * A new token for E's next runtime, from getrandom(2): the first segment
+ * of every path it is served, so that no other local process can take
+ * its invocations.  Never in any output, so the deterministic switch
+ * does not fix it.
+ */
+static void
+rapi_token(struct env *e)
+{
+	static const char hex[] = "0123456789abcdef";
+	unsigned char r[RAPI_TOKEN_LEN / 2];
+	size_t got = 0;
+	ssize_t n;
+	int i;
+
+	while (got < sizeof(r)) {
+		n = getrandom(r + got, sizeof(r) - got, 0);
+		if (n == -1 && errno == EINTR)
+			continue;
+		if (n == -1)
+			err(EXIT_USAGE, "getrandom");
+		got += (size_t)n;
+	}
+	for (i = 0; i < RAPI_TOKEN_LEN / 2; i++) {
+		e->token[2 * i] = hex[r[i] >> 4];
+		e->token[2 * i + 1] = hex[r[i] & 15];
+	}
+	e->token[RAPI_TOKEN_LEN] = '\0';
+	snprintf(e->addr, sizeof(e->addr), "127.0.0.1:%u/%s", e->port,
+	    e->token);
+}
+
+/*
+ * The rest of URL after "/TOKEN" when it starts with E's token, else
+ * NULL.  The comparison takes the same time wherever a guess goes wrong.
+ */
+static const char *
+rapi_untoken(const struct env *e, const char *url)
+{
+	unsigned char diff = 0;
+	size_t i;
+
+	if (url[0] != '/' || strnlen(url + 1, RAPI_TOKEN_LEN) < RAPI_TOKEN_LEN)
+		return NULL;
+	for (i = 0; i < RAPI_TOKEN_LEN; i++)
+		diff |= (unsigned char)(url[1 + i] ^ e->token[i]);
+	if (diff != 0 || url[1 + RAPI_TOKEN_LEN] != '/')
+		return NULL;
+	return url + 1 + RAPI_TOKEN_LEN;
+}
 
 static enum MHD_Result
 rapi_reply(struct MHD_Connection *c, unsigned code, const char *json)
@@ -303,16 +359,21 @@ rapi_handler(void *cls, struct MHD_Connection *c, const char *url,
 	if (q == NULL) {
 		q = xcalloc(1, sizeof(*q));
 		q->gen = e->gen;
+		q->denied = rapi_untoken(e, url) == NULL;
 		*ctx = q;
 		return MHD_YES;
 	}
 	if (*upsize > 0) {
 		q->total += *upsize;
-		if (q->body.len + *upsize <= LAMBDA_RESPONSE_LIMIT)
+		if (!q->denied && q->body.len + *upsize <= LAMBDA_RESPONSE_LIMIT)
 			sbuf_add(&q->body, upload, *upsize);
 		*upsize = 0;
 		return MHD_YES;
 	}
+	if (q->denied || (url = rapi_untoken(e, url)) == NULL)
+		return rapi_reply(c, MHD_HTTP_FORBIDDEN, "{\"errorMessage\":"
+		    "\"The path does not start with this runtime's token (see "
+		    "AWS_LAMBDA_RUNTIME_API)\",\"errorType\":\"Forbidden\"}");
 	if (strncmp(url, RAPI_BASE, strlen(RAPI_BASE)) != 0)
 		goto notfound;
 	p = url + strlen(RAPI_BASE);
@@ -436,8 +497,7 @@ rapi_new(const struct rapi_config *config)
 		e->epfd = info->epoll_fd;
 		info = MHD_get_daemon_info(e->daemon,
 		    MHD_DAEMON_INFO_BIND_PORT);
-		snprintf(e->addr, sizeof(e->addr), "127.0.0.1:%u",
-		    info != NULL ? (unsigned)info->port : 0u);
+		e->port = info != NULL ? (unsigned)info->port : 0u;
 	}
 	return srv;
 }
@@ -452,6 +512,7 @@ rapi_runtime(struct env *e)
 
 	if (pipe2(fds, O_CLOEXEC) == -1)
 		err(EXIT_USAGE, "pipe");
+	rapi_token(e);
 	api = xasprintf("AWS_LAMBDA_RUNTIME_API=%s", e->addr);
 	e->envp = srv->c->runtime_env(srv->c->arg, e->idx, api);
 	free(api);

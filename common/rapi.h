@@ -3,8 +3,12 @@
  *
  * A server has N execution environments.  Each runs the runtime command
  * once (started when it is first given work, and again after it exits)
- * and serves it the Runtime API on its own 127.0.0.1 port, named to the
- * runtime in AWS_LAMBDA_RUNTIME_API:
+ * and serves it the Runtime API on its own 127.0.0.1 port.  Each runtime
+ * started gets a new token, 32 random hex digits, and every path it is
+ * served starts with it: AWS_LAMBDA_RUNTIME_API is "127.0.0.1:PORT/TOKEN",
+ * so a client that builds http://$AWS_LAMBDA_RUNTIME_API/2018-06-01/...
+ * works unchanged, while any other local process gets 403 Forbidden and
+ * takes nothing.  Under the token:
  *
  *	GET  /2018-06-01/runtime/invocation/next	the next invocation
  *	     (a long poll), with the Lambda-Runtime-Aws-Request-Id,
@@ -17,7 +21,7 @@
  * with Lambda's answers: 202 {"status":"OK"}, 400 InvalidRequestID, 403
  * InvalidStateTransition for a result already given, 413
  * RequestEntityTooLarge for a response over LAMBDA_RESPONSE_LIMIT, 404
- * for any other path.  Everything, the HTTP side and every callback
+ * for any other path under the token, 403 Forbidden for any path without.  Everything, the HTTP side and every callback
  * included, runs on the caller's thread inside rapi_wait: serving the
  * API, reading the runtimes' output (the function's log), reaping
  * runtimes that exit and killing those whose invocation times out,

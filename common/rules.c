@@ -271,8 +271,9 @@ load_rule(struct ld *ld, jv r, const char *raw, size_t rawlen,
 		ret = 0;
 		goto out;
 	}
-	ld->rs->r = xreallocarray(ld->rs->r, ld->rs->n + 1,
-	    sizeof(*ld->rs->r));
+	if ((ld->rs->n & (ld->rs->n - 1)) == 0)	/* 0, 1, 2, 4, ...: double */
+		ld->rs->r = xreallocarray(ld->rs->r, ld->rs->n * 2 + 1,
+		    sizeof(*ld->rs->r));
 	ru = &ld->rs->r[ld->rs->n++];
 	memset(ru, 0, sizeof(*ru));
 	ru->name = xstrdup(defname);

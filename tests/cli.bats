@@ -75,8 +75,11 @@ sample_args() {
 		[ -f "$dest/usr/share/man/man1/$p.1" ]
 	done
 	[ -f "$dest/usr/share/man/man7/edakit.7" ]
+	[ -x "$dest/usr/share/edakit/runtimes/python-handler" ]
+	[ -x "$dest/usr/share/edakit/runtimes/node-handler" ]
 	run -0 make -s -C "$ROOT" uninstall DESTDIR="$dest" PREFIX=/usr
 	for p in $PROGS; do
 		[ ! -e "$dest/usr/bin/$p" ]
 	done
+	[ ! -e "$dest/usr/share/edakit" ]
 }

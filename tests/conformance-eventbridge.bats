@@ -1,36 +1,102 @@
 #!/usr/bin/env bats
-# The AWS-recorded EventBridge pattern corpus ($SHARED/conformance):
-# every case must give AWS's verdict, and every invalid pattern AWS's
-# exact reason.
+# The AWS-recorded EventBridge pattern corpus ($SHARED/conformance): every
+# case must give AWS's verdict, and every invalid pattern AWS's exact
+# reason.  Patterns and events reach ebus-match as the exact bytes of the
+# corpus (number spellings such as 300.0, duplicated keys), laid out per
+# area in one pass by test_helper/conformance.py; one test per area, and
+# each failing case is named with the difference.
 
 load test_helper/common
 
-@test "eventbridge-patterns.ndjson: 172 AWS-recorded cases, all pass" {
+CORPUS="$SHARED/conformance/eventbridge-patterns.ndjson"
+CASES="$BATS_FILE_TMPDIR/eventbridge"
+
+# The areas and their case counts; a case outside them fails "areas".
+AREAS="anything-but 28
+anything-but-prefix-suffix 27
+anything-but-wildcard 12
+cidr 10
+equals-ignore-case 6
+exact-values 15
+exists 11
+numeric 10
+or 7
+pattern-syntax 9
+prefix-suffix 14
+structure 13
+wildcard 10"
+
+setup_file() {
+	[ -f "$CORPUS" ] || return 0
+	python3 "$ROOT/tests/test_helper/conformance.py" eventbridge \
+	    "$CORPUS" "$CASES"
+}
+
+setup() {
 	need_shared
-	corpus="$SHARED/conformance/eventbridge-patterns.ndjson"
-	[ -f "$corpus" ] || skip "$corpus is absent"
-	cases="$BATS_TEST_TMPDIR/cases"
-	# name, expect, pattern text, event, expected message: one per line
-	jq -r '[.name, .expect,
-	    (if has("pattern_text") then .pattern_text else (.pattern | tojson) end),
-	    (.event | tojson), (.aws_error // "")] | @json' "$corpus" > "$cases"
-	n=0 failed=""
-	while IFS= read -r c; do
-		name=$(jq -r '.[0]' <<<"$c")
-		expect=$(jq -r '.[1]' <<<"$c")
-		pattern=$(jq -j '.[2]' <<<"$c")
-		event=$(jq -j '.[3]' <<<"$c")
-		want=$(jq -r '.[4]' <<<"$c")
-		rc=0
-		got=$(printf '%s\n' "$event" |
-		    ebus-match -q -p "$pattern" 2>&1) || rc=$?
-		case $expect in
-		match) [ $rc = 0 ] ;;
-		no-match) [ $rc = 1 ] ;;
-		invalid) [ $rc = 3 ] && [ "$got" = "ebus-match: $want" ] ;;
-		esac || failed="$failed $name(rc=$rc:$got)"
+	[ -f "$CORPUS" ] || skip "$CORPUS is absent"
+}
+
+# What ebus-match says of one case, in the corpus's terms.
+verdict() {
+	local rc=0 got
+	got=$(ebus-match -q -f "$1/pattern" < "$1/event" 2>&1) || rc=$?
+	case $rc:$got in
+	0:) echo match ;;
+	1:) echo no-match ;;
+	3:ebus-match:\ *) echo "invalid: ${got#ebus-match: }" ;;
+	*) echo "exit $rc: $got" ;;
+	esac
+}
+
+# Run every case of one area; print each failure with its difference.
+run_area() {
+	local d want got n=0 failed=0
+	[ -d "$CASES/$1" ] || { echo "no case in area $1"; return 1; }
+	for d in "$CASES/$1"/*/; do
+		d=${d%/}
+		want=$(cat "$d/expect")
+		[ "$want" != invalid ] || want="invalid: $(cat "$d/aws_error")"
+		got=$(verdict "$d")
 		n=$((n + 1))
-	done < "$cases"
-	assert_equal "$n" 172
-	assert_equal "$failed" ""
+		[ "$got" != "$want" ] || continue
+		failed=$((failed + 1))
+		echo "FAIL $(cat "$d/name") (line $((10#${d##*/})))"
+		diff -u --label expected --label got <(echo "$want") \
+		    <(echo "$got") | sed 's/^/  /'
+	done
+	echo "# $1: $((n - failed))/$n pass" >&3
+	[ "$failed" = 0 ]
+}
+
+@test "areas: every case of the corpus is in an area below, 172 in all" {
+	run -0 cat "$CASES/areas"
+	assert_output "$AREAS"
+	assert_equal "$(awk '{ n += $2 } END { print n }' "$CASES/areas")" 172
+}
+
+@test "anything-but" { run_area anything-but; }
+@test "anything-but-prefix-suffix" { run_area anything-but-prefix-suffix; }
+@test "anything-but-wildcard" { run_area anything-but-wildcard; }
+@test "cidr" { run_area cidr; }
+@test "equals-ignore-case" { run_area equals-ignore-case; }
+@test "exact-values" { run_area exact-values; }
+@test "exists" { run_area exists; }
+@test "numeric" { run_area numeric; }
+@test "or" { run_area or; }
+@test "pattern-syntax" { run_area pattern-syntax; }
+@test "prefix-suffix" { run_area prefix-suffix; }
+@test "structure" { run_area structure; }
+@test "wildcard" { run_area wildcard; }
+
+@test "the corpus reaches ebus-match byte for byte: 300.0, 101.0, a duplicated key" {
+	# jq would have given 300 and 101 and one "location": the cases
+	# would not test what they claim
+	d=$(grep -lx number_comparison_float "$CASES"/*/*/name)
+	run -0 grep -c '"number":300.0}$' "${d%/name}/event"
+	d=$(grep -lx numeric-int-float "$CASES"/*/*/name)
+	run -0 grep -c '"number":101.0}$' "${d%/name}/event"
+	d=$(grep -lx py:test_event_pattern_with_multi_key "$CASES"/*/*/name)
+	run -0 grep -o '"location"' "${d%/name}/pattern"
+	assert_equal "${#lines[@]}" 2
 }

@@ -110,12 +110,28 @@ ids() {
 	assert_output "59:59/web-2"
 	run -0 ids --since 1w
 	assert_output "40:00/web-1 54:00/worker 55:00/web-1 55:00/web-2 56:00/web-1 56:30/worker 57:00/web-2 58:00/worker 58:30/web-1 59:59/web-2"
-	run -0 bash -c "cwlog-tail -s '$ST' app --format short | wc -l"
+	run -0 bash -c "cwlog-tail -s '$ST' app --format short 2>/dev/null | wc -l"
 	assert_output 9
 	for bad in 5h30m 10x m -5m 2024-13-01 1.2.3; do
 		run -2 --separate-stderr cwlog-tail -s "$ST" app --since "$bad"
 		assert_equal "$stderr" "cwlog-tail: invalid --since '$bad': use N followed by s, m, h, d or w, seconds since the epoch, or an ISO 8601 time"
 	done
+}
+
+@test "events the default window hides are counted on stderr, status unchanged" {
+	run -0 --separate-stderr cwlog-tail -s "$ST" app --format short
+	assert_equal "${#lines[@]}" 9
+	assert_equal "$stderr" "cwlog-tail: 1 older event not shown: the default window is the last 10 minutes (--since 10m); widen it with --since, e.g. --since 1w"
+	# Only events the pattern would show count; none hidden, no note.
+	run -0 --separate-stderr cwlog-tail -s "$ST" app --format short -p worker
+	assert_equal "$stderr" ""
+	# A window chosen with --since is the user's: no note.
+	run -0 --separate-stderr cwlog-tail -s "$ST" app --since 3m
+	assert_equal "$stderr" ""
+	EDAKIT_DETERMINISTIC=2024-01-02T12:00:00Z run -0 --separate-stderr \
+	    cwlog-tail -s "$ST" app
+	assert_output ""
+	assert_equal "$stderr" "cwlog-tail: 10 older events not shown: the default window is the last 10 minutes (--since 10m); widen it with --since, e.g. --since 1w"
 }
 
 @test "streams are chosen by names or by a prefix, not both" {
@@ -371,7 +387,8 @@ EOF
 	assert_equal "$stderr" "cwlog-tail: log store $ST/none: No such file or directory"
 	run -2 --separate-stderr cwlog-tail -s "$ST" 'bad name'
 	[[ "$stderr" == "cwlog-tail: invalid log group name 'bad name': "* ]]
-	EDAKIT_LOG_STORE="$ST" run -0 cwlog-tail app --format short
+	EDAKIT_LOG_STORE="$ST" run -0 --separate-stderr cwlog-tail app \
+	    --format short
 	assert_line --index 0 "2024-01-01T11:54:00 job 1 started"
 }
 

@@ -101,7 +101,28 @@ records() {
 	assert_output '{"logGroupName":"g","creationTime":1704110400000,"retentionInDays":3}'
 	run -1 --separate-stderr cwlog-write --store "$ST" -g g -n s -f t \
 	    <<<'{"t":"2023-12-29T11:59:59Z"}'
-	assert_equal "$stderr" "cwlog-write: <stdin>:1: log event rejected (rejectedLogEventsInfo.expiredLogEventEndIndex: 1): timestamp 2023-12-29T11:59:59.000Z: log event timestamp is older than the log group's retention period"
+	assert_equal "$stderr" "cwlog-write: <stdin>:1: log event rejected (rejectedLogEventsInfo.expiredLogEventEndIndex: 1): timestamp 2023-12-29T11:59:59.000Z: log event timestamp is older than the log group's retention period (--old-events now stores it)"
+}
+
+@test "--old-events keep stores old events with their time, now re-stamps them" {
+	old='{"version":"0","id":"1","detail-type":"Order","source":"s","account":"1","time":"2023-06-01T10:00:00Z","region":"r","resources":[],"detail":{}}'
+	run -0 --separate-stderr cwlog-write --store "$ST" -g g -n s \
+	    --old-events keep <<<"$old"
+	run -0 bash -c "tail -n +2 '$ST/g/s.log' | jq -c '[.timestamp, .ingestionTime]'"
+	assert_output '[1685613600000,1704110400000]'
+	run -0 --separate-stderr cwlog-write --store "$ST" -g g -n t \
+	    --old-events now <<<"$old"
+	run -0 bash -c "tail -n +2 '$ST/g/t.log' | jq -c '[.timestamp, .ingestionTime]'"
+	assert_output '[1704110400000,1704110400000]'
+	# keep does not go past a retention; now does.
+	run -0 cwlog-write --store "$ST" -g r --retention-days 3 </dev/null
+	run -1 --separate-stderr cwlog-write --store "$ST" -g r -n s \
+	    --old-events keep <<<"$old"
+	assert_equal "$stderr" "cwlog-write: <stdin>:1: log event rejected (rejectedLogEventsInfo.expiredLogEventEndIndex: 1): timestamp 2023-06-01T10:00:00.000Z: log event timestamp is older than the log group's retention period (--old-events now stores it)"
+	run -0 cwlog-write --store "$ST" -g r -n s --old-events now <<<"$old"
+	run -2 --separate-stderr cwlog-write --store "$ST" -g g --old-events x \
+	    </dev/null
+	assert_equal "$stderr" "cwlog-write: invalid --old-events 'x': use reject, keep or now"
 }
 
 @test "--retention-days takes only AWS's values" {

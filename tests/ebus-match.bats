@@ -334,6 +334,56 @@ invalid() {
 	assert_equal "$(sed -n 4p <<<"$output" | cut -f2-)" "$(sed -n 3p "$F/orders.ndjson")"
 }
 
+@test "--rules: rules found through the exact-value index match as before, in rule order" {
+	# arrays, 5 / 5.0 / 5e0 / "5", \$or with an unindexable branch, IP
+	# spellings, anything-but, exists, null, one array element, values
+	# given twice, numeric =, rules with no exact value at all
+	run -0 --separate-stderr ebus-match --rules "$F/index-rules.ndjson" -H "$F/index-events.ndjson"
+	assert_equal "$(jq -rR 'split("\t") | .[0] + " " + (.[1] | fromjson | .id)' <<<"$output")" "r01-tag-in-array 1
+r02-prefix-only 1
+r03-num-5 1
+r04-num-5.0 1
+r09-exact-and-absent 1
+r11-ignore-case 1
+r13-two-values 1
+r14-numeric-eq 1
+r05-string-5 2
+r06-or 2
+r07-anything-but 2
+r08-ip 2
+r11-ignore-case 2
+r15-exists 2
+r02-prefix-only 3
+r03-num-5 3
+r04-num-5.0 3
+r09-exact-and-absent 3
+r10-same-element 3
+r12-null 3
+r13-two-values 3
+r14-numeric-eq 3
+r15-exists 3
+r01-tag-in-array 4
+r04-num-5.0 4
+r07-anything-but 4
+r16-range-only 4"
+	assert_equal "$stderr" ""
+	run -0 ebus-match --rules "$F/index-rules.ndjson" -c "$F/index-events.ndjson"
+	assert_output "$(printf '%s\t%s\n' r01-tag-in-array 2 r02-prefix-only 2 r03-num-5 2 r04-num-5.0 3 r05-string-5 1 r06-or 1 r07-anything-but 2 r08-ip 1 r09-exact-and-absent 2 r10-same-element 1 r11-ignore-case 2 r12-null 1 r13-two-values 2 r14-numeric-eq 2 r15-exists 2 r16-range-only 1)"
+	run -1 ebus-match --rules "$F/index-rules.ndjson" -v "$F/index-events.ndjson"
+	assert_output ""
+}
+
+@test "--rules: 2,000 rules on one path, each found by its own value" {
+	awk 'BEGIN { for (i = 0; i < 2000; i++)
+		printf "{\"Name\":\"r%d\",\"EventPattern\":\"{\\\"detail\\\":{\\\"n\\\":[%d]},\\\"source\\\":[\\\"s%d\\\",\\\"all\\\"]}\"}\n", i, i % 1000, i % 7 }' > "$BATS_TEST_TMPDIR/rules"
+	printf '{"detail-type":"t","source":"all","detail":{"n":%s}}\n' 999 7.0e2 -0 > "$BATS_TEST_TMPDIR/events"
+	run -0 ebus-match --rules "$BATS_TEST_TMPDIR/rules" -H "$BATS_TEST_TMPDIR/events"
+	assert_equal "$(cut -f1 <<<"$output" | paste -sd' ')" "r999 r1999 r700 r1700 r0 r1000"
+	printf '{"detail-type":"t","source":"s3","detail":{"n":[3,10]}}\n' > "$BATS_TEST_TMPDIR/events"
+	run -0 ebus-match --rules "$BATS_TEST_TMPDIR/rules" -H "$BATS_TEST_TMPDIR/events"
+	assert_equal "$(cut -f1 <<<"$output" | paste -sd' ')" "r3 r10"
+}
+
 @test "--bus keeps one bus's rules; rules read as JSON array, NDJSON and list-rules" {
 	run -0 ebus-match --rules "$F/template.json" -b Orders -c "$F/orders.ndjson"
 	assert_output $'EUOrdersRule\t1\nOrdersDevRule\t3\nOldRule\t0'

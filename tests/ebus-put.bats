@@ -178,19 +178,40 @@ ebus-put: <stdin>:2: {"ErrorCode":"InvalidArgument","ErrorMessage":"Parameter So
 	run -0 --separate-stderr ebus-put --bus Orders --other-buses "$BATS_TEST_TMPDIR/other" <<<"$in"
 	[ "$(jq -r '."detail-type"' <<<"$output")" = c ]
 	[ "$(jq -r '."detail-type"' "$BATS_TEST_TMPDIR/other")" = b ]
-	run -0 --separate-stderr ebus-put --bus Orders <<<"$in"
+	run -1 --separate-stderr ebus-put --bus Orders <<<"$in"
 	[ "$(jq -r '."detail-type"' <<<"$output")" = c ]
 	assert_equal "$stderr" "ebus-put: <stdin>:1: event b950acf4-3111-4e6b-8cff-a1d00afd4387 for event bus 'Inventory' dropped: this stream is bus 'Orders' (see --other-buses)"
 }
 
 @test "entries without EventBusName are for the default bus" {
-	run -0 --separate-stderr ebus-put --bus Orders <<<'{"Source":"a","DetailType":"b","Detail":"{}"}
+	run -1 --separate-stderr ebus-put --bus Orders <<<'{"Source":"a","DetailType":"b","Detail":"{}"}
 {"Source":"a","DetailType":"b","Detail":"{}","EventBusName":""}'
 	assert_output ""
 	assert_equal "$stderr" "ebus-put: <stdin>:1: event 39734b8a-03e5-4c92-904e-7f014817e100 for event bus 'default' dropped: this stream is bus 'Orders' (see --other-buses)
 ebus-put: <stdin>:2: event 9d33454b-190f-4e07-b741-8b0e0cd68849 for event bus 'default' dropped: this stream is bus 'Orders' (see --other-buses)"
 	run -0 --separate-stderr ebus-put <<<'{"Source":"a","DetailType":"b","Detail":"{}"}'
 	assert_output --partial '"detail-type":"b"'
+}
+
+@test "bare details belong to the --bus stream: none dropped, same ids" {
+	run -0 --separate-stderr ebus-put -s com.aws.orders -d "Order Notification" \
+	    --bus Orders <<<'{"value":415}
+{"value":416}'
+	assert_output '{"version":"0","id":"1f2611aa-b2f5-43f2-9bb7-f080b613cf04","detail-type":"Order Notification","source":"com.aws.orders","account":"123456789012","time":"2024-01-01T12:00:00Z","region":"us-east-1","resources":[],"detail":{"value":415}}
+{"version":"0","id":"6264a63a-1a79-4893-b1e1-80e3694b7dcd","detail-type":"Order Notification","source":"com.aws.orders","account":"123456789012","time":"2024-01-01T12:00:00Z","region":"us-east-1","resources":[],"detail":{"value":416}}'
+	assert_equal "$stderr" ""
+	run -0 --separate-stderr ebus-put -s a -d b --bus Orders \
+	    --other-buses "$BATS_TEST_TMPDIR/other" <<<'{}'
+	assert_output --partial '"detail-type":"b"'
+	[ ! -s "$BATS_TEST_TMPDIR/other" ]
+}
+
+@test "a dropped entry makes the exit status 1; the kept ones are written" {
+	run -1 --separate-stderr ebus-put --bus Orders <<<'[{"Source":"a","DetailType":"b","Detail":"{}","EventBusName":"Orders"},{"Source":"a","DetailType":"c","Detail":"{}","EventBusName":"Inventory"}]
+{"Source":"a","DetailType":"d","Detail":"{}","EventBusName":"Orders"}'
+	assert_equal "$(jq -r '."detail-type"' <<<"$output")" "b
+d"
+	assert_equal "$stderr" "ebus-put: <stdin>:1: event 4b0e172f-4d55-429d-88d7-1ce66281e367 for event bus 'Inventory' dropped: this stream is bus 'Orders' (see --other-buses)"
 }
 
 @test "captured events pass through unchanged" {

@@ -5,7 +5,9 @@
 load test_helper/common
 
 F="$FIXTURES/lambda-invoke"
-INV="$ROOT/share/examples/orders/InventoryFunction"
+# The workshop's InventoryFunction, its code unchanged, as Lambda runs it.
+INV=("$ROOT/share/runtimes/python-handler" -d "$ROOT/share/examples/orders/inventory"
+    index.lambda_handler)
 
 # The request id the deterministic switch gives the first invocation of a
 # run (the log stream's id comes first, then one id per payload).
@@ -83,8 +85,16 @@ no_process() {
 }
 
 @test "non-JSON output is Runtime.MarshalError; no output is null" {
+	m='{"errorType":"Runtime.MarshalError","errorMessage":"Unable to marshal response: the response is not one JSON text"}'
 	run -1 --separate-stderr lambda-invoke -q echo 'not json' <<<'{}'
-	assert_output --regexp '^\{"errorType":"Runtime.MarshalError","errorMessage":"Unable to marshal response: [^"]+"\}$'
+	assert_output "$m"
+	# No parser text, raw control characters included, no crash.
+	for out in '"a\001b"' '{"x":"\033[1m"}' '"a\nb"' '{"a":1} 2' '{"a":"\000"}'; do
+		run -1 --separate-stderr lambda-invoke -q printf "$out" <<<'{}'
+		assert_output "$m"
+	done
+	run -1 --separate-stderr lambda-invoke -q printf '"\377"' <<<'{}'
+	assert_output '{"errorType":"Runtime.MarshalError","errorMessage":"Unable to marshal response: the response is not valid UTF-8"}'
 	run -0 --separate-stderr lambda-invoke -q true <<<'{}'
 	assert_output 'null'
 }
@@ -148,14 +158,14 @@ no_process() {
 @test "Event: the workshop's success path gives E3 on the Inventory bus (golden)" {
 	run -0 --separate-stderr lambda-invoke -q -t Event \
 	    --maximum-retry-attempts 0 --on-success-bus Inventory \
-	    -a 111111111111 -n InventoryFunction "$INV" <"$F/e2.json"
+	    -a 111111111111 -n InventoryFunction "${INV[@]}" <"$F/e2.json"
 	assert_output "$(cat "$F/e3.expected")"
 }
 
 @test "Event: the workshop's error-handling path gives the failure record (golden)" {
 	run -0 --separate-stderr lambda-invoke -q -t Event \
 	    --maximum-retry-attempts 0 --on-failure - \
-	    -a 111111111111 -n InventoryFunction "$INV" <"$F/force-error.json"
+	    -a 111111111111 -n InventoryFunction "${INV[@]}" <"$F/force-error.json"
 	assert_output "$(cat "$F/force-error.expected")"
 }
 
@@ -307,24 +317,24 @@ no_process() {
 }
 
 @test "InventoryFunction: returns event.detail; a string OrderDetails is a substring test" {
-	run -0 --separate-stderr "$INV" <<<'{"detail":{"OrderDetails":"completed","value":1200}}'
+	run -0 --separate-stderr "${INV[@]}" <<<'{"detail":{"OrderDetails":"completed","value":1200}}'
 	assert_output '{"OrderDetails": "completed", "value": 1200}'
-	run -0 --separate-stderr "$INV" <<<'{"detail":{"OrderDetails":{"force-error":false}}}'
+	run -0 --separate-stderr "${INV[@]}" <<<'{"detail":{"OrderDetails":{"force-error":false}}}'
 	assert_output '{"OrderDetails": {"force-error": false}}'
 	[[ "$stderr" == $'[INFO]\t'*$'\t\t'"{'detail': {'OrderDetails': {'force-error': False}}}" ]]
 }
 
 @test "InventoryFunction: force-error raises the workshop's exception" {
-	run -1 --separate-stderr env LAMBDA_RUNTIME_AWS_REQUEST_ID=r-1 "$INV" <<<'{"detail":{"OrderDetails":{"force-error":true}}}'
+	run -1 --separate-stderr env LAMBDA_RUNTIME_AWS_REQUEST_ID=r-1 "${INV[@]}" <<<'{"detail":{"OrderDetails":{"force-error":true}}}'
 	assert_output '{"errorMessage": "FAILED! (force-error == true)", "errorType": "Exception", "requestId": "r-1", "stackTrace": ["  File \"/var/task/index.py\", line 17, in lambda_handler\n    raise Exception(error_message)\n"]}'
 	[[ "${stderr_lines[1]}" == $'[ERROR]\t'*$'\tr-1\tFAILED! (force-error == true)' ]]
 }
 
 @test "InventoryFunction: a missing OrderDetails is a KeyError" {
-	run -1 --separate-stderr lambda-invoke -q "$INV" <<<'{"detail":{}}'
+	run -1 --separate-stderr lambda-invoke -q "${INV[@]}" <<<'{"detail":{}}'
 	run -0 jq -c '[.errorType, .errorMessage, (.stackTrace | length)]' <<<"$output"
 	assert_output '["KeyError","'"'OrderDetails'"'",1]'
-	run -1 --separate-stderr lambda-invoke -q "$INV" <<<'{"detail":{"OrderDetails":"force-error"}}'
+	run -1 --separate-stderr lambda-invoke -q "${INV[@]}" <<<'{"detail":{"OrderDetails":"force-error"}}'
 	run -0 jq -r .errorType <<<"$output"
 	assert_output TypeError
 }
@@ -419,10 +429,78 @@ no_process() {
 	EOF2
 	chmod +x "$BATS_TEST_TMPDIR/bootstrap"
 	run -0 --separate-stderr lambda-invoke -n Rt --runtime-api "$BATS_TEST_TMPDIR/bootstrap" <<<$'{}\n{}'
-	run -0 jq -c '[(.api | test("^127\\.0\\.0\\.1:[0-9]+$")), .arn, (.trace | test("^Root=1-[0-9a-f]{8}-[0-9a-f]{24};Sampled=0$")), .bad, .idlen, .prev]' <<<"$output"
+	run -0 jq -c '[(.api | test("^127\\.0\\.0\\.1:[0-9]+/[0-9a-f]{32}$")), .arn, (.trace | test("^Root=1-[0-9a-f]{8}-[0-9a-f]{24};Sampled=0$")), .bad, .idlen, .prev]' <<<"$output"
 	assert_output - <<-'EOF2'
 	[true,"arn:aws:lambda:us-east-1:123456789012:function:Rt",true,400,36,"none"]
 	[true,"arn:aws:lambda:us-east-1:123456789012:function:Rt",true,400,36,"{'status':'OK'}202"]
+	EOF2
+}
+
+@test "--runtime-api: a response that is not one JSON text is Runtime.MarshalError" {
+	cat >"$BATS_TEST_TMPDIR/bootstrap" <<-'EOF2'
+	#!/bin/sh
+	api="http://${AWS_LAMBDA_RUNTIME_API}/2018-06-01/runtime"
+	h=$(mktemp)
+	while :; do
+		event=$(curl -sS -D "$h" "$api/invocation/next")
+		id=$(grep -Fi Lambda-Runtime-Aws-Request-Id "$h" | tr -d '[:space:]' | cut -d: -f2)
+		case $event in
+		*ctl*) printf '"a\001b"' ;;
+		*bad*) printf '{"a":' ;;
+		*) printf '%s' "$event" ;;
+		esac | curl -sS -o /dev/null --data-binary @- "$api/invocation/$id/response"
+	done
+	EOF2
+	chmod +x "$BATS_TEST_TMPDIR/bootstrap"
+	run -1 --separate-stderr lambda-invoke -q --runtime-api "$BATS_TEST_TMPDIR/bootstrap" <<<$'{"ctl":1}\n{"bad":1}\n{"ok":1}'
+	assert_output - <<-'EOF2'
+	{"errorType":"Runtime.MarshalError","errorMessage":"Unable to marshal response: the response is not one JSON text"}
+	{"errorType":"Runtime.MarshalError","errorMessage":"Unable to marshal response: the response is not one JSON text"}
+	{"ok":1}
+	EOF2
+}
+
+@test "--runtime-api: only the runtime started is served (a token in the path)" {
+	# Another local process asks for the invocation first: without the
+	# token, with a wrong one, with it on a wrong path.  None takes it.
+	cat >"$BATS_TEST_TMPDIR/bootstrap" <<-'EOF2'
+	#!/bin/sh
+	hostport=${AWS_LAMBDA_RUNTIME_API%%/*}
+	token=${AWS_LAMBDA_RUNTIME_API#*/}
+	steal() {
+		curl -s -m 2 -w ' %{http_code}' "http://$1/invocation/next"
+		echo
+	}
+	api="http://${AWS_LAMBDA_RUNTIME_API}/2018-06-01/runtime"
+	h=$(mktemp)
+	while :; do
+		{
+			steal "$hostport/2018-06-01/runtime"
+			steal "$hostport/0123456789abcdef0123456789abcdef/2018-06-01/runtime"
+			steal "$hostport/$token/2018-06-01/other"
+			steal "$hostport/${token}0/2018-06-01/runtime"
+			curl -s -m 2 -w ' %{http_code}' -d '{"stolen":1}' \
+			    "http://$hostport/2018-06-01/runtime/invocation/x/response"
+			echo
+			echo "token ${#token}"
+		} >&2
+		event=$(curl -sS -D "$h" "$api/invocation/next")
+		id=$(grep -Fi Lambda-Runtime-Aws-Request-Id "$h" | tr -d '[:space:]' | cut -d: -f2)
+		curl -sS -o /dev/null -d "$event" "$api/invocation/$id/response"
+	done
+	EOF2
+	chmod +x "$BATS_TEST_TMPDIR/bootstrap"
+	run -0 --separate-stderr lambda-invoke --runtime-api "$BATS_TEST_TMPDIR/bootstrap" <<<'{"mine":1}'
+	assert_output '{"mine":1}'
+	forbidden='{"errorMessage":"The path does not start with this runtime'"'"'s token (see AWS_LAMBDA_RUNTIME_API)","errorType":"Forbidden"}'
+	run -0 grep -v -e '^START' -e '^END' -e '^REPORT' <<<"$stderr"
+	assert_output - <<-EOF2
+	$forbidden 403
+	$forbidden 403
+	{"errorMessage":"Not found","errorType":"NotFound"} 404
+	$forbidden 403
+	$forbidden 403
+	token 32
 	EOF2
 }
 
@@ -447,7 +525,8 @@ no_process() {
 	run -0 --separate-stderr bash -c "ebus-put --bus Orders events/lambda-destinations.json |
 	    ebus-match -R orders-rules.json -t InventoryFunction=- |
 	    lambda-invoke -q -t Event --maximum-retry-attempts 0 -n InventoryFunction \
-	        --on-success-bus Inventory ./InventoryFunction |
+	        --on-success-bus Inventory -- ../../runtimes/python-handler \
+	        -d inventory index.lambda_handler |
 	    ebus-match -R inventory-rules.json -t InventoryLogs=-"
 	run -0 jq -c '[."detail-type", .resources[0], .detail.requestContext.condition,
 	    .detail.requestPayload."detail-type", .detail.responsePayload]' <<<"$output"
@@ -500,4 +579,16 @@ no_process() {
 	run -0 --separate-stderr lambda-invoke -q -t Event -a 111111111111 \
 	    -n Slow -T 0.2 --maximum-event-age 100 --on-failure - sleep 5 <<<'{"order":3}'
 	assert_output "$(cat "$F/age-exceeded.expected")"
+}
+
+@test "man: --on-failure says what '-' and a missing failure destination do" {
+	run -0 bash -c "mandoc -Tascii '$ROOT/man/lambda-invoke.1' |
+	    sed 's/.\x08//g' | tr -s ' \t\n' ' '"
+	assert_output --partial "--on-failure path Event invocations: write failure records to path (\`-' is the standard output). Without a failure destination each failure is reported on the standard error and the exit status is 1. --on-failure-bus"
+	# what it says is what happens
+	run -1 --separate-stderr lambda-invoke -q -t Event \
+	    --maximum-retry-attempts 0 sh -c 'exit 3' <<<'{}'
+	assert_output ''
+	re='^lambda-invoke: <stdin>:1: request [0-9a-f-]{36} failed \(RetriesExhausted after 1 attempt\): '
+	[[ "$stderr" =~ $re ]]
 }

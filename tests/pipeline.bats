@@ -1,10 +1,14 @@
 #!/usr/bin/env bats
 # Acceptance: the workshop's architecture end to end through
-# share/demo/demo.sh, under the deterministic switch.
+# share/demo/demo.sh, under the deterministic switch.  Nothing here may
+# depend on how busy the machine is: InventoryFunction gets a timeout of
+# 120 s instead of Lambda's 3 (which counts the runtime's start-up), and
+# waits poll for what they wait for, up to a deadline of minutes.
 
 load test_helper/common
 
 DEMO="$ROOT/share/demo/demo.sh"
+T=120
 EV="$ROOT/share/examples/orders/events"
 
 setup() {
@@ -35,6 +39,32 @@ find_proc() {
 	done
 }
 
+# poll SECONDS COMMAND...: run COMMAND every 0.1 s until it succeeds;
+# fail saying so if it has not within SECONDS.
+poll() {
+	local limit=$1 deadline=$((SECONDS + $1))
+	shift
+	until "$@"; do
+		if [ "$SECONDS" -ge "$deadline" ]; then
+			echo "still false after ${limit}s: $*"
+			return 1
+		fi
+		sleep 0.1
+	done
+}
+
+# The demo's summary of a run in $OUT: the counts given, in order.
+summary() {
+	printf '%-18s %-40s %s\n' \
+	    "Orders bus" "$1 in /aws/events/orders" "$OUT/logs" \
+	    OrderProcessing "$2" "$OUT/executions.ndjson" \
+	    InventoryFunction "$3" "$OUT/dead-letters.ndjson" \
+	    "Inventory bus" "$4 in /aws/events/inventory" "$OUT/logs" \
+	    "Orders bus again" "0 events for a third round" \
+	    "$OUT/unrolled.ndjson"
+	echo "(read a log group with: cwlog-tail --store $OUT/logs --since 0 GROUP)"
+}
+
 # Nothing of this test left running, and no FIFO left behind.
 assert_clean() {
 	local left
@@ -48,7 +78,7 @@ assert_clean() {
 }
 
 @test "1: an EU Order Notification ends as one inventory record, E3 exactly" {
-	run -0 --separate-stderr "$DEMO" "$OUT" "$EV/lambda-destinations-older.json"
+	run -0 --separate-stderr "$DEMO" -t $T "$OUT" "$EV/lambda-destinations-older.json"
 	assert_equal "$stderr" ""
 	shown=$output
 	# /aws/events/orders holds E1 and E2
@@ -83,16 +113,47 @@ assert_clean() {
 	e2id=$(jq -r .id <<<"$e2")
 	[ "$(jq -r .status "$OUT/executions.ndjson")" = SUCCEEDED ]
 	assert_equal "$(jq -r .output "$OUT/executions.ndjson")" "{\"Entries\":[{\"EventId\":\"$e2id\"}],\"FailedEntryCount\":0}"
-	# make demo shows the inventory record as aws logs tail does
-	assert_equal "$shown" "2024-01-01T12:00:00.000000+00:00 $(cwlog-tail --store "$OUT/logs" /aws/events/inventory --format ndjson | jq -r .logStreamName) $e3"
+	# the demo says what each stage did, then shows the inventory record
+	# as aws logs tail --format json does
+	assert_equal "$shown" "$(summary "2 events" "1 execution: 1 SUCCEEDED" \
+	    "1 succeeded, 0 failed" "1 event")
+
+/aws/events/inventory:
+2024-01-01T12:00:00+00:00 $(cwlog-tail --store "$OUT/logs" /aws/events/inventory --format ndjson | jq -r .logStreamName)
+$(jq --indent 4 . <<<"$e3")"
 	[ ! -s "$OUT/dead-letters.ndjson" ]
 	[ ! -s "$OUT/unrolled.ndjson" ]
 	assert_clean
 }
 
+@test "1b: make demo prints README.md's sample, byte for byte" {
+	# make demo: EDAKIT_DETERMINISTIC=1 demo.sh build/demo
+	# share/examples/orders/events/lambda-destinations.json
+	awk '/<!-- the output of make demo/ { f = 1; next }
+	    f && /^```$/ { if (b) exit; b = 1; next } b' "$ROOT/README.md" \
+	    > "$BATS_TEST_TMPDIR/sample"
+	[ -s "$BATS_TEST_TMPDIR/sample" ]
+	cd "$BATS_TEST_TMPDIR"
+	run -0 --separate-stderr bash -c "'$DEMO' -t $T build/demo '$EV/lambda-destinations.json' > got"
+	assert_equal "$stderr" ""
+	run -0 diff -u sample got
+	assert_clean
+}
+
+@test "1c: -t is InventoryFunction's timeout" {
+	printf '#!/bin/sh\nexec sleep 600\n' > "$BATS_TEST_TMPDIR/stuck"
+	chmod +x "$BATS_TEST_TMPDIR/stuck"
+	run -1 --separate-stderr "$DEMO" -t 0.5 -f "$BATS_TEST_TMPDIR/stuck" "$OUT" "$EV/lambda-destinations.json"
+	assert_equal "$stderr" "demo: 1 invocations of InventoryFunction failed: see $OUT/dead-letters.ndjson"
+	run -0 jq -c .responsePayload "$OUT/dead-letters.ndjson"
+	assert_output '{"errorType":"Sandbox.Timedout","errorMessage":"RequestId: eb140e90-4bb9-4a11-b9da-1db558e170f9 Error: Task timed out after 0.50 seconds"}'
+	assert_clean
+}
+
 @test "2: a us-east order is logged, starts no execution, reaches no inventory" {
-	run -0 --separate-stderr "$DEMO" "$OUT" "$EV/api-destination.json"
-	assert_output ""
+	run -0 --separate-stderr "$DEMO" -t $T "$OUT" "$EV/api-destination.json"
+	assert_output "$(summary "1 event" "0 executions" "0 succeeded, 0 failed" \
+	    "0 events")"
 	run -0 messages /aws/events/orders
 	assert_equal "${#lines[@]}" 1
 	[ "$(jq -r .detail.location <<<"${lines[0]}")" = us-east ]
@@ -103,8 +164,9 @@ assert_clean() {
 }
 
 @test "3: force-error: no success record, one RetriesExhausted dead letter" {
-	run -1 --separate-stderr "$DEMO" "$OUT" "$EV/error-handling.json"
-	assert_output ""
+	run -1 --separate-stderr "$DEMO" -t $T "$OUT" "$EV/error-handling.json"
+	assert_output "$(summary "1 event" "0 executions" "0 succeeded, 1 failed" \
+	    "0 events")"
 	assert_equal "$stderr" "demo: 1 invocations of InventoryFunction failed: see $OUT/dead-letters.ndjson"
 	run -0 messages /aws/events/inventory
 	assert_output ""
@@ -122,7 +184,7 @@ assert_clean() {
 }
 
 @test "4: the destinations page's direct Order Processed event: one inventory record" {
-	run -0 --separate-stderr "$DEMO" "$OUT" "$EV/lambda-destinations.json"
+	run -0 --separate-stderr "$DEMO" -t $T "$OUT" "$EV/lambda-destinations.json"
 	run -0 messages /aws/events/inventory
 	assert_equal "${#lines[@]}" 1
 	json_eq "$(jq -c .detail.responsePayload <<<"${lines[0]}")" '{"category":"office-supplies","value":1200,"location":"eu-west","OrderDetails":"completed"}'
@@ -131,7 +193,7 @@ assert_clean() {
 }
 
 @test "5: replay: OrdersReplayRule fires for replayed events only" {
-	run -0 --separate-stderr "$DEMO" "$OUT" "$EV/archive-replay.json"
+	run -0 --separate-stderr "$DEMO" -t $T "$OUT" "$EV/archive-replay.json"
 	messages /aws/events/orders > "$BATS_TEST_TMPDIR/captured.ndjson"
 	run -0 wc -l < "$BATS_TEST_TMPDIR/captured.ndjson"
 	assert_output 2
@@ -142,7 +204,7 @@ assert_clean() {
 	assert_output 2
 	# replayed through the whole pipeline, the events are processed again
 	run -0 --separate-stderr bash -c "ebus-put --replay OrdersReplay '$BATS_TEST_TMPDIR/captured.ndjson' |
-	    '$DEMO' '$BATS_TEST_TMPDIR/replayed'"
+	    '$DEMO' -t $T '$BATS_TEST_TMPDIR/replayed'"
 	OUT="$BATS_TEST_TMPDIR/replayed"
 	# E1 and E2 replayed, and the E2 that OrderProcessing made anew
 	run -0 bash -c "cwlog-tail --store '$OUT/logs' /aws/events/orders --format ndjson | wc -l"
@@ -151,6 +213,34 @@ assert_clean() {
 	assert_output 2
 	run -0 messages /aws/events/inventory
 	assert_equal "${#lines[@]}" 2
+}
+
+@test "5b: a capture older than 14 days is replayed and logged with its own times" {
+	run -0 --separate-stderr "$DEMO" "$OUT" "$EV/api-destination.json"
+	messages /aws/events/orders | jq -c '.time = "2023-06-01T10:00:00Z"' \
+	    > "$BATS_TEST_TMPDIR/old.ndjson"
+	run -0 --separate-stderr bash -c "ebus-put --replay OrdersReplay '$BATS_TEST_TMPDIR/old.ndjson' |
+	    '$DEMO' '$BATS_TEST_TMPDIR/replayed'"
+	assert_equal "$stderr" ""
+	run -0 bash -c "cwlog-tail --store '$BATS_TEST_TMPDIR/replayed/logs' /aws/events/orders --since 2023-01-01T00:00:00Z --format ndjson | jq -c '[.timestamp, (.message | fromjson | .\"replay-name\")]'"
+	assert_output '[1685613600000,"OrdersReplay"]'
+}
+
+@test "5c: entries for other buses are kept apart, not dropped: exit 0" {
+	printf '%s\n' '{"Source":"com.aws.orders","DetailType":"Order Notification","Detail":"{\"location\":\"eu-west\"}"}' \
+	    '{"Source":"com.aws.orders","DetailType":"Order Notification","EventBusName":"Orders","Detail":"{\"location\":\"us-east\"}"}' \
+	    '{"Source":"com.aws.orders","DetailType":"Order Notification","EventBusName":"Inventory","Detail":"{\"location\":\"eu-east\"}"}' \
+	    > "$BATS_TEST_TMPDIR/mixed.ndjson"
+	run -0 --separate-stderr "$DEMO" "$OUT" "$BATS_TEST_TMPDIR/mixed.ndjson"
+	assert_line --index 0 "Orders bus         1 event in /aws/events/orders            $OUT/logs"
+	assert_equal "$stderr" "demo: 2 input events are for other buses than Orders: see $OUT/other-buses.ndjson"
+	run -0 jq -r .detail.location "$OUT/other-buses.ndjson"
+	assert_output "eu-west
+eu-east"
+	run -0 messages /aws/events/orders
+	assert_equal "${#lines[@]}" 1
+	[ "$(jq -r .detail.location <<<"${lines[0]}")" = us-east ]
+	assert_clean
 }
 
 @test "6: 10,000 generated orders: every order is accounted for" {
@@ -162,7 +252,7 @@ assert_clean() {
 			printf "{\"Source\":\"com.aws.orders\",\"DetailType\":\"%s\",\"EventBusName\":\"Orders\",\"Detail\":\"{\\\"category\\\":\\\"office-supplies\\\",\\\"value\\\":%d,\\\"location\\\":\\\"%s\\\",\\\"n\\\":%d%s}\"}\n", dt, (i * 37) % 2000, L[i % 5 + 1], i, od
 		}
 	}' > "$BATS_TEST_TMPDIR/orders.ndjson"
-	run -0 --separate-stderr timeout 300 "$DEMO" "$OUT" "$BATS_TEST_TMPDIR/orders.ndjson"
+	run -0 --separate-stderr timeout 3600 "$DEMO" -t $T "$OUT" "$BATS_TEST_TMPDIR/orders.ndjson"
 	assert_equal "$stderr" ""
 	# 9,000 Order Notifications, 4,000 of them in eu-west or eu-east;
 	# 1,000 Order Processed events put directly (in eu-south)
@@ -190,7 +280,7 @@ assert_clean() {
 		if [ "$i" = 3 ]; then k=',\"kill\":true'; fi
 		echo "{\"Source\":\"com.aws.orders\",\"EventBusName\":\"Orders\",\"DetailType\":\"Order Notification\",\"Detail\":\"{\\\"location\\\":\\\"eu-west\\\",\\\"n\\\":$i$k}\"}"
 	done > "$BATS_TEST_TMPDIR/orders.ndjson"
-	run -1 --separate-stderr "$DEMO" -f "$FIXTURES/pipeline/killer-runtime" "$OUT" "$BATS_TEST_TMPDIR/orders.ndjson"
+	run -1 --separate-stderr "$DEMO" -t $T -f "$FIXTURES/pipeline/killer-runtime" "$OUT" "$BATS_TEST_TMPDIR/orders.ndjson"
 	assert_equal "$stderr" "demo: 1 invocations of InventoryFunction failed: see $OUT/dead-letters.ndjson"
 	run -0 bash -c "cwlog-tail --store '$OUT/logs' /aws/events/inventory --format ndjson |
 	    jq -r '.message | fromjson | .detail.responsePayload.OrderDetails.n' | sort -n | tr '\n' ' '"
@@ -201,17 +291,24 @@ assert_clean() {
 	assert_clean
 }
 
+# Something has reached /aws/events/inventory.
+inventory_logged() {
+	[ -n "$(cwlog-tail --store "$OUT/logs" /aws/events/inventory --format ndjson 2>/dev/null)" ]
+}
+
+# The demo's FIFOs exist (so its traps are set).
+fifos_made() {
+	[ -n "$(find "$TMPDIR" -type p)" ]
+}
+
 @test "7b: a FIFO reader gone: the failed stages are named, nothing is left behind" {
 	mkfifo "$BATS_TEST_TMPDIR/in"
-	"$DEMO" "$OUT" < "$BATS_TEST_TMPDIR/in" > "$BATS_TEST_TMPDIR/stdout" 2> "$BATS_TEST_TMPDIR/stderr" &
+	"$DEMO" -t $T "$OUT" < "$BATS_TEST_TMPDIR/in" > "$BATS_TEST_TMPDIR/stdout" 2> "$BATS_TEST_TMPDIR/stderr" &
 	demo=$!
 	exec 7> "$BATS_TEST_TMPDIR/in"
 	echo '{"Source":"com.aws.orders","EventBusName":"Orders","DetailType":"Order Notification","Detail":"{\"location\":\"eu-west\",\"n\":1}"}' >&7
 	# wait until order 1 is logged, then take the orders log's reader away
-	for i in $(seq 600); do
-		[ -n "$(cwlog-tail --store "$OUT/logs" /aws/events/inventory --format ndjson 2>/dev/null)" ] && break
-		sleep 0.1
-	done
+	poll 600 inventory_logged
 	reader=$(find_proc cwlog-write orders-log-1)
 	kill $reader
 	while [ -d "/proc/$reader" ]; do sleep 0.1; done
@@ -237,14 +334,11 @@ assert_clean() {
 		# restore SIGINT's default, which bash drops for background jobs
 		python3 -c 'import os, signal, sys
 signal.signal(signal.SIGINT, signal.SIG_DFL)
-os.execvp(sys.argv[1], sys.argv[1:])' "$DEMO" "$OUT" < "$BATS_TEST_TMPDIR/in.$sig" 2> "$BATS_TEST_TMPDIR/stderr" &
+os.execvp(sys.argv[1], sys.argv[1:])' "$DEMO" -t $T "$OUT" < "$BATS_TEST_TMPDIR/in.$sig" 2> "$BATS_TEST_TMPDIR/stderr" &
 		demo=$!
 		exec 7> "$BATS_TEST_TMPDIR/in.$sig"
 		echo '{"Source":"com.aws.orders","EventBusName":"Orders","DetailType":"Order Notification","Detail":"{\"location\":\"eu-west\"}"}' >&7
-		for i in $(seq 100); do
-			[ -n "$(find "$TMPDIR" -type p)" ] && break
-			sleep 0.1
-		done
+		poll 600 fifos_made
 		sleep 0.5
 		kill -"$sig" "$demo"
 		status=0

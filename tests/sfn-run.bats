@@ -195,6 +195,165 @@ EOF
 	assert_output '["SUCCEEDED","2024-01-01T13:00:00.000Z","[{\"a\":1},{\"b\":2}]"]'
 }
 
+@test "virtual time: uneven Map iterations, MaxConcurrency at a time, each in the slot free first" {
+	# Three slots: 5, 1 and 1 minutes start at once; the 4 and 2 minute
+	# ones take the slots freed at 12:01, the 3 minute one the slot freed
+	# at 12:03, the last the one freed at 12:05.
+	def '{"StartAt":"M","States":{"M":{"Type":"Map","MaxConcurrency":3,"ItemsPath":"$.m",
+	 "ItemProcessor":{"StartAt":"W","States":{"W":{"Type":"Wait","SecondsPath":"$.s","End":true}}},
+	 "End":true}}}'
+	run -0 --separate-stderr sfn-run -H - -o /dev/null "$BATS_TEST_TMPDIR/def.json" \
+	    <<<'{"m":[{"s":300},{"s":60},{"s":60},{"s":240},{"s":120},{"s":180},{"s":60}]}'
+	run -0 jq -r 'select(.type | test("^MapIteration|^ExecutionSucceeded"))
+	    | "\(.timestamp[11:16]) \(.type) \(.mapIterationStartedEventDetails.index // .mapIterationSucceededEventDetails.index // "-")"' <<<"$output"
+	assert_output - <<'EOF'
+12:00 MapIterationStarted 0
+12:05 MapIterationSucceeded 0
+12:00 MapIterationStarted 1
+12:01 MapIterationSucceeded 1
+12:00 MapIterationStarted 2
+12:01 MapIterationSucceeded 2
+12:01 MapIterationStarted 3
+12:05 MapIterationSucceeded 3
+12:01 MapIterationStarted 4
+12:03 MapIterationSucceeded 4
+12:03 MapIterationStarted 5
+12:06 MapIterationSucceeded 5
+12:05 MapIterationStarted 6
+12:06 MapIterationSucceeded 6
+12:06 ExecutionSucceeded -
+EOF
+}
+
+@test "a signal to sfn-run takes its running task commands with it (exit 128+signal)" {
+	# (stderr apart: valgrind reports what a signal death leaves allocated)
+	def '{"StartAt":"T","States":{"T":{"Type":"Task","Resource":"slow","End":true}}}'
+	for sig in TERM:143 INT:130; do
+		rm -f "$BATS_TEST_TMPDIR/pid"
+		# A background job of a script ignores SIGINT: give it back.
+		run -0 --separate-stderr bash -c "
+		    echo '{}' | env --default-signal=INT sfn-run \
+			-t 'slow=$F/sleeper.sh $BATS_TEST_TMPDIR/pid' \
+			'$BATS_TEST_TMPDIR/def.json' &
+		    for i in \$(seq 100); do
+			[ -s '$BATS_TEST_TMPDIR/pid' ] && break
+			sleep 0.05
+		    done
+		    kill -${sig%:*} \$!
+		    wait \$!
+		    echo status \$?"
+		assert_output "status ${sig#*:}"
+		# The group is gone once init has reaped what was killed.
+		pg=$(cat "$BATS_TEST_TMPDIR/pid")
+		for i in $(seq 40); do
+			kill -0 -- "-$pg" 2>/dev/null || break
+			sleep 0.05
+		done
+		run -1 kill -0 -- "-$pg"
+	done
+}
+
+@test "an endless Choice loop fails at AWS's 25,000-event history limit, --history or not" {
+	# Pass and Choice take no time, virtual or deterministic: the
+	# TimeoutSeconds never comes; the history limit does.  (timeout(1)
+	# only turns a hang into a failure.)
+	def '{"TimeoutSeconds":60,"StartAt":"Loop","States":{
+	 "Loop":{"Type":"Choice","Choices":[{"Variable":"$.spin","BooleanEquals":true,"Next":"Loop"}],"Default":"Done"},
+	 "Done":{"Type":"Succeed"}}}'
+	limit='"States.Runtime","The execution reached the maximum number of history events (25000)."'
+	run -1 --separate-stderr timeout 60 sfn-run --clock=virtual \
+	    "$BATS_TEST_TMPDIR/def.json" <<<'{"spin":true}'
+	run -0 jq -c "$BRIEF" <<<"$output"
+	assert_output "[\"FAILED\",null,$limit]"
+	# The same events counted with --history; the next execution starts
+	# a history of its own.
+	run -1 --separate-stderr timeout 60 sfn-run --clock=virtual \
+	    -H "$BATS_TEST_TMPDIR/h" "$BATS_TEST_TMPDIR/def.json" <<-'EOF'
+	{"spin":true}
+	{"spin":false}
+	EOF
+	assert_equal "$stderr" "sfn-run: <stdin>:1: execution $(jq -r .name <<<"${lines[0]}") FAILED: States.Runtime"
+	run -0 jq -c "$BRIEF" <<<"$output"
+	assert_output - <<-EOF
+	["FAILED",null,$limit]
+	["SUCCEEDED","{\"spin\":false}",null,null]
+	EOF
+	run -0 bash -c "sed -n '1p;24998,25001p' '$BATS_TEST_TMPDIR/h' | jq -c \
+	    '[.id, .previousEventId, .type, .executionFailedEventDetails // .stateExitedEventDetails.name]'"
+	assert_output - <<-EOF
+	[1,0,"ExecutionStarted",null]
+	[24998,24997,"ChoiceStateEntered",null]
+	[24999,24998,"ChoiceStateExited","Loop"]
+	[25000,24999,"ExecutionFailed",{"error":"States.Runtime","cause":"The execution reached the maximum number of history events (25000)."}]
+	[1,0,"ExecutionStarted",null]
+	EOF
+	run -0 wc -l < "$BATS_TEST_TMPDIR/h"
+	assert_output 25006
+}
+
+@test "a distributed Map's child execution that loops forever fails its item, at its own history limit" {
+	mkdir -p "$BATS_TEST_TMPDIR/s3/b"
+	printf '{"spin":true}\n{"spin":false}\n' > "$BATS_TEST_TMPDIR/s3/b/items.jsonl"
+	def '{"StartAt":"M","States":{"M":{"Type":"Map","ToleratedFailureCount":1,
+	 "ItemReader":{"Resource":"arn:aws:states:::s3:getObject","Parameters":{"Bucket":"b","Key":"items.jsonl"},"ReaderConfig":{"InputType":"JSONL"}},
+	 "ItemProcessor":{"ProcessorConfig":{"Mode":"DISTRIBUTED","ExecutionType":"STANDARD"},"StartAt":"Loop","States":{
+	  "Loop":{"Type":"Choice","Choices":[{"Variable":"$.spin","BooleanEquals":true,"Next":"Loop"}],"Default":"Done"},
+	  "Done":{"Type":"Succeed"}}},"End":true}}}'
+	run -0 --separate-stderr sfnj "$BRIEF" --s3-dir "$BATS_TEST_TMPDIR/s3" \
+	    -H "$BATS_TEST_TMPDIR/h" "$BATS_TEST_TMPDIR/def.json" <<<'{}'
+	assert_output '["SUCCEEDED","[{\"Error\":\"States.Runtime\",\"Cause\":\"The execution reached the maximum number of history events (25000).\"},{\"spin\":false}]",null,null]'
+	run -0 jq -r .type "$BATS_TEST_TMPDIR/h"
+	assert_output - <<-'EOF'
+	ExecutionStarted
+	MapStateEntered
+	MapStateStarted
+	MapRunStarted
+	MapRunSucceeded
+	MapStateSucceeded
+	MapStateExited
+	ExecutionSucceeded
+	EOF
+}
+
+@test "the history's 25,000th event may be ExecutionSucceeded; any other fails the execution" {
+	# 1 ExecutionStarted + 2 Init + 4 per round + 2 More + 2 Done + the end:
+	# 6248 rounds make 25,000 events, 6249 would make 25,004.
+	for n in 6248 6249; do
+		def '{"StartAt":"Init","States":{"Init":{"Type":"Pass","Result":{"i":0},"Next":"More"},
+		 "More":{"Type":"Choice","Choices":[{"Variable":"$.i","NumericLessThan":'$n',"Next":"Inc"}],"Default":"Done"},
+		 "Inc":{"Type":"Pass","Parameters":{"i.$":"States.MathAdd($.i, 1)"},"Next":"More"},
+		 "Done":{"Type":"Succeed"}}}'
+		sfnj "$BRIEF" -H "$BATS_TEST_TMPDIR/h" "$BATS_TEST_TMPDIR/def.json" \
+		    <<<'{}' >> "$BATS_TEST_TMPDIR/got" 2>/dev/null || true
+		tail -2 "$BATS_TEST_TMPDIR/h" | jq -c '[.id, .type]' >> "$BATS_TEST_TMPDIR/got"
+	done
+	run -0 cat "$BATS_TEST_TMPDIR/got"
+	assert_output - <<-'EOF'
+	["SUCCEEDED","{\"i\":6248}",null,null]
+	[24999,"SucceedStateExited"]
+	[25000,"ExecutionSucceeded"]
+	["FAILED",null,"States.Runtime","The execution reached the maximum number of history events (25000)."]
+	[24999,"PassStateExited"]
+	[25000,"ExecutionFailed"]
+	EOF
+}
+
+@test "TimeoutSeconds ends a waiting loop on the virtual clock, before the history limit" {
+	def '{"TimeoutSeconds":600,"StartAt":"W","States":{
+	 "W":{"Type":"Wait","Seconds":7,"Next":"Again"},
+	 "Again":{"Type":"Choice","Choices":[{"Variable":"$.spin","BooleanEquals":true,"Next":"W"}],"Default":"Done"},
+	 "Done":{"Type":"Succeed"}}}'
+	run -1 --separate-stderr sfnj '[.status, .stopDate, .error]' --clock=virtual \
+	    -H "$BATS_TEST_TMPDIR/h" "$BATS_TEST_TMPDIR/def.json" <<<'{"spin":true}'
+	assert_output '["TIMED_OUT","2024-01-01T12:10:00.000Z",null]'
+	# 85 rounds of 7 seconds; the 86th wait is cut short.
+	run -0 jq -c 'select(.id > 341) | [.id, .type, .timestamp]' "$BATS_TEST_TMPDIR/h"
+	assert_output - <<-'EOF'
+	[342,"WaitStateEntered","2024-01-01T12:09:55.000Z"]
+	[343,"ExecutionTimedOut","2024-01-01T12:10:00.000Z"]
+	EOF
+}
+
 @test "the machine's TimeoutSeconds ends an execution as TIMED_OUT" {
 	def '{"TimeoutSeconds":10,"StartAt":"W","States":{"W":{"Type":"Wait","Seconds":60,"End":true}}}'
 	run -1 --separate-stderr sfnj '[.status, .stopDate, .error, .cause]' \
@@ -219,12 +378,14 @@ EOF
 	printf '#!/bin/sh\ncat >/dev/null\necho oops; exit 3\n' > "$BATS_TEST_TMPDIR/exit3"
 	printf '#!/bin/sh\ncat >/dev/null\necho "{not json"\n' > "$BATS_TEST_TMPDIR/garbage"
 	printf '#!/bin/sh\ncat >/dev/null\nkill -9 $$\n' > "$BATS_TEST_TMPDIR/killed"
+	printf '#!/bin/sh\ncat >/dev/null\nprintf %s \047"a\001b"\047\n' > "$BATS_TEST_TMPDIR/control"
 	chmod +x "$BATS_TEST_TMPDIR"/raise "$BATS_TEST_TMPDIR"/exit3 \
-	    "$BATS_TEST_TMPDIR"/garbage "$BATS_TEST_TMPDIR"/killed
+	    "$BATS_TEST_TMPDIR"/garbage "$BATS_TEST_TMPDIR"/killed \
+	    "$BATS_TEST_TMPDIR"/control
 	run -0 sfnj '.output | fromjson' -t f=cat "$BATS_TEST_TMPDIR/def.json" \
 	    <<<'{"n":12345678901234567890}'
 	assert_output '{"n":12345678901234567000}'
-	for h in raise exit3 garbage killed; do
+	for h in raise exit3 garbage killed control; do
 		sfn-run -t "f=$BATS_TEST_TMPDIR/$h" "$BATS_TEST_TMPDIR/def.json" <<<'{}' |
 		    jq -c '[.status, .error, .cause]' || true
 	done > "$BATS_TEST_TMPDIR/out"
@@ -232,8 +393,9 @@ EOF
 	assert_output - <<'EOF'
 ["FAILED","Exception","{\"errorMessage\":\"FAILED! (force-error == true)\",\"errorType\":\"Exception\",\"stackTrace\":[]}"]
 ["FAILED","States.TaskFailed","{\"errorType\":\"Runtime.ExitError\",\"errorMessage\":\"RequestId: 2c6b29a5-6d58-49e7-a428-105d957ef51f Error: Runtime exited with error: exit status 3\"}"]
-["FAILED","States.TaskFailed","{\"errorType\":\"Runtime.MarshalError\",\"errorMessage\":\"Unable to marshal response: Invalid numeric literal at line 1, column 5\"}"]
+["FAILED","States.TaskFailed","{\"errorType\":\"Runtime.MarshalError\",\"errorMessage\":\"Unable to marshal response: the response is not one JSON text\"}"]
 ["FAILED","States.TaskFailed","{\"errorType\":\"Runtime.ExitError\",\"errorMessage\":\"RequestId: 2c6b29a5-6d58-49e7-a428-105d957ef51f Error: Runtime exited with error: signal: killed\"}"]
+["FAILED","States.TaskFailed","{\"errorType\":\"Runtime.MarshalError\",\"errorMessage\":\"Unable to marshal response: the response is not one JSON text\"}"]
 EOF
 }
 

@@ -1,7 +1,12 @@
 #!/usr/bin/env bash
 # demo.sh: the workshop's event-driven architecture as a pipeline.
 #
-#   demo.sh [-f handler] [-k] OUTDIR [FILE ...]
+#   demo.sh [-f handler] [-k] [-t seconds] OUTDIR [FILE ...]
+#
+# InventoryFunction is the workshop's Python code, unchanged
+# (share/examples/orders/inventory/index.py, index.lambda_handler), run by
+# share/runtimes/python-handler as AWS's Python runtime runs it; -f gives
+# another handler command instead.
 #
 # FILEs (default: the standard input) hold PutEvents entries for the
 # Orders bus, in any form ebus-put reads.  Everything the architecture
@@ -12,6 +17,14 @@
 #   OUTDIR/dead-letters.ndjson   InventoryFunction's on-failure records
 #   OUTDIR/unrolled.ndjson       events that would start a third round
 #                                (none with the shipped rules)
+#   OUTDIR/other-buses.ndjson    events of input entries for other buses
+#                                (no EventBusName means the default bus)
+#
+# It prints what each stage did and where its files are, then the
+# records that reached /aws/events/inventory (as aws logs tail --format
+# json shows them).  -t sets InventoryFunction's timeout (default 3
+# seconds, as on Lambda; it counts the runtime's start-up too, so tests
+# on a loaded machine give it more).
 #
 # The Orders bus is met twice: once by the events put on it, once by the
 # events OrderProcessing publishes back.  The loop unrolls into:
@@ -36,16 +49,19 @@ examples="$here/share/examples/orders"
 # The programs on PATH (make demo puts the build first), else the build.
 command -v ebus-put >/dev/null 2>&1 || PATH="$here/build/bin:$PATH"
 
-handler="$examples/InventoryFunction"
+handler=("$here/share/runtimes/python-handler" -d "$examples/inventory"
+    index.lambda_handler)
 keep=
+timeout=3
 usage() {
-	echo "usage: demo.sh [-f handler] [-k] outdir [file ...]" >&2
+	echo "usage: demo.sh [-f handler] [-k] [-t seconds] outdir [file ...]" >&2
 	exit 2
 }
-while getopts f:k opt; do
+while getopts f:kt: opt; do
 	case $opt in
-	f) handler=$OPTARG ;;
+	f) handler=("$OPTARG") ;;
 	k) keep=--keep-going ;;
+	t) timeout=$OPTARG ;;
 	*) usage ;;
 	esac
 done
@@ -88,7 +104,7 @@ unblock_fifos() {
 # On every way out: stop whatever still runs, release the FIFO readers,
 # remove the FIFOs.
 cleanup() {
-	local p pids i alive
+	local p pids alive
 	trap - EXIT INT TERM HUP
 	pids=$(descendants $$)
 	for p in $pids; do
@@ -97,7 +113,9 @@ cleanup() {
 	unblock_fifos
 	wait 2>/dev/null
 	# orphaned grandchildren are not ours to wait for: see them go
-	for ((i = 0; i < 100; i++)); do
+	# (a minute at most, however busy the machine)
+	local deadline=$((SECONDS + 60))
+	while [ "$SECONDS" -lt "$deadline" ]; do
 		alive=
 		for p in $pids; do
 			[ -d "/proc/$p" ] && alive=$p
@@ -109,6 +127,49 @@ cleanup() {
 }
 trap cleanup EXIT
 trap 'echo "demo: interrupted" >&2; exit 130' INT TERM HUP
+
+# plural N WORD: "1 event", "2 events".
+plural() {
+	if [ "$1" = 1 ]; then echo "1 $2"; else echo "$1 $2s"; fi
+}
+
+# The number of events in a log group of the store.
+group_count() {
+	local n
+	n=$(cwlog-tail --store "$store" --since 0 --format ndjson "$1" |
+	    wc -l) && [ "${PIPESTATUS[0]}" = 0 ] && echo $((n))
+}
+
+# What each stage did and where its files are, then the inventory
+# records, pretty-printed (trailing blanks dropped).
+summary() {
+	local orders inventory failed unrolled runs statuses
+	orders=$(group_count /aws/events/orders) || return 1
+	inventory=$(group_count /aws/events/inventory) || return 1
+	failed=$(wc -l < "$out/dead-letters.ndjson")
+	unrolled=$(wc -l < "$out/unrolled.ndjson")
+	runs=$(wc -l < "$out/executions.ndjson")
+	statuses=$(grep -o '"status":"[A-Z_]*"' "$out/executions.ndjson" |
+	    sort | uniq -c | awk '{ sub(/"status":/, ""); gsub(/"/, "")
+	    printf "%s%d %s", NR == 1 ? ": " : ", ", $1, $2 }')
+	printf '%-18s %-40s %s\n' \
+	    "Orders bus" "$(plural "$orders" event) in /aws/events/orders" \
+	        "$store" \
+	    "OrderProcessing" "$(plural "$runs" execution)$statuses" \
+	        "$out/executions.ndjson" \
+	    "InventoryFunction" "$inventory succeeded, $failed failed" \
+	        "$out/dead-letters.ndjson" \
+	    "Inventory bus" "$(plural "$inventory" event) in /aws/events/inventory" \
+	        "$store" \
+	    "Orders bus again" "$(plural "$unrolled" event) for a third round" \
+	        "$out/unrolled.ndjson"
+	echo "(read a log group with: cwlog-tail --store $store --since 0 GROUP)"
+	[ "$inventory" != 0 ] || return 0
+	printf '\n/aws/events/inventory:\n'
+	cwlog-tail --store "$store" --since 0 --format json \
+	    /aws/events/inventory | sed 's/[[:blank:]]*$//'
+	[ "${PIPESTATUS[0]}" = 0 ]
+}
 
 mkfifo "$fifos/orders-log-1" "$fifos/orders-log-2" \
     "$fifos/inventory-direct" || exit 2
@@ -142,19 +203,22 @@ inventory_rules="$examples/inventory-rules.json"
 orders_rules="$examples/orders-rules.json"
 lambda=(lambda-invoke -u --invocation-type Event
     --function-name InventoryFunction --maximum-retry-attempts 0
+    --timeout "$timeout"
     --on-success-bus Inventory --quiet --runtime-api)
 
 # Fan-in: every OrdersDevRule delivery is logged to /aws/events/orders.
+# Replayed captures keep their own times, however old (PutLogEvents
+# would reject those older than 14 days).
 for i in 1 2; do
-	cwlog-write -u $keep --store "$store" --log-group /aws/events/orders \
-	    "$fifos/orders-log-$i" || echo "cwlog-write (/aws/events/orders, round $i):$?" >> "$fifos/bg" &
+	cwlog-write -u $keep --old-events keep --store "$store" \
+	    --log-group /aws/events/orders "$fifos/orders-log-$i" || echo "cwlog-write (/aws/events/orders, round $i):$?" >> "$fifos/bg" &
 	jobs_pids+=($!)
 done
 
 # Events that OrderProcessingRule matched in round 1 (put directly).
 {
 	"${lambda[@]}" --on-failure "$out/dead-letters-direct.ndjson" \
-	    -i "$fifos/inventory-direct" -- "$handler" |
+	    -i "$fifos/inventory-direct" -- "${handler[@]}" |
 	ebus-match -u $keep --rules "$inventory_rules" --target InventoryLogs=- |
 	cwlog-write -u $keep --store "$store" --log-group /aws/events/inventory \
 	    --retention-days 3
@@ -169,7 +233,8 @@ jobs_pids+=($!)
 # which a background job would not get).
 exec 3<&0
 {
-ebus-put -u $keep --bus Orders "$@" <&3 |
+ebus-put -u $keep --bus Orders --other-buses "$out/other-buses.ndjson" \
+    "$@" <&3 |
 ebus-match -u $keep --rules "$orders_rules" \
     --target OrdersDevLogs="$fifos/orders-log-1" \
     --target InventoryFunction="$fifos/inventory-direct" \
@@ -181,7 +246,7 @@ ebus-match -u $keep --rules "$orders_rules" \
     --target OrdersDevLogs="$fifos/orders-log-2" \
     --target OrderProcessing="$out/unrolled.ndjson" \
     --target InventoryFunction=- |
-"${lambda[@]}" --on-failure "$out/dead-letters-chain.ndjson" -- "$handler" |
+"${lambda[@]}" --on-failure "$out/dead-letters-chain.ndjson" -- "${handler[@]}" |
 ebus-match -u $keep --rules "$inventory_rules" --target InventoryLogs=- |
 cwlog-write -u $keep --store "$store" --log-group /aws/events/inventory \
     --retention-days 3
@@ -211,12 +276,17 @@ cat "$out/dead-letters-direct.ndjson" "$out/dead-letters-chain.ndjson" \
     > "$out/dead-letters.ndjson" 2>/dev/null
 rm -f "$out/dead-letters-direct.ndjson" "$out/dead-letters-chain.ndjson"
 [ -f "$out/unrolled.ndjson" ] || : > "$out/unrolled.ndjson"
+[ -f "$out/other-buses.ndjson" ] || : > "$out/other-buses.ndjson"
+if [ -s "$out/other-buses.ndjson" ]; then
+	echo "demo: $(wc -l < "$out/other-buses.ndjson") input events are" \
+	    "for other buses than Orders: see $out/other-buses.ndjson" >&2
+fi
 if [ -s "$out/unrolled.ndjson" ]; then
 	echo "demo: $(wc -l < "$out/unrolled.ndjson") events would start" \
 	    "another OrderProcessing round: see $out/unrolled.ndjson" >&2
 fi
 
-cwlog-tail --store "$store" /aws/events/inventory || echo failed >> "$status"
+summary || echo failed >> "$status"
 
 if grep -q failed "$status" 2>/dev/null; then
 	exit 2

@@ -77,14 +77,22 @@ int
 main(void)
 {
 	const char *api = getenv("AWS_LAMBDA_RUNTIME_API");
-	char host[64], id[64], head[512 + (1 << 16)], *body, *colon;
+	char host[64], hostport[64], id[64], head[512 + (1 << 16)], *body;
+	char *colon, *path;
+	const char *prefix = "";
 	struct sockaddr_in sin;
 	size_t blen, used, n;
 	int fd, one = 1;
 
 	if (api == NULL || strlen(api) >= sizeof(host))
 		return 1;
-	strcpy(host, api);
+	/* HOST:PORT, then the path every request starts with (a token). */
+	strcpy(hostport, api);
+	if ((path = strchr(hostport, '/')) != NULL) {
+		prefix = api + (path - hostport);
+		*path = '\0';
+	}
+	strcpy(host, hostport);
 	if ((colon = strchr(host, ':')) == NULL)
 		return 1;
 	*colon = '\0';
@@ -97,17 +105,19 @@ main(void)
 		die("connect");
 	setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
 	for (;;) {
-		snprintf(head, sizeof(head), "GET /2018-06-01/runtime/"
-		    "invocation/next HTTP/1.1\r\nHost: %s\r\n\r\n", api);
+		snprintf(head, sizeof(head), "GET %s/2018-06-01/runtime/"
+		    "invocation/next HTTP/1.1\r\nHost: %s\r\n\r\n", prefix,
+		    hostport);
 		send_all(fd, head, strlen(head));
 		id[0] = '\0';
 		read_response(fd, &body, &blen, id, sizeof(id));
 		if (blen > (1 << 16))
 			return 1;
 		/* The whole response in one write: one segment, one wakeup. */
-		n = (size_t)snprintf(head, 512, "POST /2018-06-01/runtime/"
+		n = (size_t)snprintf(head, 512, "POST %s/2018-06-01/runtime/"
 		    "invocation/%s/response HTTP/1.1\r\nHost: %s\r\n"
-		    "Content-Length: %zu\r\n\r\n", id, api, blen);
+		    "Content-Length: %zu\r\n\r\n", prefix, id, hostport,
+		    blen);
 		memcpy(head + n, body, blen);
 		used = (size_t)(body - buf) + blen;
 		memmove(buf, buf + used, have - used);

@@ -94,9 +94,10 @@ events(const struct ruleset *rs, struct pathtab *pt, const char *p,
 	struct pattern **pats;
 	struct sbuf b = SBUF_INIT;
 	unsigned char *matched;
+	uint32_t *hits;
 	const char *nl, *serr;
 	char *rec;
-	size_t i, len, off;
+	size_t i, nhits, len, off;
 	jv value;
 
 	sc = scan_new(pt);
@@ -106,6 +107,7 @@ events(const struct ruleset *rs, struct pathtab *pt, const char *p,
 		pats[i] = rs->r[i].enabled ? rs->r[i].pat : NULL;
 	ps = pset_new(pats, rs->n);
 	matched = xcalloc(rs->n + 1, 1);
+	hits = xcalloc(rs->n + 1, sizeof(*hits));
 	for (; p < end; p = nl + 1) {
 		if ((nl = memchr(p, '\n', (size_t)(end - p))) == NULL)
 			nl = end;
@@ -118,7 +120,15 @@ events(const struct ruleset *rs, struct pathtab *pt, const char *p,
 		rec[len] = '\0';
 		if (scan_event(sc, rec, len, &fl, &serr, &off) == 0) {
 			value = jv_invalid();
-			pset_match(ps, &fl, matched);
+			/* The index's answer, checked against each pattern. */
+			memset(matched, 0, rs->n + 1);
+			nhits = pset_match(ps, &fl, hits);
+			for (i = 0; i < nhits; i++) {
+				if (hits[i] >= rs->n ||
+				    (i > 0 && hits[i] <= hits[i - 1]))
+					abort();	/* not ascending */
+				matched[hits[i]] = 1;
+			}
 			for (i = 0; i < rs->n; i++) {
 				if (rs->r[i].pat != NULL &&
 				    pattern_match(rs->r[i].pat, &fl) !=
@@ -139,6 +149,7 @@ events(const struct ruleset *rs, struct pathtab *pt, const char *p,
 	}
 	sbuf_free(&b);
 	free(matched);
+	free(hits);
 	pset_free(ps);
 	free(pats);
 	fields_free(&fl);
