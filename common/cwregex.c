@@ -64,7 +64,7 @@ quantifier(const char **sp, const char *end, int *prev, long *counts)
 	if (q >= end || *q != '}' || hi < lo)
 		goto bad;
 	*sp = q;
-	if ((*counts += hi) > REPEAT_MAX)
+	if (hi > REPEAT_MAX || (*counts += hi) > REPEAT_MAX)
 		return xasprintf("the repetition counts of a regular "
 		    "expression add up to more than %d", REPEAT_MAX);
 	return NULL;

@@ -352,6 +352,13 @@ transform_apply(const struct transform *x, const struct delivery *d,
 	jv v;
 
 	*code = *why = NULL;
+	if (transform_needs_jv(x) && jv_get_kind(d->value) != JV_KIND_OBJECT) {
+		/* libjq could not read the event (nested over 256 levels) */
+		*code = "INVALID_JSON";
+		*why = "The event is nested too deeply to be read (256 levels "
+		    "at most)";
+		return -1;
+	}
 	switch (x->kind) {
 	case XF_EVENT:
 		sbuf_add(out, d->event, d->len);

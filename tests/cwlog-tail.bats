@@ -355,6 +355,7 @@ EOF
 %^?a%|'?' has nothing to repeat in a regular expression
 %a{500}b{501}%|the repetition counts of a regular expression add up to more than 1000
 %a{99999999999999999999}%|the repetition counts of a regular expression add up to more than 1000
+%a{5}b{0,9223372036854775807}%|the repetition counts of a regular expression add up to more than 1000
 %a{3,1}%|a regular expression has a malformed '{m,n}'
 %a{,3}%|a regular expression has a malformed '{m,n}'
 %a{-1}%|a regular expression has a malformed '{m,n}'

@@ -520,6 +520,31 @@ transformer() {
 	assert_equal "$stderr" "ebus-match: $F/account-event.json:1: rule r1, target t1: not delivered: The target input is not valid JSON"
 }
 
+@test "an event nested over 256 levels is not delivered to a transformer or InputPath target" {
+	# libjq reads 256 levels at most: such a target input cannot be built
+	# (this aborted before: found by tests/fuzz/transform)
+	ev="$BATS_TEST_TMPDIR/deep.json"
+	printf '{"source":"s","detail":{"x":%s%s}}\n' \
+	    "$(printf '[%.0s' $(seq 300))" "$(printf ']%.0s' $(seq 300))" > "$ev"
+	jq -n '[{Name: "r1", EventPattern: {source: ["s"]}, Targets: [
+	    {Id: "t1", Arn: "a", InputTransformer: {InputPathsMap: {s: "$.source"},
+	    InputTemplate: "{\"e\": <aws.events.event>, \"s\": <s>}"}},
+	    {Id: "t2", Arn: "b", InputPath: "$.source"},
+	    {Id: "t3", Arn: "c"}]}]' > "$BATS_TEST_TMPDIR/t.json"
+	run -1 --separate-stderr ebus-match --rules "$BATS_TEST_TMPDIR/t.json" \
+	    -t t1=- -t t2=- -t t3="$BATS_TEST_TMPDIR/t3" "$ev"
+	assert_output ""
+	assert_equal "$stderr" "ebus-match: $ev:1: rule r1, target t1: not delivered: The event is nested too deeply to be read (256 levels at most)
+ebus-match: $ev:1: rule r1, target t2: not delivered: The event is nested too deeply to be read (256 levels at most)"
+	assert_equal "$(cat "$BATS_TEST_TMPDIR/t3")" "$(cat "$ev")"
+	run -0 ebus-match --rules "$BATS_TEST_TMPDIR/t.json" -t t1=- \
+	    -d "$BATS_TEST_TMPDIR/dlq" "$ev"
+	assert_output ""
+	# (jq cannot read the record: its body is the event)
+	run -0 grep -o '"ERROR_CODE":.*"RETRY' "$BATS_TEST_TMPDIR/dlq"
+	assert_output '"ERROR_CODE":"INVALID_JSON","ERROR_MESSAGE":"The event is nested too deeply to be read (256 levels at most)","RETRY'
+}
+
 @test "input transformer: undefined placeholders are rejected when the rules load" {
 	run -3 --separate-stderr transformer '"Command is <notdefinedkey>"'
 	assert_equal "$stderr" "ebus-match: $BATS_TEST_TMPDIR/t.json: r1: InputTemplate for target t1 contains invalid placeholder notdefinedkey."

@@ -13,7 +13,12 @@
  *	!			rapi_start gives the environment an
  *				invocation (the oldest done one is passed
  *				on first when the queue is full)
- *	~			the runtime is gone (a new generation)
+ *	~			the runtime is gone (a new generation,
+ *				whose token is TOKEN_B)
+ *
+ * The environment's token (the first segment of every path) is TOKEN_A
+ * at first; the seeds carry it, as the fuzzer cannot guess it (the
+ * comparison leaves no trace to follow).
  */
 #include "../../common/rapi.c"
 
@@ -24,6 +29,7 @@ struct MHD_Connection {
 	int		 resumed;
 	int		 queued;	/* a response was queued */
 	const char	*type;		/* the error type header, or NULL */
+	const char	*url, *method;	/* of the request */
 	void		*ctx;
 	struct MHD_Connection *next;
 };
@@ -134,6 +140,9 @@ MHD_run(struct MHD_Daemon *d)
 	abort();
 }
 
+#define TOKEN_A	"0123456789abcdef0123456789abcdef"
+#define TOKEN_B	"fedcba9876543210fedcba9876543210"
+
 static const char *const ids[] = {
 	"8476a536-e9f4-11e8-9739-2dfe598c3fcd", "r1", "r2", "r3", "", "r5"
 };
@@ -181,8 +190,8 @@ kick(struct env *e, struct MHD_Connection **waiting)
 		}
 		*pp = c->next;
 		c->suspended = c->resumed = 0;
-		r = rapi_handler(e, c, RAPI_BASE "invocation/next", "GET",
-		    "HTTP/1.1", NULL, &zero, &c->ctx);
+		r = rapi_handler(e, c, c->url, c->method, "HTTP/1.1", NULL,
+		    &zero, &c->ctx);
 		settle(e, c, r, &again);
 	}
 	while ((c = again) != NULL) {
@@ -219,6 +228,8 @@ request(struct env *e, char *rec, size_t len, struct MHD_Connection **waiting)
 		}
 	}
 	c->type = *type != '\0' ? type : NULL;
+	c->url = url;
+	c->method = rec;
 	n = body == none ? 0 : len - (size_t)(body - rec);
 	r = rapi_handler(e, c, url, rec, "HTTP/1.1", NULL, &zero, &c->ctx);
 	if (r == MHD_YES && n > 0) {
@@ -289,6 +300,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	e.logfd = -1;
 	e.running = 1;
 	e.first = 1;
+	memcpy(e.token, TOKEN_A, sizeof(e.token));
 	invoke(&e, &count);
 	text = fuzz_str(data, size);
 	end = text + size;
@@ -300,6 +312,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			invoke(&e, &count);
 		else if (strcmp(p, "~") == 0) {
 			e.gen++;
+			memcpy(e.token, e.gen % 2 ? TOKEN_B : TOKEN_A,
+			    sizeof(e.token));
 			rapi_resume(&e);
 		} else
 			request(&e, p, (size_t)(sep - p), &waiting);
