@@ -215,6 +215,34 @@ $(jq --indent 4 . <<<"$e3")"
 	assert_equal "${#lines[@]}" 2
 }
 
+@test "5b: a capture older than 14 days is replayed and logged with its own times" {
+	run -0 --separate-stderr "$DEMO" "$OUT" "$EV/api-destination.json"
+	messages /aws/events/orders | jq -c '.time = "2023-06-01T10:00:00Z"' \
+	    > "$BATS_TEST_TMPDIR/old.ndjson"
+	run -0 --separate-stderr bash -c "ebus-put --replay OrdersReplay '$BATS_TEST_TMPDIR/old.ndjson' |
+	    '$DEMO' '$BATS_TEST_TMPDIR/replayed'"
+	assert_equal "$stderr" ""
+	run -0 bash -c "cwlog-tail --store '$BATS_TEST_TMPDIR/replayed/logs' /aws/events/orders --since 2023-01-01T00:00:00Z --format ndjson | jq -c '[.timestamp, (.message | fromjson | .\"replay-name\")]'"
+	assert_output '[1685613600000,"OrdersReplay"]'
+}
+
+@test "5c: entries for other buses are kept apart, not dropped: exit 0" {
+	printf '%s\n' '{"Source":"com.aws.orders","DetailType":"Order Notification","Detail":"{\"location\":\"eu-west\"}"}' \
+	    '{"Source":"com.aws.orders","DetailType":"Order Notification","EventBusName":"Orders","Detail":"{\"location\":\"us-east\"}"}' \
+	    '{"Source":"com.aws.orders","DetailType":"Order Notification","EventBusName":"Inventory","Detail":"{\"location\":\"eu-east\"}"}' \
+	    > "$BATS_TEST_TMPDIR/mixed.ndjson"
+	run -0 --separate-stderr "$DEMO" "$OUT" "$BATS_TEST_TMPDIR/mixed.ndjson"
+	assert_line --index 0 "Orders bus         1 event in /aws/events/orders            $OUT/logs"
+	assert_equal "$stderr" "demo: 2 input events are for other buses than Orders: see $OUT/other-buses.ndjson"
+	run -0 jq -r .detail.location "$OUT/other-buses.ndjson"
+	assert_output "eu-west
+eu-east"
+	run -0 messages /aws/events/orders
+	assert_equal "${#lines[@]}" 1
+	[ "$(jq -r .detail.location <<<"${lines[0]}")" = us-east ]
+	assert_clean
+}
+
 @test "6: 10,000 generated orders: every order is accounted for" {
 	awk 'BEGIN {
 		split("eu-west eu-east us-east us-west eu-south", L, " ")
