@@ -733,12 +733,15 @@ old_layout_error(const char *gpath)
 	    "anew (see edakit(7), STORE LAYOUT)", gpath);
 }
 
-/* The highest segment of the group open at GFD, 0 when none. */
+/*
+ * The highest segment of the group open at GFD, 0 when none; FROM is
+ * one known to exist (segments are never removed), or 0.
+ */
 static unsigned
-last_segment(int gfd)
+last_segment(int gfd, unsigned from)
 {
 	char name[32];
-	unsigned n = 0;
+	unsigned n = from;
 
 	for (;;) {
 		snprintf(name, sizeof(name), SEG_FMT, n + 1);
@@ -989,7 +992,7 @@ segment(struct logstore_writer *w)
 	unsigned n;
 	off_t at;
 
-	n = last_segment(w->gfd);
+	n = last_segment(w->gfd, w->sfd != -1 ? w->seg : 0);
 	if (n == 0)
 		n = 1;
 	for (;;) {

@@ -236,6 +236,27 @@ cwlog-write: $BATS_TEST_TMPDIR/in2:2: invalid JSON: Expected another key-value p
 	done
 }
 
+@test "--segment-size starts new segments; readers and listings span them" {
+	seq -f 'record %g' 100 | cwlog-write --store "$ST" -g g -n a \
+	    --segment-size 1K
+	seq -f 'more %g' 50 | cwlog-write --store "$ST" -g g -n b -u \
+	    --segment-size 1K
+	# A batch goes whole into the last segment (all of a's, 5.8K, into
+	# the first); then, past 1K, the next is begun (b's 50 records of
+	# about 95 bytes, one batch each with -u: 11 to a segment).
+	run -0 ls "$ST/g"
+	assert_output "$(echo index.ndjson; printf 'seg-%08d.ndjson\n' 1 2 3 4 5 6)"
+	run -0 wc -l "$ST/g/seg-00000002.ndjson"
+	assert_output "11 $ST/g/seg-00000002.ndjson"
+	run -0 bash -c "cwlog-tail --store '$ST' g --format ndjson | jq -r .message"
+	assert_output "$( (seq -f 'record %g' 100; seq -f 'more %g' 50))"
+	run -0 bash -c "cwlog-tail --store '$ST' --list-streams g |
+	    jq -c '[.logStreamName, .eventCount]'"
+	assert_output "$(printf '["a",100]\n["b",50]')"
+	run -2 --separate-stderr cwlog-write --store "$ST" -g g \
+	    --segment-size 0 </dev/null
+}
+
 @test "the store comes from EDAKIT_LOG_STORE, else XDG_STATE_HOME" {
 	EDAKIT_LOG_STORE="$BATS_TEST_TMPDIR/env" cwlog-write -g g <<<x
 	[ -f "$BATS_TEST_TMPDIR/env/g/seg-00000001.ndjson" ]

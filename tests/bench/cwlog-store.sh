@@ -51,7 +51,9 @@ demo() {
 	    PATH="$1/build/bin:$PATH" bash "$1/share/demo/demo.sh" \
 	    "$T/$2.out" "$T/orders" >/dev/null 2>"$T/$2.err" || st=$?
 	[ "$st" -le 1 ] || { cat "$T/$2.err" >&2; exit 1; }
-	read -r e u s < "$T/$2.time"
+	# (GNU time puts "Command exited with non-zero status" first)
+	tail -n 1 "$T/$2.time" > "$T/$2.t1"
+	read -r e u s < "$T/$2.t1"
 	echo "$e $u $s $(find "$T/$2.out/logs" -type f | wc -l)"
 }
 
