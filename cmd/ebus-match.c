@@ -228,7 +228,6 @@ static void
 deliver(const struct rule *r, const char *rec, size_t len, jv *value,
     struct sbuf *b)
 {
-	struct delivery d;
 	const char *code, *why;
 	size_t i;
 
@@ -237,20 +236,8 @@ deliver(const struct rule *r, const char *rec, size_t len, jv *value,
 
 		if (t->sink == NULL)
 			continue;
-		if (transform_needs_jv(t->xf) && !jv_is_valid(*value)) {
-			*value = ndjson_parse(rec, len);
-			if (!jv_is_valid(*value)) {
-				jv_free(*value);
-				*value = jv_null();
-			}
-		}
-		d.event = rec;
-		d.len = len;
-		d.value = *value;
-		d.rule_name = r->name;
-		d.rule_arn = r->arn;
-		sbuf_reset(b);
-		if (transform_apply(t->xf, &d, b, &code, &why) != 0)
+		if (rules_target_input(r, t, rec, len, value, b, &code,
+		    &why) != 0)
 			dead_letter(r, t, rec, len, code, why);
 		else
 			out_line(t->sink, b->buf, b->len);

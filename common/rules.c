@@ -549,3 +549,26 @@ rules_free(struct ruleset *rs)
 	rs->r = NULL;
 	rs->n = 0;
 }
+
+int
+rules_target_input(const struct rule *r, const struct target *t,
+    const char *rec, size_t len, jv *value, struct sbuf *out,
+    const char **code, const char **why)
+{
+	struct delivery d;
+
+	if (transform_needs_jv(t->xf) && !jv_is_valid(*value)) {
+		*value = ndjson_parse(rec, len);
+		if (!jv_is_valid(*value)) {
+			jv_free(*value);
+			*value = jv_null();
+		}
+	}
+	d.event = rec;
+	d.len = len;
+	d.value = *value;
+	d.rule_name = r->name;
+	d.rule_arn = r->arn;
+	sbuf_reset(out);
+	return transform_apply(t->xf, &d, out, code, why);
+}

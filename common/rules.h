@@ -46,4 +46,15 @@ int	rules_load(const char *path, const char *bus, struct pathtab *pt,
 	    const struct pattern_opts *, struct ruleset *, char **err);
 void	rules_free(struct ruleset *);
 
+/*
+ * The input target T of rule R receives for the event [rec, rec+len):
+ * appended to OUT (reset first).  *VALUE is the event parsed, parsed
+ * here on first need (jv_invalid() until then; the caller frees it).
+ * Returns 0, or -1 when AWS could not deliver it, with *code and *why
+ * (static) for the dead-letter attributes.
+ */
+int	rules_target_input(const struct rule *r, const struct target *t,
+	    const char *rec, size_t len, jv *value, struct sbuf *out,
+	    const char **code, const char **why);
+
 #endif

@@ -60,28 +60,12 @@ static void
 deliver(const struct rule *r, const char *rec, size_t len, jv *value,
     struct sbuf *b)
 {
-	struct delivery d;
 	const char *code, *why;
 	size_t i;
 
-	for (i = 0; i < r->nt; i++) {
-		const struct target *t = &r->t[i];
-
-		if (transform_needs_jv(t->xf) && !jv_is_valid(*value)) {
-			*value = ndjson_parse(rec, len);
-			if (!jv_is_valid(*value)) {
-				jv_free(*value);
-				*value = jv_null();
-			}
-		}
-		d.event = rec;
-		d.len = len;
-		d.value = *value;
-		d.rule_name = r->name;
-		d.rule_arn = r->arn;
-		sbuf_reset(b);
-		(void)transform_apply(t->xf, &d, b, &code, &why);
-	}
+	for (i = 0; i < r->nt; i++)
+		(void)rules_target_input(r, &r->t[i], rec, len, value, b,
+		    &code, &why);
 }
 
 static void
