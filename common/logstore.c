@@ -48,6 +48,7 @@ struct logstore_writer {
 	char		*gpath;		/* for messages */
 	int		 gfd, ifd, sfd;	/* group, index, segment */
 	unsigned	 seg;		/* the segment sfd holds */
+	off_t		 iend, send;	/* where our last appends ended, or -1 */
 	int		 sync;
 	struct sbuf	 buf, names, idx, path;
 	struct run	*runs;
@@ -777,6 +778,7 @@ logstore_writer_open(struct logstore *ls, const char *group, int sync)
 	w->ifd = ifd;
 	w->sfd = -1;
 	w->sync = sync;
+	w->iend = w->send = -1;
 	return w;
 fail:
 	free(gpath);
@@ -941,10 +943,12 @@ seg_path(struct logstore_writer *w, unsigned n)
 
 /*
  * Under the lock: the size of FD with an incomplete last record (a
- * writer killed mid-write, or a file cut by hand) cut, or -1.
+ * writer killed mid-write, or a file cut by hand) cut, or -1.  MINE is
+ * where this writer's last append to FD ended (-1 if unknown): a file
+ * still of that size ends with our newline, and needs no reading.
  */
 static off_t
-repair(int fd, const char *path)
+repair(int fd, const char *path, off_t mine)
 {
 	char buf[4096];
 	struct stat st;
@@ -953,8 +957,8 @@ repair(int fd, const char *path)
 
 	if (fstat(fd, &st) != 0)
 		return -1;
-	if ((size = st.st_size) == 0)
-		return 0;
+	if ((size = st.st_size) == 0 || size == mine)
+		return size;
 	if (pread(fd, buf, 1, size - 1) != 1)
 		return -1;
 	if (buf[0] == '\n')
@@ -1000,6 +1004,7 @@ segment(struct logstore_writer *w)
 			if (w->sfd != -1)
 				close(w->sfd);
 			w->seg = n;
+			w->send = -1;
 			snprintf(name, sizeof(name), SEG_FMT, n);
 			if ((w->sfd = openat(w->gfd, name, O_RDWR | O_APPEND |
 			    O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0666)) == -1) {
@@ -1007,7 +1012,7 @@ segment(struct logstore_writer *w)
 				return -1;
 			}
 		}
-		if ((at = repair(w->sfd, seg_path(w, n))) < 0) {
+		if ((at = repair(w->sfd, seg_path(w, n), w->send)) < 0) {
 			warn("%s", seg_path(w, n));
 			return -1;
 		}
@@ -1048,12 +1053,15 @@ logstore_flush(struct logstore_writer *w)
 			warn("%s: lock", ipath);
 			goto out;
 		}
-	if ((iat = repair(w->ifd, ipath)) < 0) {
+	iat = repair(w->ifd, ipath, w->iend);
+	w->iend = -1;
+	if (iat < 0) {
 		warn("%s", ipath);
 		goto unlock;
 	}
 	if ((at = segment(w)) < 0)
 		goto unlock;
+	w->send = -1;
 	index_lines(w, w->seg);
 	if (w->buf.len > 0 &&
 	    append(w->sfd, &w->buf, at, seg_path(w, w->seg)) != 0)
@@ -1069,6 +1077,8 @@ logstore_flush(struct logstore_writer *w)
 		warn("%s: fsync", w->gpath);
 		goto unlock;
 	}
+	w->send = at + (off_t)w->buf.len;
+	w->iend = iat + (off_t)w->idx.len;
 	r = 0;
 unlock:
 	flock(w->ifd, LOCK_UN);

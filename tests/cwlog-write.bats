@@ -422,6 +422,36 @@ teardown() {
 	wait "$pid"
 }
 
+@test "a running writer still cuts a record half-written since its last one" {
+	# (a writer skips reading the tail of a file that is as it left
+	# it: a file that changed since is read and repaired all the same)
+	mkfifo "$BATS_TEST_TMPDIR/fifo"
+	cwlog-write -u --store "$ST" -g g -n s < "$BATS_TEST_TMPDIR/fifo" \
+	    2> "$BATS_TEST_TMPDIR/err" &
+	pid=$!
+	exec 5> "$BATS_TEST_TMPDIR/fifo"
+	echo first >&5
+	for _ in $(seq 400); do
+		[ -f "$ST/g/index.ndjson" ] &&
+		    [ "$(wc -l < "$ST/g/index.ndjson")" = 1 ] && break
+		sleep 0.05
+	done
+	printf '{"logStreamName":"s","timestamp":1704110400000,"ingest' \
+	    >> "$ST/g/seg-00000001.ndjson"
+	printf '{"logStreamName":"s","creat' >> "$ST/g/index.ndjson"
+	echo second >&5
+	exec 5>&-
+	wait "$pid"
+	run -0 cat "$BATS_TEST_TMPDIR/err"
+	assert_output "$(printf '%s\n' \
+	    "cwlog-write: $ST/g/index.ndjson: removed an incomplete last record (27 bytes)" \
+	    "cwlog-write: $ST/g/seg-00000001.ndjson: removed an incomplete last record (54 bytes)")"
+	run -0 --separate-stderr cwlog-tail --store "$ST" g --format short
+	assert_output "$(printf '%s\n' '2024-01-01T12:00:00 first' \
+	    '2024-01-01T12:00:00 second')"
+	assert_equal "$stderr" ""
+}
+
 @test "--errors writes the rejections as NDJSON records" {
 	run -1 --separate-stderr cwlog-write --store "$ST" -g g -n s -f t \
 	    -e "$BATS_TEST_TMPDIR/errs" "$F/times.ndjson"
