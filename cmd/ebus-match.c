@@ -350,7 +350,7 @@ grep_event(const struct pattern *pat, const char *rec, size_t len,
 int
 main(int argc, char *argv[])
 {
-	struct pattern_opts popts = { 0, PATTERN_WILDCARD_LIMIT };
+	struct pattern_opts popts = { 0, PATTERN_WILDCARD_LIMIT, 0, 0 };
 	struct pattern *pat = NULL;
 	struct sbuf b = SBUF_INIT, flat = SBUF_INIT;
 	const char *account = NULL, *region = NULL, *ptext = NULL,
