@@ -152,6 +152,19 @@ pathtab_intern(struct pathtab *pt, const char *s, size_t n)
 }
 
 int
+pathtab_find(const struct pathtab *pt, const char *s, size_t n)
+{
+	size_t slot;
+
+	if (pt->n == 0)
+		return -1;
+#define SAME_PATH(i) (pt->len[i] == n && memcmp(pt->name[i], s, n) == 0)
+	HSLOT(pt->hpath, pt->mpath, s, n, SAME_PATH, slot);
+#undef SAME_PATH
+	return pt->hpath[slot] - 1;
+}
+
+int
 pathtab_count(const struct pathtab *pt)
 {
 	return pt->n;

@@ -29,6 +29,8 @@ struct pathtab;
 struct pathtab	*pathtab_new(void);
 void		 pathtab_free(struct pathtab *);
 int		 pathtab_intern(struct pathtab *, const char *, size_t);
+/* The id of an interned path, or -1 (nothing is added). */
+int		 pathtab_find(const struct pathtab *, const char *, size_t);
 int		 pathtab_count(const struct pathtab *);
 /* Conditions are interned too ("path" + values text), for memoizing. */
 int		 pathtab_cond(struct pathtab *, int path, const char *text);
