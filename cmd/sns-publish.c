@@ -621,11 +621,14 @@ sqs_message(struct sbuf *b, const struct msg *m, const struct sub *s)
 	char id[UUID_BUFSZ], hex[33];
 	int i, n;
 
+	/* one id per message and queue, whichever other queues listen */
+	sbuf_addf(&body, "%s %s", m->id, s->arn);
+	ids_uuid_of(id, body.buf, body.len);
+	sbuf_reset(&body);
 	if (s->raw)
 		sbuf_add(&body, m->text, m->len);
 	else
 		envelope(&body, m, s);
-	ids_uuid(id, s->arn, strlen(s->arn));
 	md5_hex(body.buf, body.len, hex);
 	sbuf_addf(b, "{\"MessageId\":\"%s\",\"MD5OfBody\":\"%s\",\"Body\":",
 	    id, hex);
