@@ -275,7 +275,7 @@ add_sub(jv o, const char *rec, size_t len, const char *file, long line)
 	}
 	attrs = get(o, "Attributes");
 	if (jv_get_kind(attrs) == JV_KIND_OBJECT) {
-		jv_object_foreach(jv_copy(attrs), k, v) {
+		jv_object_foreach(attrs, k, v) {
 			const char *n = jv_string_value(k);
 
 			if (strcmp(n, "FilterPolicy") != 0 &&
@@ -765,7 +765,7 @@ malformed(jv req)
 	if (jv_get_kind(req) != JV_KIND_OBJECT)
 		return ndjson_bad(&in, "a Publish request must be an object"),
 		    1;
-	jv_object_foreach(jv_copy(req), k, val) {
+	jv_object_foreach(req, k, val) {
 		for (i = 0; i < sizeof(fields_known) / sizeof(*fields_known);
 		    i++)
 			if (strcmp(jv_string_value(k), fields_known[i]) == 0)

@@ -94,8 +94,10 @@ check_one(const char *name, jv v, size_t *size, const char **code,
 	const char *t, *base;
 	int ret = 0, binary;
 
-	if (check_name(name, code, msg) != 0)
+	if (check_name(name, code, msg) != 0) {
+		jv_free(v);
 		return -1;
+	}
 	dt = jv_get_kind(v) == JV_KIND_OBJECT ?
 	    jv_object_get(jv_copy(v), jv_string("DataType")) : jv_null();
 	sv = jv_get_kind(v) == JV_KIND_OBJECT ?
@@ -142,6 +144,7 @@ out:
 	jv_free(dt);
 	jv_free(sv);
 	jv_free(bv);
+	jv_free(v);
 	return ret;
 }
 
@@ -213,7 +216,7 @@ snsattr_fields(jv attrs, const struct pathtab *pt, struct fields *f,
 	fields_reset(f);
 	if (jv_get_kind(attrs) != JV_KIND_OBJECT)
 		return;
-	jv_object_foreach(jv_copy(attrs), name, val) {
+	jv_object_foreach(attrs, name, val) {
 		path = pathtab_find(pt, jv_string_value(name),
 		    (size_t)jv_string_length_bytes(jv_copy(name)));
 		jv_free(name);
