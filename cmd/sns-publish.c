@@ -457,8 +457,51 @@ struct msg {
 	size_t		 len;
 	const char	*subject;	/* or NULL */
 	jv		 attrs;		/* object, maybe empty */
-	jv		 keys;		/* its names, sorted */
+	struct mattr	*a;		/* its members, by name */
+	size_t		 na;
 };
+
+struct mattr {
+	char		*name, *type, *value;	/* value: text or base64 */
+	int		 binary;
+};
+
+/* The checked attributes of M, sorted by name. */
+static void
+msg_attrs(struct msg *m)
+{
+	jv keys = jv_keys(jv_copy(m->attrs));
+	int i, n = jv_array_length(jv_copy(keys));
+
+	m->a = xcalloc((size_t)n + 1, sizeof(*m->a));
+	for (i = 0; i < n; i++) {
+		jv k = jv_array_get(jv_copy(keys), i);
+		jv a = jv_object_get(jv_copy(m->attrs), jv_copy(k));
+		struct mattr *x = &m->a[m->na++];
+
+		x->name = xstrdup(jv_string_value(k));
+		x->type = get_str(a, "DataType");
+		x->binary = snsattr_type(x->type)[0] == 'B';
+		x->value = get_str(a, x->binary ? "BinaryValue" :
+		    "StringValue");
+		jv_free(a);
+		jv_free(k);
+	}
+	jv_free(keys);
+}
+
+static void
+msg_attrs_free(struct msg *m)
+{
+	size_t i;
+
+	for (i = 0; i < m->na; i++) {
+		free(m->a[i].name);
+		free(m->a[i].type);
+		free(m->a[i].value);
+	}
+	free(m->a);
+}
 
 static void
 md5_hex(const void *p, size_t n, char hex[33])
@@ -495,37 +538,29 @@ md5_attrs(const struct msg *m, char hex[33])
 	struct md5_ctx c;
 	struct base64_decode_ctx bc;
 	uint8_t d[MD5_DIGEST_SIZE], *bin;
-	int i, n = jv_array_length(jv_copy(m->keys));
-	size_t bl;
+	size_t i, bl;
 
 	md5_init(&c);
-	for (i = 0; i < n; i++) {
-		jv k = jv_array_get(jv_copy(m->keys), i);
-		jv a = jv_object_get(jv_copy(m->attrs), jv_copy(k));
-		char *t = get_str(a, "DataType"), *v;
-		int binary = snsattr_type(t)[0] == 'B';
-		uint8_t tb = binary ? 2 : 1;
+	for (i = 0; i < m->na; i++) {
+		const struct mattr *x = &m->a[i];
+		uint8_t tb = x->binary ? 2 : 1;
 
-		md5_field(&c, jv_string_value(k),
-		    (size_t)jv_string_length_bytes(jv_copy(k)));
-		md5_field(&c, t, strlen(t));
+		md5_field(&c, x->name, strlen(x->name));
+		md5_field(&c, x->type, strlen(x->type));
 		md5_update(&c, 1, &tb);
-		v = get_str(a, binary ? "BinaryValue" : "StringValue");
-		if (binary) {
-			bin = xmalloc(BASE64_DECODE_LENGTH(strlen(v)) + 1);
+		if (x->binary) {
+			bin = xmalloc(BASE64_DECODE_LENGTH(strlen(x->value)) +
+			    1);
 			base64_decode_init(&bc);
 			bl = 0;
-			if (!base64_decode_update(&bc, &bl, bin, strlen(v), v) ||
+			if (!base64_decode_update(&bc, &bl, bin,
+			    strlen(x->value), x->value) ||
 			    !base64_decode_final(&bc))
 				bl = 0;
 			md5_field(&c, bin, bl);
 			free(bin);
 		} else
-			md5_field(&c, v, strlen(v));
-		free(t);
-		free(v);
-		jv_free(a);
-		jv_free(k);
+			md5_field(&c, x->value, strlen(x->value));
 	}
 	md5_digest(&c, sizeof(d), d);
 	for (i = 0; i < MD5_DIGEST_SIZE; i++)
@@ -537,29 +572,18 @@ static void
 attrs_tv(struct sbuf *b, const struct msg *m, const char *sep,
     const char *indent)
 {
-	int i, n = jv_array_length(jv_copy(m->keys));
+	size_t i;
 
-	for (i = 0; i < n; i++) {
-		jv k = jv_array_get(jv_copy(m->keys), i);
-		jv a = jv_object_get(jv_copy(m->attrs), jv_copy(k));
-		char *t = get_str(a, "DataType");
-		char *v = get_str(a, snsattr_type(t)[0] == 'B' ?
-		    "BinaryValue" : "StringValue");
-
+	for (i = 0; i < m->na; i++) {
 		sbuf_adds(b, i > 0 ? "," : "");
 		sbuf_adds(b, indent);
-		jsonraw_quote(b, jv_string_value(k),
-		    (size_t)jv_string_length_bytes(jv_copy(k)));
+		jsonraw_quote(b, m->a[i].name, strlen(m->a[i].name));
 		sbuf_adds(b, sep);
 		sbuf_adds(b, "{\"Type\":");
-		jsonraw_quote(b, t, strlen(t));
+		jsonraw_quote(b, m->a[i].type, strlen(m->a[i].type));
 		sbuf_adds(b, ",\"Value\":");
-		jsonraw_quote(b, v, strlen(v));
+		jsonraw_quote(b, m->a[i].value, strlen(m->a[i].value));
 		sbuf_adds(b, "}");
-		free(t);
-		free(v);
-		jv_free(a);
-		jv_free(k);
 	}
 }
 
@@ -588,7 +612,7 @@ static void
 envelope(struct sbuf *b, const struct msg *m, const struct sub *s)
 {
 	struct sbuf cert = SBUF_INIT, unsub = SBUF_INIT;
-	int hasattr = jv_array_length(jv_copy(m->keys)) > 0;
+	int hasattr = m->na > 0;
 
 	urls(&cert, &unsub, s);
 	sbuf_adds(b, "{\n");
@@ -619,7 +643,7 @@ sqs_message(struct sbuf *b, const struct msg *m, const struct sub *s)
 {
 	struct sbuf body = SBUF_INIT;
 	char id[UUID_BUFSZ], hex[33];
-	int i, n;
+	size_t i;
 
 	/* one id per message and queue, whichever other queues listen */
 	sbuf_addf(&body, "%s %s", m->id, s->arn);
@@ -633,32 +657,21 @@ sqs_message(struct sbuf *b, const struct msg *m, const struct sub *s)
 	sbuf_addf(b, "{\"MessageId\":\"%s\",\"MD5OfBody\":\"%s\",\"Body\":",
 	    id, hex);
 	jsonraw_quote(b, body.buf, body.len);
-	n = jv_array_length(jv_copy(m->keys));
-	if (s->raw && n > 0) {
+	if (s->raw && m->na > 0) {
 		md5_attrs(m, hex);
 		sbuf_addf(b, ",\"MD5OfMessageAttributes\":\"%s\","
 		    "\"MessageAttributes\":{", hex);
-		for (i = 0; i < n; i++) {
-			jv k = jv_array_get(jv_copy(m->keys), i);
-			jv a = jv_object_get(jv_copy(m->attrs), jv_copy(k));
-			char *t = get_str(a, "DataType");
-			int bin = snsattr_type(t)[0] == 'B';
-			char *v = get_str(a, bin ? "BinaryValue" :
-			    "StringValue");
+		for (i = 0; i < m->na; i++) {
+			const struct mattr *x = &m->a[i];
 
 			sbuf_adds(b, i > 0 ? "," : "");
-			jsonraw_quote(b, jv_string_value(k),
-			    (size_t)jv_string_length_bytes(jv_copy(k)));
+			jsonraw_quote(b, x->name, strlen(x->name));
 			sbuf_adds(b, ":{\"DataType\":");
-			jsonraw_quote(b, t, strlen(t));
-			sbuf_adds(b, bin ? ",\"BinaryValue\":" :
+			jsonraw_quote(b, x->type, strlen(x->type));
+			sbuf_adds(b, x->binary ? ",\"BinaryValue\":" :
 			    ",\"StringValue\":");
-			jsonraw_quote(b, v, strlen(v));
+			jsonraw_quote(b, x->value, strlen(x->value));
 			sbuf_adds(b, "}");
-			free(t);
-			free(v);
-			jv_free(a);
-			jv_free(k);
 		}
 		sbuf_adds(b, "}");
 	}
@@ -820,7 +833,6 @@ publish(jv req, struct sbuf *b)
 		jv_free(m.attrs);
 		m.attrs = jv_object();
 	}
-	m.keys = jv_array();
 	size = (size_t)jv_string_length_bytes(jv_copy(msg));
 	if (jv_get_kind(topic) == JV_KIND_STRING &&
 	    strcmp(jv_string_value(topic), opt.topic) != 0)
@@ -836,8 +848,7 @@ publish(jv req, struct sbuf *b)
 		reject("InvalidParameter", "Invalid parameter: Message too "
 		    "long");
 	else {
-		jv_free(m.keys);
-		m.keys = jv_keys(jv_copy(m.attrs));
+		msg_attrs(&m);
 		m.text = jv_string_value(msg);
 		m.len = (size_t)jv_string_length_bytes(jv_copy(msg));
 		m.subject = jv_get_kind(subj) == JV_KIND_STRING ?
@@ -856,7 +867,7 @@ publish(jv req, struct sbuf *b)
 	jv_free(subj);
 	jv_free(topic);
 	jv_free(m.attrs);
-	jv_free(m.keys);
+	msg_attrs_free(&m);
 	jv_free(req);
 }
 
