@@ -27,6 +27,7 @@
 #include "rfc3339.h"
 #include "sbuf.h"
 #include "scan.h"
+#include "sinks.h"
 #include "snsattr.h"
 #include "xalloc.h"
 
@@ -84,19 +85,11 @@ struct sub {
 	struct out	*out;		/* NULL: nobody listens */
 };
 
-struct sink {
-	char		*spec;
-	const char	*path;
-	struct out	*out;
-	int		 used;
-};
-
 static struct {
 	char		*topic;		/* ARN */
 	struct sub	*s;
 	size_t		 n;
-	struct sink	*sinks;
-	size_t		 nsinks;
+	struct sinks	 sinks;		/* -t */
 	size_t		 limit;
 	int		 unbuffered;
 	struct out	*out;		/* Publish responses, or NULL */
@@ -398,54 +391,26 @@ load_subs(const char *path)
 	ndjson_close(&r);
 }
 
-static void
-open_sinks(void)
+/* Does a --target ID name subscription S (name, endpoint or ARN)? */
+static int
+names_sub(const char *id, const void *arg)
 {
-	size_t i, j, k;
+	const struct sub *s = arg;
 
-	for (i = 0; i < opt.nsinks; i++) {
-		for (j = 0; j < i; j++)
-			if (strcmp(opt.sinks[j].path, opt.sinks[i].path) == 0)
-				break;
-		opt.sinks[i].out = j < i ? opt.sinks[j].out :
-		    out_open(opt.sinks[i].path, opt.unbuffered);
-	}
-	for (k = 0; k < opt.n; k++) {
-		struct sub *s = &opt.s[k];
-
-		for (i = 0; i < opt.nsinks; i++) {
-			const char *p = opt.sinks[i].spec;
-
-			if (strcmp(p, s->name) == 0 ||
-			    strcmp(p, s->endpoint) == 0 ||
-			    strcmp(p, s->arn) == 0) {
-				s->out = opt.sinks[i].out;
-				opt.sinks[i].used = 1;
-				break;
-			}
-		}
-	}
-	for (i = 0; i < opt.nsinks; i++)
-		if (!opt.sinks[i].used)
-			errx(EXIT_USAGE, "--target %s: no subscription of the "
-			    "topic has this name, endpoint or ARN",
-			    opt.sinks[i].spec);
+	return strcmp(id, s->name) == 0 || strcmp(id, s->endpoint) == 0 ||
+	    strcmp(id, s->arn) == 0;
 }
 
 static void
-close_sinks(void)
+open_sinks(void)
 {
-	size_t i, j;
+	size_t k;
 
-	for (i = 0; i < opt.nsinks; i++) {
-		for (j = 0; j < i; j++)
-			if (opt.sinks[j].out == opt.sinks[i].out)
-				break;
-		if (j == i && opt.sinks[i].out != out_stdout(0))
-			out_close(opt.sinks[i].out);
-		free(opt.sinks[i].spec);
-	}
-	free(opt.sinks);
+	sinks_open(&opt.sinks, opt.unbuffered);
+	for (k = 0; k < opt.n; k++)
+		opt.s[k].out = sinks_find(&opt.sinks, names_sub, &opt.s[k]);
+	sinks_check(&opt.sinks, "no subscription of the topic has this "
+	    "name, endpoint or ARN");
 }
 
 /* ------------------------------------------------------------ delivery */
@@ -904,9 +869,8 @@ main(int argc, char *argv[])
 	struct sbuf b = SBUF_INIT;
 	const char *account = NULL, *region = NULL, *subs = NULL,
 	    *topic = NULL, *rec;
-	char *eq;
 	size_t len, i;
-	int c, keep_going = 0, status, stdout_target = 0;
+	int c, keep_going = 0, status;
 	jv v;
 
 	diag_init(argv);
@@ -925,18 +889,7 @@ main(int argc, char *argv[])
 		case 'r': region = optarg; break;
 		case 'S': subs = optarg; break;
 		case 't':
-			if ((eq = strchr(optarg, '=')) == NULL ||
-			    eq == optarg || eq[1] == '\0')
-				errx(EXIT_USAGE, "invalid target '%s': "
-				    "expected SUBSCRIPTION=PATH", optarg);
-			opt.sinks = xreallocarray(opt.sinks, opt.nsinks + 1,
-			    sizeof(*opt.sinks));
-			opt.sinks[opt.nsinks].spec = xstrndup(optarg,
-			    (size_t)(eq - optarg));
-			opt.sinks[opt.nsinks].path = eq + 1;
-			opt.sinks[opt.nsinks].used = 0;
-			stdout_target |= strcmp(eq + 1, "-") == 0;
-			opt.nsinks++;
+			sinks_add(&opt.sinks, optarg, "SUBSCRIPTION");
 			break;
 		case 'T': topic = optarg; break;
 		case 'u': opt.unbuffered = 1; break;
@@ -972,7 +925,7 @@ main(int argc, char *argv[])
 	sc = scan_new(pt_body);
 	fields_init(&f_attr, pt_attr);
 	fields_init(&f_body, pt_body);
-	opt.out = stdout_target ? NULL : out_stdout(opt.unbuffered);
+	opt.out = opt.sinks.to_stdout ? NULL : out_stdout(opt.unbuffered);
 	open_sinks();
 
 	ndjson_open(&in, argc, argv);
@@ -999,7 +952,7 @@ main(int argc, char *argv[])
 		free(opt.s[i].name);
 	}
 	free(opt.s);
-	close_sinks();
+	sinks_close(&opt.sinks);
 	fields_free(&f_attr);
 	fields_free(&f_body);
 	scan_free(sc);
