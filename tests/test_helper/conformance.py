@@ -195,22 +195,29 @@ def eb_area(name):
     return "unclassified"
 
 
+def verdict_case(outdir, n, f, area_of, counts):
+    """The directory of the verdict case of line N (name, expect and
+    aws_error written), counted in its area."""
+    name = text(f, "name")
+    area = area_of(name)
+    d = os.path.join(outdir, area, "%04d" % n)
+    os.makedirs(d)
+    write(os.path.join(d, "name"), name)
+    write(os.path.join(d, "expect"), text(f, "expect"))
+    write(os.path.join(d, "aws_error"), text(f, "aws_error") or "")
+    counts[area] = counts.get(area, 0) + 1
+    return d
+
+
 def eventbridge(corpus, outdir):
     counts = {}
     for n, line, f in corpus_lines(corpus):
-        name = text(f, "name")
-        area = eb_area(name)
-        d = os.path.join(outdir, area, "%04d" % n)
-        os.makedirs(d)
-        write(os.path.join(d, "name"), name)
-        write(os.path.join(d, "expect"), text(f, "expect"))
+        d = verdict_case(outdir, n, f, eb_area, counts)
         if "pattern_text" in f:
             write(os.path.join(d, "pattern"), text(f, "pattern_text"))
         else:
             write(os.path.join(d, "pattern"), raw(f, "pattern"))
         write(os.path.join(d, "event"), raw(f, "event") + b"\n")
-        write(os.path.join(d, "aws_error"), text(f, "aws_error") or "")
-        counts[area] = counts.get(area, 0) + 1
     write_areas(outdir, counts)
 
 
@@ -244,12 +251,7 @@ def sns_area(name):
 def sns(corpus, outdir):
     counts = {}
     for n, line, f in corpus_lines(corpus):
-        name = text(f, "name")
-        area = sns_area(name)
-        d = os.path.join(outdir, area, "%04d" % n)
-        os.makedirs(d)
-        write(os.path.join(d, "name"), name)
-        write(os.path.join(d, "expect"), text(f, "expect"))
+        d = verdict_case(outdir, n, f, sns_area, counts)
         sub = b'{"TopicArn":"' + SNS_TOPIC + b'","Protocol":"sqs",' \
             b'"Endpoint":"arn:aws:sqs:us-east-1:123456789012:queue",'
         if text(f, "api") == "SetSubscriptionAttributes":
@@ -265,8 +267,6 @@ def sns(corpus, outdir):
                     raw(f, "message_attributes")
             pub += b"}\n"
         write(os.path.join(d, "publish"), pub)
-        write(os.path.join(d, "aws_error"), text(f, "aws_error") or "")
-        counts[area] = counts.get(area, 0) + 1
     write_areas(outdir, counts)
 
 
