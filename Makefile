@@ -46,6 +46,7 @@ endif
 # Runtime API.
 LDLIBS_sfn-run		= -lnettle -lpthread
 LDLIBS_lambda-invoke	= -lmicrohttpd
+LDLIBS_sns-publish	= -lnettle
 
 PROGS	= $(patsubst cmd/%.c,%,$(wildcard cmd/*.c))
 BINS	= $(addprefix $(BUILD)/bin/,$(PROGS))

@@ -29,6 +29,7 @@
 #include "rules.h"
 #include "sbuf.h"
 #include "scan.h"
+#include "sinks.h"
 #include "transform.h"
 #include "xalloc.h"
 
@@ -100,20 +101,12 @@ static const char help_text[] =
     "Exit status: 0 something matched, 1 nothing matched, 2 usage or I/O\n"
     "error, 3 invalid pattern or rules, 4 malformed event.\n";
 
-struct sinkmap {
-	char		*spec;	/* ID or RULE/ID */
-	char		*path;
-	struct out	*out;
-	int		 used;
-};
-
 static struct {
 	int		 count, quiet, invert, with_rule, explain;
 	int		 unbuffered;
 	struct out	*out;		/* stdout, or NULL when a target owns it */
 	struct out	*dlq;
-	struct sinkmap	*sinks;
-	size_t		 nsinks;
+	struct sinks	 sinks;		/* -t: ID or RULE/ID */
 } opt;
 
 static struct ndjson in;
@@ -141,59 +134,37 @@ read_file(const char *path, size_t *len)
 	return sbuf_detach(&b, len);
 }
 
-/* Find the output of a target given by --target. */
-static struct out *
-sink_for(const struct rule *r, const struct target *t)
+/* Does a --target ID (ID or RULE/ID) name target T of rule R? */
+struct which {
+	const struct rule	*r;
+	const struct target	*t;
+};
+
+static int
+names_target(const char *s, const void *arg)
 {
-	size_t i, nl = strlen(r->name);
+	const struct which *w = arg;
+	size_t nl = strlen(w->r->name);
 
-	for (i = 0; i < opt.nsinks; i++) {
-		const char *s = opt.sinks[i].spec;
-
-		if (strcmp(s, t->id) == 0 || (strncmp(s, r->name, nl) == 0 &&
-		    s[nl] == '/' && strcmp(s + nl + 1, t->id) == 0)) {
-			opt.sinks[i].used = 1;
-			return opt.sinks[i].out;
-		}
-	}
-	return NULL;
+	return strcmp(s, w->t->id) == 0 || (strncmp(s, w->r->name, nl) == 0 &&
+	    s[nl] == '/' && strcmp(s + nl + 1, w->t->id) == 0);
 }
 
 static void
 open_sinks(void)
 {
-	size_t i, j, k;
+	struct which w;
+	size_t i, k;
 
-	for (i = 0; i < opt.nsinks; i++) {
-		for (j = 0; j < i; j++)
-			if (strcmp(opt.sinks[j].path, opt.sinks[i].path) == 0)
-				break;
-		opt.sinks[i].out = j < i ? opt.sinks[j].out :
-		    out_open(opt.sinks[i].path, opt.unbuffered);
-	}
+	sinks_open(&opt.sinks, opt.unbuffered);
 	for (i = 0; i < rs.n; i++)
-		for (k = 0; k < rs.r[i].nt; k++)
-			rs.r[i].t[k].sink = sink_for(&rs.r[i], &rs.r[i].t[k]);
-	for (i = 0; i < opt.nsinks; i++)
-		if (!opt.sinks[i].used)
-			errx(EXIT_USAGE, "--target %s: no rule has this target",
-			    opt.sinks[i].spec);
-}
-
-static void
-close_sinks(void)
-{
-	size_t i, j;
-
-	for (i = 0; i < opt.nsinks; i++) {
-		for (j = 0; j < i; j++)
-			if (opt.sinks[j].out == opt.sinks[i].out)
-				break;
-		if (j == i && opt.sinks[i].out != out_stdout(0))
-			out_close(opt.sinks[i].out);
-		free(opt.sinks[i].spec);
-	}
-	free(opt.sinks);
+		for (k = 0; k < rs.r[i].nt; k++) {
+			w.r = &rs.r[i];
+			w.t = &rs.r[i].t[k];
+			rs.r[i].t[k].sink = sinks_find(&opt.sinks,
+			    names_target, &w);
+		}
+	sinks_check(&opt.sinks, "no rule has this target");
 }
 
 static void
@@ -337,16 +308,16 @@ grep_event(const struct pattern *pat, const char *rec, size_t len,
 int
 main(int argc, char *argv[])
 {
-	struct pattern_opts popts = { 0, PATTERN_WILDCARD_LIMIT };
+	struct pattern_opts popts = { 0, PATTERN_WILDCARD_LIMIT, 0, 0 };
 	struct pattern *pat = NULL;
 	struct sbuf b = SBUF_INIT, flat = SBUF_INIT;
 	const char *account = NULL, *region = NULL, *ptext = NULL,
 	    *pfile = NULL, *rfile = NULL, *bus = NULL, *dlqfile = NULL,
 	    *rec, *serr;
-	char *perr = NULL, *pbuf = NULL, *eq;
+	char *perr = NULL, *pbuf = NULL;
 	size_t len, plen = 0, off, i;
 	long long maxsize = 262144;		/* AWS's event size limit */
-	int c, keep_going = 0, status, stdout_target = 0;
+	int c, keep_going = 0, status;
 
 	diag_init(argv);
 	clock_init();
@@ -376,18 +347,7 @@ main(int argc, char *argv[])
 		case 'r': region = optarg; break;
 		case 'R': rfile = optarg; break;
 		case 't':
-			if ((eq = strchr(optarg, '=')) == NULL ||
-			    eq == optarg || eq[1] == '\0')
-				errx(EXIT_USAGE, "invalid target '%s': "
-				    "expected ID=PATH", optarg);
-			opt.sinks = xreallocarray(opt.sinks, opt.nsinks + 1,
-			    sizeof(*opt.sinks));
-			opt.sinks[opt.nsinks].spec = xstrndup(optarg,
-			    (size_t)(eq - optarg));
-			opt.sinks[opt.nsinks].path = eq + 1;
-			opt.sinks[opt.nsinks].used = 0;
-			stdout_target |= strcmp(eq + 1, "-") == 0;
-			opt.nsinks++;
+			sinks_add(&opt.sinks, optarg, "ID");
 			break;
 		case 'u': opt.unbuffered = 1; break;
 		case 'v': opt.invert = 1; break;
@@ -416,7 +376,7 @@ main(int argc, char *argv[])
 		warnx("give one of -p, -f or --rules");
 		diag_usage(usage_text);
 	}
-	if (rfile == NULL && (opt.nsinks > 0 || dlqfile != NULL ||
+	if (rfile == NULL && (opt.sinks.n > 0 || dlqfile != NULL ||
 	    bus != NULL || opt.with_rule))
 		errx(EXIT_USAGE, "--target, --dead-letter, --bus and "
 		    "--with-rule need --rules");
@@ -458,7 +418,7 @@ main(int argc, char *argv[])
 	free(pbuf);
 	sc = scan_new(pt);
 	fields_init(&fl, pt);
-	opt.out = stdout_target ? NULL : out_stdout(opt.unbuffered);
+	opt.out = opt.sinks.to_stdout ? NULL : out_stdout(opt.unbuffered);
 	if (rfile != NULL)
 		open_sinks();
 	if (rfile != NULL) {
@@ -525,7 +485,7 @@ main(int argc, char *argv[])
 	scan_free(sc);
 	pathtab_free(pt);
 	if (rfile != NULL)
-		close_sinks();
+		sinks_close(&opt.sinks);
 	pset_free(ps);
 	free(matched);
 	free(hits);

@@ -152,6 +152,19 @@ pathtab_intern(struct pathtab *pt, const char *s, size_t n)
 }
 
 int
+pathtab_find(const struct pathtab *pt, const char *s, size_t n)
+{
+	size_t slot;
+
+	if (pt->n == 0)
+		return -1;
+#define SAME_PATH(i) (pt->len[i] == n && memcmp(pt->name[i], s, n) == 0)
+	HSLOT(pt->hpath, pt->mpath, s, n, SAME_PATH, slot);
+#undef SAME_PATH
+	return pt->hpath[slot] - 1;
+}
+
+int
 pathtab_count(const struct pathtab *pt)
 {
 	return pt->n;
@@ -362,6 +375,30 @@ fields_reset(struct fields *f)
 }
 
 void
+fields_add(struct fields *f, int path, int kind, const char *s, size_t n)
+{
+	struct leaf *l;
+	int32_t i;
+
+	if (f->nleaf == f->capleaf) {
+		f->capleaf = f->capleaf ? f->capleaf * 2 : 64;
+		f->leaf = xreallocarray(f->leaf, f->capleaf, sizeof(*f->leaf));
+	}
+	i = (int32_t)f->nleaf++;
+	l = &f->leaf[i];
+	memset(l, 0, sizeof(*l));
+	l->s = s;
+	l->n = (uint32_t)n;
+	l->kind = (uint8_t)kind;
+	l->next = -1;
+	if (f->tail[path] >= 0)
+		f->leaf[f->tail[path]].next = i;
+	else
+		f->head[path] = i;
+	f->tail[path] = i;
+}
+
+void
 fields_free(struct fields *f)
 {
 	xindex_free(f->xi);
@@ -477,6 +514,22 @@ fast_number(const char *s, size_t n, double *out)
 	return 1;
 }
 
+/*
+ * The fixed-point key of the older engines: event-ruler <= 1.7.3 reads
+ * +-5e9 with 6 decimals, SNS filter policies +-1e9 with 5.
+ */
+static int
+fixed_key(int mode, double v, long long *key)
+{
+	double bound = mode == PATTERN_NUMBERS_SNS ? 1e9 : 5e9;
+	double scale = mode == PATTERN_NUMBERS_SNS ? 1e5 : 1e6;
+
+	if (v < -bound || v > bound)
+		return 0;
+	*key = (long long)(scale * (bound + v));
+	return 1;
+}
+
 int
 pattern_number(const char *s, size_t n, int legacy, double *d,
     long long *key)
@@ -493,12 +546,8 @@ pattern_number(const char *s, size_t n, int legacy, double *d,
 	*d = v;
 	if (!isfinite(v))
 		return 0;
-	if (legacy) {
-		if (v < -5e9 || v > 5e9)
-			return 0;
-		*key = (long long)(1e6 * (5e9 + v));
-		return 1;
-	}
+	if (legacy)
+		return fixed_key(legacy, v, key);
 	/* up to 15 significant digits always survive a double */
 	for (i = 0; i < n && s[i] != 'e' && s[i] != 'E'; i++) {
 		if (s[i] < '0' || s[i] > '9')
@@ -514,12 +563,7 @@ pattern_number(const char *s, size_t n, int legacy, double *d,
 exact:
 		/* at most 15 digits and an exact power of ten */
 		*d = v;
-		if (legacy) {
-			if (v < -5e9 || v > 5e9)
-				return 0;
-			*key = (long long)(1e6 * (5e9 + v));
-		}
-		return 1;
+		return legacy ? fixed_key(legacy, v, key) : 1;
 	}
 	/* Java prints at least two digits (4.9E-324, not 5E-324) */
 	for (p = 2; p <= 17; p++) {
@@ -1092,6 +1136,8 @@ struct cond {
 	int		 cost;
 	int		 gid;		/* interned: memo slot */
 	char		*text;		/* the values as written (explain) */
+	int		 depth;		/* nesting level of its key, from 1 */
+	int		 top;		/* which top-level key it is under */
 };
 
 /* A key of a sub-rule, flattened for the hot loop. */
@@ -1524,6 +1570,10 @@ struct cc {
 	const struct pattern_opts *opts;
 	struct sbuf	 path;
 	struct sbuf	 txt;		/* a condition's text, minified */
+	size_t		 stack[MAX_DEPTH + 2];
+	int		 nstack;
+	int		 sns;		/* the SNS dialect */
+	int		 depth, top, ntop;
 };
 
 static void
@@ -1670,6 +1720,9 @@ cc_number(struct cc *c, const char *s, double *d, long long *k)
 {
 	if (pattern_number(s, strlen(s), c->opts->legacy_numbers, d, k))
 		return 0;
+	if (c->opts->legacy_numbers == PATTERN_NUMBERS_SNS)
+		return barf(c, "Value must be between -1.0E9 and 1.0E9, "
+		    "inclusive");
 	if (c->opts->legacy_numbers)
 		return barf(c, "Value must be between -5.0E9 and 5.0E9, "
 		    "inclusive");
@@ -1838,12 +1891,15 @@ cc_range(struct cc *c, struct vpat *v, const char *lo, int openlo,
 		    !(v->lo < v->hi))
 			return barf(c, "Bottom must be less than top");
 	} else if (c->opts->legacy_numbers) {
-		/* the implicit bound is +-5e9 */
-		if (lo != NULL && pattern_number("5e9", 3, 1, &d, &k) &&
-		    v->klo >= k)
+		/* the implicit bound is the largest number (+-5e9, +-1e9) */
+		int m = c->opts->legacy_numbers;
+		int sns = m == PATTERN_NUMBERS_SNS;
+
+		if (lo != NULL && pattern_number(sns ? "1e9" : "5e9", 3, m,
+		    &d, &k) && v->klo >= k)
 			return barf(c, "Bottom must be less than top");
-		if (hi != NULL && pattern_number("-5e9", 4, 1, &d, &k) &&
-		    v->khi <= k)
+		if (hi != NULL && pattern_number(sns ? "-1e9" : "-5e9", 4, m,
+		    &d, &k) && v->khi <= k)
 			return barf(c, "Bottom must be less than top");
 	}
 	return 0;
@@ -1974,6 +2030,8 @@ static const char ab_value[] = "Value of anything-but must be an array or "
 static int
 cc_ab_set_value(struct cc *c, struct vpat *v, enum tok k)
 {
+	if (k != T_STR && c->sns)
+		return barf(c, "prefix match pattern must be a string");
 	if (k != T_STR) {
 		if (v->op == OP_AB_EIC)
 			return barf(c, "Inside anything-but/equals-ignore-case "
@@ -2010,6 +2068,9 @@ cc_anything_but(struct cc *c, struct vpat *v, enum tok k)
 		if (k != T_FIELD)
 			return barf(c, "Anything-But expression name not "
 			    "found");
+		if (c->sns && strcmp(c->t.text.buf, "prefix") != 0)
+			return barf(c, "Unsupported anything-but pattern: %s",
+			    c->t.text.buf);
 		if (strcmp(c->t.text.buf, "equals-ignore-case") == 0)
 			v->op = OP_AB_EIC;
 		else if (strcmp(c->t.text.buf, "prefix") == 0)
@@ -2025,6 +2086,8 @@ cc_anything_but(struct cc *c, struct vpat *v, enum tok k)
 		if ((k = tok_next(&c->t)) == T_ERR)
 			return -1;
 	}
+	if (set && c->sns && k != T_STR)	/* SNS: one prefix string */
+		return barf(c, "prefix match pattern must be a string");
 	if (k != T_START_ARR && k != T_STR && k != T_NUM)
 		return barf(c, ab_value);
 	if (k == T_START_ARR && !set) {
@@ -2092,6 +2155,11 @@ cc_match_expr(struct cc *c, struct cond *cd)
 	name = xstrdup(c->t.text.buf);
 	if ((k = tok_next(&c->t)) == T_ERR)
 		goto out;
+	if (c->sns && (strcmp(name, "exactly") == 0 ||
+	    strcmp(name, "wildcard") == 0)) {
+		barf(c, "Unrecognized match type %s", name);	/* not SNS's */
+		goto out;
+	}
 	if (strcmp(name, "exactly") == 0) {
 		if (k != T_STR) {
 			barf(c, "exact match pattern must be a string");
@@ -2103,7 +2171,7 @@ cc_match_expr(struct cc *c, struct cond *cd)
 	    strcmp(name, "suffix") == 0) {
 		int suffix = name[0] == 's';
 
-		if (k == T_START_OBJ) {
+		if (k == T_START_OBJ && !c->sns) {
 			ret = cc_affix_eic(c, v, suffix);
 			goto out;
 		}
@@ -2208,6 +2276,8 @@ cc_values(struct cc *c, struct maplist *rules, int path)
 	cd = &pat->cond[idx];
 	memset(cd, 0, sizeof(*cd));
 	cd->path = path;
+	cd->depth = c->depth;
+	cd->top = c->top;
 	while ((k = tok_next(&c->t)) != T_END_ARR) {
 		switch (k) {
 		case T_ERR:
@@ -2361,11 +2431,15 @@ cc_object(struct cc *c, struct maplist *rules, int in_or)
 		save = c->path.len;
 		if (save > 0)
 			sbuf_addc(&c->path, '.');
+		else
+			c->top = ++c->ntop;
 		sbuf_add(&c->path, name, strlen(name));
 		k = tok_next(&c->t);
-		if (k == T_START_OBJ)
+		if (k == T_START_OBJ) {
+			c->depth++;
 			ret = cc_object(c, rules, in_or);
-		else if (k == T_START_ARR)
+			c->depth--;
+		} else if (k == T_START_ARR)
 			ret = cc_values(c, rules, pathtab_intern(c->pt,
 			    c->path.buf, c->path.len));
 		else if (k == T_ERR)
@@ -2532,6 +2606,58 @@ check_complexity(struct cc *c)
 	return ret;
 }
 
+/* ------------------------------------------------------ SNS limits */
+
+/* The top-level keys of one branch (distinct, by their first segment). */
+static int
+sns_keys(const struct pattern *pat, const struct map *m)
+{
+	int n = 0;
+	size_t i, j;
+
+	for (i = 0; i < m->n; i++) {
+		for (j = 0; j < i; j++)
+			if (pat->cond[m->cond[j]].top ==
+			    pat->cond[m->cond[i]].top)
+				break;
+		n += j == i;
+	}
+	return n;
+}
+
+/*
+ * SNS's limits on a compiled policy: keys per branch, the combinations
+ * of values (per branch, each condition's values times its depth, summed
+ * over the branches), then the scope's refusal of nesting.
+ */
+static int
+sns_check(struct cc *c, const struct maplist *rules)
+{
+	const struct pattern *pat = c->pat;
+	double total = 0, prod;
+	size_t i, j;
+
+	for (i = 0; i < rules->n; i++)
+		if (sns_keys(pat, &rules->m[i]) > PATTERN_SNS_MAX_KEYS)
+			return barf(c, "Filter policy can not have more than "
+			    "%d keys", PATTERN_SNS_MAX_KEYS);
+	for (i = 0; i < rules->n; i++) {
+		prod = 1;
+		for (j = 0; j < rules->m[i].n; j++) {
+			const struct cond *cd = &pat->cond[rules->m[i].cond[j]];
+
+			prod *= (double)cd->nv * cd->depth;
+		}
+		total += prod;
+	}
+	if (total > PATTERN_SNS_MAX_COMBINATIONS)
+		return barf(c, "Filter policy is too complex");
+	for (i = 0; c->opts->flat && i < pat->ncond; i++)
+		if (pat->cond[i].depth > 1)
+			return barf(c, "%s", PATTERN_SNS_NESTED);
+	return 0;
+}
+
 /* ------------------------------------------------------------- compile */
 
 static int
@@ -2564,7 +2690,8 @@ struct pattern *
 pattern_compile(const char *text, size_t len, struct pathtab *pt,
     const struct pattern_opts *opts, char **err)
 {
-	struct pattern_opts defaults = { 0, PATTERN_WILDCARD_LIMIT };
+	struct pattern_opts defaults = { 0, PATTERN_WILDCARD_LIMIT, 0, 0 };
+	struct pattern_opts sns;
 	struct pattern *pat = xcalloc(1, sizeof(*pat));
 	struct maplist rules = { NULL, 0, 0 };
 	struct cc c;
@@ -2578,13 +2705,25 @@ pattern_compile(const char *text, size_t len, struct pathtab *pt,
 	c.pt = pt;
 	c.pat = pat;
 	c.opts = opts != NULL ? opts : &defaults;
+	if (c.opts->dialect == PATTERN_SNS) {
+		sns = *c.opts;
+		sns.legacy_numbers = PATTERN_NUMBERS_SNS;
+		sns.wildcard_limit = 0;
+		c.opts = &sns;
+		c.sns = 1;
+	}
+	c.depth = 1;
 	pat->legacy = c.opts->legacy_numbers;
 	pat->pt = pt;
 	k = tok_next(&c.t);
 	if (k != T_ERR && k != T_START_OBJ)
 		barf(&c, "Filter is not an object");
-	else if (k == T_START_OBJ && cc_object(&c, &rules, 0) == 0)
-		check_complexity(&c);
+	else if (k == T_START_OBJ && cc_object(&c, &rules, 0) == 0) {
+		if (c.sns)
+			sns_check(&c, &rules);
+		else
+			check_complexity(&c);
+	}
 	sbuf_free(&c.t.text);
 	sbuf_free(&c.path);
 	sbuf_free(&c.txt);

@@ -29,6 +29,8 @@ struct pathtab;
 struct pathtab	*pathtab_new(void);
 void		 pathtab_free(struct pathtab *);
 int		 pathtab_intern(struct pathtab *, const char *, size_t);
+/* The id of an interned path, or -1 (nothing is added). */
+int		 pathtab_find(const struct pathtab *, const char *, size_t);
 int		 pathtab_count(const struct pathtab *);
 /* Conditions are interned too ("path" + values text), for memoizing. */
 int		 pathtab_cond(struct pathtab *, int path, const char *text);
@@ -73,13 +75,44 @@ void	fields_init(struct fields *, const struct pathtab *);
 void	fields_reset(struct fields *);
 void	fields_free(struct fields *);
 
-/* Options of the pattern language. */
+/*
+ * Add a leaf of KIND with text [s, s+n) (borrowed; LEAF_NUMBER text must
+ * be followed by a byte that ends a number) at PATH, outside any array:
+ * for inputs that are not scanned JSON, such as SNS message attributes.
+ */
+void	fields_add(struct fields *, int path, int kind, const char *s,
+	    size_t n);
+
+/*
+ * Options of the pattern language.  The SNS dialect reads subscription
+ * filter policies with the same compiler: no "exactly", no "wildcard",
+ * no equals-ignore-case inside prefix/suffix, anything-but only with
+ * values or {"prefix"}, numbers of +-1e9 with 5 decimals, at most
+ * PATTERN_SNS_MAX_KEYS top-level keys per branch and
+ * PATTERN_SNS_MAX_COMBINATIONS value combinations (each condition counts
+ * its values times its nesting depth, multiplied within a branch and
+ * summed over the $or branches).  With flat set (the MessageAttributes
+ * scope) a nested policy is refused with PATTERN_SNS_NESTED, which is a
+ * whole message rather than a FilterPolicy reason.
+ */
 struct pattern_opts {
 	int	legacy_numbers;	/* event-ruler <= 1.7.3: +-5e9, 6 decimals */
 	int	wildcard_limit;	/* AWS's "Rule is too complex" threshold */
+	int	dialect;	/* PATTERN_EVENTBRIDGE or PATTERN_SNS */
+	int	flat;		/* SNS MessageAttributes scope: no nesting */
 };
 
+enum { PATTERN_EVENTBRIDGE, PATTERN_SNS };
+
+/* legacy_numbers modes (the SNS dialect implies the second) */
+#define PATTERN_NUMBERS_LEGACY	1
+#define PATTERN_NUMBERS_SNS	2
+
 #define PATTERN_WILDCARD_LIMIT	10
+#define PATTERN_SNS_MAX_KEYS	5
+#define PATTERN_SNS_MAX_COMBINATIONS	150
+#define PATTERN_SNS_NESTED	"Filter policy scope MessageAttributes " \
+	"does not support nested filter policy"
 
 struct pattern;
 

@@ -336,23 +336,12 @@ add_leaf(struct scanner *sc, struct fields *f, int32_t path, int kind,
     const char *s, size_t n)
 {
 	struct leaf *l;
-	int32_t i;
 
-	if (f->nleaf == f->capleaf) {
-		f->capleaf = f->capleaf ? f->capleaf * 2 : 64;
-		f->leaf = xreallocarray(f->leaf, f->capleaf, sizeof(*f->leaf));
-	}
-	i = (int32_t)f->nleaf++;
-	l = &f->leaf[i];
-	l->s = s;
-	l->n = (uint32_t)n;
-	l->kind = (uint8_t)kind;
-	l->numok = 0;
-	l->ipok = 0;
-	l->next = -1;
-	l->nmemb = (uint32_t)sc->nms;
-	l->memb = (uint32_t)f->nmemb;
+	fields_add(f, path, kind, s, n);
+	l = &f->leaf[f->nleaf - 1];
 	if (sc->nms > 0) {
+		l->nmemb = (uint32_t)sc->nms;
+		l->memb = (uint32_t)f->nmemb;
 		if (f->nmemb + sc->nms > f->capmemb) {
 			f->capmemb = (f->nmemb + sc->nms) * 2;
 			f->memb = xreallocarray(f->memb, f->capmemb,
@@ -361,14 +350,8 @@ add_leaf(struct scanner *sc, struct fields *f, int32_t path, int kind,
 		memcpy(f->memb + 2 * f->nmemb, sc->ms,
 		    2 * sc->nms * sizeof(uint32_t));
 		f->nmemb += sc->nms;
-	}
-	if (sc->nms > 0)
 		f->inarr[path] = 1;
-	if (f->tail[path] >= 0)
-		f->leaf[f->tail[path]].next = i;
-	else
-		f->head[path] = i;
-	f->tail[path] = i;
+	}
 	return l;
 }
 

@@ -8,6 +8,7 @@ load test_helper/common
 sample_input() {
 	case "$1" in
 	ebus-match) echo '{"source":"a"}' ;;
+	sns-publish) echo '{"Message":"a"}' ;;
 	*) echo '{"Source":"a","DetailType":"b","Detail":"{}"}' ;;
 	esac
 }
@@ -20,6 +21,7 @@ sample_args() {
 	lambda-invoke) echo "-q cat" ;;
 	cwlog-write) echo "--store $BATS_TEST_TMPDIR/store --log-group g --tee" ;;
 	cwlog-tail) echo "--store $FIXTURES/cli/store g --format ndjson" ;;
+	sns-publish) echo "-S $FIXTURES/sns-publish/subscriptions.ndjson" ;;
 	*) echo "" ;;
 	esac
 }

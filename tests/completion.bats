@@ -61,3 +61,14 @@ InventoryFunction="
 		[ -f "$dest/usr/share/bash-completion/completions/$p" ]
 	done
 }
+
+@test "sns-publish -t completes the subscription names of the subscriptions file" {
+	subs="$BATS_TEST_TMPDIR/subs.json"
+	printf '%s\n' '{"Subscriptions":[{"TopicArn":"arn:aws:sns:us-east-1:123456789012:Orders","Protocol":"sqs","Endpoint":"arn:aws:sqs:us-east-1:123456789012:Orders"},' \
+	    '{"TopicArn":"arn:aws:sns:us-east-1:123456789012:Orders","Protocol":"lambda","Endpoint":"arn:aws:lambda:us-east-1:123456789012:function:Fn:live"}]}' > "$subs"
+	run -0 complete_line sns-publish -S "$subs" -t ""
+	assert_output "Orders=
+Fn="
+	run -0 complete_line sns-publish --subsc
+	assert_output --subscriptions
+}

@@ -7,6 +7,7 @@
 # each failing case is named with the difference.
 
 load test_helper/common
+load test_helper/conformance
 
 CORPUS="$SHARED/conformance/eventbridge-patterns.ndjson"
 CASES="$BATS_FILE_TMPDIR/eventbridge"
@@ -47,26 +48,6 @@ verdict() {
 	3:ebus-match:\ *) echo "invalid: ${got#ebus-match: }" ;;
 	*) echo "exit $rc: $got" ;;
 	esac
-}
-
-# Run every case of one area; print each failure with its difference.
-run_area() {
-	local d want got n=0 failed=0
-	[ -d "$CASES/$1" ] || { echo "no case in area $1"; return 1; }
-	for d in "$CASES/$1"/*/; do
-		d=${d%/}
-		want=$(cat "$d/expect")
-		[ "$want" != invalid ] || want="invalid: $(cat "$d/aws_error")"
-		got=$(verdict "$d")
-		n=$((n + 1))
-		[ "$got" != "$want" ] || continue
-		failed=$((failed + 1))
-		echo "FAIL $(cat "$d/name") (line $((10#${d##*/})))"
-		diff -u --label expected --label got <(echo "$want") \
-		    <(echo "$got") | sed 's/^/  /'
-	done
-	echo "# $1: $((n - failed))/$n pass" >&3
-	[ "$failed" = 0 ]
 }
 
 @test "areas: every case of the corpus is in an area below, 172 in all" {

@@ -11,7 +11,7 @@
 static void
 compile(const char *text, size_t len, int legacy)
 {
-	struct pattern_opts o = { legacy, PATTERN_WILDCARD_LIMIT };
+	struct pattern_opts o = { legacy, PATTERN_WILDCARD_LIMIT, 0, 0 };
 	struct pathtab *pt;
 	struct pattern *p;
 	char *err = NULL;

@@ -143,7 +143,7 @@ events(const struct ruleset *rs, struct pathtab *pt, const char *p,
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	struct pattern_opts o = { 0, PATTERN_WILDCARD_LIMIT };
+	struct pattern_opts o = { 0, PATTERN_WILDCARD_LIMIT, 0, 0 };
 	struct ruleset rs;
 	struct pathtab *pt;
 	char *first, *rest, *err = NULL;

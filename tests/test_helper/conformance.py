@@ -5,6 +5,7 @@ and input as the exact bytes of the corpus line.
 
     conformance.py eventbridge CORPUS OUTDIR
     conformance.py stepfunctions CORPUS OUTDIR
+    conformance.py sns CORPUS OUTDIR
     conformance.py sfn-verdicts AREADIR EXCEPTIONS [--refused]
 
 Why not json.loads + json.dumps (or jq): both rewrite numbers (300.0,
@@ -16,6 +17,10 @@ text.
 OUTDIR/areas lists "AREA COUNT" lines; OUTDIR/AREA/NNNN/ holds the case
 of line NNNN:
   eventbridge:   name, expect, pattern, event (one line), aws_error
+  sns:           name, expect, subscriptions (one line: the policy and
+                 scope as Subscribe, or SetSubscriptionAttributes with a
+                 SubscriptionArn, sets them), publish (one Publish
+                 request, or nothing for a policy-only case), aws_error
   stepfunctions: name, definition.json, input.json, expect.json, tasks
                  (one "RESOURCE=HANDLER" per line) and the handlers
 sfn-verdicts reads each Step Functions case directory after the run
@@ -190,22 +195,78 @@ def eb_area(name):
     return "unclassified"
 
 
+def verdict_case(outdir, n, f, area_of, counts):
+    """The directory of the verdict case of line N (name, expect and
+    aws_error written), counted in its area."""
+    name = text(f, "name")
+    area = area_of(name)
+    d = os.path.join(outdir, area, "%04d" % n)
+    os.makedirs(d)
+    write(os.path.join(d, "name"), name)
+    write(os.path.join(d, "expect"), text(f, "expect"))
+    write(os.path.join(d, "aws_error"), text(f, "aws_error") or "")
+    counts[area] = counts.get(area, 0) + 1
+    return d
+
+
 def eventbridge(corpus, outdir):
     counts = {}
     for n, line, f in corpus_lines(corpus):
-        name = text(f, "name")
-        area = eb_area(name)
-        d = os.path.join(outdir, area, "%04d" % n)
-        os.makedirs(d)
-        write(os.path.join(d, "name"), name)
-        write(os.path.join(d, "expect"), text(f, "expect"))
+        d = verdict_case(outdir, n, f, eb_area, counts)
         if "pattern_text" in f:
             write(os.path.join(d, "pattern"), text(f, "pattern_text"))
         else:
             write(os.path.join(d, "pattern"), raw(f, "pattern"))
         write(os.path.join(d, "event"), raw(f, "event") + b"\n")
-        write(os.path.join(d, "aws_error"), text(f, "aws_error") or "")
-        counts[area] = counts.get(area, 0) + 1
+    write_areas(outdir, counts)
+
+
+# SNS areas: by the upstream test a case comes from.
+SNS_AREAS = [
+    (r"test_filter_policy_on_message_body_dot", "body-dotted-keys"),
+    (r"test_filter_policy_on_message_body_array", "body-arrays"),
+    (r"test_filter_policy_on_message_body_or", "or"),
+    (r"test_filter_policy_(on_message_body|empty_array)", "body"),
+    (r"test_filter_policy_ip_address", "cidr"),
+    (r"test_(filter_policy|exists_filter_policy)", "attributes"),
+    (r"test_validate_policy_numeric", "validate-numeric"),
+    (r"test_validate_policy_(exists|nested_anything)",
+     "validate-exists-anything-but"),
+    (r"test_validate_policy", "validate-syntax"),
+    (r"test_policy_complexity", "complexity"),
+    (r"test_sub_filter_policy_nested", "nesting"),
+]
+
+SNS_TOPIC = b"arn:aws:sns:us-east-1:123456789012:conformance"
+
+
+def sns_area(name):
+    test = name.split("::")[1]
+    for rx, area in SNS_AREAS:
+        if re.match(rx, test):
+            return area
+    return "unclassified"
+
+
+def sns(corpus, outdir):
+    counts = {}
+    for n, line, f in corpus_lines(corpus):
+        d = verdict_case(outdir, n, f, sns_area, counts)
+        sub = b'{"TopicArn":"' + SNS_TOPIC + b'","Protocol":"sqs",' \
+            b'"Endpoint":"arn:aws:sqs:us-east-1:123456789012:queue",'
+        if text(f, "api") == "SetSubscriptionAttributes":
+            sub += b'"SubscriptionArn":"' + SNS_TOPIC + b':%04d",' % n
+        sub += b'"Attributes":{"FilterPolicyScope":' + raw(f, "scope") + \
+            b',"FilterPolicy":' + raw(f, "policy") + b"}}\n"
+        write(os.path.join(d, "subscriptions"), sub)
+        pub = b""
+        if "message" in f:
+            pub = b'{"Message":' + raw(f, "message")
+            if "message_attributes" in f:
+                pub += b',"MessageAttributes":' + \
+                    raw(f, "message_attributes")
+            pub += b"}\n"
+        write(os.path.join(d, "publish"), pub)
     write_areas(outdir, counts)
 
 
@@ -406,6 +467,8 @@ def sfn_verdicts(areadir, refused, exceptions):
 def main(argv):
     if len(argv) == 4 and argv[1] == "eventbridge":
         eventbridge(argv[2], argv[3])
+    elif len(argv) == 4 and argv[1] == "sns":
+        sns(argv[2], argv[3])
     elif len(argv) == 4 and argv[1] == "stepfunctions":
         stepfunctions(argv[2], argv[3])
     elif len(argv) in (4, 5) and argv[1] == "sfn-verdicts":
@@ -415,7 +478,7 @@ def main(argv):
             exc = dict(l.rstrip("\n").split("\t", 1) for l in fp if l.strip())
         return sfn_verdicts(argv[2], argv[4:] == ["--refused"], exc)
     else:
-        sys.exit("usage: conformance.py eventbridge|stepfunctions CORPUS "
+        sys.exit("usage: conformance.py eventbridge|stepfunctions|sns CORPUS "
                  "OUTDIR | sfn-verdicts AREADIR EXCEPTIONS [--refused]")
     return 0
 

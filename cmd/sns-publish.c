@@ -1,0 +1,966 @@
+/*
+ * sns-publish: an Amazon SNS standard topic as a filter.  Publish
+ * requests in, and each subscription's deliveries, in the shape its
+ * protocol receives, out; subscription filter policies through the one
+ * pattern engine (pattern.h) in its SNS dialect.
+ */
+#include <err.h>
+#include <getopt.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <jv.h>
+#include <nettle/base64.h>
+#include <nettle/md5.h>
+
+#include "awsid.h"
+#include "clock.h"
+#include "diag.h"
+#include "exitcode.h"
+#include "jsonraw.h"
+#include "ndjson.h"
+#include "num.h"
+#include "out.h"
+#include "pattern.h"
+#include "rfc3339.h"
+#include "sbuf.h"
+#include "scan.h"
+#include "sinks.h"
+#include "snsattr.h"
+#include "xalloc.h"
+
+#define SNS_MAX_BYTES	262144		/* message + attributes */
+#define SIGNATURE	"EXAMPLE"	/* not a real signature */
+
+enum { OPT_CLOCK = 256 };
+
+static const char optstring[] = "+a:hkm:r:S:t:T:uV";
+static const struct option longopts[] = {
+	{ "account",		required_argument, NULL, 'a' },
+	{ "clock",		required_argument, NULL, OPT_CLOCK },
+	{ "help",		no_argument,	   NULL, 'h' },
+	{ "keep-going",		no_argument,	   NULL, 'k' },
+	{ "max-size",		required_argument, NULL, 'm' },
+	{ "region",		required_argument, NULL, 'r' },
+	{ "subscriptions",	required_argument, NULL, 'S' },
+	{ "target",		required_argument, NULL, 't' },
+	{ "topic",		required_argument, NULL, 'T' },
+	{ "unbuffered",		no_argument,	   NULL, 'u' },
+	{ "version",		no_argument,	   NULL, 'V' },
+	{ NULL,			0,		   NULL, 0 }
+};
+
+static const char usage_text[] =
+    "usage: sns-publish [-hkuV] [-a account] [--clock mode] [-m bytes]\n"
+    "                   [-r region] [-T topic] [-t subscription=path ...]\n"
+    "                   -S subscriptions [file ...]\n";
+
+static const char help_text[] =
+    "Publish messages to an SNS topic and deliver them to its "
+    "subscriptions.\n"
+    "\n"
+    "  -a, --account ID        account of the topic (AWS_ACCOUNT_ID)\n"
+    "      --clock MODE        real (default) or virtual\n"
+    "  -h, --help              print this help and exit\n"
+    "  -k, --keep-going        report malformed lines and go on (exit 4)\n"
+    "  -m, --max-size BYTES    message size limit (default 262144)\n"
+    "  -r, --region REGION     region of the topic (AWS_REGION)\n"
+    "  -S, --subscriptions FILE  the topic's subscriptions (Subscribe\n"
+    "                          requests or list-subscriptions output)\n"
+    "  -t, --target SUB=PATH   deliveries of subscription SUB (its name,\n"
+    "                          endpoint or ARN) go to PATH (- is stdout)\n"
+    "  -T, --topic NAME|ARN    the topic (default: the first TopicArn)\n"
+    "  -u, --unbuffered        flush after every record\n"
+    "  -V, --version           print the version and exit\n"
+    "\n"
+    "EDAKIT_DETERMINISTIC=1 fixes ids and the clock for golden tests.\n";
+
+struct sub {
+	char		*arn, *protocol, *endpoint, *name;
+	struct pattern	*pat;		/* NULL: everything is delivered */
+	int		 body;		/* FilterPolicyScope MessageBody */
+	int		 raw;		/* RawMessageDelivery */
+	struct out	*out;		/* NULL: nobody listens */
+};
+
+static struct {
+	char		*topic;		/* ARN */
+	struct sub	*s;
+	size_t		 n;
+	struct sinks	 sinks;		/* -t */
+	size_t		 limit;
+	int		 unbuffered;
+	struct out	*out;		/* Publish responses, or NULL */
+} opt;
+
+static struct pathtab *pt_attr, *pt_body;
+static struct fields f_attr, f_body;
+static struct scanner *sc;
+static struct ndjson in;
+static long nrejected;
+
+/* ------------------------------------------------------- subscriptions */
+
+/*
+ * A problem with a subscription: AWS's code and message, located.
+ * SetSubscriptionAttributes (an entry that has a SubscriptionArn) and
+ * Subscribe word their messages differently.
+ */
+static void
+sub_error(const char *file, long line, int set, const char *what,
+    const char *reason)
+{
+	if (set)
+		diag_loc(file, line, "InvalidParameter: Invalid parameter: "
+		    "%s%s", what, reason);
+	else
+		diag_loc(file, line, "InvalidParameter: Invalid parameter: "
+		    "Attributes Reason: %s%s", what, reason);
+	exit(EXIT_PROGRAM);
+}
+
+/* Member KEY of object O, null when absent (libjq says invalid). */
+static jv
+get(jv o, const char *key)
+{
+	jv v = jv_object_get(jv_copy(o), jv_string(key));
+
+	if (!jv_is_valid(v)) {
+		jv_free(v);
+		return jv_null();
+	}
+	return v;
+}
+
+static char *
+get_str(jv o, const char *key)
+{
+	jv v = jv_object_get(jv_copy(o), jv_string(key));
+	char *s = NULL;
+
+	if (jv_get_kind(v) == JV_KIND_STRING)
+		s = xstrdup(jv_string_value(v));
+	jv_free(v);
+	return s;
+}
+
+/* The name -t knows a subscription by: its endpoint's last part. */
+static char *
+endpoint_name(const char *ep)
+{
+	const char *p = strrchr(ep, ':');
+	size_t len;
+
+	if (strncmp(ep, "arn:", 4) == 0 &&
+	    (p = arn_name(ep, "lambda", "function", &len)) != NULL)
+		return xstrndup(p, len);
+	p = strrchr(ep, ':');
+	return xstrdup(p != NULL ? p + 1 : ep);
+}
+
+static void
+sub_policy(struct sub *s, jv pol, const char *scope, int set,
+    const char *file, long line)
+{
+	struct pattern_opts po = { 0, 0, PATTERN_SNS, 0 };
+	char *perr = NULL, *text;
+	jv dump;
+
+	if (scope != NULL && strcmp(scope, "MessageBody") == 0)
+		s->body = 1;
+	else if (scope != NULL && strcmp(scope, "MessageAttributes") != 0) {
+		char *m;
+
+		if (asprintf(&m, "Invalid value [%s]. Please use either "
+		    "MessageBody or MessageAttributes", scope) < 0)
+			err(EXIT_USAGE, NULL);
+		sub_error(file, line, set, "FilterPolicyScope: ", m);
+	}
+	if (jv_get_kind(pol) == JV_KIND_NULL ||
+	    (jv_get_kind(pol) == JV_KIND_STRING &&
+	    jv_string_length_bytes(jv_copy(pol)) == 0)) {
+		jv_free(pol);
+		return;			/* no policy: everything */
+	}
+	if (jv_get_kind(pol) == JV_KIND_STRING)
+		text = xstrdup(jv_string_value(pol));
+	else {
+		dump = jv_dump_string(jv_copy(pol), 0);
+		text = xstrdup(jv_string_value(dump));
+		jv_free(dump);
+	}
+	jv_free(pol);
+	po.flat = !s->body;
+	s->pat = pattern_compile(text, strlen(text), s->body ? pt_body :
+	    pt_attr, &po, &perr);
+	free(text);
+	if (s->pat == NULL) {
+		if (strcmp(perr, PATTERN_SNS_NESTED) == 0) {
+			diag_loc(file, line, "InvalidParameter: Invalid "
+			    "parameter: %s", perr);
+			exit(EXIT_PROGRAM);
+		}
+		sub_error(file, line, set, "FilterPolicy: ", perr);
+	}
+}
+
+/* The policy keeps its member order and numbers: take its raw text. */
+static jv
+raw_policy(const char *rec, size_t len, jv attrs)
+{
+	const char *v, *a;
+	size_t vl, al;
+
+	if (jv_get_kind(attrs) != JV_KIND_OBJECT)
+		return jv_null();
+	if (len > 0 && jsonraw_member(rec, len, "Attributes", &a, &al) == 0 &&
+	    jsonraw_member(a, al, "FilterPolicy", &v, &vl) == 0 &&
+	    *v == '{')
+		return jv_string_sized(v, (int)vl);
+	return get(attrs, "FilterPolicy");
+}
+
+static void
+add_sub(jv o, const char *rec, size_t len, const char *file, long line)
+{
+	struct sub s;
+	jv attrs;
+	char *topic, *raw, *scope;
+	int set;
+
+	memset(&s, 0, sizeof(s));
+	if (jv_get_kind(o) != JV_KIND_OBJECT) {
+		diag_loc(file, line, "a subscription must be an object");
+		exit(EXIT_PROGRAM);
+	}
+	s.protocol = get_str(o, "Protocol");
+	s.endpoint = get_str(o, "Endpoint");
+	s.arn = get_str(o, "SubscriptionArn");
+	topic = get_str(o, "TopicArn");
+	set = s.arn != NULL;
+	if (s.protocol == NULL || s.endpoint == NULL) {
+		diag_loc(file, line, "a subscription needs a Protocol and "
+		    "an Endpoint");
+		exit(EXIT_PROGRAM);
+	}
+	if (opt.topic == NULL && topic == NULL)
+		errx(EXIT_USAGE, "%s:%ld: no TopicArn: give the topic with "
+		    "-T", file, line);
+	if (opt.topic == NULL)
+		opt.topic = xstrdup(topic);
+	if (topic != NULL && strcmp(topic, opt.topic) != 0) {
+		/* another topic's subscription: not this stream's */
+		free(topic);
+		free(s.protocol);
+		free(s.endpoint);
+		free(s.arn);
+		jv_free(o);
+		return;
+	}
+	free(topic);
+	if (strcmp(s.protocol, "sqs") != 0 &&
+	    strcmp(s.protocol, "lambda") != 0) {
+		diag_loc(file, line, "protocol %s is not implemented (sqs "
+		    "and lambda are)", s.protocol);
+		exit(EXIT_PROGRAM);
+	}
+	attrs = get(o, "Attributes");
+	if (jv_get_kind(attrs) == JV_KIND_OBJECT) {
+		jv_object_foreach(attrs, k, v) {
+			const char *n = jv_string_value(k);
+
+			if (strcmp(n, "FilterPolicy") != 0 &&
+			    strcmp(n, "FilterPolicyScope") != 0 &&
+			    strcmp(n, "RawMessageDelivery") != 0) {
+				diag_loc(file, line, "InvalidParameter: "
+				    "Invalid parameter: AttributeName (%s is "
+				    "not supported)", n);
+				exit(EXIT_PROGRAM);
+			}
+			if (strcmp(n, "FilterPolicy") != 0 &&
+			    jv_get_kind(v) != JV_KIND_STRING) {
+				diag_loc(file, line, "attribute %s must be "
+				    "a string", n);
+				exit(EXIT_PROGRAM);
+			}
+			jv_free(k);
+			jv_free(v);
+		}
+	} else if (jv_get_kind(attrs) != JV_KIND_NULL) {
+		diag_loc(file, line, "Attributes must be an object");
+		exit(EXIT_PROGRAM);
+	}
+	raw = jv_get_kind(attrs) == JV_KIND_OBJECT ?
+	    get_str(attrs, "RawMessageDelivery") : NULL;
+	if (raw != NULL && strcmp(raw, "true") != 0 &&
+	    strcmp(raw, "false") != 0) {
+		char *m;
+
+		if (asprintf(&m, "Invalid value [%s]. Must be true or false.",
+		    raw) < 0)
+			err(EXIT_USAGE, NULL);
+		sub_error(file, line, set, "RawMessageDelivery: ", m);
+	}
+	s.raw = raw != NULL && strcmp(raw, "true") == 0;
+	free(raw);
+	if (s.raw && strcmp(s.protocol, "lambda") == 0) {
+		diag_loc(file, line, "RawMessageDelivery: lambda "
+		    "subscriptions receive the Records event, never raw "
+		    "messages");
+		exit(EXIT_PROGRAM);
+	}
+	scope = jv_get_kind(attrs) == JV_KIND_OBJECT ?
+	    get_str(attrs, "FilterPolicyScope") : NULL;
+	sub_policy(&s, raw_policy(rec, len, attrs), scope, set, file, line);
+	free(scope);
+	jv_free(attrs);
+	if (s.arn == NULL) {
+		char id[UUID_BUFSZ];
+		struct sbuf b = SBUF_INIT;
+
+		sbuf_addf(&b, "%s %s %s", opt.topic, s.protocol, s.endpoint);
+		ids_uuid_of(id, b.buf, b.len);
+		sbuf_reset(&b);
+		sbuf_addf(&b, "%s:%s", opt.topic, id);
+		s.arn = sbuf_detach(&b, NULL);
+	}
+	s.name = endpoint_name(s.endpoint);
+	opt.s = xreallocarray(opt.s, opt.n + 1, sizeof(*opt.s));
+	opt.s[opt.n++] = s;
+	jv_free(o);
+}
+
+/* One record of the file: a subscription, an array, or {"Subscriptions"}. */
+static void
+load_record(jv v, const char *rec, size_t len, const char *file, long line)
+{
+	const char *it = NULL, *e;
+	size_t el;
+	int i, n;
+
+	if (jv_get_kind(v) == JV_KIND_OBJECT &&
+	    jv_object_has(jv_copy(v), jv_string("Subscriptions"))) {
+		v = jv_object_get(v, jv_string("Subscriptions"));
+		if (jsonraw_member(rec, len, "Subscriptions", &e, &el) == 0) {
+			rec = e;
+			len = el;
+		}
+	}
+	if (jv_get_kind(v) != JV_KIND_ARRAY) {
+		add_sub(v, rec, len, file, line);
+		return;
+	}
+	n = jv_array_length(jv_copy(v));
+	for (i = 0; i < n; i++) {
+		/* the element's own text, for its policy's raw bytes */
+		if (jsonraw_next(rec, len, &it, &e, &el) != 1) {
+			e = "";
+			el = 0;
+		}
+		add_sub(jv_array_get(jv_copy(v), i), e, el, file, line);
+	}
+	jv_free(v);
+}
+
+static void
+load_subs(const char *path)
+{
+	struct ndjson r;
+	char *files[1];
+	const char *rec;
+	size_t len;
+	jv v;
+
+	files[0] = (char *)path;
+	ndjson_open(&r, 1, files);
+	while (ndjson_next(&r, &rec, &len)) {
+		v = ndjson_parse(rec, len);
+		if (!jv_is_valid(v)) {
+			jv m = jv_invalid_get_msg(v);
+
+			diag_loc(r.name, r.lineno, "%s", jv_string_value(m));
+			exit(EXIT_PROGRAM);
+		}
+		load_record(v, rec, len, r.name, r.lineno);
+	}
+	if (ndjson_status(&r) != EXIT_OK)
+		exit(ndjson_status(&r) == EXIT_USAGE ? EXIT_USAGE :
+		    EXIT_PROGRAM);
+	ndjson_close(&r);
+}
+
+/* Does a --target ID name subscription S (name, endpoint or ARN)? */
+static int
+names_sub(const char *id, const void *arg)
+{
+	const struct sub *s = arg;
+
+	return strcmp(id, s->name) == 0 || strcmp(id, s->endpoint) == 0 ||
+	    strcmp(id, s->arn) == 0;
+}
+
+static void
+open_sinks(void)
+{
+	size_t k;
+
+	sinks_open(&opt.sinks, opt.unbuffered);
+	for (k = 0; k < opt.n; k++)
+		opt.s[k].out = sinks_find(&opt.sinks, names_sub, &opt.s[k]);
+	sinks_check(&opt.sinks, "no subscription of the topic has this "
+	    "name, endpoint or ARN");
+}
+
+/* ------------------------------------------------------------ delivery */
+
+struct msg {
+	char		 id[UUID_BUFSZ];
+	char		 ts[RFC3339_BUFSZ];
+	const char	*text;		/* Message */
+	size_t		 len;
+	const char	*subject;	/* or NULL */
+	jv		 attrs;		/* object, maybe empty */
+	struct mattr	*a;		/* its members, by name */
+	size_t		 na;
+};
+
+struct mattr {
+	char		*name, *type, *value;	/* value: text or base64 */
+	int		 binary;
+};
+
+/* The checked attributes of M, sorted by name. */
+static void
+msg_attrs(struct msg *m)
+{
+	jv keys = jv_keys(jv_copy(m->attrs));
+	int i, n = jv_array_length(jv_copy(keys));
+
+	m->a = xcalloc((size_t)n + 1, sizeof(*m->a));
+	for (i = 0; i < n; i++) {
+		jv k = jv_array_get(jv_copy(keys), i);
+		jv a = jv_object_get(jv_copy(m->attrs), jv_copy(k));
+		struct mattr *x = &m->a[m->na++];
+
+		x->name = xstrdup(jv_string_value(k));
+		x->type = get_str(a, "DataType");
+		x->binary = snsattr_type(x->type)[0] == 'B';
+		x->value = get_str(a, x->binary ? "BinaryValue" :
+		    "StringValue");
+		jv_free(a);
+		jv_free(k);
+	}
+	jv_free(keys);
+}
+
+static void
+msg_attrs_free(struct msg *m)
+{
+	size_t i;
+
+	for (i = 0; i < m->na; i++) {
+		free(m->a[i].name);
+		free(m->a[i].type);
+		free(m->a[i].value);
+	}
+	free(m->a);
+}
+
+static void
+md5_hex(const void *p, size_t n, char hex[33])
+{
+	struct md5_ctx c;
+	uint8_t d[MD5_DIGEST_SIZE];
+	int i;
+
+	md5_init(&c);
+	md5_update(&c, n, p);
+	md5_digest(&c, sizeof(d), d);
+	for (i = 0; i < MD5_DIGEST_SIZE; i++)
+		snprintf(hex + 2 * i, 3, "%02x", d[i]);
+}
+
+static void
+md5_field(struct md5_ctx *c, const void *p, size_t n)
+{
+	uint8_t be[4] = { (uint8_t)(n >> 24), (uint8_t)(n >> 16),
+	    (uint8_t)(n >> 8), (uint8_t)n };
+
+	md5_update(c, 4, be);
+	md5_update(c, n, p);
+}
+
+/*
+ * SQS's MD5OfMessageAttributes: for each attribute by name, the name,
+ * the type, a transport byte (1 string, 2 binary) and the value, each
+ * with a 4-byte big-endian length.
+ */
+static void
+md5_attrs(const struct msg *m, char hex[33])
+{
+	struct md5_ctx c;
+	struct base64_decode_ctx bc;
+	uint8_t d[MD5_DIGEST_SIZE], *bin;
+	size_t i, bl;
+
+	md5_init(&c);
+	for (i = 0; i < m->na; i++) {
+		const struct mattr *x = &m->a[i];
+		uint8_t tb = x->binary ? 2 : 1;
+
+		md5_field(&c, x->name, strlen(x->name));
+		md5_field(&c, x->type, strlen(x->type));
+		md5_update(&c, 1, &tb);
+		if (x->binary) {
+			bin = xmalloc(BASE64_DECODE_LENGTH(strlen(x->value)) +
+			    1);
+			base64_decode_init(&bc);
+			bl = 0;
+			if (!base64_decode_update(&bc, &bl, bin,
+			    strlen(x->value), x->value) ||
+			    !base64_decode_final(&bc))
+				bl = 0;
+			md5_field(&c, bin, bl);
+			free(bin);
+		} else
+			md5_field(&c, x->value, strlen(x->value));
+	}
+	md5_digest(&c, sizeof(d), d);
+	for (i = 0; i < MD5_DIGEST_SIZE; i++)
+		snprintf(hex + 2 * i, 3, "%02x", d[i]);
+}
+
+/* The attributes as notifications carry them: {"Type","Value"}. */
+static void
+attrs_tv(struct sbuf *b, const struct msg *m, const char *sep,
+    const char *indent)
+{
+	size_t i;
+
+	for (i = 0; i < m->na; i++) {
+		sbuf_adds(b, i > 0 ? "," : "");
+		sbuf_adds(b, indent);
+		jsonraw_quote(b, m->a[i].name, strlen(m->a[i].name));
+		sbuf_adds(b, sep);
+		sbuf_adds(b, "{\"Type\":");
+		jsonraw_quote(b, m->a[i].type, strlen(m->a[i].type));
+		sbuf_adds(b, ",\"Value\":");
+		jsonraw_quote(b, m->a[i].value, strlen(m->a[i].value));
+		sbuf_adds(b, "}");
+	}
+}
+
+static void
+member(struct sbuf *b, const char *key, const char *val, size_t n, int more)
+{
+	sbuf_adds(b, "  \"");
+	sbuf_adds(b, key);
+	sbuf_adds(b, "\" : ");
+	jsonraw_quote(b, val, n);
+	sbuf_adds(b, more ? ",\n" : "\n");
+}
+
+static void
+urls(struct sbuf *cert, struct sbuf *unsub, const struct sub *s)
+{
+	sbuf_addf(cert, "https://sns.%s.amazonaws.com/"
+	    "SimpleNotificationService-0000000000000000000000000000000.pem",
+	    awsid_region());
+	sbuf_addf(unsub, "https://sns.%s.amazonaws.com/?Action=Unsubscribe"
+	    "&SubscriptionArn=%s", awsid_region(), s->arn);
+}
+
+/* The JSON envelope, in the layout AWS writes it (one member a line). */
+static void
+envelope(struct sbuf *b, const struct msg *m, const struct sub *s)
+{
+	struct sbuf cert = SBUF_INIT, unsub = SBUF_INIT;
+	int hasattr = m->na > 0;
+
+	urls(&cert, &unsub, s);
+	sbuf_adds(b, "{\n");
+	member(b, "Type", "Notification", 12, 1);
+	member(b, "MessageId", m->id, strlen(m->id), 1);
+	member(b, "TopicArn", opt.topic, strlen(opt.topic), 1);
+	if (m->subject != NULL)
+		member(b, "Subject", m->subject, strlen(m->subject), 1);
+	member(b, "Message", m->text, m->len, 1);
+	member(b, "Timestamp", m->ts, strlen(m->ts), 1);
+	member(b, "SignatureVersion", "1", 1, 1);
+	member(b, "Signature", SIGNATURE, strlen(SIGNATURE), 1);
+	member(b, "SigningCertURL", cert.buf, cert.len, 1);
+	member(b, "UnsubscribeURL", unsub.buf, unsub.len, hasattr);
+	if (hasattr) {
+		sbuf_adds(b, "  \"MessageAttributes\" : {");
+		attrs_tv(b, m, " : ", "\n    ");
+		sbuf_adds(b, "\n  }\n");
+	}
+	sbuf_adds(b, "}");
+	sbuf_free(&cert);
+	sbuf_free(&unsub);
+}
+
+/* An SQS message: MessageId, MD5OfBody, Body and, raw, the attributes. */
+static void
+sqs_message(struct sbuf *b, const struct msg *m, const struct sub *s)
+{
+	struct sbuf body = SBUF_INIT;
+	char id[UUID_BUFSZ], hex[33];
+	size_t i;
+
+	/* one id per message and queue, whichever other queues listen */
+	sbuf_addf(&body, "%s %s", m->id, s->arn);
+	ids_uuid_of(id, body.buf, body.len);
+	sbuf_reset(&body);
+	if (s->raw)
+		sbuf_add(&body, m->text, m->len);
+	else
+		envelope(&body, m, s);
+	md5_hex(body.buf, body.len, hex);
+	sbuf_addf(b, "{\"MessageId\":\"%s\",\"MD5OfBody\":\"%s\",\"Body\":",
+	    id, hex);
+	jsonraw_quote(b, body.buf, body.len);
+	if (s->raw && m->na > 0) {
+		md5_attrs(m, hex);
+		sbuf_addf(b, ",\"MD5OfMessageAttributes\":\"%s\","
+		    "\"MessageAttributes\":{", hex);
+		for (i = 0; i < m->na; i++) {
+			const struct mattr *x = &m->a[i];
+
+			sbuf_adds(b, i > 0 ? "," : "");
+			jsonraw_quote(b, x->name, strlen(x->name));
+			sbuf_adds(b, ":{\"DataType\":");
+			jsonraw_quote(b, x->type, strlen(x->type));
+			sbuf_adds(b, x->binary ? ",\"BinaryValue\":" :
+			    ",\"StringValue\":");
+			jsonraw_quote(b, x->value, strlen(x->value));
+			sbuf_adds(b, "}");
+		}
+		sbuf_adds(b, "}");
+	}
+	sbuf_adds(b, "}");
+	sbuf_free(&body);
+}
+
+/* The event a lambda subscription's function is invoked with. */
+static void
+lambda_event(struct sbuf *b, const struct msg *m, const struct sub *s)
+{
+	struct sbuf cert = SBUF_INIT, unsub = SBUF_INIT;
+
+	urls(&cert, &unsub, s);
+	sbuf_adds(b, "{\"Records\":[{\"EventSource\":\"aws:sns\","
+	    "\"EventVersion\":\"1.0\",\"EventSubscriptionArn\":");
+	jsonraw_quote(b, s->arn, strlen(s->arn));
+	sbuf_addf(b, ",\"Sns\":{\"Type\":\"Notification\",\"MessageId\":"
+	    "\"%s\",\"TopicArn\":", m->id);
+	jsonraw_quote(b, opt.topic, strlen(opt.topic));
+	sbuf_adds(b, ",\"Subject\":");
+	if (m->subject != NULL)
+		jsonraw_quote(b, m->subject, strlen(m->subject));
+	else
+		sbuf_adds(b, "null");
+	sbuf_adds(b, ",\"Message\":");
+	jsonraw_quote(b, m->text, m->len);
+	sbuf_addf(b, ",\"Timestamp\":\"%s\",\"SignatureVersion\":\"1\","
+	    "\"Signature\":\"%s\",\"SigningCertUrl\":", m->ts, SIGNATURE);
+	jsonraw_quote(b, cert.buf, cert.len);
+	sbuf_adds(b, ",\"UnsubscribeUrl\":");
+	jsonraw_quote(b, unsub.buf, unsub.len);
+	sbuf_adds(b, ",\"MessageAttributes\":{");
+	attrs_tv(b, m, ":", "");
+	sbuf_adds(b, "}}}]}");
+	sbuf_free(&cert);
+	sbuf_free(&unsub);
+}
+
+/* Does the subscription's policy let the message through? */
+static int
+passes(const struct sub *s, const struct msg *m, int *scanned, int *bodyok)
+{
+	const char *serr;
+	size_t off;
+
+	if (s->pat == NULL)
+		return 1;
+	if (!s->body)
+		return pattern_match(s->pat, &f_attr);
+	if (!*scanned) {
+		/* a body that is not a JSON object never matches */
+		*bodyok = scan_event(sc, m->text, m->len, &f_body, &serr,
+		    &off) == 0;
+		*scanned = 1;
+	}
+	return *bodyok && pattern_match(s->pat, &f_body);
+}
+
+static void
+deliver(const struct msg *m, struct sbuf *b)
+{
+	jv keep = jv_array();
+	int scanned = 0, bodyok = 0;
+	size_t i;
+
+	snsattr_fields(m->attrs, pt_attr, &f_attr, &keep);
+	for (i = 0; i < opt.n; i++) {
+		const struct sub *s = &opt.s[i];
+
+		if (s->out == NULL || !passes(s, m, &scanned, &bodyok))
+			continue;
+		sbuf_reset(b);
+		if (strcmp(s->protocol, "lambda") == 0)
+			lambda_event(b, m, s);
+		else
+			sqs_message(b, m, s);
+		out_line(s->out, b->buf, b->len);
+	}
+	jv_free(keep);
+}
+
+/* ------------------------------------------------------------- publish */
+
+static void
+reject(const char *code, const char *msg)
+{
+	nrejected++;
+	diag_loc(in.name, in.lineno, "%s: %s", code, msg);
+}
+
+static const char *const fields_known[] = {
+	"Message", "Subject", "MessageAttributes", "TopicArn",
+	"MessageGroupId"
+};
+
+/* A record that is not a Publish request at all: 0 when it is one. */
+static int
+malformed(jv req)
+{
+	jv v;
+	size_t i;
+
+	if (jv_get_kind(req) != JV_KIND_OBJECT)
+		return ndjson_bad(&in, "a Publish request must be an object"),
+		    1;
+	jv_object_foreach(req, k, val) {
+		for (i = 0; i < sizeof(fields_known) / sizeof(*fields_known);
+		    i++)
+			if (strcmp(jv_string_value(k), fields_known[i]) == 0)
+				break;
+		if (i == sizeof(fields_known) / sizeof(*fields_known)) {
+			ndjson_bad(&in, "unknown Publish field \"%s\"",
+			    jv_string_value(k));
+			jv_free(k);
+			jv_free(val);
+			return 1;
+		}
+		if (jv_get_kind(val) != JV_KIND_STRING &&
+		    strcmp(jv_string_value(k), "MessageAttributes") != 0) {
+			ndjson_bad(&in, "%s must be a string",
+			    jv_string_value(k));
+			jv_free(k);
+			jv_free(val);
+			return 1;
+		}
+		jv_free(k);
+		jv_free(val);
+	}
+	v = jv_object_get(jv_copy(req), jv_string("Message"));
+	if (jv_get_kind(v) != JV_KIND_STRING) {
+		jv_free(v);
+		return ndjson_bad(&in, "a Publish request needs a Message"),
+		    1;
+	}
+	jv_free(v);
+	return 0;
+}
+
+static void
+publish(jv req, struct sbuf *b)
+{
+	struct msg m;
+	jv msg, subj, topic;
+	const char *code;
+	char *why = NULL;
+	size_t size;
+
+	if (malformed(req)) {
+		jv_free(req);
+		return;
+	}
+	memset(&m, 0, sizeof(m));
+	msg = jv_object_get(jv_copy(req), jv_string("Message"));
+	subj = jv_object_get(jv_copy(req), jv_string("Subject"));
+	topic = jv_object_get(jv_copy(req), jv_string("TopicArn"));
+	m.attrs = get(req, "MessageAttributes");
+	if (jv_get_kind(m.attrs) == JV_KIND_NULL) {
+		jv_free(m.attrs);
+		m.attrs = jv_object();
+	}
+	size = (size_t)jv_string_length_bytes(jv_copy(msg));
+	if (jv_get_kind(topic) == JV_KIND_STRING &&
+	    strcmp(jv_string_value(topic), opt.topic) != 0)
+		reject("NotFound", "Topic does not exist");
+	else if (size == 0)
+		reject("InvalidParameter", "Invalid parameter: Empty message");
+	else if (jv_get_kind(subj) == JV_KIND_STRING &&
+	    jv_string_length_bytes(jv_copy(subj)) == 0)
+		reject("InvalidParameter", "Invalid parameter: Subject");
+	else if (snsattr_check(m.attrs, &size, &code, &why) != 0)
+		reject(code, why != NULL ? why : "out of memory");
+	else if (size > opt.limit)
+		reject("InvalidParameter", "Invalid parameter: Message too "
+		    "long");
+	else {
+		msg_attrs(&m);
+		m.text = jv_string_value(msg);
+		m.len = (size_t)jv_string_length_bytes(jv_copy(msg));
+		m.subject = jv_get_kind(subj) == JV_KIND_STRING ?
+		    jv_string_value(subj) : NULL;
+		ids_uuid(m.id, m.text, m.len);
+		rfc3339_fmt_ms(clock_now_ms(), m.ts);
+		deliver(&m, b);
+		if (opt.out != NULL) {
+			sbuf_reset(b);
+			sbuf_addf(b, "{\"MessageId\":\"%s\"}", m.id);
+			out_line(opt.out, b->buf, b->len);
+		}
+	}
+	free(why);
+	jv_free(msg);
+	jv_free(subj);
+	jv_free(topic);
+	jv_free(m.attrs);
+	msg_attrs_free(&m);
+	jv_free(req);
+}
+
+/* ---------------------------------------------------------------- main */
+
+static void
+set_topic(const char *t)
+{
+	const char *name;
+	size_t len;
+
+	if (strncmp(t, "arn:", 4) == 0) {
+		const char *p = strrchr(t, ':');
+
+		if (strncmp(t, "arn:aws:sns:", 12) != 0 || p == NULL)
+			errx(EXIT_USAGE, "invalid topic ARN '%s'", t);
+		opt.topic = xstrdup(t);
+		name = p + 1;
+	} else {
+		opt.topic = arn_make("sns", t);
+		name = t;
+	}
+	len = strlen(name);
+	if (!awsid_name_ok(name, 256, ""))
+		errx(EXIT_USAGE, "invalid topic name '%s'", name);
+	if (len > 5 && strcmp(name + len - 5, ".fifo") == 0)
+		errx(EXIT_USAGE, "%s: FIFO topics are not implemented",
+		    name);
+}
+
+int
+main(int argc, char *argv[])
+{
+	struct sbuf b = SBUF_INIT;
+	const char *account = NULL, *region = NULL, *subs = NULL,
+	    *topic = NULL, *rec;
+	size_t len, i;
+	int c, keep_going = 0, status;
+	jv v;
+
+	diag_init(argv);
+	clock_init();
+	opt.limit = SNS_MAX_BYTES;
+	while ((c = getopt_long(argc, argv, optstring, longopts, NULL)) != -1)
+		switch (c) {
+		case 'a': account = optarg; break;
+		case 'h':
+			diag_help(usage_text, help_text);
+		case 'k': keep_going = 1; break;
+		case 'm':
+			opt.limit = (size_t)num_parse_size(optarg, 1,
+			    NDJSON_MAXLINE_DEFAULT, "size");
+			break;
+		case 'r': region = optarg; break;
+		case 'S': subs = optarg; break;
+		case 't':
+			sinks_add(&opt.sinks, optarg, "SUBSCRIPTION");
+			break;
+		case 'T': topic = optarg; break;
+		case 'u': opt.unbuffered = 1; break;
+		case 'V':
+			diag_version();
+		case OPT_CLOCK:
+			clock_option(optarg);
+			break;
+		default:
+			diag_usage(usage_text);
+		}
+	argc -= optind;
+	argv += optind;
+	if (subs == NULL) {
+		warnx("give the topic's subscriptions with -S");
+		diag_usage(usage_text);
+	}
+	awsid_init(account, region);
+	if (topic != NULL)
+		set_topic(topic);
+	pt_attr = pathtab_new();
+	pt_body = pathtab_new();
+	load_subs(subs);
+	if (opt.topic == NULL)
+		errx(EXIT_USAGE, "%s: no TopicArn: give the topic with -T",
+		    subs);
+	if (topic == NULL) {
+		char *t = opt.topic;
+
+		set_topic(t);		/* check it as -T would */
+		free(t);
+	}
+	sc = scan_new(pt_body);
+	fields_init(&f_attr, pt_attr);
+	fields_init(&f_body, pt_body);
+	opt.out = opt.sinks.to_stdout ? NULL : out_stdout(opt.unbuffered);
+	open_sinks();
+
+	ndjson_open(&in, argc, argv);
+	in.keep_going = keep_going;
+	while (ndjson_next(&in, &rec, &len)) {
+		v = ndjson_parse(rec, len);
+		if (!jv_is_valid(v)) {
+			jv msg = jv_invalid_get_msg(v);
+
+			ndjson_bad(&in, "%s", jv_string_value(msg));
+			jv_free(msg);
+			continue;
+		}
+		publish(v, &b);
+	}
+	status = ndjson_status(&in);
+	ndjson_close(&in);
+	sbuf_free(&b);
+	for (i = 0; i < opt.n; i++) {
+		pattern_free(opt.s[i].pat);
+		free(opt.s[i].arn);
+		free(opt.s[i].protocol);
+		free(opt.s[i].endpoint);
+		free(opt.s[i].name);
+	}
+	free(opt.s);
+	sinks_close(&opt.sinks);
+	fields_free(&f_attr);
+	fields_free(&f_body);
+	scan_free(sc);
+	pathtab_free(pt_attr);
+	pathtab_free(pt_body);
+	free(opt.topic);
+	out_close(out_stdout(opt.unbuffered));
+	if (status == EXIT_OK && nrejected > 0)
+		status = EXIT_NEGATIVE;
+	return status;
+}

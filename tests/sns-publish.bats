@@ -1,0 +1,168 @@
+#!/usr/bin/env bats
+# sns-publish: Publish requests to an SNS topic's subscriptions.
+
+load test_helper/common
+
+F="$BATS_TEST_DIRNAME/fixtures/sns-publish"
+SUBS="$F/subscriptions.ndjson"
+TOPIC=arn:aws:sns:us-east-1:123456789012:Orders
+
+sub() {		# sub ATTRIBUTES-JSON: one sqs subscription line
+	printf '{"TopicArn":"%s","Protocol":"sqs","Endpoint":"arn:aws:sqs:us-east-1:123456789012:q","Attributes":%s}\n' "$TOPIC" "$1"
+}
+
+@test "stdout has one Publish response per accepted message" {
+	run -0 --separate-stderr sns-publish -S "$SUBS" "$F/publish.ndjson"
+	assert_output '{"MessageId":"eff57d53-04a5-4582-a81a-c8d0201b233b"}
+{"MessageId":"df84e05e-4566-482e-98b3-913390f21f1c"}'
+	assert_equal "$stderr" ""
+}
+
+@test "an sqs subscription gets the JSON envelope, where its policy lets it" {
+	run -0 --separate-stderr sns-publish -S "$SUBS" -t Orders=- "$F/publish.ndjson"
+	assert_output "$(cat "$F/orders.expected")"
+	# the body is AWS's layout: one member a line, " : " between
+	run -0 jq -r .Body <<<"$output"
+	assert_line --index 0 '{'
+	assert_line --index 1 '  "Type" : "Notification",'
+	assert_line --index 11 '    "attr1" : {"Type":"Number","Value":"99.12"}'
+}
+
+@test "raw delivery: the message itself, with AWS's MD5OfMessageAttributes" {
+	run -0 --separate-stderr sns-publish -S "$SUBS" -t Raw=- "$F/publish.ndjson"
+	assert_output "$(cat "$F/raw.expected")"
+	# d302007e...: what AWS recorded for {"attr1": Number "99.12"}
+	assert_line --index 0 --partial '"MD5OfMessageAttributes":"d302007e9aa062660afc85fd0a482472"'
+}
+
+@test "a lambda subscription gets the Records event; body scope reads dotted keys" {
+	run -0 --separate-stderr sns-publish -S "$SUBS" -t Fn=- "$F/publish.ndjson"
+	assert_output "$(cat "$F/lambda.expected")"
+	# the same subscription by its endpoint, and by its ARN
+	run -0 sns-publish -S "$SUBS" -t arn:aws:lambda:us-east-1:123456789012:function:Fn=- "$F/publish.ndjson"
+	assert_output "$(cat "$F/lambda.expected")"
+	run -0 sns-publish -S "$SUBS" -t "$TOPIC:d068d8e6-bae5-4dce-9ef3-e5656bba5519=-" "$F/publish.ndjson"
+	assert_output "$(cat "$F/lambda.expected")"
+}
+
+@test "ids do not depend on which subscriptions are listened to" {
+	run -0 sns-publish -S "$SUBS" -t Orders=- "$F/publish.ndjson"
+	a=$output
+	run -0 sns-publish -S "$SUBS" -t Raw="$BATS_TEST_TMPDIR/raw" -t Fn="$BATS_TEST_TMPDIR/fn" -t Orders=- "$F/publish.ndjson"
+	assert_output "$a"
+	run -0 cat "$BATS_TEST_TMPDIR/raw"
+	assert_output "$(cat "$F/raw.expected")"
+}
+
+@test "list-subscriptions-by-topic output, a topic given with -T, other topics skipped" {
+	subs="$BATS_TEST_TMPDIR/subs.json"
+	printf '{"Subscriptions":[%s,%s]}\n' \
+	    '{"SubscriptionArn":"arn:aws:sns:us-east-1:123456789012:Other:1","TopicArn":"arn:aws:sns:us-east-1:123456789012:Other","Protocol":"sqs","Endpoint":"arn:aws:sqs:us-east-1:123456789012:q"}' \
+	    '{"SubscriptionArn":"arn:aws:sns:us-east-1:123456789012:Orders:2","TopicArn":"arn:aws:sns:us-east-1:123456789012:Orders","Protocol":"sqs","Endpoint":"arn:aws:sqs:us-east-1:123456789012:q","Attributes":{"RawMessageDelivery":"true"}}' > "$subs"
+	run -0 sns-publish -T Orders -S "$subs" -t q=- <<<'{"Message":"hello"}'
+	assert_output '{"MessageId":"739b2407-e317-4f03-8fa5-a79cdb980114","MD5OfBody":"5d41402abc4b2a76b9719d911017c592","Body":"hello"}'
+}
+
+@test "a rejected Publish is located, with AWS's code and message, and the rest go on (exit 1)" {
+	run -1 --separate-stderr sns-publish -S "$SUBS" -t Raw=- <<'EOF2'
+{"Message":""}
+{"Message":"a","Subject":""}
+{"Message":"b","MessageAttributes":{"a^b":{"DataType":"String","StringValue":"x"}}}
+{"Message":"c","MessageAttributes":{"x":{"DataType":"String"}}}
+{"Message":"d","MessageAttributes":{"x":{"StringValue":"1"}}}
+{"Message":"e","MessageAttributes":{"x":{"DataType":"Stringprefixed","StringValue":"1"}}}
+{"Message":"f","MessageAttributes":{"x":{"DataType":"Binary","StringValue":"1"}}}
+{"Message":"g","MessageAttributes":{".x":{"DataType":"String","StringValue":"1"}}}
+{"Message":"h","TopicArn":"arn:aws:sns:us-east-1:123456789012:Nope"}
+{"Message":"ok","MessageAttributes":{"x":{"DataType":"String.custom","StringValue":"1"}}}
+EOF2
+	assert_output '{"MessageId":"f75441cd-bd89-43ff-93c6-47d9683f436f","MD5OfBody":"444bcb3a3fcf8389296c49467f27e1d6","Body":"ok","MD5OfMessageAttributes":"47d8d4bd1b29dcef6e6c4c81c7346e1d","MessageAttributes":{"x":{"DataType":"String.custom","StringValue":"1"}}}'
+	assert_equal "$stderr" "sns-publish: <stdin>:1: InvalidParameter: Invalid parameter: Empty message
+sns-publish: <stdin>:2: InvalidParameter: Invalid parameter: Subject
+sns-publish: <stdin>:3: ParameterValueInvalid: Invalid non-alphanumeric character '#x5E' was found in the message attribute name. Can only include alphanumeric characters, hyphens, underscores, or dots.
+sns-publish: <stdin>:4: ParameterValueInvalid: The message attribute 'x' must contain non-empty message attribute value for message attribute type 'String'.
+sns-publish: <stdin>:5: ValidationError: 1 validation error detected: Value null at 'messageAttributes.x.member.dataType' failed to satisfy constraint: Member must not be null
+sns-publish: <stdin>:6: ParameterValueInvalid: The message attribute 'x' has an invalid message attribute type, the set of supported type prefixes is Binary, Number, and String.
+sns-publish: <stdin>:7: ParameterValueInvalid: The message attribute 'x' with type 'Binary' must use field 'Binary'.
+sns-publish: <stdin>:8: ParameterValueInvalid: Invalid message attribute name starting with character '.' was found.
+sns-publish: <stdin>:9: NotFound: Topic does not exist"
+}
+
+@test "the size limit counts the message and each attribute's name, type and value" {
+	# AWS: with attr1 Number "1" (12 bytes) 262132 bytes pass, 262133 fail
+	msg() { head -c "$1" /dev/zero | tr '\0' a |
+	    jq -Rc '{Message: ., MessageAttributes: {attr1: {DataType: "Number", StringValue: "1"}}}'; }
+	{ msg 262133; msg 262132; } > "$BATS_TEST_TMPDIR/big"
+	run -1 --separate-stderr sns-publish -S "$SUBS" "$BATS_TEST_TMPDIR/big"
+	assert_output '{"MessageId":"93acf3b1-5ae8-4394-97b5-6deb5da65e1b"}'
+	assert_equal "$stderr" "sns-publish: $BATS_TEST_TMPDIR/big:1: InvalidParameter: Invalid parameter: Message too long"
+}
+
+@test "a malformed line stops, or with -k is skipped (exit 4); the valid ones are published" {
+	run -4 --separate-stderr sns-publish -S "$SUBS" <<<'{"Message":"a"}
+not json
+{"Message":"b"}'
+	assert_output '{"MessageId":"d63c99ab-3d74-4167-ad38-cc6bddb19841"}'
+	assert_equal "$stderr" "sns-publish: <stdin>:2: Invalid numeric literal at line 1, column 4"
+	run -4 --separate-stderr sns-publish -k -S "$SUBS" <<<'{"Message":"a"}
+{"Message":1}
+{"Body":"x"}
+{"Subject":"x"}
+{"Message":"b"}'
+	assert_equal "${#lines[@]}" 2
+	assert_equal "$stderr" "sns-publish: <stdin>:2: Message must be a string
+sns-publish: <stdin>:3: unknown Publish field \"Body\"
+sns-publish: <stdin>:4: a Publish request needs a Message"
+}
+
+@test "invalid policies: AWS's messages, Subscribe and SetSubscriptionAttributes wording (exit 3)" {
+	sub '{"FilterPolicy":{"key":[{"wildcard":"a*"}]}}' > "$BATS_TEST_TMPDIR/s"
+	run -3 --separate-stderr sns-publish -S "$BATS_TEST_TMPDIR/s" </dev/null
+	assert_equal "$stderr" "sns-publish: $BATS_TEST_TMPDIR/s:1: InvalidParameter: Invalid parameter: Attributes Reason: FilterPolicy: Unrecognized match type wildcard"
+	printf '{"SubscriptionArn":"%s:1","TopicArn":"%s","Protocol":"sqs","Endpoint":"q","Attributes":{"FilterPolicy":"{\\"k\\":[{\\"anything-but\\":{\\"suffix\\":\\"x\\"}}]}"}}\n' "$TOPIC" "$TOPIC" > "$BATS_TEST_TMPDIR/s"
+	run -3 --separate-stderr sns-publish -S "$BATS_TEST_TMPDIR/s" </dev/null
+	assert_equal "$stderr" "sns-publish: $BATS_TEST_TMPDIR/s:1: InvalidParameter: Invalid parameter: FilterPolicy: Unsupported anything-but pattern: suffix"
+	sub '{"FilterPolicy":{"k":[{"numeric":["<",1000000001]}]}}' > "$BATS_TEST_TMPDIR/s"
+	run -3 --separate-stderr sns-publish -S "$BATS_TEST_TMPDIR/s" </dev/null
+	assert_equal "$stderr" "sns-publish: $BATS_TEST_TMPDIR/s:1: InvalidParameter: Invalid parameter: Attributes Reason: FilterPolicy: Value must be between -1.0E9 and 1.0E9, inclusive"
+	sub '{"FilterPolicy":{"a":{"b":["x"]}}}' > "$BATS_TEST_TMPDIR/s"
+	run -3 --separate-stderr sns-publish -S "$BATS_TEST_TMPDIR/s" </dev/null
+	assert_equal "$stderr" "sns-publish: $BATS_TEST_TMPDIR/s:1: InvalidParameter: Invalid parameter: Filter policy scope MessageAttributes does not support nested filter policy"
+	sub '{"FilterPolicyScope":"Body"}' > "$BATS_TEST_TMPDIR/s"
+	run -3 --separate-stderr sns-publish -S "$BATS_TEST_TMPDIR/s" </dev/null
+	assert_equal "$stderr" "sns-publish: $BATS_TEST_TMPDIR/s:1: InvalidParameter: Invalid parameter: Attributes Reason: FilterPolicyScope: Invalid value [Body]. Please use either MessageBody or MessageAttributes"
+	sub '{"RawMessageDelivery":"yes"}' > "$BATS_TEST_TMPDIR/s"
+	run -3 --separate-stderr sns-publish -S "$BATS_TEST_TMPDIR/s" </dev/null
+	assert_equal "$stderr" "sns-publish: $BATS_TEST_TMPDIR/s:1: InvalidParameter: Invalid parameter: Attributes Reason: RawMessageDelivery: Invalid value [yes]. Must be true or false."
+	sub '{"DeliveryPolicy":"{}"}' > "$BATS_TEST_TMPDIR/s"
+	run -3 --separate-stderr sns-publish -S "$BATS_TEST_TMPDIR/s" </dev/null
+	assert_equal "$stderr" "sns-publish: $BATS_TEST_TMPDIR/s:1: InvalidParameter: Invalid parameter: AttributeName (DeliveryPolicy is not supported)"
+}
+
+@test "attribute types: String.Array elements, Number by value, Binary never" {
+	sub '{"RawMessageDelivery":"true","FilterPolicy":{"s":["b"]}}' > "$BATS_TEST_TMPDIR/s"
+	run -0 sns-publish -S "$BATS_TEST_TMPDIR/s" -t q=- <<<'{"Message":"1","MessageAttributes":{"s":{"DataType":"String.Array","StringValue":"[\"a\",\"b\"]"}}}
+{"Message":"2","MessageAttributes":{"s":{"DataType":"Binary","BinaryValue":"Yg=="}}}
+{"Message":"3","MessageAttributes":{"s":{"DataType":"String","StringValue":"b"}}}'
+	run -0 jq -r .Body <<<"$output"
+	assert_output "1
+3"
+	sub '{"RawMessageDelivery":"true","FilterPolicy":{"n":[{"numeric":["=",5]}],"m":[{"exists":false}]}}' > "$BATS_TEST_TMPDIR/s"
+	run -0 sns-publish -S "$BATS_TEST_TMPDIR/s" -t q=- <<<'{"Message":"1","MessageAttributes":{"n":{"DataType":"Number","StringValue":"5.000"}}}
+{"Message":"2","MessageAttributes":{"n":{"DataType":"String","StringValue":"5"}}}
+{"Message":"3","MessageAttributes":{"n":{"DataType":"Number","StringValue":"5"},"m":{"DataType":"String","StringValue":"x"}}}'
+	run -0 jq -r .Body <<<"$output"
+	assert_output 1
+}
+
+@test "usage errors (exit 2): no -S, an unknown -t, a FIFO topic, no topic" {
+	run -2 --separate-stderr sns-publish </dev/null
+	assert_equal "${stderr_lines[0]}" "sns-publish: give the topic's subscriptions with -S"
+	run -2 --separate-stderr sns-publish -S "$SUBS" -t Nope=- </dev/null
+	assert_equal "$stderr" "sns-publish: --target Nope: no subscription of the topic has this name, endpoint or ARN"
+	run -2 --separate-stderr sns-publish -T Orders.fifo -S "$SUBS" </dev/null
+	assert_equal "$stderr" "sns-publish: Orders.fifo: FIFO topics are not implemented"
+	printf '{"Protocol":"sqs","Endpoint":"q"}\n' > "$BATS_TEST_TMPDIR/s"
+	run -2 --separate-stderr sns-publish -S "$BATS_TEST_TMPDIR/s" </dev/null
+	assert_equal "$stderr" "sns-publish: $BATS_TEST_TMPDIR/s:1: no TopicArn: give the topic with -T"
+}
