@@ -2462,6 +2462,25 @@ cc_object(struct cc *c, struct maplist *rules, int in_or)
 /* ------------------------------------------------ wildcard complexity */
 
 /*
+ * The subset construction below gives up (the rule is too complex) after
+ * WILD_SETS sets; a hash table of WILD_SLOTS slots, at most a quarter
+ * full, finds a set already seen.
+ */
+#define WILD_SETS	5000
+#define WILD_SLOTS	32768
+
+static size_t
+set_hash(const unsigned long *set, unsigned long words)
+{
+	size_t h = 14695981039346656037UL;
+	unsigned long i;
+
+	for (i = 0; i < words; i++)
+		h = (h ^ set[i]) * 1099511628211UL;
+	return h ^ h >> 29;
+}
+
+/*
  * The most states the wildcards of one field can keep alive at once for
  * some input: a subset construction over the patterns' positions.
  */
@@ -2474,6 +2493,7 @@ wild_score(struct wild **w, size_t nw)
 	size_t a, s, q;
 	unsigned long *sets = NULL, words;
 	size_t nsets = 0, capsets = 0, head = 0;
+	int *slot;	/* open addressing: set index + 1, 0 when free */
 
 	for (a = 0; a < nw; a++) {
 		for (s = 0; s < w[a]->n; s++)
@@ -2515,7 +2535,9 @@ wild_score(struct wild **w, size_t nw)
 				break;
 		}
 	nsets = 1;
-	while (head < nsets && nsets < 5000) {
+	slot = xcalloc(WILD_SLOTS, sizeof(*slot));
+	slot[set_hash(sets, words) & (WILD_SLOTS - 1)] = 1;
+	while (head < nsets && nsets < WILD_SETS) {
 		unsigned long *cur = sets + head * words;
 		int cnt = 0;
 
@@ -2557,17 +2579,23 @@ wild_score(struct wild **w, size_t nw)
 			}
 			if (!any)
 				continue;
-			for (t = 0; t < nsets; t++)
-				if (memcmp(sets + t * words, nx,
-				    words * sizeof(*nx)) == 0)
+			for (t = set_hash(nx, words); ; t++) {
+				int *sl = &slot[t & (WILD_SLOTS - 1)];
+
+				if (*sl == 0) {
+					*sl = (int)++nsets;
 					break;
-			if (t == nsets)
-				nsets++;
+				}
+				if (memcmp(sets + (size_t)(*sl - 1) * words,
+				    nx, words * sizeof(*nx)) == 0)
+					break;
+			}
 		}
 		head++;
 	}
-	if (nsets >= 5000)
+	if (nsets >= WILD_SETS)
 		best = 1000;
+	free(slot);
 	free(sets);
 	free(isstar);
 	free(byte);
