@@ -7,70 +7,13 @@
 #include <string.h>
 
 #include "cwregex.h"
+#include "ere.h"
 #include "sbuf.h"
 #include "xalloc.h"
 
 struct cwregex {
 	regex_t		 re;
 };
-
-/*
- * glibc's regcomp copies the repeated item once per count, and copies of
- * copies when quantifiers stack: "a{1,100}{1,100}{1,100}" took gigabytes.
- * CloudWatch (Java's regular expressions) refuses a quantifier after a
- * quantifier except the lazy '?', which cannot change whether a text
- * matches and is dropped here; the counts of all {m,n} together are
- * bounded, so the compiled size is linear in the pattern.
- */
-#define REPEAT_MAX	1000
-
-enum { NOTHING, ITEM, REPEATED, LAZY };	/* what a quantifier would repeat */
-
-/*
- * The quantifier at *sp (one of * + ? {); advances *sp to its last byte
- * and adds its count to *counts.  Returns an owned message when refused.
- */
-static char *
-quantifier(const char **sp, const char *end, int *prev, long *counts)
-{
-	const char *s = *sp;
-	long lo, hi;
-	char *q;
-
-	if (*prev == REPEATED && *s == '?') {
-		*prev = LAZY;
-		return NULL;
-	}
-	if (*prev == REPEATED || *prev == LAZY)
-		return xasprintf("'%c' cannot follow another quantifier in a "
-		    "regular expression", *s);
-	if (*prev == NOTHING)
-		return xasprintf("'%c' has nothing to repeat in a regular "
-		    "expression", *s);
-	*prev = REPEATED;
-	if (*s != '{')
-		return NULL;
-	lo = strtol(s + 1, &q, 10);
-	hi = lo;
-	if (!isdigit((unsigned char)s[1]) || q >= end)
-		goto bad;
-	if (*q == ',') {
-		hi = lo;
-		if (q + 1 < end && isdigit((unsigned char)q[1]))
-			hi = strtol(q + 1, &q, 10);
-		else
-			q++;
-	}
-	if (q >= end || *q != '}' || hi < lo)
-		goto bad;
-	*sp = q;
-	if (hi > REPEAT_MAX || (*counts += hi) > REPEAT_MAX)
-		return xasprintf("the repetition counts of a regular "
-		    "expression add up to more than %d", REPEAT_MAX);
-	return NULL;
-bad:
-	return xstrdup("a regular expression has a malformed '{m,n}'");
-}
 
 struct cwregex *
 cwregex_compile(const char *s, size_t n, char **err)
@@ -85,9 +28,7 @@ cwregex_compile(const char *s, size_t n, char **err)
 	struct sbuf b = SBUF_INIT;
 	const char *k, *end = s + n;
 	struct cwregex *cre;
-	char msg[128];
-	int inset = 0, first = 0, prev = NOTHING, e;
-	long counts = 0;
+	int inset = 0, first = 0;
 	unsigned char c;
 
 	*err = NULL;
@@ -101,7 +42,7 @@ cwregex_compile(const char *s, size_t n, char **err)
 		else if (c == '(' || c == ')')
 			*err = xstrdup("parentheses are not supported in a "
 			    "regular expression");
-		else if (!isalnum(c) && strchr(other, c) == NULL)
+		else if (c == '\0' || (!isalnum(c) && strchr(other, c) == NULL))
 			*err = xasprintf("'%c' is not allowed in a regular "
 			    "expression", c);
 		else if (c == '\\') {
@@ -134,18 +75,7 @@ cwregex_compile(const char *s, size_t n, char **err)
 				sbuf_addc(&b, (char)c);
 			}
 			first = 0;
-			prev = ITEM;
 		} else {
-			if (!inset && strchr("*+?{", c) != NULL) {
-				const char *q = s;
-
-				*err = quantifier(&s, end, &prev, &counts);
-				if (*err == NULL && prev != LAZY)
-					sbuf_add(&b, q, (size_t)(s - q + 1));
-				continue;
-			}
-			if (!inset)
-				prev = strchr("^$|", c) != NULL ? NOTHING : ITEM;
 			if (!inset && c == '[') {
 				inset = first = 1;
 				sbuf_addc(&b, '[');
@@ -166,9 +96,8 @@ cwregex_compile(const char *s, size_t n, char **err)
 		return NULL;
 	}
 	cre = xcalloc(1, sizeof(*cre));
-	if ((e = regcomp(&cre->re, b.buf, REG_EXTENDED | REG_NOSUB)) != 0) {
-		regerror(e, &cre->re, msg, sizeof(msg));
-		*err = xasprintf("invalid regular expression: %s", msg);
+	*err = ere_compile(&cre->re, b.buf, b.len, REG_EXTENDED | REG_NOSUB);
+	if (*err != NULL) {
 		free(cre);
 		cre = NULL;
 	}

@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "ere.h"
 #include "jpath.h"
 #include "sbuf.h"
 #include "xalloc.h"
@@ -560,6 +561,7 @@ parse_regex(struct parser *p, struct operand *o)
 {
 	struct sbuf b = SBUF_INIT;
 	int flags = REG_EXTENDED | REG_NOSUB;
+	char *err;
 
 	p->pos++;
 	while (p->s[p->pos] != '/') {
@@ -577,15 +579,16 @@ parse_regex(struct parser *p, struct operand *o)
 			flags |= REG_ICASE;
 		p->pos++;
 	}
-	sbuf_grow(&b, 0);
 	o->kind = O_REGEX;
 	o->value = jv_invalid();
-	if (regcomp(&o->re, b.buf, flags) != 0) {
-		sbuf_free(&b);
-		return perr(p, "invalid regular expression");
+	err = ere_compile(&o->re, b.buf == NULL ? "" : b.buf, b.len, flags);
+	sbuf_free(&b);
+	if (err != NULL) {
+		perr(p, err);
+		free(err);
+		return -1;
 	}
 	o->has_re = 1;
-	sbuf_free(&b);
 	return 0;
 }
 

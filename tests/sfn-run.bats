@@ -614,3 +614,20 @@ EOF
 	run -1 --separate-stderr sfnj "$BRIEF" "$BATS_TEST_TMPDIR/def.json" <<<'{"a":1}'
 	assert_output '["FAILED",null,"States.IntrinsicFailure","An error occurred while executing the state '"'P'"' (entered at the event id #2). Invalid arguments in States.Format: the number of arguments does not match the number of placeholders"]'
 }
+
+@test "JSONPath: a =~ regular expression is bounded as a CloudWatch one is" {
+	re() {
+		def '{"StartAt":"P","States":{"P":{"Type":"Pass","Parameters":{"r.$":"$.xs[?(@.d =~ /'"$1"'/)]"},"End":true}}}'
+		run -3 --separate-stderr sfn-run "$BATS_TEST_TMPDIR/def.json" <<<'{}'
+		assert_equal "$stderr" "sfn-run: $BATS_TEST_TMPDIR/def.json: state 'P': r.\$: invalid path '\$.xs[?(@.d =~ /$2/)]': $3"
+	}
+	re 'a+++' 'a+++' "'+' cannot follow another quantifier in a regular expression at offset 20 (')')"
+	re '(a{1,100}){1,100}' '(a{1,100}){1,100}' "the repetition counts of a regular expression add up to more than 1000 at offset 33 (')')"
+	re '((((((((((((((((((x+)+)+)+)+)+)+)+)+)+)+)+)+)+)+)+)+)+)+' '((((((((((((((((((x+)+)+)+)+)+)+)+)+)+)+)+)+)+)+)+)+)+)+' "a regular expression expands to more than 100000 items at offset 72 (')')"
+	re '(a)\\1' '(a)\1' "back-references are not supported in a regular expression at offset 21 (')')"
+	re '(' '(' "invalid regular expression: Unmatched ( or \\( at offset 17 (')')"
+	# what stays: groups, alternatives, a lazy '?' (dropped), classes
+	def '{"StartAt":"P","States":{"P":{"Type":"Pass","Parameters":{"r.$":"$.xs[?(@.d =~ /^(x|[[:digit:]]y){1,3}?$/i)]"},"End":true}}}'
+	run -0 sfnj '.output' "$BATS_TEST_TMPDIR/def.json" <<<'{"xs":[{"d":"X1y"},{"d":"xz"},{"d":"xxxx"}]}'
+	assert_output '"{\"r\":[{\"d\":\"X1y\"}]}"'
+}
