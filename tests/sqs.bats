@@ -99,3 +99,66 @@ IN
 	run -0 ebus-match -R "$BATS_TEST_TMPDIR/r.json" -t q=- "$E/ec2-event.json"
 	assert_output "$(cat "$E/ec2-event.json")"
 }
+
+# --- lambda-invoke: queue destinations --------------------------------
+
+# fail: InventoryFunction as the workshop's error-handling module runs it.
+fail='echo "{\"errorMessage\":\"FAILED! (force-error == true)\",\"errorType\":\"Exception\"}"; exit 1'
+
+@test "lambda-invoke: --on-failure-queue writes the failure record as an SQS message (InventoryFunctionDLQ)" {
+	run -0 --separate-stderr lambda-invoke -q -t Event -n InventoryFunction \
+	    --maximum-retry-attempts 0 --on-failure-queue InventoryFunctionDLQ \
+	    sh -c "$fail" <<<'{"OrderDetails":{"force-error":true}}'
+	assert_output "$(cat "$F/dlq.expected")"
+	assert_equal "$stderr" ""
+	# the Body is the record --on-failure writes, byte for byte
+	body=$(jq -r .Body <<<"$output")
+	run -0 --separate-stderr lambda-invoke -q -t Event -n InventoryFunction \
+	    --maximum-retry-attempts 0 --on-failure - \
+	    sh -c "$fail" <<<'{"OrderDetails":{"force-error":true}}'
+	assert_equal "$body" "$output"
+	assert_equal "$(printf %s "$body" | md5sum | cut -d' ' -f1)" 379ccc1d62c9c0a91a50f66331fa2e80
+}
+
+@test "lambda-invoke: --on-success-queue takes a name or an ARN, goes to --on-success PATH, SentTimestamp is the record's time" {
+	run -0 --separate-stderr lambda-invoke -q -t Event -n Fn \
+	    --on-success "$BATS_TEST_TMPDIR/ok" \
+	    --on-success-queue arn:aws:sqs:eu-west-1:111111111111:Done cat <<<'{"a":1}'
+	assert_output ""
+	run -0 jq -c '[.Attributes, (.Body | fromjson | .requestContext.condition, .timestamp)]' "$BATS_TEST_TMPDIR/ok"
+	assert_output '[{"SentTimestamp":"1704110400000","SenderId":"123456789012"},"Success","2024-01-01T12:00:00.000Z"]'
+	# under the virtual clock a retried invocation's record is later; so is its message
+	run -0 --separate-stderr lambda-invoke -q -t Event -n Fn --maximum-retry-attempts 1 \
+	    --on-failure-queue Q sh -c 'exit 1' <<<'{}'
+	run -0 jq -r '.Attributes.SentTimestamp, (.Body | fromjson | .timestamp)' <<<"$output"
+	assert_output $'1704110460000\n2024-01-01T12:01:00.000Z'
+}
+
+@test "lambda-invoke: a record SendMessage refuses (over 1 MiB) is reported and counted (exit 1); the others are sent" {
+	head -c 1048576 /dev/zero | tr '\0' x > "$BATS_TEST_TMPDIR/big"
+	printf '#!/bin/sh\nread p\ncase $p in *big*) printf %%s\\" ; cat "%s"; echo \\" ;; *) echo "$p" ;; esac\n' \
+	    "$BATS_TEST_TMPDIR/big" > "$BATS_TEST_TMPDIR/h"
+	chmod +x "$BATS_TEST_TMPDIR/h"
+	run -1 --separate-stderr lambda-invoke -q -t Event -n Fn --on-success-queue Q \
+	    "$BATS_TEST_TMPDIR/h" <<-'IN'
+	{"n":1}
+	"big"
+	{"n":3}
+	IN
+	run -0 jq -c '.Body | fromjson | .requestPayload' <<<"$output"
+	assert_output $'{"n":1}\n{"n":3}'
+	assert_regex "$stderr" '^lambda-invoke: <stdin>:2: request [0-9a-f-]{36}: not sent to arn:aws:sqs:us-east-1:123456789012:Q: InvalidParameterValue: One or more parameters are invalid. Reason: Message must be shorter than 1048576 bytes.$'
+}
+
+@test "lambda-invoke: queue destination usage errors (exit 2)" {
+	run -2 --separate-stderr lambda-invoke -t Event --on-failure-queue DLQ.fifo cat
+	assert_equal "$stderr" "lambda-invoke: --on-failure-queue: DLQ.fifo: a FIFO queue cannot be a destination"
+	run -2 --separate-stderr lambda-invoke -t Event --on-success-queue 'a b' cat
+	assert_equal "$stderr" "lambda-invoke: --on-success-queue: invalid queue name or ARN 'a b'"
+	run -2 --separate-stderr lambda-invoke -t Event --on-failure-queue arn:aws:sns:us-east-1:123456789012:T cat
+	assert_equal "$stderr" "lambda-invoke: --on-failure-queue: invalid queue name or ARN 'arn:aws:sns:us-east-1:123456789012:T'"
+	run -2 --separate-stderr lambda-invoke -t Event --on-failure-queue Q --on-failure-bus B cat
+	assert_equal "$stderr" "lambda-invoke: --on-failure-queue: a destination is a bus or a queue, not both"
+	run -2 --separate-stderr lambda-invoke --on-failure-queue Q cat
+	assert_equal "$stderr" "lambda-invoke: retries, event age, payload limit and destinations apply to --invocation-type Event only"
+}
