@@ -583,8 +583,13 @@ static void
 record(struct esm *q, struct sbuf *b, const struct msg *m)
 {
 	char handle[UUID_BUFSZ];
+	struct sbuf h = SBUF_INIT;
 
-	ids_uuid(handle, m->id, strlen(m->id));
+	/* Unique to this receive, without a random number each time. */
+	sbuf_addf(&h, "%s%c%s%c%d%c%" PRId64, q->c->arn, 0, m->id, 0,
+	    m->receives, 0, m->first_ms);
+	ids_uuid_of(handle, h.buf, h.len);
+	sbuf_free(&h);
 	sbuf_adds(b, "{\"messageId\":");
 	quote_str(b, m->id);
 	sbuf_addf(b, ",\"receiptHandle\":\"%s\",\"body\":%s,\"attributes\":",
