@@ -768,12 +768,11 @@ batch_start(struct esm_batch *b)
 	attempt_start(v);
 }
 
-/* Settle the batches whose invocation ended; how many did. */
-static int
+/* Settle the batches whose invocation ended. */
+static void
 settle_done(void)
 {
 	size_t i, j;
-	int n = 0;
 
 	for (i = j = 0; i < nlive; i++) {
 		struct inv *v = live[i];
@@ -785,10 +784,8 @@ settle_done(void)
 		esm_settle(esm, v->batch, &v->reply, v->id, clock_now_ms());
 		v->payload = NULL;	/* the batch's, freed with it */
 		inv_free(v);
-		n++;
 	}
 	nlive = j;
-	return n;
 }
 
 /* Until nothing is left: read, expire, take batches, run, settle, wait. */
@@ -818,13 +815,13 @@ run_sqs(void)
 				eof = 1;
 		}
 		now = clock_now_ms();
+		settle_done();
 		esm_expire(esm, now);
 		more = !eof && esm_held(esm) < bound && ndjson_ready(&in);
-		while ((size_t)running < slots_max &&
+		/* A batch holds its place in live until it is settled. */
+		while (nlive < slots_max &&
 		    (b = esm_take(esm, now, more, eof)) != NULL)
 			batch_start(b);
-		if (settle_done() > 0)
-			continue;
 		if (eof && running == 0 && esm_held(esm) == 0)
 			break;
 		due = esm_next_due(esm, now);

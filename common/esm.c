@@ -378,11 +378,12 @@ message_attrs(struct msg *m, jv attrs)
 	sbuf_addc(&b, '{');
 	for (i = 0; i < n && why == NULL; i++) {
 		jv k = jv_array_get(jv_copy(keys), i);
+		jv v = jv_object_get(jv_copy(attrs), jv_copy(k));
 
 		if (i > 0)
 			sbuf_addc(&b, ',');
-		why = event_attr(&b, k, jv_object_get(jv_copy(attrs),
-		    jv_copy(k)));
+		why = event_attr(&b, k, v);
+		jv_free(v);
 		jv_free(k);
 	}
 	sbuf_addc(&b, '}');
