@@ -14,12 +14,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <nettle/md5.h>
-
 #include "awsid.h"
 #include "clock.h"
 #include "esm.h"
 #include "jsonraw.h"
+#include "sqs.h"
 #include "xalloc.h"
 
 /* A FIFO message group; mark is the scan that found it blocked. */
@@ -96,46 +95,26 @@ esm_queue_name(const char *arn)
 	return arn_split(arn, &r, &rlen, &name) == 0 ? name : NULL;
 }
 
-static int
-fifo_name(const char *name)
-{
-	size_t n = strlen(name);
-
-	return n > 5 && strcmp(name + n - 5, ".fifo") == 0;
-}
-
 int
 esm_is_fifo(const char *arn)
 {
-	const char *name = esm_queue_name(arn);
+	struct sqs_queue q;
 
-	return name != NULL && fifo_name(name);
-}
-
-/* A queue name: 1 to 80 of [A-Za-z0-9_-], ".fifo" at the end allowed. */
-static int
-queue_name_ok(const char *name)
-{
-	size_t n = strlen(name);
-
-	if (fifo_name(name))
-		n -= 5;
-	return n >= 1 && n <= 80 && strspn(name, "abcdefghijklmnopqrstuvwxyz"
-	    "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_") == n;
+	return sqs_arn(arn, &q) && q.fifo;
 }
 
 const char *
 esm_check(const struct esm_config *c, int64_t function_timeout_ms)
 {
 	static char msg[160];
-	const char *name = esm_queue_name(c->arn);
+	struct sqs_queue q;
 
-	if (name == NULL || !queue_name_ok(name))
+	if (!sqs_arn(c->arn, &q))
 		return "the event source must be an SQS queue's ARN "
-		    "(arn:aws:sqs:REGION:ACCOUNT:NAME) or name";
-	if (fifo_name(name) && c->batch_size > ESM_FIFO_BATCH_MAX)
+		    "(arn:aws:sqs:REGION:ACCOUNT:NAME)";
+	if (q.fifo && c->batch_size > ESM_FIFO_BATCH_MAX)
 		return "Batch size for a FIFO queue must be at most 10";
-	if (fifo_name(name) && c->window_ms > 0)
+	if (q.fifo && c->window_ms > 0)
 		return "A FIFO queue takes no maximum batching window";
 	if (c->batch_size > 10 && c->window_ms == 0)
 		return "Maximum batch window in seconds must be greater than "
@@ -161,7 +140,7 @@ esm_new(const struct esm_config *c)
 	if (arn_split(c->arn, &r, &rlen, &name) == -1)
 		errx(2, "internal error: bad queue ARN");
 	q->region = xstrndup(r, rlen);
-	q->fifo = fifo_name(name);
+	q->fifo = esm_is_fifo(c->arn);
 	return q;
 }
 
@@ -358,6 +337,45 @@ event_attr(struct sbuf *b, jv name, jv a)
 	return why;
 }
 
+/* MD5OfMessageAttributes of ATTRS (checked), for a message without one. */
+static char *
+attrs_md5(jv attrs)
+{
+	jv keys = jv_keys(jv_copy(attrs));	/* sorted, as the digest wants */
+	int i, n = jv_array_length(jv_copy(keys));
+	struct sqs_attr *a = xcalloc((size_t)n, sizeof(*a));
+	jv *held = xcalloc((size_t)n * 3, sizeof(*held));
+	char hex[33];
+
+	for (i = 0; i < n; i++) {
+		jv o;
+
+		held[3 * i] = jv_array_get(jv_copy(keys), i);
+		o = jv_object_get(jv_copy(attrs), jv_copy(held[3 * i]));
+		held[3 * i + 1] = jv_object_get(jv_copy(o),
+		    jv_string("DataType"));
+		held[3 * i + 2] = jv_object_get(jv_copy(o),
+		    jv_string("StringValue"));
+		if (jv_get_kind(held[3 * i + 2]) != JV_KIND_STRING) {
+			jv_free(held[3 * i + 2]);
+			held[3 * i + 2] = jv_object_get(jv_copy(o),
+			    jv_string("BinaryValue"));
+			a[i].binary = 1;
+		}
+		jv_free(o);
+		a[i].name = jv_string_value(held[3 * i]);
+		a[i].type = jv_string_value(held[3 * i + 1]);
+		a[i].value = jv_string_value(held[3 * i + 2]);
+	}
+	sqs_md5_attrs(a, (size_t)n, hex);
+	for (i = 0; i < 3 * n; i++)
+		jv_free(held[i]);
+	free(held);
+	free(a);
+	jv_free(keys);
+	return xstrdup(hex);
+}
+
 /* The MessageAttributes member: kept as read, and in the event's shape. */
 static const char *
 message_attrs(struct msg *m, jv attrs)
@@ -398,22 +416,10 @@ message_attrs(struct msg *m, jv attrs)
 
 		m->attrs = xstrdup(jv_string_value(s));
 		jv_free(s);
+		if (m->md5attrs == NULL)
+			m->md5attrs = attrs_md5(attrs);
 	}
 	return NULL;
-}
-
-static void
-md5_hex(char out[33], const char *p, size_t n)
-{
-	struct md5_ctx c;
-	uint8_t d[MD5_DIGEST_SIZE];
-	int i;
-
-	md5_init(&c);
-	md5_update(&c, n, (const uint8_t *)p);
-	md5_digest(&c, sizeof(d), d);
-	for (i = 0; i < MD5_DIGEST_SIZE; i++)
-		snprintf(out + 2 * i, 3, "%02x", d[i]);
 }
 
 /* The Attributes member: what the stream says of the message. */
@@ -487,8 +493,8 @@ parse(struct esm *q, struct msg *m, jv o, int64_t now)
 		return "MD5OfBody or MD5OfMessageAttributes is not a string";
 	}
 	if (m->md5body == NULL) {
-		md5_hex(md5, jv_string_value(body),
-		    (size_t)jv_string_length_bytes(jv_copy(body)));
+		sqs_md5_hex(jv_string_value(body),
+		    (size_t)jv_string_length_bytes(jv_copy(body)), md5);
 		m->md5body = xstrdup(md5);
 	}
 	jv_free(body);
@@ -568,12 +574,13 @@ attributes(struct sbuf *b, const struct msg *m, int fifo_order)
 		field(b, "MessageDeduplicationId", m->dedup);
 	sbuf_addf(b, ",\"ApproximateFirstReceiveTimestamp\":\"%" PRId64 "\"",
 	    m->first_ms);
+	/* The queue stream's order (sqs.h). */
 	if (!fifo_order && m->grp != NULL) {
+		if (m->seq != NULL)
+			field(b, "SequenceNumber", m->seq);
 		field(b, "MessageGroupId", m->grp->name);
 		if (m->dedup != NULL)
 			field(b, "MessageDeduplicationId", m->dedup);
-		if (m->seq != NULL)
-			field(b, "SequenceNumber", m->seq);
 	}
 	if (m->trace != NULL)
 		field(b, "AWSTraceHeader", m->trace);

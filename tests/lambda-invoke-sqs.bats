@@ -232,6 +232,13 @@ lambda-invoke: Orders: 2 messages: 2 deleted, 0 to the dead-letter queue (1 invo
 	    '[{"s":{"stringValue":"x","stringListValues":[],"binaryListValues":[],"dataType":"String"},"n":{"stringValue":"99.12","stringListValues":[],"binaryListValues":[],"dataType":"Number"},"b":{"binaryValue":"AAE=","stringListValues":[],"binaryListValues":[],"dataType":"Binary"}},"0123456789abcdef0123456789abcdef","19c9e282d65f9733bc6b35d50062c7ee"]'
 }
 
+@test "md5OfMessageAttributes is computed when the message has none (AWS's d302007e... for attr1)" {
+	run -0 --separate-stderr handler --event-source-arn Orders <<-'EOF'
+	{"MessageId":"m1","Body":"Test msg","MessageAttributes":{"attr1":{"DataType":"Number","StringValue":"99.12"}}}
+	EOF
+	assert_equal "$(jq -r '.Records[0].md5OfMessageAttributes' "$BATS_TEST_TMPDIR/events")" d302007e9aa062660afc85fd0a482472
+}
+
 @test "--runtime-api serves the batches to one warm runtime" {
 	queue 12 ok ok ok ok ok ok ok ok ok ok error ok
 	run -1 --separate-stderr lambda-invoke -q --runtime-api --event-source-arn Orders \
@@ -246,7 +253,7 @@ lambda-invoke: Orders: 2 messages: 2 deleted, 0 to the dead-letter queue (1 invo
 	run -2 --separate-stderr lambda-invoke --event-source-arn Orders -t Event cat </dev/null
 	assert_equal "$stderr" "lambda-invoke: an SQS event source invokes synchronously, in its own order and without destinations"
 	run -2 --separate-stderr lambda-invoke --event-source-arn arn:aws:sns:us-east-1:123456789012:Orders cat </dev/null
-	assert_equal "$stderr" "lambda-invoke: the event source must be an SQS queue's ARN (arn:aws:sqs:REGION:ACCOUNT:NAME) or name"
+	assert_equal "$stderr" "lambda-invoke: --event-source-arn: invalid queue name or ARN 'arn:aws:sns:us-east-1:123456789012:Orders'"
 	run -2 --separate-stderr lambda-invoke --event-source-arn Orders \
 	    --function-response-types Nope cat </dev/null
 	assert_equal "$stderr" "lambda-invoke: invalid function response type 'Nope' (ReportBatchItemFailures)"

@@ -60,7 +60,7 @@ sub() {		# sub ATTRIBUTES-JSON: one sqs subscription line
 	    '{"SubscriptionArn":"arn:aws:sns:us-east-1:123456789012:Other:1","TopicArn":"arn:aws:sns:us-east-1:123456789012:Other","Protocol":"sqs","Endpoint":"arn:aws:sqs:us-east-1:123456789012:q"}' \
 	    '{"SubscriptionArn":"arn:aws:sns:us-east-1:123456789012:Orders:2","TopicArn":"arn:aws:sns:us-east-1:123456789012:Orders","Protocol":"sqs","Endpoint":"arn:aws:sqs:us-east-1:123456789012:q","Attributes":{"RawMessageDelivery":"true"}}' > "$subs"
 	run -0 sns-publish -T Orders -S "$subs" -t q=- <<<'{"Message":"hello"}'
-	assert_output '{"MessageId":"739b2407-e317-4f03-8fa5-a79cdb980114","MD5OfBody":"5d41402abc4b2a76b9719d911017c592","Body":"hello"}'
+	assert_output '{"MessageId":"739b2407-e317-4f03-8fa5-a79cdb980114","MD5OfBody":"5d41402abc4b2a76b9719d911017c592","Body":"hello","Attributes":{"SentTimestamp":"1704110400000","SenderId":"123456789012"}}'
 }
 
 @test "a rejected Publish is located, with AWS's code and message, and the rest go on (exit 1)" {
@@ -76,7 +76,7 @@ sub() {		# sub ATTRIBUTES-JSON: one sqs subscription line
 {"Message":"h","TopicArn":"arn:aws:sns:us-east-1:123456789012:Nope"}
 {"Message":"ok","MessageAttributes":{"x":{"DataType":"String.custom","StringValue":"1"}}}
 EOF2
-	assert_output '{"MessageId":"f75441cd-bd89-43ff-93c6-47d9683f436f","MD5OfBody":"444bcb3a3fcf8389296c49467f27e1d6","Body":"ok","MD5OfMessageAttributes":"47d8d4bd1b29dcef6e6c4c81c7346e1d","MessageAttributes":{"x":{"DataType":"String.custom","StringValue":"1"}}}'
+	assert_output '{"MessageId":"f75441cd-bd89-43ff-93c6-47d9683f436f","MD5OfBody":"444bcb3a3fcf8389296c49467f27e1d6","Body":"ok","Attributes":{"SentTimestamp":"1704110400000","SenderId":"123456789012"},"MD5OfMessageAttributes":"47d8d4bd1b29dcef6e6c4c81c7346e1d","MessageAttributes":{"x":{"DataType":"String.custom","StringValue":"1"}}}'
 	assert_equal "$stderr" "sns-publish: <stdin>:1: InvalidParameter: Invalid parameter: Empty message
 sns-publish: <stdin>:2: InvalidParameter: Invalid parameter: Subject
 sns-publish: <stdin>:3: ParameterValueInvalid: Invalid non-alphanumeric character '#x5E' was found in the message attribute name. Can only include alphanumeric characters, hyphens, underscores, or dots.
