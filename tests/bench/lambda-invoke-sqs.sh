@@ -45,11 +45,11 @@ for b in 10 1; do
 	    "$(cat "$tmp/summary")" >&2; exit 1; }
 done
 
-q="$bin/lambda-invoke -q --event-source-arn Orders --runtime-api $tmp/runtime"
+q="$bin/lambda-invoke -q --event-source-arn Orders --runtime-api"
 hyperfine -N --style basic --warmup 1 --runs "$runs" \
     --export-json "$tmp/result.json" \
-    -n batch-10 "bash -c '$q <$tmp/queue.ndjson 2>/dev/null'" \
-    -n batch-1 "bash -c '$q --batch-size 1 <$tmp/queue.ndjson 2>/dev/null'" \
+    -n batch-10 "bash -c '$q $tmp/runtime <$tmp/queue.ndjson 2>/dev/null'" \
+    -n batch-1 "bash -c '$q --batch-size 1 $tmp/runtime <$tmp/queue.ndjson 2>/dev/null'" \
     -n invoke-each "bash -c '$bin/lambda-invoke -q --runtime-api $tmp/runtime <$tmp/bodies.ndjson >/dev/null'" \
     >&2
 
