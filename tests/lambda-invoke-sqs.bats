@@ -180,6 +180,22 @@ batches() {
 	assert_equal "$(batches)" $'["a1:1","a2:1","a3:1"]\n["a1:2","a2:2","a3:2"]'
 }
 
+@test "FIFO: one batch in flight per group, whatever the concurrency" {
+	for m in a1:A a2:A a3:A b1:B b2:B; do
+		jq -nc --arg id "${m%:*}" --arg g "${m#*:}" \
+		    '{MessageId: $id, Body: "ok", Attributes: {MessageGroupId: $g}}'
+	done >"$q"
+	log="$BATS_TEST_TMPDIR/log"
+	run -0 --separate-stderr lambda-invoke -q -c 3 --batch-size 1 \
+	    --event-source-arn Orders.fifo sh -c '
+		id=$(jq -r ".Records[0].messageId")
+		echo "start $id" >>"$0"; sleep 0.2; echo "end $id" >>"$0"' "$log" <"$q"
+	# Group A never overlaps itself and keeps its order; B runs beside it.
+	assert_equal "$(grep ' a' "$log" | tr '\n' ' ')" "start a1 end a1 start a2 end a2 start a3 end a3 "
+	assert_equal "$(grep ' b' "$log" | tr '\n' ' ')" "start b1 end b1 start b2 end b2 "
+	assert_equal "$(head -2 "$log" | sort | tr '\n' ' ')" "start a1 start b1 "
+}
+
 @test "FIFO: a message without a group is malformed; batch size 10 at most, no window" {
 	run -4 --separate-stderr handler --event-source-arn Orders.fifo -k <<-'EOF'
 	{"MessageId":"a1","Body":"ok","Attributes":{"MessageGroupId":"A"}}
