@@ -17,6 +17,7 @@
 #include "awsid.h"
 #include "clock.h"
 #include "esm.h"
+#include "exitcode.h"
 #include "jsonraw.h"
 #include "sqs.h"
 #include "xalloc.h"
@@ -138,7 +139,7 @@ esm_new(const struct esm_config *c)
 
 	q->c = c;
 	if (arn_split(c->arn, &r, &rlen, &name) == -1)
-		errx(2, "internal error: bad queue ARN");
+		errx(EXIT_USAGE, "internal error: bad queue ARN");
 	q->region = xstrndup(r, rlen);
 	q->fifo = esm_is_fifo(c->arn);
 	return q;

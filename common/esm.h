@@ -58,8 +58,9 @@ struct esm_batch;
  * it is valid, else the message (static storage).
  */
 const char	*esm_check(const struct esm_config *, int64_t function_timeout_ms);
-/* The queue's name (a pointer into the ARN) and region (a copy). */
+/* The queue's name (a pointer into the ARN), NULL if it is no SQS ARN. */
 const char	*esm_queue_name(const char *arn);
+/* 1 if ARN names a FIFO queue (NAME.fifo). */
 int	esm_is_fifo(const char *arn);
 /* Take the configuration (borrowed; must outlive the queue). */
 struct esm	*esm_new(const struct esm_config *);
