@@ -71,6 +71,16 @@ batches() {
 	[ "$SECONDS" -lt 5 ]
 	assert_equal "$(wc -l <"$BATS_TEST_TMPDIR/clock")" 5
 	assert_equal "$(tail -1 "$BATS_TEST_TMPDIR/clock")" $((1704110403000 + 4 * 43200000))
+	# The same with --clock=virtual and no deterministic switch.
+	rm "$BATS_TEST_TMPDIR/clock"
+	SECONDS=0
+	run -1 --separate-stderr env EDAKIT_DETERMINISTIC= SQS_CLOCK="$BATS_TEST_TMPDIR/clock" \
+	    lambda-invoke -q --clock=virtual --event-source-arn Orders \
+	    --visibility-timeout 43200 --max-receive-count 5 "$F/sqs-handler" <"$q"
+	[ "$SECONDS" -lt 5 ]
+	assert_equal "$(jq -r .Attributes.ApproximateReceiveCount <<<"$output")" 6
+	first=$(head -1 "$BATS_TEST_TMPDIR/clock")
+	assert_equal "$(tail -1 "$BATS_TEST_TMPDIR/clock")" $((first + 4 * 43200000))
 }
 
 @test "complete success: null, empty, {} and empty or null batchItemFailures" {
