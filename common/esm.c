@@ -338,42 +338,102 @@ event_attr(struct sbuf *b, jv name, jv a)
 	return why;
 }
 
-/* MD5OfMessageAttributes of ATTRS (checked), for a message without one. */
-static char *
-attrs_md5(jv attrs)
+/*
+ * ATTRS (checked) as sqs.h's array, sorted by name; *HELD keeps its
+ * strings until attr_array_free.  Returns the number of attributes.
+ */
+static int
+attr_array(jv attrs, struct sqs_attr **out, jv **held)
 {
-	jv keys = jv_keys(jv_copy(attrs));	/* sorted, as the digest wants */
+	jv keys = jv_keys(jv_copy(attrs));	/* sorted */
 	int i, n = jv_array_length(jv_copy(keys));
-	struct sqs_attr *a = xcalloc((size_t)n, sizeof(*a));
-	jv *held = xcalloc((size_t)n * 3, sizeof(*held));
-	char hex[33];
+	struct sqs_attr *a = xcalloc((size_t)n + 1, sizeof(*a));
+	jv *h = xcalloc((size_t)n * 3 + 1, sizeof(*h));
 
 	for (i = 0; i < n; i++) {
 		jv o;
 
-		held[3 * i] = jv_array_get(jv_copy(keys), i);
-		o = jv_object_get(jv_copy(attrs), jv_copy(held[3 * i]));
-		held[3 * i + 1] = jv_object_get(jv_copy(o),
-		    jv_string("DataType"));
-		held[3 * i + 2] = jv_object_get(jv_copy(o),
+		h[3 * i] = jv_array_get(jv_copy(keys), i);
+		o = jv_object_get(jv_copy(attrs), jv_copy(h[3 * i]));
+		h[3 * i + 1] = jv_object_get(jv_copy(o), jv_string("DataType"));
+		h[3 * i + 2] = jv_object_get(jv_copy(o),
 		    jv_string("StringValue"));
-		if (jv_get_kind(held[3 * i + 2]) != JV_KIND_STRING) {
-			jv_free(held[3 * i + 2]);
-			held[3 * i + 2] = jv_object_get(jv_copy(o),
+		if (jv_get_kind(h[3 * i + 2]) != JV_KIND_STRING) {
+			jv_free(h[3 * i + 2]);
+			h[3 * i + 2] = jv_object_get(jv_copy(o),
 			    jv_string("BinaryValue"));
 			a[i].binary = 1;
 		}
 		jv_free(o);
-		a[i].name = jv_string_value(held[3 * i]);
-		a[i].type = jv_string_value(held[3 * i + 1]);
-		a[i].value = jv_string_value(held[3 * i + 2]);
+		a[i].name = jv_string_value(h[3 * i]);
+		a[i].type = jv_string_value(h[3 * i + 1]);
+		a[i].value = jv_string_value(h[3 * i + 2]);
 	}
-	sqs_md5_attrs(a, (size_t)n, hex);
+	jv_free(keys);
+	*out = a;
+	*held = h;
+	return n;
+}
+
+static void
+attr_array_free(struct sqs_attr *a, jv *held, int n)
+{
+	int i;
+
 	for (i = 0; i < 3 * n; i++)
 		jv_free(held[i]);
 	free(held);
 	free(a);
-	jv_free(keys);
+}
+
+/*
+ * Check message M as SendMessage would have (a queue holds nothing it
+ * refuses): NULL, or AWS's code and message (static storage).
+ */
+static const char *
+send_check(const struct esm *q, const struct msg *m, jv body, jv attrs)
+{
+	static char why[512];
+	struct sqs_queue sq = { q->c->arn, q->fifo, 1 };
+	struct sqs_msg s;
+	struct sqs_attr *a = NULL;
+	jv *held = NULL;
+	const char *code;
+	char *msg;
+	int n = 0;
+
+	if (jv_get_kind(attrs) == JV_KIND_OBJECT)
+		n = attr_array(attrs, &a, &held);
+	memset(&s, 0, sizeof(s));
+	s.id = m->id;
+	s.body = jv_string_value(body);
+	s.len = (size_t)jv_string_length_bytes(jv_copy(body));
+	s.a = a;
+	s.na = (size_t)n;
+	s.group = m->grp != NULL ? m->grp->name : NULL;
+	s.dedup = m->dedup;
+	s.seq = m->seq;
+	why[0] = '\0';
+	if (sqs_check(&s, &sq, &code, &msg) == -1) {
+		snprintf(why, sizeof(why), "%s: %s", code, msg);
+		free(msg);
+	}
+	if (held != NULL)
+		attr_array_free(a, held, n);
+	return why[0] != '\0' ? why : NULL;
+}
+
+/* MD5OfMessageAttributes of ATTRS (checked), for a message without one. */
+static char *
+attrs_md5(jv attrs)
+{
+	struct sqs_attr *a;
+	jv *held;
+	int n = attr_array(attrs, &a, &held);
+	char hex[33];
+
+	sqs_md5_attrs(a, (size_t)n, hex);
+	attr_array_free(a, held, n);
 	return xstrdup(hex);
 }
 
@@ -498,15 +558,17 @@ parse(struct esm *q, struct msg *m, jv o, int64_t now)
 		    (size_t)jv_string_length_bytes(jv_copy(body)), md5);
 		m->md5body = xstrdup(md5);
 	}
-	jv_free(body);
 	why = system_attrs(q, m, jv_object_get(jv_copy(o),
 	    jv_string("Attributes")), now);
 	if (why == NULL) {
 		jv a = jv_object_get(jv_copy(o), jv_string("MessageAttributes"));
 
 		why = message_attrs(m, a);
+		if (why == NULL)
+			why = send_check(q, m, body, a);
 		jv_free(a);
 	}
+	jv_free(body);
 	return why;
 }
 

@@ -212,14 +212,15 @@ batches() {
 	assert_equal "$(head -2 "$log" | sort | tr '\n' ' ')" "start a1 start b1 "
 }
 
-@test "FIFO: a message without a group is malformed; batch size 10 at most, no window" {
+@test "FIFO: a message without a group, or with a bad one, is malformed; batch size 10 at most, no window" {
 	run -4 --separate-stderr handler --event-source-arn Orders.fifo -k <<-'EOF'
 	{"MessageId":"a1","Body":"ok","Attributes":{"MessageGroupId":"A"}}
 	{"MessageId":"a2","Body":"ok"}
 	{"MessageId":"a3","Body":"ok","Attributes":{"MessageGroupId":"A"}}
+	{"MessageId":"a4","Body":"ok","Attributes":{"MessageGroupId":"A B"}}
 	EOF
 	assert_equal "$(batches)" '["a1:1","a3:1"]'
-	assert_equal "$stderr" $'lambda-invoke: <stdin>:2: a FIFO queue\'s message has no Attributes.MessageGroupId\nlambda-invoke: Orders.fifo: 2 messages: 2 deleted, 0 to the dead-letter queue (1 invocation, 2 receives)'
+	assert_equal "$stderr" $'lambda-invoke: <stdin>:2: a FIFO queue\'s message has no Attributes.MessageGroupId\nlambda-invoke: <stdin>:4: InvalidParameterValue: Value A B for parameter MessageGroupId is invalid. Reason: MessageGroupId can only include alphanumeric and punctuation characters. 1 to 128 in length.\nlambda-invoke: Orders.fifo: 2 messages: 2 deleted, 0 to the dead-letter queue (1 invocation, 2 receives)'
 	run -2 --separate-stderr handler --event-source-arn Orders.fifo --batch-size 11 \
 	    --maximum-batching-window-in-seconds 1 </dev/null
 	assert_equal "$stderr" "lambda-invoke: Batch size for a FIFO queue must be at most 10"
@@ -237,17 +238,21 @@ batches() {
 		echo '{"MessageId":"m5","Body":"x","Attributes":{"SenderId":5}}'
 		echo '{"MessageId":"m6","Body":"x","MessageAttributes":{"a":{"DataType":"String"}}}'
 		echo '["m7"]'
-		messages 8 | tail -1
+		echo '{"MessageId":"m8","Body":"x","MessageAttributes":{"a":{"DataType":"String","StringValue":""}}}'
+		jq -nc '{MessageId: "m9", Body: ("x" * 1048577)}'
+		messages 10 | tail -1
 	}
 	input >"$q"
 	run -4 --separate-stderr handler --event-source-arn Orders -k <"$q"
-	assert_equal "$(batches)" '["m1:1","m8:1"]'
+	assert_equal "$(batches)" '["m1:1","m10:1"]'
 	assert_equal "$stderr" "lambda-invoke: <stdin>:2: invalid JSON: Unfinished JSON term at EOF at line 1, column 25
 lambda-invoke: <stdin>:3: MessageId is missing or not a non-empty string
 lambda-invoke: <stdin>:4: Body is missing or not a non-empty string
 lambda-invoke: <stdin>:5: an attribute in Attributes is not a string
 lambda-invoke: <stdin>:6: a message attribute has no StringValue or BinaryValue string
 lambda-invoke: <stdin>:7: an SQS message is not a JSON object
+lambda-invoke: <stdin>:8: InvalidParameterValue: Message (user) attribute 'a' must contain a non-empty value of type 'String'.
+lambda-invoke: <stdin>:9: InvalidParameterValue: One or more parameters are invalid. Reason: Message must be shorter than 1048576 bytes.
 lambda-invoke: Orders: 2 messages: 2 deleted, 0 to the dead-letter queue (1 invocation, 2 receives)"
 	# Without --keep-going the stream stops there; what came before runs.
 	rm "$BATS_TEST_TMPDIR/events"
