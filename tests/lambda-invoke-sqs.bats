@@ -140,6 +140,14 @@ batches() {
 	assert_equal "${stderr_lines[0]}" "lambda-invoke: invalid maximum batching window '301': must be 0 to 300"
 }
 
+@test "a batch stops short of the 6 MB payload limit" {
+	for ((i = 1; i <= 10; i++)); do
+		jq -nc --arg id "m$i" '{MessageId: $id, Body: ("x" * 1000000)}'
+	done >"$q"
+	run -0 --separate-stderr handler --event-source-arn Orders <"$q"
+	assert_equal "$(jq -c '.Records | length' "$BATS_TEST_TMPDIR/events" | tr '\n' ' ')" "6 4 "
+}
+
 @test "the batching window holds a batch for messages still to come (real clock)" {
 	run -0 --separate-stderr env EDAKIT_DETERMINISTIC= SQS_EVENTS="$BATS_TEST_TMPDIR/events" \
 	    lambda-invoke -q --event-source-arn Orders --batch-size 20 \
