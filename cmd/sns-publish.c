@@ -4,6 +4,7 @@
  * protocol receives, out; subscription filter policies through the one
  * pattern engine (pattern.h) in its SNS dialect.
  */
+#include <ctype.h>
 #include <err.h>
 #include <getopt.h>
 #include <stdint.h>
@@ -421,7 +422,12 @@ struct msg {
 	const char	*text;		/* Message */
 	size_t		 len;
 	const char	*subject;	/* or NULL */
+	jv		 msg, subj;	/* what text and subject point into */
 	jv		 attrs;		/* object, maybe empty */
+	jv		 structure;	/* MessageStructure json: the object */
+	int		 json;		/* MessageStructure json was given */
+	char		*bid;		/* PublishBatch entry Id */
+	size_t		 size;		/* message and attribute bytes */
 	struct mattr	*a;		/* its members, by name */
 	size_t		 na;
 };
@@ -696,11 +702,38 @@ passes(const struct sub *s, const struct msg *m, int *scanned, int *bodyok)
 	return *bodyok && pattern_match(s->pat, &f_body);
 }
 
+/*
+ * The text protocol PROTO receives: with MessageStructure json, the
+ * member named after the protocol when it is a string, else "default".
+ */
+static const char *
+msg_text(const struct msg *m, const char *proto, size_t *len)
+{
+	const char *p;
+	jv v;
+
+	if (jv_get_kind(m->structure) != JV_KIND_OBJECT) {
+		*len = m->len;
+		return m->text;
+	}
+	v = jv_object_get(jv_copy(m->structure), jv_string(proto));
+	if (jv_get_kind(v) != JV_KIND_STRING) {
+		jv_free(v);
+		v = jv_object_get(jv_copy(m->structure),
+		    jv_string("default"));
+	}
+	p = jv_string_value(v);
+	*len = (size_t)jv_string_length_bytes(jv_copy(v));
+	jv_free(v);		/* the structure keeps the string */
+	return p;
+}
+
 static void
 deliver(const struct msg *m, struct sbuf *b)
 {
 	jv keep = jv_array();
 	int scanned = 0, bodyok = 0;
+	struct msg pm;
 	size_t i;
 
 	snsattr_fields(m->attrs, pt_attr, &f_attr, &keep);
@@ -709,11 +742,13 @@ deliver(const struct msg *m, struct sbuf *b)
 
 		if (s->out == NULL || !passes(s, m, &scanned, &bodyok))
 			continue;
+		pm = *m;
+		pm.text = msg_text(m, s->protocol, &pm.len);
 		sbuf_reset(b);
 		if (strcmp(s->protocol, "lambda") == 0)
-			lambda_event(b, m, s);
+			lambda_event(b, &pm, s);
 		else
-			sqs_message(b, m, s);
+			sqs_message(b, &pm, s);
 		out_line(s->out, b->buf, b->len);
 	}
 	jv_free(keep);
@@ -728,111 +763,369 @@ reject(const char *code, const char *msg)
 	diag_loc(in.name, in.lineno, "%s: %s", code, msg);
 }
 
-static const char *const fields_known[] = {
-	"Message", "Subject", "MessageAttributes", "TopicArn",
-	"MessageGroupId"
+static const char *const publish_fields[] = {
+	"Message", "Subject", "MessageAttributes", "MessageStructure",
+	"TopicArn", "MessageGroupId", "MessageDeduplicationId", NULL
+};
+static const char *const entry_fields[] = {
+	"Id", "Message", "Subject", "MessageAttributes", "MessageStructure",
+	"MessageGroupId", "MessageDeduplicationId", NULL
+};
+static const char *const batch_fields[] = {
+	"TopicArn", "PublishBatchRequestEntries", NULL
 };
 
-/* A record that is not a Publish request at all: 0 when it is one. */
+/*
+ * Is O an object of the fields KNOWN, each a string but the attributes
+ * and the entries, with a string Message (when NEEDMSG)?  0 when it is;
+ * otherwise the line is reported as malformed.
+ */
 static int
-malformed(jv req)
+malformed(jv o, const char *what, const char *const *known, int needmsg)
 {
-	jv v;
-	size_t i;
+	const char *const *f;
+	int bad = 0;
 
-	if (jv_get_kind(req) != JV_KIND_OBJECT)
-		return ndjson_bad(&in, "a Publish request must be an object"),
-		    1;
-	jv_object_foreach(req, k, val) {
-		for (i = 0; i < sizeof(fields_known) / sizeof(*fields_known);
-		    i++)
-			if (strcmp(jv_string_value(k), fields_known[i]) == 0)
-				break;
-		if (i == sizeof(fields_known) / sizeof(*fields_known)) {
-			ndjson_bad(&in, "unknown Publish field \"%s\"",
-			    jv_string_value(k));
-			jv_free(k);
-			jv_free(val);
-			return 1;
-		}
-		if (jv_get_kind(val) != JV_KIND_STRING &&
-		    strcmp(jv_string_value(k), "MessageAttributes") != 0) {
-			ndjson_bad(&in, "%s must be a string",
-			    jv_string_value(k));
-			jv_free(k);
-			jv_free(val);
-			return 1;
-		}
+	if (jv_get_kind(o) != JV_KIND_OBJECT)
+		return ndjson_bad(&in, "a %s must be an object", what), 1;
+	jv_object_foreach(o, k, val) {
+		const char *n = jv_string_value(k);
+
+		for (f = known; *f != NULL && strcmp(n, *f) != 0; f++)
+			continue;
+		if (!bad && *f == NULL)
+			bad = (ndjson_bad(&in, "unknown %s field \"%s\"",
+			    what, n), 1);
+		else if (!bad && jv_get_kind(val) != JV_KIND_STRING &&
+		    strcmp(n, "MessageAttributes") != 0 &&
+		    strcmp(n, "PublishBatchRequestEntries") != 0)
+			bad = (ndjson_bad(&in, "%s must be a string", n), 1);
 		jv_free(k);
 		jv_free(val);
 	}
-	v = jv_object_get(jv_copy(req), jv_string("Message"));
-	if (jv_get_kind(v) != JV_KIND_STRING) {
+	if (bad || !needmsg)
+		return bad;
+	if (!jv_object_has(jv_copy(o), jv_string("Message")))
+		return ndjson_bad(&in, "a %s needs a Message", what), 1;
+	if (known == entry_fields &&
+	    !jv_object_has(jv_copy(o), jv_string("Id")))
+		return ndjson_bad(&in, "a %s needs an Id", what), 1;
+	if (jv_object_has(jv_copy(o), jv_string("MessageStructure"))) {
+		jv v = get(o, "MessageStructure");
+		int ok = strcmp(jv_string_value(v), "json") == 0;
+
 		jv_free(v);
-		return ndjson_bad(&in, "a Publish request needs a Message"),
-		    1;
+		if (!ok)
+			return ndjson_bad(&in, "MessageStructure must be "
+			    "\"json\""), 1;
 	}
-	jv_free(v);
 	return 0;
+}
+
+/* Fill M from request or entry E (borrowed); msg_free releases it. */
+static void
+msg_init(struct msg *m, jv e)
+{
+	memset(m, 0, sizeof(*m));
+	m->msg = get(e, "Message");
+	m->subj = get(e, "Subject");
+	m->attrs = get(e, "MessageAttributes");
+	if (jv_get_kind(m->attrs) == JV_KIND_NULL) {
+		jv_free(m->attrs);
+		m->attrs = jv_object();
+	}
+	m->structure = jv_null();
+	m->text = jv_string_value(m->msg);
+	m->len = (size_t)jv_string_length_bytes(jv_copy(m->msg));
+	m->subject = jv_get_kind(m->subj) == JV_KIND_STRING ?
+	    jv_string_value(m->subj) : NULL;
+	m->json = jv_object_has(jv_copy(e), jv_string("MessageStructure"));
+}
+
+static void
+msg_free(struct msg *m)
+{
+	jv_free(m->msg);
+	jv_free(m->subj);
+	jv_free(m->attrs);
+	jv_free(m->structure);
+	msg_attrs_free(m);
+}
+
+static int
+msg_has_default(const struct msg *m)
+{
+	jv d;
+	int ok;
+
+	if (jv_get_kind(m->structure) != JV_KIND_OBJECT)
+		return 0;
+	d = jv_object_get(jv_copy(m->structure), jv_string("default"));
+	ok = jv_get_kind(d) == JV_KIND_STRING;
+	jv_free(d);
+	return ok;
+}
+
+/* The checks Publish makes before the attributes: 0, or -1 and *WHY. */
+static int
+msg_early(const struct msg *m, const char **why)
+{
+	if (m->len == 0)
+		*why = "Invalid parameter: Empty message";
+	else if (m->subject != NULL && *m->subject == '\0')
+		*why = "Invalid parameter: Subject";
+	else
+		return 0;
+	return -1;
+}
+
+/*
+ * The checks of one message with its checked attributes (SIZE bytes
+ * with the message): 0, or -1 with AWS's code and message.
+ */
+static int
+msg_check(struct msg *m, size_t size, const char **code, const char **why)
+{
+	*code = "InvalidParameter";
+	if (msg_early(m, why) != 0)
+		return -1;
+	if (size > opt.limit)
+		*why = "Invalid parameter: Message too long";
+	else if (m->json && (jv_free(m->structure), m->structure =
+	    jv_parse_sized(m->text, (int)m->len), !jv_is_valid(m->structure)))
+		*why = "Invalid parameter: Message Structure - JSON message "
+		    "body failed to parse";
+	else if (m->json && !msg_has_default(m))
+		*why = "Invalid parameter: Message Structure - No default "
+		    "entry in JSON message body";
+	else
+		return 0;
+	return -1;
+}
+
+/* Does request R name this topic, or none? */
+static int
+topic_ok(jv r)
+{
+	jv t = get(r, "TopicArn");
+	int ok = jv_get_kind(t) != JV_KIND_STRING ||
+	    strcmp(jv_string_value(t), opt.topic) == 0;
+
+	jv_free(t);
+	return ok;
+}
+
+/* Accept checked message M: give it its id and time, and deliver it. */
+static void
+msg_send(struct msg *m, struct sbuf *b)
+{
+	msg_attrs(m);
+	ids_uuid(m->id, m->text, m->len);
+	rfc3339_fmt_ms(clock_now_ms(), m->ts);
+	deliver(m, b);
 }
 
 static void
 publish(jv req, struct sbuf *b)
 {
 	struct msg m;
-	jv msg, subj, topic;
-	const char *code;
-	char *why = NULL;
+	const char *code, *why;
+	char *awhy = NULL;
 	size_t size;
 
-	if (malformed(req)) {
+	if (malformed(req, "Publish request", publish_fields, 1)) {
 		jv_free(req);
 		return;
 	}
-	memset(&m, 0, sizeof(m));
-	msg = jv_object_get(jv_copy(req), jv_string("Message"));
-	subj = jv_object_get(jv_copy(req), jv_string("Subject"));
-	topic = jv_object_get(jv_copy(req), jv_string("TopicArn"));
-	m.attrs = get(req, "MessageAttributes");
-	if (jv_get_kind(m.attrs) == JV_KIND_NULL) {
-		jv_free(m.attrs);
-		m.attrs = jv_object();
-	}
-	size = (size_t)jv_string_length_bytes(jv_copy(msg));
-	if (jv_get_kind(topic) == JV_KIND_STRING &&
-	    strcmp(jv_string_value(topic), opt.topic) != 0)
+	msg_init(&m, req);
+	size = m.len;
+	if (!topic_ok(req))
 		reject("NotFound", "Topic does not exist");
-	else if (size == 0)
-		reject("InvalidParameter", "Invalid parameter: Empty message");
-	else if (jv_get_kind(subj) == JV_KIND_STRING &&
-	    jv_string_length_bytes(jv_copy(subj)) == 0)
-		reject("InvalidParameter", "Invalid parameter: Subject");
-	else if (snsattr_check(m.attrs, &size, &code, &why) != 0)
-		reject(code, why != NULL ? why : "out of memory");
-	else if (size > opt.limit)
-		reject("InvalidParameter", "Invalid parameter: Message too "
-		    "long");
+	else if (msg_early(&m, &why) != 0)
+		reject("InvalidParameter", why);
+	else if (snsattr_check(m.attrs, "", &size, &code, &awhy) != 0)
+		reject(code, awhy != NULL ? awhy : "out of memory");
+	else if (msg_check(&m, size, &code, &why) != 0)
+		reject(code, why);
 	else {
-		msg_attrs(&m);
-		m.text = jv_string_value(msg);
-		m.len = (size_t)jv_string_length_bytes(jv_copy(msg));
-		m.subject = jv_get_kind(subj) == JV_KIND_STRING ?
-		    jv_string_value(subj) : NULL;
-		ids_uuid(m.id, m.text, m.len);
-		rfc3339_fmt_ms(clock_now_ms(), m.ts);
-		deliver(&m, b);
+		msg_send(&m, b);
 		if (opt.out != NULL) {
 			sbuf_reset(b);
 			sbuf_addf(b, "{\"MessageId\":\"%s\"}", m.id);
 			out_line(opt.out, b->buf, b->len);
 		}
 	}
+	free(awhy);
+	msg_free(&m);
+	jv_free(req);
+}
+
+/* Why batch entry id ID is refused (a message to free), or NULL. */
+static char *
+bad_entry_id(const char *id)
+{
+	const char *p;
+	char *why;
+
+	for (p = id; *p != '\0'; p++)
+		if (!isalnum((unsigned char)*p) && *p != '-' && *p != '_')
+			break;
+	if (*p != '\0') {
+		if (asprintf(&why, "The Id of a batch entry in the batch "
+		    "request contains an impermissible character: %s",
+		    id) < 0)
+			err(EXIT_USAGE, NULL);
+	} else if (p - id > 80) {
+		if (asprintf(&why, "The Id of a batch entry in the batch "
+		    "request is too long: %s", id) < 0)
+			err(EXIT_USAGE, NULL);
+	} else
+		why = NULL;
+	return why;
+}
+
+/*
+ * The errors of a PublishBatch request as a whole, in the order AWS
+ * checks them: 0, or -1 with *CODE and *WHY (owned).  Adds up the
+ * entries' sizes in *SIZES.
+ */
+static int
+batch_check(jv req, struct msg *m, int n, size_t *sizes, const char **code,
+    char **why)
+{
+	char where[64];
+	int i, j;
+
+	*why = NULL;
+	if (!topic_ok(req))
+		*code = "NotFound", *why = xstrdup("Topic does not exist");
+	else if (n == 0)
+		*code = "EmptyBatchRequest", *why = xstrdup("The batch "
+		    "request doesn't contain any entries.");
+	else if (n > 10)
+		*code = "TooManyEntriesInBatchRequest", *why = xstrdup("The "
+		    "batch request contains more entries than permissible.");
+	if (*why != NULL)
+		return -1;
+	for (i = 0; i < n; i++)
+		for (j = 0; j < i; j++)
+			if (strcmp(m[i].bid, m[j].bid) == 0) {
+				*code = "BatchEntryIdsNotDistinct";
+				*why = xstrdup("Two or more batch entries in "
+				    "the request have the same Id.");
+				return -1;
+			}
+	for (i = 0; i < n; i++)
+		if ((*why = bad_entry_id(m[i].bid)) != NULL) {
+			*code = "InvalidBatchEntryId";
+			return -1;
+		}
+	*sizes = 0;
+	for (i = 0; i < n; i++) {
+		snprintf(where, sizeof(where), "publishBatchRequestEntries."
+		    "%d.member.", i + 1);
+		m[i].size = m[i].len;
+		if (snsattr_check(m[i].attrs, where, &m[i].size, code,
+		    why) != 0) {
+			if (*why == NULL)
+				*why = xstrdup("out of memory");
+			return -1;
+		}
+		*sizes += m[i].size;
+	}
+	if (*sizes > opt.limit) {
+		*code = "BatchRequestTooLong";
+		*why = xstrdup("The length of all the messages put together "
+		    "is more than the limit.");
+		return -1;
+	}
+	return 0;
+}
+
+/* Check and send each entry of a valid batch; write the response. */
+static void
+batch_send(struct msg *m, int n, struct sbuf *b)
+{
+	struct sbuf ok = SBUF_INIT, failed = SBUF_INIT;
+	const char *code, *why;
+	int i;
+
+	for (i = 0; i < n; i++) {
+		if (msg_check(&m[i], m[i].size, &code, &why) != 0) {
+			nrejected++;
+			diag_loc(in.name, in.lineno, "entry %s: %s: %s",
+			    m[i].bid, code, why);
+			sbuf_adds(&failed, failed.len > 0 ? ",{\"Id\":" :
+			    "{\"Id\":");
+			jsonraw_quote(&failed, m[i].bid, strlen(m[i].bid));
+			sbuf_addf(&failed, ",\"Code\":\"%s\",\"Message\":",
+			    code);
+			jsonraw_quote(&failed, why, strlen(why));
+			sbuf_adds(&failed, ",\"SenderFault\":true}");
+			continue;
+		}
+		msg_send(&m[i], b);
+		sbuf_adds(&ok, ok.len > 0 ? ",{\"Id\":" : "{\"Id\":");
+		jsonraw_quote(&ok, m[i].bid, strlen(m[i].bid));
+		sbuf_addf(&ok, ",\"MessageId\":\"%s\"}", m[i].id);
+	}
+	if (opt.out != NULL) {
+		sbuf_reset(b);
+		sbuf_adds(b, "{\"Successful\":[");
+		sbuf_add(b, ok.buf, ok.len);
+		sbuf_adds(b, "],\"Failed\":[");
+		sbuf_add(b, failed.buf, failed.len);
+		sbuf_adds(b, "]}");
+		out_line(opt.out, b->buf, b->len);
+	}
+	sbuf_free(&ok);
+	sbuf_free(&failed);
+}
+
+static void
+publish_batch(jv req, struct sbuf *b)
+{
+	struct msg *m = NULL;
+	const char *code;
+	char *why = NULL;
+	size_t sizes;
+	jv ents;
+	int i, n = 0, bad;
+
+	bad = malformed(req, "PublishBatch request", batch_fields, 0);
+	ents = get(req, "PublishBatchRequestEntries");
+	if (!bad && jv_get_kind(ents) != JV_KIND_ARRAY)
+		bad = (ndjson_bad(&in, "PublishBatchRequestEntries must be "
+		    "an array"), 1);
+	if (!bad) {
+		n = jv_array_length(jv_copy(ents));
+		m = xcalloc((size_t)n + 1, sizeof(*m));
+	}
+	for (i = 0; !bad && i < n; i++) {
+		jv e = jv_array_get(jv_copy(ents), i);
+
+		bad = malformed(e, "PublishBatch entry", entry_fields, 1);
+		if (!bad) {
+			jv id = get(e, "Id");
+
+			msg_init(&m[i], e);
+			m[i].bid = xstrdup(jv_string_value(id));
+			jv_free(id);
+		} else
+			n = i;
+		jv_free(e);
+	}
+	if (!bad && batch_check(req, m, n, &sizes, &code, &why) != 0)
+		reject(code, why);
+	else if (!bad)
+		batch_send(m, n, b);
+	for (i = 0; i < n; i++) {
+		free(m[i].bid);
+		msg_free(&m[i]);
+	}
+	free(m);
 	free(why);
-	jv_free(msg);
-	jv_free(subj);
-	jv_free(topic);
-	jv_free(m.attrs);
-	msg_attrs_free(&m);
+	jv_free(ents);
 	jv_free(req);
 }
 
@@ -939,7 +1232,11 @@ main(int argc, char *argv[])
 			jv_free(msg);
 			continue;
 		}
-		publish(v, &b);
+		if (jv_get_kind(v) == JV_KIND_OBJECT && jv_object_has(jv_copy(v),
+		    jv_string("PublishBatchRequestEntries")))
+			publish_batch(v, &b);
+		else
+			publish(v, &b);
 	}
 	status = ndjson_status(&in);
 	ndjson_close(&in);

@@ -111,7 +111,7 @@ not json
 {"Message":"b"}'
 	assert_equal "${#lines[@]}" 2
 	assert_equal "$stderr" "sns-publish: <stdin>:2: Message must be a string
-sns-publish: <stdin>:3: unknown Publish field \"Body\"
+sns-publish: <stdin>:3: unknown Publish request field \"Body\"
 sns-publish: <stdin>:4: a Publish request needs a Message"
 }
 
@@ -165,4 +165,79 @@ sns-publish: <stdin>:4: a Publish request needs a Message"
 	printf '{"Protocol":"sqs","Endpoint":"q"}\n' > "$BATS_TEST_TMPDIR/s"
 	run -2 --separate-stderr sns-publish -S "$BATS_TEST_TMPDIR/s" </dev/null
 	assert_equal "$stderr" "sns-publish: $BATS_TEST_TMPDIR/s:1: no TopicArn: give the topic with -T"
+}
+
+@test "PublishBatch: {Successful, Failed} with \"Failed\":[] present; a failed entry does not stop the others (exit 1)" {
+	run -0 --separate-stderr sns-publish -S "$SUBS" <<<'{"TopicArn":"'"$TOPIC"'","PublishBatchRequestEntries":[{"Id":"a","Message":"one"},{"Id":"b-_9","Message":"two"}]}'
+	assert_output '{"Successful":[{"Id":"a","MessageId":"47161f80-bd25-4e8b-96d2-3db9d91638ad"},{"Id":"b-_9","MessageId":"4c049fe5-2377-4cac-91df-e56d96f4fc82"}],"Failed":[]}'
+	run -1 --separate-stderr sns-publish -S "$SUBS" -t Raw=- <<'EOF2'
+{"PublishBatchRequestEntries":[{"Id":"a","Message":"one"},{"Id":"b","Message":""},{"Id":"c","Message":"x","Subject":""},{"Id":"d","Message":"{\"default\":\"dflt\",\"sqs\":\"for sqs\"}","MessageStructure":"json"},{"Id":"e","Message":"{\"sqs\":\"x\"}","MessageStructure":"json"},{"Id":"f","Message":"nope","MessageStructure":"json"}]}
+EOF2
+	assert_output '{"MessageId":"c99ddb6e-0d02-4a8e-a635-fb61dd05ef39","MD5OfBody":"f97c5d29941bfb1b2fdab0874906ab82","Body":"one"}
+{"MessageId":"4b54107e-d008-4482-83b5-5e97f9c2824d","MD5OfBody":"954db65a1f1ecc154750516d16ed2279","Body":"for sqs"}'
+	assert_equal "$stderr" "sns-publish: <stdin>:1: entry b: InvalidParameter: Invalid parameter: Empty message
+sns-publish: <stdin>:1: entry c: InvalidParameter: Invalid parameter: Subject
+sns-publish: <stdin>:1: entry e: InvalidParameter: Invalid parameter: Message Structure - No default entry in JSON message body
+sns-publish: <stdin>:1: entry f: InvalidParameter: Invalid parameter: Message Structure - JSON message body failed to parse"
+	run -1 --separate-stderr sns-publish -S "$SUBS" <<<'{"PublishBatchRequestEntries":[{"Id":"a","Message":"one"},{"Id":"b","Message":""}]}'
+	assert_output '{"Successful":[{"Id":"a","MessageId":"47161f80-bd25-4e8b-96d2-3db9d91638ad"}],"Failed":[{"Id":"b","Code":"InvalidParameter","Message":"Invalid parameter: Empty message","SenderFault":true}]}'
+}
+
+@test "PublishBatch: errors of the whole request, with AWS's codes and messages; the next request goes on" {
+	long=$(printf 'i%.0s' $(seq 81))
+	ok80=$(printf 'i%.0s' $(seq 78))_-
+	msg() { head -c "$1" /dev/zero | tr '\0' a; }
+	run -1 --separate-stderr sns-publish -S "$SUBS" <<EOF2
+{"TopicArn":"$TOPIC","PublishBatchRequestEntries":[$(for i in $(seq 11); do printf '{"Id":"%s","Message":"m"},' $i; done | sed 's/,$//')]}
+{"PublishBatchRequestEntries":[{"Id":"a","Message":"one"},{"Id":"a","Message":"two"}]}
+{"PublishBatchRequestEntries":[{"Id":"a.b","Message":"one"}]}
+{"PublishBatchRequestEntries":[{"Id":"$long","Message":"one"}]}
+{"PublishBatchRequestEntries":[{"Id":"a","Message":"one"},{"Id":"b","Message":"two","MessageAttributes":{"x":{"StringValue":"1"}}}]}
+{"PublishBatchRequestEntries":[{"Id":"a","Message":"$(msg 131072)"},{"Id":"b","Message":"$(msg 131073)"}]}
+{"PublishBatchRequestEntries":[]}
+{"TopicArn":"arn:aws:sns:us-east-1:123456789012:X","PublishBatchRequestEntries":[{"Id":"a","Message":"one"}]}
+{"PublishBatchRequestEntries":[{"Id":"$ok80","Message":"$(msg 131072)"},{"Id":"b","Message":"$(msg 131072)"}]}
+EOF2
+	assert_equal "${#lines[@]}" 1
+	assert_line --index 0 --regexp '^\{"Successful":\[\{"Id":"iiii[i]*_-","MessageId":"[-0-9a-f]*"\},\{"Id":"b","MessageId":"[-0-9a-f]*"\}\],"Failed":\[\]\}$'
+	assert_equal "$stderr" "sns-publish: <stdin>:1: TooManyEntriesInBatchRequest: The batch request contains more entries than permissible.
+sns-publish: <stdin>:2: BatchEntryIdsNotDistinct: Two or more batch entries in the request have the same Id.
+sns-publish: <stdin>:3: InvalidBatchEntryId: The Id of a batch entry in the batch request contains an impermissible character: a.b
+sns-publish: <stdin>:4: InvalidBatchEntryId: The Id of a batch entry in the batch request is too long: $long
+sns-publish: <stdin>:5: ValidationError: 1 validation error detected: Value null at 'publishBatchRequestEntries.2.member.messageAttributes.x.member.dataType' failed to satisfy constraint: Member must not be null
+sns-publish: <stdin>:6: BatchRequestTooLong: The length of all the messages put together is more than the limit.
+sns-publish: <stdin>:7: EmptyBatchRequest: The batch request doesn't contain any entries.
+sns-publish: <stdin>:8: NotFound: Topic does not exist"
+}
+
+@test "PublishBatch: a malformed entry makes the line malformed (exit 4)" {
+	run -4 --separate-stderr sns-publish -k -S "$SUBS" <<'EOF2'
+{"PublishBatchRequestEntries":[{"Id":"a","Message":"one","Bogus":1}]}
+{"PublishBatchRequestEntries":[{"Message":"one"}]}
+{"PublishBatchRequestEntries":{}}
+{"PublishBatchRequestEntries":[{"Id":"a","Message":"ok"}]}
+EOF2
+	assert_equal "${#lines[@]}" 1
+	assert_equal "$stderr" "sns-publish: <stdin>:1: unknown PublishBatch entry field \"Bogus\"
+sns-publish: <stdin>:2: a PublishBatch entry needs an Id
+sns-publish: <stdin>:3: PublishBatchRequestEntries must be an array"
+}
+
+@test "MessageStructure json: each protocol's key or default; AWS's two errors" {
+	run -1 --separate-stderr sns-publish -S "$SUBS" -t Raw=- <<'EOF2'
+{"Message":"{\"default\":\"d\",\"lambda\":\"for lambda\"}","MessageStructure":"json"}
+{"Message":"{\"default\":\"d\",\"default\":\"again\",\"sqs\":7}","MessageStructure":"json"}
+{"Message":"[1]","MessageStructure":"json"}
+{"Message":"{","MessageStructure":"json"}
+EOF2
+	assert_output '{"MessageId":"cd1ee607-f7a7-4431-8c7f-53549f924899","MD5OfBody":"8277e0910d750195b448797616e091ad","Body":"d"}
+{"MessageId":"9e93f4cd-7f9f-4555-9239-2e1d4a3e9d42","MD5OfBody":"639849f6b368019778991b32434354fc","Body":"again"}'
+	assert_equal "$stderr" "sns-publish: <stdin>:3: InvalidParameter: Invalid parameter: Message Structure - No default entry in JSON message body
+sns-publish: <stdin>:4: InvalidParameter: Invalid parameter: Message Structure - JSON message body failed to parse"
+	sub '{}' | sed 's/"sqs"/"lambda"/' > "$BATS_TEST_TMPDIR/s"
+	run -0 sns-publish -S "$BATS_TEST_TMPDIR/s" -t q=- <<<'{"Message":"{\"default\":\"d\",\"lambda\":\"for lambda\"}","MessageStructure":"json"}'
+	run -0 jq -r '.Records[0].Sns.Message' <<<"$output"
+	assert_output "for lambda"
+	run -4 --separate-stderr sns-publish -S "$SUBS" <<<'{"Message":"x","MessageStructure":"text"}'
+	assert_equal "$stderr" 'sns-publish: <stdin>:1: MessageStructure must be "json"'
 }
