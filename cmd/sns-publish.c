@@ -7,6 +7,7 @@
 #include <ctype.h>
 #include <err.h>
 #include <getopt.h>
+#include <inttypes.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -18,6 +19,7 @@
 
 #include "awsid.h"
 #include "clock.h"
+#include "dedup.h"
 #include "diag.h"
 #include "exitcode.h"
 #include "jsonraw.h"
@@ -84,6 +86,8 @@ struct sub {
 	int		 body;		/* FilterPolicyScope MessageBody */
 	int		 raw;		/* RawMessageDelivery */
 	struct out	*out;		/* NULL: nobody listens */
+	const char	*file;		/* where it was read */
+	long		 line;
 };
 
 static struct {
@@ -94,6 +98,11 @@ static struct {
 	size_t		 limit;
 	int		 unbuffered;
 	struct out	*out;		/* Publish responses, or NULL */
+	int		 fifo;		/* a .fifo topic */
+	int		 cbd;		/* ContentBasedDeduplication */
+	char		*created;	/* CreateTopic's name, or NULL */
+	struct dedup	*dedup;		/* FIFO: the 5-minute window */
+	uint64_t	 seq;		/* FIFO: the last SequenceNumber */
 } opt;
 
 static struct pathtab *pt_attr, *pt_body;
@@ -103,6 +112,14 @@ static struct ndjson in;
 static long nrejected;
 
 /* ------------------------------------------------------- subscriptions */
+
+static int
+is_fifo(const char *name)
+{
+	size_t len = strlen(name);
+
+	return len > 5 && strcmp(name + len - 5, ".fifo") == 0;
+}
 
 /*
  * A problem with a subscription: AWS's code and message, located.
@@ -328,12 +345,108 @@ add_sub(jv o, const char *rec, size_t len, const char *file, long line)
 		s.arn = sbuf_detach(&b, NULL);
 	}
 	s.name = endpoint_name(s.endpoint);
+	s.file = file;
+	s.line = line;
 	opt.s = xreallocarray(opt.s, opt.n + 1, sizeof(*opt.s));
 	opt.s[opt.n++] = s;
 	jv_free(o);
 }
 
-/* One record of the file: a subscription, an array, or {"Subscriptions"}. */
+/* A true/false attribute of CreateTopic: 1 or 0, or exit 3. */
+static int
+topic_bool(jv attrs, const char *name, const char *file, long line)
+{
+	char *v = get_str(attrs, name);
+	int t;
+
+	if (v == NULL && jv_object_has(jv_copy(attrs), jv_string(name))) {
+		diag_loc(file, line, "attribute %s must be a string", name);
+		exit(EXIT_PROGRAM);
+	}
+	if (v != NULL && strcmp(v, "true") != 0 && strcmp(v, "false") != 0) {
+		diag_loc(file, line, "InvalidParameter: Invalid parameter: "
+		    "Attributes Reason: %s: Invalid value [%s]. Must be true "
+		    "or false.", name, v);
+		exit(EXIT_PROGRAM);
+	}
+	t = v != NULL && strcmp(v, "true") == 0;
+	free(v);
+	return t;
+}
+
+/*
+ * A CreateTopic request, {"Name", "Attributes"}: the topic's FifoTopic
+ * and ContentBasedDeduplication.  Another topic's is skipped.
+ */
+static void
+add_topic(jv o, const char *file, long line)
+{
+	char *name = get_str(o, "Name"), *arn;
+	jv attrs = get(o, "Attributes");
+	int fifo, cbd;
+
+	if (name == NULL) {
+		diag_loc(file, line, "a CreateTopic request needs a Name");
+		exit(EXIT_PROGRAM);
+	}
+	if (jv_get_kind(attrs) == JV_KIND_NULL) {
+		jv_free(attrs);
+		attrs = jv_object();
+	}
+	if (jv_get_kind(attrs) != JV_KIND_OBJECT) {
+		diag_loc(file, line, "Attributes must be an object");
+		exit(EXIT_PROGRAM);
+	}
+	jv_object_foreach(attrs, k, v) {
+		const char *n = jv_string_value(k);
+
+		if (strcmp(n, "FifoTopic") != 0 &&
+		    strcmp(n, "ContentBasedDeduplication") != 0) {
+			diag_loc(file, line, "topic attribute %s is not "
+			    "implemented (FifoTopic and "
+			    "ContentBasedDeduplication are)", n);
+			exit(EXIT_PROGRAM);
+		}
+		jv_free(k);
+		jv_free(v);
+	}
+	fifo = topic_bool(attrs, "FifoTopic", file, line);
+	cbd = topic_bool(attrs, "ContentBasedDeduplication", file, line);
+	jv_free(attrs);
+	if (fifo != is_fifo(name)) {
+		diag_loc(file, line, "InvalidParameter: Invalid parameter: %s",
+		    fifo ? "Fifo Topic names must end with .fifo and must be "
+		    "made up of only uppercase and lowercase ASCII letters, "
+		    "numbers, underscores, and hyphens, and must be between "
+		    "1 and 256 characters long." : "Topic Name");
+		exit(EXIT_PROGRAM);
+	}
+	if (cbd && !fifo) {
+		diag_loc(file, line, "ContentBasedDeduplication is for FIFO "
+		    "topics only");
+		exit(EXIT_PROGRAM);
+	}
+	arn = arn_make("sns", name);
+	if (opt.topic == NULL)
+		opt.topic = xstrdup(arn);
+	if (strcmp(arn, opt.topic) == 0) {
+		if (opt.created != NULL) {
+			diag_loc(file, line, "the topic %s is created twice",
+			    name);
+			exit(EXIT_PROGRAM);
+		}
+		opt.created = xstrdup(name);
+		opt.cbd = cbd;
+	}
+	free(arn);
+	free(name);
+	jv_free(o);
+}
+
+/*
+ * One record of the file: a subscription, a CreateTopic request, an
+ * array of them, or {"Subscriptions"}.
+ */
 static void
 load_record(jv v, const char *rec, size_t len, const char *file, long line)
 {
@@ -341,6 +454,12 @@ load_record(jv v, const char *rec, size_t len, const char *file, long line)
 	size_t el;
 	int i, n;
 
+	if (jv_get_kind(v) == JV_KIND_OBJECT &&
+	    jv_object_has(jv_copy(v), jv_string("Name")) &&
+	    !jv_object_has(jv_copy(v), jv_string("Protocol"))) {
+		add_topic(v, file, line);
+		return;
+	}
 	if (jv_get_kind(v) == JV_KIND_OBJECT &&
 	    jv_object_has(jv_copy(v), jv_string("Subscriptions"))) {
 		v = jv_object_get(v, jv_string("Subscriptions"));
@@ -392,6 +511,35 @@ load_subs(const char *path)
 	ndjson_close(&r);
 }
 
+/*
+ * What the topic's type allows: a FIFO topic delivers to SQS queues
+ * only; a FIFO queue subscribes to a FIFO topic only (AWS's message).
+ */
+static void
+check_subs(void)
+{
+	size_t k;
+
+	for (k = 0; k < opt.n; k++) {
+		const struct sub *s = &opt.s[k];
+
+		if (opt.fifo && strcmp(s->protocol, "sqs") != 0) {
+			diag_loc(s->file, s->line, "protocol %s: a FIFO "
+			    "topic delivers to SQS queues only",
+			    s->protocol);
+			exit(EXIT_PROGRAM);
+		}
+		if (!opt.fifo && strcmp(s->protocol, "sqs") == 0 &&
+		    is_fifo(s->endpoint)) {
+			diag_loc(s->file, s->line, "InvalidParameter: Invalid "
+			    "parameter: Invalid parameter: Endpoint Reason: "
+			    "FIFO SQS Queues can not be subscribed to standard "
+			    "SNS topics");
+			exit(EXIT_PROGRAM);
+		}
+	}
+}
+
 /* Does a --target ID name subscription S (name, endpoint or ARN)? */
 static int
 names_sub(const char *id, const void *arg)
@@ -427,6 +575,9 @@ struct msg {
 	jv		 structure;	/* MessageStructure json: the object */
 	int		 json;		/* MessageStructure json was given */
 	char		*bid;		/* PublishBatch entry Id */
+	char		*group, *dedup;	/* MessageGroupId, MessageDeduplicationId */
+	char		 seq[21];	/* FIFO: SequenceNumber */
+	int		 dup;		/* FIFO: a duplicate, not delivered */
 	size_t		 size;		/* message and attribute bytes */
 	struct mattr	*a;		/* its members, by name */
 	size_t		 na;
@@ -589,14 +740,18 @@ envelope(struct sbuf *b, const struct msg *m, const struct sub *s)
 	sbuf_adds(b, "{\n");
 	member(b, "Type", "Notification", 12, 1);
 	member(b, "MessageId", m->id, strlen(m->id), 1);
+	if (opt.fifo)
+		member(b, "SequenceNumber", m->seq, strlen(m->seq), 1);
 	member(b, "TopicArn", opt.topic, strlen(opt.topic), 1);
 	if (m->subject != NULL)
 		member(b, "Subject", m->subject, strlen(m->subject), 1);
 	member(b, "Message", m->text, m->len, 1);
 	member(b, "Timestamp", m->ts, strlen(m->ts), 1);
-	member(b, "SignatureVersion", "1", 1, 1);
-	member(b, "Signature", SIGNATURE, strlen(SIGNATURE), 1);
-	member(b, "SigningCertURL", cert.buf, cert.len, 1);
+	if (!opt.fifo) {	/* FIFO notifications are not signed */
+		member(b, "SignatureVersion", "1", 1, 1);
+		member(b, "Signature", SIGNATURE, strlen(SIGNATURE), 1);
+		member(b, "SigningCertURL", cert.buf, cert.len, 1);
+	}
 	member(b, "UnsubscribeURL", unsub.buf, unsub.len, hasattr);
 	if (hasattr) {
 		sbuf_adds(b, "  \"MessageAttributes\" : {");
@@ -840,6 +995,8 @@ msg_init(struct msg *m, jv e)
 	m->subject = jv_get_kind(m->subj) == JV_KIND_STRING ?
 	    jv_string_value(m->subj) : NULL;
 	m->json = jv_object_has(jv_copy(e), jv_string("MessageStructure"));
+	m->group = get_str(e, "MessageGroupId");
+	m->dedup = get_str(e, "MessageDeduplicationId");
 }
 
 static void
@@ -849,6 +1006,8 @@ msg_free(struct msg *m)
 	jv_free(m->subj);
 	jv_free(m->attrs);
 	jv_free(m->structure);
+	free(m->group);
+	free(m->dedup);
 	msg_attrs_free(m);
 }
 
@@ -889,7 +1048,18 @@ msg_check(struct msg *m, size_t size, const char **code, const char **why)
 	*code = "InvalidParameter";
 	if (msg_early(m, why) != 0)
 		return -1;
-	if (size > opt.limit)
+	if (opt.fifo && m->group == NULL)
+		*why = "Invalid parameter: The MessageGroupId parameter is "
+		    "required for FIFO topics";
+	else if (opt.fifo && m->dedup == NULL && !opt.cbd)
+		*why = "Invalid parameter: The topic should either have "
+		    "ContentBasedDeduplication enabled or "
+		    "MessageDeduplicationId provided explicitly";
+	else if (!opt.fifo && m->dedup != NULL)
+		*why = "Invalid parameter: MessageDeduplicationId Reason: The "
+		    "request includes MessageDeduplicationId parameter that is "
+		    "not valid for this topic type";
+	else if (size > opt.limit)
 		*why = "Invalid parameter: Message too long";
 	else if (m->json && (jv_free(m->structure), m->structure =
 	    jv_parse_sized(m->text, (int)m->len), !jv_is_valid(m->structure)))
@@ -915,14 +1085,56 @@ topic_ok(jv r)
 	return ok;
 }
 
+/*
+ * A FIFO message seen within the deduplication window: M takes the
+ * first one's MessageId and SequenceNumber, and is not delivered.
+ * Otherwise M's deduplication id is recorded with its new ones.
+ */
+static int
+fifo_dup(struct msg *m, int64_t now)
+{
+	char hex[DEDUP_SHA256_HEX], res[UUID_BUFSZ + 22];
+	const char *r;
+
+	if (m->dedup == NULL) {
+		dedup_content_id(m->text, m->len, hex);
+		m->dedup = xstrdup(hex);
+	}
+	if ((r = dedup_find(opt.dedup, m->dedup, now)) != NULL) {
+		memcpy(m->id, r, UUID_BUFSZ - 1);
+		m->id[UUID_BUFSZ - 1] = '\0';
+		snprintf(m->seq, sizeof(m->seq), "%s", r + UUID_BUFSZ);
+		return m->dup = 1;
+	}
+	ids_uuid(m->id, m->text, m->len);
+	snprintf(m->seq, sizeof(m->seq), "%020" PRIu64,
+	    UINT64_C(10000000000000000000) + ++opt.seq);
+	snprintf(res, sizeof(res), "%s %s", m->id, m->seq);
+	dedup_add(opt.dedup, m->dedup, now, res);
+	return 0;
+}
+
 /* Accept checked message M: give it its id and time, and deliver it. */
 static void
 msg_send(struct msg *m, struct sbuf *b)
 {
+	int64_t now = clock_now_ms();
+
+	if (opt.fifo && fifo_dup(m, now))
+		return;
+	if (!opt.fifo)
+		ids_uuid(m->id, m->text, m->len);
 	msg_attrs(m);
-	ids_uuid(m->id, m->text, m->len);
-	rfc3339_fmt_ms(clock_now_ms(), m->ts);
+	rfc3339_fmt_ms(now, m->ts);
 	deliver(m, b);
+}
+
+/* The Publish response's members after "MessageId". */
+static void
+add_seq(struct sbuf *b, const struct msg *m)
+{
+	if (opt.fifo)
+		sbuf_addf(b, ",\"SequenceNumber\":\"%s\"", m->seq);
 }
 
 static void
@@ -951,7 +1163,9 @@ publish(jv req, struct sbuf *b)
 		msg_send(&m, b);
 		if (opt.out != NULL) {
 			sbuf_reset(b);
-			sbuf_addf(b, "{\"MessageId\":\"%s\"}", m.id);
+			sbuf_addf(b, "{\"MessageId\":\"%s\"", m.id);
+			add_seq(b, &m);
+			sbuf_adds(b, "}");
 			out_line(opt.out, b->buf, b->len);
 		}
 	}
@@ -1067,7 +1281,9 @@ batch_send(struct msg *m, int n, struct sbuf *b)
 		msg_send(&m[i], b);
 		sbuf_adds(&ok, ok.len > 0 ? ",{\"Id\":" : "{\"Id\":");
 		jsonraw_quote(&ok, m[i].bid, strlen(m[i].bid));
-		sbuf_addf(&ok, ",\"MessageId\":\"%s\"}", m[i].id);
+		sbuf_addf(&ok, ",\"MessageId\":\"%s\"", m[i].id);
+		add_seq(&ok, &m[i]);
+		sbuf_adds(&ok, "}");
 	}
 	if (opt.out != NULL) {
 		sbuf_reset(b);
@@ -1135,7 +1351,6 @@ static void
 set_topic(const char *t)
 {
 	const char *name;
-	size_t len;
 
 	if (strncmp(t, "arn:", 4) == 0) {
 		const char *p = strrchr(t, ':');
@@ -1148,12 +1363,9 @@ set_topic(const char *t)
 		opt.topic = arn_make("sns", t);
 		name = t;
 	}
-	len = strlen(name);
 	if (!awsid_name_ok(name, 256, ""))
 		errx(EXIT_USAGE, "invalid topic name '%s'", name);
-	if (len > 5 && strcmp(name + len - 5, ".fifo") == 0)
-		errx(EXIT_USAGE, "%s: FIFO topics are not implemented",
-		    name);
+	opt.fifo = is_fifo(name);
 }
 
 int
@@ -1215,6 +1427,9 @@ main(int argc, char *argv[])
 		set_topic(t);		/* check it as -T would */
 		free(t);
 	}
+	check_subs();
+	if (opt.fifo)
+		opt.dedup = dedup_new(DEDUP_WINDOW_MS);
 	sc = scan_new(pt_body);
 	fields_init(&f_attr, pt_attr);
 	fields_init(&f_body, pt_body);
@@ -1256,6 +1471,8 @@ main(int argc, char *argv[])
 	pathtab_free(pt_attr);
 	pathtab_free(pt_body);
 	free(opt.topic);
+	free(opt.created);
+	dedup_free(opt.dedup);
 	out_close(out_stdout(opt.unbuffered));
 	if (status == EXIT_OK && nrejected > 0)
 		status = EXIT_NEGATIVE;

@@ -155,13 +155,11 @@ sns-publish: <stdin>:4: a Publish request needs a Message"
 	assert_output 1
 }
 
-@test "usage errors (exit 2): no -S, an unknown -t, a FIFO topic, no topic" {
+@test "usage errors (exit 2): no -S, an unknown -t, no topic" {
 	run -2 --separate-stderr sns-publish </dev/null
 	assert_equal "${stderr_lines[0]}" "sns-publish: give the topic's subscriptions with -S"
 	run -2 --separate-stderr sns-publish -S "$SUBS" -t Nope=- </dev/null
 	assert_equal "$stderr" "sns-publish: --target Nope: no subscription of the topic has this name, endpoint or ARN"
-	run -2 --separate-stderr sns-publish -T Orders.fifo -S "$SUBS" </dev/null
-	assert_equal "$stderr" "sns-publish: Orders.fifo: FIFO topics are not implemented"
 	printf '{"Protocol":"sqs","Endpoint":"q"}\n' > "$BATS_TEST_TMPDIR/s"
 	run -2 --separate-stderr sns-publish -S "$BATS_TEST_TMPDIR/s" </dev/null
 	assert_equal "$stderr" "sns-publish: $BATS_TEST_TMPDIR/s:1: no TopicArn: give the topic with -T"
@@ -240,4 +238,66 @@ sns-publish: <stdin>:4: InvalidParameter: Invalid parameter: Message Structure -
 	assert_output "for lambda"
 	run -4 --separate-stderr sns-publish -S "$SUBS" <<<'{"Message":"x","MessageStructure":"text"}'
 	assert_equal "$stderr" 'sns-publish: <stdin>:1: MessageStructure must be "json"'
+}
+
+@test "FIFO topic: SequenceNumber, deduplication by id or content, duplicates answered but not delivered" {
+	run -1 --separate-stderr sns-publish -S "$F/fifo-subscriptions.ndjson" -t Std="$BATS_TEST_TMPDIR/std" <<'EOF2'
+{"Message":"Test","MessageGroupId":"g"}
+{"Message":"Test","MessageGroupId":"g"}
+{"Message":"Test2","MessageGroupId":"g","MessageDeduplicationId":"d1"}
+{"Message":"Test3","MessageGroupId":"g","MessageDeduplicationId":"d1"}
+{"Message":"Test4"}
+{"PublishBatchRequestEntries":[{"Id":"a","Message":"Test","MessageGroupId":"g"},{"Id":"b","Message":"new","MessageGroupId":"g"},{"Id":"c","Message":"x"}]}
+EOF2
+	assert_output '{"MessageId":"5628f723-a7ec-4952-b093-cf693d2cd36f","SequenceNumber":"10000000000000000001"}
+{"MessageId":"5628f723-a7ec-4952-b093-cf693d2cd36f","SequenceNumber":"10000000000000000001"}
+{"MessageId":"e97f1329-4704-492b-88eb-3f44f0c2af3a","SequenceNumber":"10000000000000000002"}
+{"MessageId":"e97f1329-4704-492b-88eb-3f44f0c2af3a","SequenceNumber":"10000000000000000002"}
+{"Successful":[{"Id":"a","MessageId":"5628f723-a7ec-4952-b093-cf693d2cd36f","SequenceNumber":"10000000000000000001"},{"Id":"b","MessageId":"ed18de51-c34c-43d6-8dde-4b8125bec8d4","SequenceNumber":"10000000000000000003"}],"Failed":[{"Id":"c","Code":"InvalidParameter","Message":"Invalid parameter: The MessageGroupId parameter is required for FIFO topics","SenderFault":true}]}'
+	assert_equal "$stderr" "sns-publish: <stdin>:5: InvalidParameter: Invalid parameter: The MessageGroupId parameter is required for FIFO topics
+sns-publish: <stdin>:6: entry c: InvalidParameter: Invalid parameter: The MessageGroupId parameter is required for FIFO topics"
+	# three messages delivered, in order: the duplicates are not
+	run -0 jq -r '.Body | fromjson | .Message' "$BATS_TEST_TMPDIR/std"
+	assert_output "Test
+Test2
+new"
+}
+
+@test "FIFO envelope: SequenceNumber after MessageId, no signature fields" {
+	run -0 sns-publish -S "$F/fifo-subscriptions.ndjson" -t Std=- <<<'{"Message":"Test","MessageGroupId":"g"}'
+	run -0 jq -r .Body <<<"$output"
+	assert_output '{
+  "Type" : "Notification",
+  "MessageId" : "5628f723-a7ec-4952-b093-cf693d2cd36f",
+  "SequenceNumber" : "10000000000000000001",
+  "TopicArn" : "arn:aws:sns:us-east-1:123456789012:Orders.fifo",
+  "Message" : "Test",
+  "Timestamp" : "2024-01-01T12:00:00.000Z",
+  "UnsubscribeURL" : "https://sns.us-east-1.amazonaws.com/?Action=Unsubscribe&SubscriptionArn=arn:aws:sns:us-east-1:123456789012:Orders.fifo:9caa8eda-b0d2-4b09-8945-bef4420485a0"
+}'
+}
+
+@test "FIFO and standard topics: AWS's errors for dedup ids and queues, without ContentBasedDeduplication" {
+	sed 1d "$F/fifo-subscriptions.ndjson" > "$BATS_TEST_TMPDIR/s"
+	run -1 --separate-stderr sns-publish -S "$BATS_TEST_TMPDIR/s" <<<'{"Message":"a","MessageGroupId":"g"}
+{"Message":"b","MessageGroupId":"g","MessageDeduplicationId":"1"}'
+	assert_output '{"MessageId":"a3b5e558-b3f7-4bbf-b670-b2b23fe67f16","SequenceNumber":"10000000000000000001"}'
+	assert_equal "$stderr" "sns-publish: <stdin>:1: InvalidParameter: Invalid parameter: The topic should either have ContentBasedDeduplication enabled or MessageDeduplicationId provided explicitly"
+	run -1 --separate-stderr sns-publish -S "$SUBS" <<<'{"Message":"a","MessageDeduplicationId":"1"}'
+	assert_equal "$stderr" "sns-publish: <stdin>:1: InvalidParameter: Invalid parameter: MessageDeduplicationId Reason: The request includes MessageDeduplicationId parameter that is not valid for this topic type"
+	sub '{}' | sed 's/:q"/:q.fifo"/' > "$BATS_TEST_TMPDIR/s"
+	run -3 --separate-stderr sns-publish -S "$BATS_TEST_TMPDIR/s" </dev/null
+	assert_equal "$stderr" "sns-publish: $BATS_TEST_TMPDIR/s:1: InvalidParameter: Invalid parameter: Invalid parameter: Endpoint Reason: FIFO SQS Queues can not be subscribed to standard SNS topics"
+	printf '{"Name":"Orders","Attributes":{"FifoTopic":"true"}}\n' > "$BATS_TEST_TMPDIR/s"
+	run -3 --separate-stderr sns-publish -S "$BATS_TEST_TMPDIR/s" </dev/null
+	assert_equal "$stderr" "sns-publish: $BATS_TEST_TMPDIR/s:1: InvalidParameter: Invalid parameter: Fifo Topic names must end with .fifo and must be made up of only uppercase and lowercase ASCII letters, numbers, underscores, and hyphens, and must be between 1 and 256 characters long."
+	printf '{"Name":"O.fifo"}\n{"TopicArn":"arn:aws:sns:us-east-1:123456789012:O.fifo","Protocol":"lambda","Endpoint":"f"}\n' > "$BATS_TEST_TMPDIR/s"
+	run -3 --separate-stderr sns-publish -S "$BATS_TEST_TMPDIR/s" </dev/null
+	assert_equal "$stderr" "sns-publish: $BATS_TEST_TMPDIR/s:1: InvalidParameter: Invalid parameter: Topic Name"
+	printf '{"Name":"O.fifo","Attributes":{"FifoTopic":"true","ContentBasedDeduplication":"yes"}}\n' > "$BATS_TEST_TMPDIR/s"
+	run -3 --separate-stderr sns-publish -S "$BATS_TEST_TMPDIR/s" </dev/null
+	assert_equal "$stderr" "sns-publish: $BATS_TEST_TMPDIR/s:1: InvalidParameter: Invalid parameter: Attributes Reason: ContentBasedDeduplication: Invalid value [yes]. Must be true or false."
+	printf '{"TopicArn":"arn:aws:sns:us-east-1:123456789012:O.fifo","Protocol":"lambda","Endpoint":"f"}\n' > "$BATS_TEST_TMPDIR/s"
+	run -3 --separate-stderr sns-publish -S "$BATS_TEST_TMPDIR/s" </dev/null
+	assert_equal "$stderr" "sns-publish: $BATS_TEST_TMPDIR/s:1: protocol lambda: a FIFO topic delivers to SQS queues only"
 }
