@@ -80,8 +80,11 @@ static const char help_text[] =
     "\n"
     "EDAKIT_DETERMINISTIC=1 fixes ids and the clock for golden tests.\n";
 
+enum proto { P_SQS, P_LAMBDA, P_HTTP, P_EMAILJSON };
+
 struct sub {
 	char		*arn, *protocol, *endpoint, *name;
+	enum proto	 proto;
 	struct pattern	*pat;		/* NULL: everything is delivered */
 	int		 body;		/* FilterPolicyScope MessageBody */
 	int		 raw;		/* RawMessageDelivery */
@@ -164,13 +167,45 @@ get_str(jv o, const char *key)
 	return s;
 }
 
-/* The name -t knows a subscription by: its endpoint's last part. */
+/*
+ * The protocols a delivery can be written for; email and sms deliver
+ * to people, not to a file, and are refused (exit 3).
+ */
+static enum proto
+protocol(const char *p, const char *file, long line)
+{
+	if (strcmp(p, "sqs") == 0)
+		return P_SQS;
+	if (strcmp(p, "lambda") == 0)
+		return P_LAMBDA;
+	if (strcmp(p, "http") == 0 || strcmp(p, "https") == 0)
+		return P_HTTP;
+	if (strcmp(p, "email-json") == 0)
+		return P_EMAILJSON;
+	if (strcmp(p, "email") == 0 || strcmp(p, "sms") == 0)
+		diag_loc(file, line, "protocol %s: a text for a person cannot "
+		    "be written as a delivery record (use email-json or an "
+		    "sqs queue)", p);
+	else
+		diag_loc(file, line, "protocol %s is not implemented (sqs, "
+		    "lambda, http, https and email-json are)", p);
+	exit(EXIT_PROGRAM);
+}
+
+/*
+ * The name -t knows a subscription by: its endpoint's last part, a
+ * URL's host.
+ */
 static char *
 endpoint_name(const char *ep)
 {
 	const char *p = strrchr(ep, ':');
 	size_t len;
 
+	if ((p = strstr(ep, "://")) != NULL) {
+		p += 3;
+		return xstrndup(p, strcspn(p, ":/?#"));
+	}
 	if (strncmp(ep, "arn:", 4) == 0 &&
 	    (p = arn_name(ep, "lambda", "function", &len)) != NULL)
 		return xstrndup(p, len);
@@ -278,12 +313,7 @@ add_sub(jv o, const char *rec, size_t len, const char *file, long line)
 		return;
 	}
 	free(topic);
-	if (strcmp(s.protocol, "sqs") != 0 &&
-	    strcmp(s.protocol, "lambda") != 0) {
-		diag_loc(file, line, "protocol %s is not implemented (sqs "
-		    "and lambda are)", s.protocol);
-		exit(EXIT_PROGRAM);
-	}
+	s.proto = protocol(s.protocol, file, line);
 	attrs = get(o, "Attributes");
 	if (jv_get_kind(attrs) == JV_KIND_OBJECT) {
 		jv_object_foreach(attrs, k, v) {
@@ -323,9 +353,15 @@ add_sub(jv o, const char *rec, size_t len, const char *file, long line)
 	}
 	s.raw = raw != NULL && strcmp(raw, "true") == 0;
 	free(raw);
-	if (s.raw && strcmp(s.protocol, "lambda") == 0) {
+	if (s.raw && s.proto == P_LAMBDA) {
 		diag_loc(file, line, "RawMessageDelivery: lambda "
 		    "subscriptions receive the Records event, never raw "
+		    "messages");
+		exit(EXIT_PROGRAM);
+	}
+	if (s.raw && s.proto == P_EMAILJSON) {
+		diag_loc(file, line, "RawMessageDelivery: email-json "
+		    "subscriptions receive the JSON envelope, never raw "
 		    "messages");
 		exit(EXIT_PROGRAM);
 	}
@@ -523,13 +559,13 @@ check_subs(void)
 	for (k = 0; k < opt.n; k++) {
 		const struct sub *s = &opt.s[k];
 
-		if (opt.fifo && strcmp(s->protocol, "sqs") != 0) {
+		if (opt.fifo && s->proto != P_SQS) {
 			diag_loc(s->file, s->line, "protocol %s: a FIFO "
 			    "topic delivers to SQS queues only",
 			    s->protocol);
 			exit(EXIT_PROGRAM);
 		}
-		if (!opt.fifo && strcmp(s->protocol, "sqs") == 0 &&
+		if (!opt.fifo && s->proto == P_SQS &&
 		    is_fifo(s->endpoint)) {
 			diag_loc(s->file, s->line, "InvalidParameter: Invalid "
 			    "parameter: Invalid parameter: Endpoint Reason: "
@@ -837,6 +873,59 @@ lambda_event(struct sbuf *b, const struct msg *m, const struct sub *s)
 	sbuf_free(&unsub);
 }
 
+/* The envelope as one JSON text: email-json deliveries. */
+static void
+envelope_line(struct sbuf *b, const struct msg *m, const struct sub *s)
+{
+	struct sbuf env = SBUF_INIT;
+
+	envelope(&env, m, s);
+	jsonraw_minify(b, env.buf, env.len);
+	sbuf_free(&env);
+}
+
+static void
+header(struct sbuf *b, const char *name, const char *val, int more)
+{
+	sbuf_addc(b, '"');
+	sbuf_adds(b, name);
+	sbuf_adds(b, "\":");
+	jsonraw_quote(b, val, strlen(val));
+	if (more)
+		sbuf_addc(b, ',');
+}
+
+/*
+ * The POST an http/https subscription receives, as a record:
+ * {"method","url","headers","body"}, the headers those AWS sends.
+ */
+static void
+http_post(struct sbuf *b, const struct msg *m, const struct sub *s)
+{
+	struct sbuf body = SBUF_INIT;
+
+	sbuf_adds(b, "{\"method\":\"POST\",\"url\":");
+	jsonraw_quote(b, s->endpoint, strlen(s->endpoint));
+	sbuf_adds(b, ",\"headers\":{");
+	header(b, "Content-Type", "text/plain; charset=UTF-8", 1);
+	header(b, "User-Agent", "Amazon Simple Notification Service Agent", 1);
+	header(b, "x-amz-sns-message-type", "Notification", 1);
+	header(b, "x-amz-sns-message-id", m->id, 1);
+	header(b, "x-amz-sns-topic-arn", opt.topic, 1);
+	header(b, "x-amz-sns-subscription-arn", s->arn, s->raw);
+	if (s->raw)
+		header(b, "x-amz-sns-rawdelivery", "true", 0);
+	sbuf_adds(b, "},\"body\":");
+	if (s->raw)
+		jsonraw_quote(b, m->text, m->len);
+	else {
+		envelope(&body, m, s);
+		jsonraw_quote(b, body.buf, body.len);
+	}
+	sbuf_adds(b, "}");
+	sbuf_free(&body);
+}
+
 /* Does the subscription's policy let the message through? */
 static int
 passes(const struct sub *s, const struct msg *m, int *scanned, int *bodyok)
@@ -900,10 +989,12 @@ deliver(const struct msg *m, struct sbuf *b)
 		pm = *m;
 		pm.text = msg_text(m, s->protocol, &pm.len);
 		sbuf_reset(b);
-		if (strcmp(s->protocol, "lambda") == 0)
-			lambda_event(b, &pm, s);
-		else
-			sqs_message(b, &pm, s);
+		switch (s->proto) {
+		case P_LAMBDA: lambda_event(b, &pm, s); break;
+		case P_HTTP: http_post(b, &pm, s); break;
+		case P_EMAILJSON: envelope_line(b, &pm, s); break;
+		default: sqs_message(b, &pm, s); break;
+		}
 		out_line(s->out, b->buf, b->len);
 	}
 	jv_free(keep);

@@ -301,3 +301,41 @@ new"
 	run -3 --separate-stderr sns-publish -S "$BATS_TEST_TMPDIR/s" </dev/null
 	assert_equal "$stderr" "sns-publish: $BATS_TEST_TMPDIR/s:1: protocol lambda: a FIFO topic delivers to SQS queues only"
 }
+
+@test "https: one record per POST, with the headers AWS sends and the envelope as the body" {
+	run -0 --separate-stderr sns-publish -S "$F/http-subscriptions.ndjson" -t hooks.example.com=- "$F/http-publish.ndjson"
+	assert_output "$(cat "$F/https.expected")"
+	run -0 jq -r '.body | fromjson | .Message' <<<"$output"
+	assert_output "hello
+for https"
+}
+
+@test "http with RawMessageDelivery: the message as the body, x-amz-sns-rawdelivery: true" {
+	run -0 --separate-stderr sns-publish -S "$F/http-subscriptions.ndjson" -t http://raw.example.com:8080/in=- "$F/http-publish.ndjson"
+	assert_output "$(cat "$F/http-raw.expected")"
+	run -0 jq -r '.headers["x-amz-sns-rawdelivery"] + " " + .body' <<<"$output"
+	assert_output "true hello
+true d"
+}
+
+@test "email-json: the JSON envelope, one per line" {
+	run -0 --separate-stderr sns-publish -S "$F/http-subscriptions.ndjson" -t ops@example.com=- "$F/http-publish.ndjson"
+	assert_output "$(cat "$F/email-json.expected")"
+	run -0 jq -r '[.Type, .Subject, .Message] | join(" ")' <<<"$output"
+	assert_output "Notification Hi hello
+Notification  for email-json"
+}
+
+@test "email and sms are refused, other protocols too, raw email-json as well (exit 3)" {
+	for p in email sms; do
+		printf '{"TopicArn":"%s","Protocol":"%s","Endpoint":"x"}\n' "$TOPIC" $p > "$BATS_TEST_TMPDIR/s"
+		run -3 --separate-stderr sns-publish -S "$BATS_TEST_TMPDIR/s" </dev/null
+		assert_equal "$stderr" "sns-publish: $BATS_TEST_TMPDIR/s:1: protocol $p: a text for a person cannot be written as a delivery record (use email-json or an sqs queue)"
+	done
+	printf '{"TopicArn":"%s","Protocol":"firehose","Endpoint":"x"}\n' "$TOPIC" > "$BATS_TEST_TMPDIR/s"
+	run -3 --separate-stderr sns-publish -S "$BATS_TEST_TMPDIR/s" </dev/null
+	assert_equal "$stderr" "sns-publish: $BATS_TEST_TMPDIR/s:1: protocol firehose is not implemented (sqs, lambda, http, https and email-json are)"
+	printf '{"TopicArn":"%s","Protocol":"email-json","Endpoint":"x","Attributes":{"RawMessageDelivery":"true"}}\n' "$TOPIC" > "$BATS_TEST_TMPDIR/s"
+	run -3 --separate-stderr sns-publish -S "$BATS_TEST_TMPDIR/s" </dev/null
+	assert_equal "$stderr" "sns-publish: $BATS_TEST_TMPDIR/s:1: RawMessageDelivery: email-json subscriptions receive the JSON envelope, never raw messages"
+}
