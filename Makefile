@@ -42,10 +42,12 @@ LDFLAGS	+= -fsanitize=$(SANITIZE)
 endif
 
 # Extra libraries of one program: LDLIBS_<name>.  nettle gives sfn-run
-# the digests of States.Hash; libmicrohttpd serves lambda-invoke's Lambda
+# the digests of States.Hash, and SQS messages (common/sqs.c) theirs, in
+# ebus-match and lambda-invoke too; libmicrohttpd serves lambda-invoke's Lambda
 # Runtime API.
 LDLIBS_sfn-run		= -lnettle -lpthread
-LDLIBS_lambda-invoke	= -lmicrohttpd
+LDLIBS_lambda-invoke	= -lmicrohttpd -lnettle
+LDLIBS_ebus-match	= -lnettle
 LDLIBS_sns-publish	= -lnettle
 
 PROGS	= $(patsubst cmd/%.c,%,$(wildcard cmd/*.c))

@@ -14,8 +14,6 @@
 #include <string.h>
 
 #include <jv.h>
-#include <nettle/base64.h>
-#include <nettle/md5.h>
 
 #include "awsid.h"
 #include "clock.h"
@@ -32,6 +30,7 @@
 #include "scan.h"
 #include "sinks.h"
 #include "snsattr.h"
+#include "sqs.h"
 #include "xalloc.h"
 
 #define SNS_MAX_BYTES	262144		/* message + attributes */
@@ -615,13 +614,8 @@ struct msg {
 	char		 seq[21];	/* FIFO: SequenceNumber */
 	int		 dup;		/* FIFO: a duplicate, not delivered */
 	size_t		 size;		/* message and attribute bytes */
-	struct mattr	*a;		/* its members, by name */
+	struct sqs_attr	*a;		/* its members, by name */
 	size_t		 na;
-};
-
-struct mattr {
-	char		*name, *type, *value;	/* value: text or base64 */
-	int		 binary;
 };
 
 /* The checked attributes of M, sorted by name. */
@@ -635,11 +629,12 @@ msg_attrs(struct msg *m)
 	for (i = 0; i < n; i++) {
 		jv k = jv_array_get(jv_copy(keys), i);
 		jv a = jv_object_get(jv_copy(m->attrs), jv_copy(k));
-		struct mattr *x = &m->a[m->na++];
+		struct sqs_attr *x = &m->a[m->na++];
+		char *type = get_str(a, "DataType");
 
 		x->name = xstrdup(jv_string_value(k));
-		x->type = get_str(a, "DataType");
-		x->binary = snsattr_type(x->type)[0] == 'B';
+		x->type = type;
+		x->binary = snsattr_type(type)[0] == 'B';
 		x->value = get_str(a, x->binary ? "BinaryValue" :
 		    "StringValue");
 		jv_free(a);
@@ -654,75 +649,11 @@ msg_attrs_free(struct msg *m)
 	size_t i;
 
 	for (i = 0; i < m->na; i++) {
-		free(m->a[i].name);
-		free(m->a[i].type);
-		free(m->a[i].value);
+		free((char *)m->a[i].name);
+		free((char *)m->a[i].type);
+		free((char *)m->a[i].value);
 	}
 	free(m->a);
-}
-
-static void
-md5_hex(const void *p, size_t n, char hex[33])
-{
-	struct md5_ctx c;
-	uint8_t d[MD5_DIGEST_SIZE];
-	int i;
-
-	md5_init(&c);
-	md5_update(&c, n, p);
-	md5_digest(&c, sizeof(d), d);
-	for (i = 0; i < MD5_DIGEST_SIZE; i++)
-		snprintf(hex + 2 * i, 3, "%02x", d[i]);
-}
-
-static void
-md5_field(struct md5_ctx *c, const void *p, size_t n)
-{
-	uint8_t be[4] = { (uint8_t)(n >> 24), (uint8_t)(n >> 16),
-	    (uint8_t)(n >> 8), (uint8_t)n };
-
-	md5_update(c, 4, be);
-	md5_update(c, n, p);
-}
-
-/*
- * SQS's MD5OfMessageAttributes: for each attribute by name, the name,
- * the type, a transport byte (1 string, 2 binary) and the value, each
- * with a 4-byte big-endian length.
- */
-static void
-md5_attrs(const struct msg *m, char hex[33])
-{
-	struct md5_ctx c;
-	struct base64_decode_ctx bc;
-	uint8_t d[MD5_DIGEST_SIZE], *bin;
-	size_t i, bl;
-
-	md5_init(&c);
-	for (i = 0; i < m->na; i++) {
-		const struct mattr *x = &m->a[i];
-		uint8_t tb = x->binary ? 2 : 1;
-
-		md5_field(&c, x->name, strlen(x->name));
-		md5_field(&c, x->type, strlen(x->type));
-		md5_update(&c, 1, &tb);
-		if (x->binary) {
-			bin = xmalloc(BASE64_DECODE_LENGTH(strlen(x->value)) +
-			    1);
-			base64_decode_init(&bc);
-			bl = 0;
-			if (!base64_decode_update(&bc, &bl, bin,
-			    strlen(x->value), x->value) ||
-			    !base64_decode_final(&bc))
-				bl = 0;
-			md5_field(&c, bin, bl);
-			free(bin);
-		} else
-			md5_field(&c, x->value, strlen(x->value));
-	}
-	md5_digest(&c, sizeof(d), d);
-	for (i = 0; i < MD5_DIGEST_SIZE; i++)
-		snprintf(hex + 2 * i, 3, "%02x", d[i]);
 }
 
 /* The attributes as notifications carry them: {"Type","Value"}. */
@@ -799,13 +730,18 @@ envelope(struct sbuf *b, const struct msg *m, const struct sub *s)
 	sbuf_free(&unsub);
 }
 
-/* An SQS message: MessageId, MD5OfBody, Body and, raw, the attributes. */
+/*
+ * The SQS message of M to queue subscription S: raw or enveloped, with
+ * the MessageGroupId and, on a FIFO queue, the MessageDeduplicationId
+ * as system attributes.
+ */
 static void
-sqs_message(struct sbuf *b, const struct msg *m, const struct sub *s)
+sqs_delivery(struct sbuf *b, const struct msg *m, const struct sub *s)
 {
 	struct sbuf body = SBUF_INIT;
-	char id[UUID_BUFSZ], hex[33];
-	size_t i;
+	struct sqs_msg q;
+	struct sqs_queue queue;
+	char id[UUID_BUFSZ];
 
 	/* one id per message and queue, whichever other queues listen */
 	sbuf_addf(&body, "%s %s", m->id, s->arn);
@@ -815,29 +751,23 @@ sqs_message(struct sbuf *b, const struct msg *m, const struct sub *s)
 		sbuf_add(&body, m->text, m->len);
 	else
 		envelope(&body, m, s);
-	md5_hex(body.buf, body.len, hex);
-	sbuf_addf(b, "{\"MessageId\":\"%s\",\"MD5OfBody\":\"%s\",\"Body\":",
-	    id, hex);
-	jsonraw_quote(b, body.buf, body.len);
-	if (s->raw && m->na > 0) {
-		md5_attrs(m, hex);
-		sbuf_addf(b, ",\"MD5OfMessageAttributes\":\"%s\","
-		    "\"MessageAttributes\":{", hex);
-		for (i = 0; i < m->na; i++) {
-			const struct mattr *x = &m->a[i];
-
-			sbuf_adds(b, i > 0 ? "," : "");
-			jsonraw_quote(b, x->name, strlen(x->name));
-			sbuf_adds(b, ":{\"DataType\":");
-			jsonraw_quote(b, x->type, strlen(x->type));
-			sbuf_adds(b, x->binary ? ",\"BinaryValue\":" :
-			    ",\"StringValue\":");
-			jsonraw_quote(b, x->value, strlen(x->value));
-			sbuf_adds(b, "}");
-		}
-		sbuf_adds(b, "}");
+	memset(&q, 0, sizeof(q));
+	q.id = id;
+	q.body = body.buf;
+	q.len = body.len;
+	if (s->raw) {
+		q.a = m->a;
+		q.na = m->na;
 	}
-	sbuf_adds(b, "}");
+	if (!sqs_arn(s->endpoint, &queue)) {
+		memset(&queue, 0, sizeof(queue));
+		queue.arn = s->endpoint;
+	}
+	/* SNS passes the group on; a FIFO queue numbers the message */
+	q.group = m->group;
+	if (queue.fifo)
+		q.dedup = m->dedup;
+	sqs_message(b, &q, &queue);
 	sbuf_free(&body);
 }
 
@@ -993,7 +923,7 @@ deliver(const struct msg *m, struct sbuf *b)
 		case P_LAMBDA: lambda_event(b, &pm, s); break;
 		case P_HTTP: http_post(b, &pm, s); break;
 		case P_EMAILJSON: envelope_line(b, &pm, s); break;
-		default: sqs_message(b, &pm, s); break;
+		default: sqs_delivery(b, &pm, s); break;
 		}
 		out_line(s->out, b->buf, b->len);
 	}

@@ -60,7 +60,7 @@ sub() {		# sub ATTRIBUTES-JSON: one sqs subscription line
 	    '{"SubscriptionArn":"arn:aws:sns:us-east-1:123456789012:Other:1","TopicArn":"arn:aws:sns:us-east-1:123456789012:Other","Protocol":"sqs","Endpoint":"arn:aws:sqs:us-east-1:123456789012:q"}' \
 	    '{"SubscriptionArn":"arn:aws:sns:us-east-1:123456789012:Orders:2","TopicArn":"arn:aws:sns:us-east-1:123456789012:Orders","Protocol":"sqs","Endpoint":"arn:aws:sqs:us-east-1:123456789012:q","Attributes":{"RawMessageDelivery":"true"}}' > "$subs"
 	run -0 sns-publish -T Orders -S "$subs" -t q=- <<<'{"Message":"hello"}'
-	assert_output '{"MessageId":"739b2407-e317-4f03-8fa5-a79cdb980114","MD5OfBody":"5d41402abc4b2a76b9719d911017c592","Body":"hello"}'
+	assert_output '{"MessageId":"739b2407-e317-4f03-8fa5-a79cdb980114","MD5OfBody":"5d41402abc4b2a76b9719d911017c592","Body":"hello","Attributes":{"SentTimestamp":"1704110400000","SenderId":"123456789012"}}'
 }
 
 @test "a rejected Publish is located, with AWS's code and message, and the rest go on (exit 1)" {
@@ -76,7 +76,7 @@ sub() {		# sub ATTRIBUTES-JSON: one sqs subscription line
 {"Message":"h","TopicArn":"arn:aws:sns:us-east-1:123456789012:Nope"}
 {"Message":"ok","MessageAttributes":{"x":{"DataType":"String.custom","StringValue":"1"}}}
 EOF2
-	assert_output '{"MessageId":"f75441cd-bd89-43ff-93c6-47d9683f436f","MD5OfBody":"444bcb3a3fcf8389296c49467f27e1d6","Body":"ok","MD5OfMessageAttributes":"47d8d4bd1b29dcef6e6c4c81c7346e1d","MessageAttributes":{"x":{"DataType":"String.custom","StringValue":"1"}}}'
+	assert_output '{"MessageId":"f75441cd-bd89-43ff-93c6-47d9683f436f","MD5OfBody":"444bcb3a3fcf8389296c49467f27e1d6","Body":"ok","Attributes":{"SentTimestamp":"1704110400000","SenderId":"123456789012"},"MD5OfMessageAttributes":"47d8d4bd1b29dcef6e6c4c81c7346e1d","MessageAttributes":{"x":{"DataType":"String.custom","StringValue":"1"}}}'
 	assert_equal "$stderr" "sns-publish: <stdin>:1: InvalidParameter: Invalid parameter: Empty message
 sns-publish: <stdin>:2: InvalidParameter: Invalid parameter: Subject
 sns-publish: <stdin>:3: ParameterValueInvalid: Invalid non-alphanumeric character '#x5E' was found in the message attribute name. Can only include alphanumeric characters, hyphens, underscores, or dots.
@@ -171,8 +171,8 @@ sns-publish: <stdin>:4: a Publish request needs a Message"
 	run -1 --separate-stderr sns-publish -S "$SUBS" -t Raw=- <<'EOF2'
 {"PublishBatchRequestEntries":[{"Id":"a","Message":"one"},{"Id":"b","Message":""},{"Id":"c","Message":"x","Subject":""},{"Id":"d","Message":"{\"default\":\"dflt\",\"sqs\":\"for sqs\"}","MessageStructure":"json"},{"Id":"e","Message":"{\"sqs\":\"x\"}","MessageStructure":"json"},{"Id":"f","Message":"nope","MessageStructure":"json"}]}
 EOF2
-	assert_output '{"MessageId":"c99ddb6e-0d02-4a8e-a635-fb61dd05ef39","MD5OfBody":"f97c5d29941bfb1b2fdab0874906ab82","Body":"one"}
-{"MessageId":"4b54107e-d008-4482-83b5-5e97f9c2824d","MD5OfBody":"954db65a1f1ecc154750516d16ed2279","Body":"for sqs"}'
+	assert_output '{"MessageId":"c99ddb6e-0d02-4a8e-a635-fb61dd05ef39","MD5OfBody":"f97c5d29941bfb1b2fdab0874906ab82","Body":"one","Attributes":{"SentTimestamp":"1704110400000","SenderId":"123456789012"}}
+{"MessageId":"4b54107e-d008-4482-83b5-5e97f9c2824d","MD5OfBody":"954db65a1f1ecc154750516d16ed2279","Body":"for sqs","Attributes":{"SentTimestamp":"1704110400000","SenderId":"123456789012"}}'
 	assert_equal "$stderr" "sns-publish: <stdin>:1: entry b: InvalidParameter: Invalid parameter: Empty message
 sns-publish: <stdin>:1: entry c: InvalidParameter: Invalid parameter: Subject
 sns-publish: <stdin>:1: entry e: InvalidParameter: Invalid parameter: Message Structure - No default entry in JSON message body
@@ -228,8 +228,8 @@ sns-publish: <stdin>:3: PublishBatchRequestEntries must be an array"
 {"Message":"[1]","MessageStructure":"json"}
 {"Message":"{","MessageStructure":"json"}
 EOF2
-	assert_output '{"MessageId":"cd1ee607-f7a7-4431-8c7f-53549f924899","MD5OfBody":"8277e0910d750195b448797616e091ad","Body":"d"}
-{"MessageId":"9e93f4cd-7f9f-4555-9239-2e1d4a3e9d42","MD5OfBody":"639849f6b368019778991b32434354fc","Body":"again"}'
+	assert_output '{"MessageId":"cd1ee607-f7a7-4431-8c7f-53549f924899","MD5OfBody":"8277e0910d750195b448797616e091ad","Body":"d","Attributes":{"SentTimestamp":"1704110400000","SenderId":"123456789012"}}
+{"MessageId":"9e93f4cd-7f9f-4555-9239-2e1d4a3e9d42","MD5OfBody":"639849f6b368019778991b32434354fc","Body":"again","Attributes":{"SentTimestamp":"1704110400000","SenderId":"123456789012"}}'
 	assert_equal "$stderr" "sns-publish: <stdin>:3: InvalidParameter: Invalid parameter: Message Structure - No default entry in JSON message body
 sns-publish: <stdin>:4: InvalidParameter: Invalid parameter: Message Structure - JSON message body failed to parse"
 	sub '{}' | sed 's/"sqs"/"lambda"/' > "$BATS_TEST_TMPDIR/s"
@@ -338,4 +338,19 @@ Notification  for email-json"
 	printf '{"TopicArn":"%s","Protocol":"email-json","Endpoint":"x","Attributes":{"RawMessageDelivery":"true"}}\n' "$TOPIC" > "$BATS_TEST_TMPDIR/s"
 	run -3 --separate-stderr sns-publish -S "$BATS_TEST_TMPDIR/s" </dev/null
 	assert_equal "$stderr" "sns-publish: $BATS_TEST_TMPDIR/s:1: RawMessageDelivery: email-json subscriptions receive the JSON envelope, never raw messages"
+}
+
+@test "SQS copies carry MessageGroupId; a FIFO queue's, the deduplication id (content: SHA-256, as AWS)" {
+	run -0 sns-publish -S "$F/fifo-subscriptions.ndjson" -t Q.fifo=- -t Std=- <<'EOF2'
+{"Message":"Test","MessageGroupId":"g"}
+{"Message":"Test2","MessageGroupId":"g","MessageDeduplicationId":"d1"}
+EOF2
+	run -0 jq -c .Attributes <<<"$output"
+	assert_output '{"SentTimestamp":"1704110400000","SequenceNumber":"17041104000000000001","MessageGroupId":"g","SenderId":"123456789012","MessageDeduplicationId":"532eaabd9574880dbf76b9b8cc00832c20a6ec113d682299550d7a6e0f345e25"}
+{"SentTimestamp":"1704110400000","MessageGroupId":"g","SenderId":"123456789012"}
+{"SentTimestamp":"1704110400000","SequenceNumber":"17041104000000000002","MessageGroupId":"g","SenderId":"123456789012","MessageDeduplicationId":"d1"}
+{"SentTimestamp":"1704110400000","MessageGroupId":"g","SenderId":"123456789012"}'
+	# a standard topic passes MessageGroupId on too (AWS recorded it)
+	run -0 sns-publish -S "$SUBS" -t Raw=- <<<'{"Message":"x","MessageGroupId":"g1"}'
+	assert_output '{"MessageId":"3b0778a9-25e3-48e0-a416-2666b195af51","MD5OfBody":"9dd4e461268c8034f5c8564e155c67a6","Body":"x","Attributes":{"SentTimestamp":"1704110400000","MessageGroupId":"g1","SenderId":"123456789012"}}'
 }
