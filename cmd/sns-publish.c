@@ -16,6 +16,7 @@
 #include <jv.h>
 
 #include "awsid.h"
+#include "cfn.h"
 #include "clock.h"
 #include "dedup.h"
 #include "diag.h"
@@ -90,6 +91,8 @@ struct sub {
 	struct out	*out;		/* NULL: nobody listens */
 	const char	*file;		/* where it was read */
 	long		 line;
+	int		 set;		/* SetSubscriptionAttributes wording */
+	char		*dlq;		/* RedrivePolicy's queue, or NULL */
 };
 
 static struct {
@@ -274,6 +277,41 @@ raw_policy(const char *rec, size_t len, jv attrs)
 	return get(attrs, "FilterPolicy");
 }
 
+/*
+ * RedrivePolicy, {"deadLetterTargetArn": "<sqs arn>"} as JSON text:
+ * the queue's ARN (owned), NULL when there is none, or AWS's error.
+ */
+static char *
+sub_redrive(jv attrs, int set, const char *file, long line)
+{
+	struct sqs_queue q;
+	char *text = jv_get_kind(attrs) == JV_KIND_OBJECT ?
+	    get_str(attrs, "RedrivePolicy") : NULL, *m, *arn;
+	jv rp, dl;
+
+	if (text == NULL)
+		return NULL;
+	rp = jv_parse(text);
+	free(text);
+	if (!jv_is_valid(rp)) {
+		jv msg = jv_invalid_get_msg(rp);
+
+		m = xasprintf("failed to parse JSON. %s",
+		    jv_string_value(msg));
+		jv_free(msg);
+		sub_error(file, line, set, "RedrivePolicy: ", m);
+	}
+	dl = get(rp, "deadLetterTargetArn");
+	jv_free(rp);
+	arn = jv_get_kind(dl) == JV_KIND_STRING ?
+	    xstrdup(jv_string_value(dl)) : NULL;
+	jv_free(dl);
+	if (arn == NULL || !sqs_arn(arn, &q))
+		sub_error(file, line, set, "RedrivePolicy: ",
+		    "deadLetterTargetArn is an invalid arn");
+	return arn;
+}
+
 static void
 add_sub(jv o, const char *rec, size_t len, const char *file, long line)
 {
@@ -320,7 +358,8 @@ add_sub(jv o, const char *rec, size_t len, const char *file, long line)
 
 			if (strcmp(n, "FilterPolicy") != 0 &&
 			    strcmp(n, "FilterPolicyScope") != 0 &&
-			    strcmp(n, "RawMessageDelivery") != 0) {
+			    strcmp(n, "RawMessageDelivery") != 0 &&
+			    strcmp(n, "RedrivePolicy") != 0) {
 				diag_loc(file, line, "InvalidParameter: "
 				    "Invalid parameter: AttributeName (%s is "
 				    "not supported)", n);
@@ -368,6 +407,8 @@ add_sub(jv o, const char *rec, size_t len, const char *file, long line)
 	    get_str(attrs, "FilterPolicyScope") : NULL;
 	sub_policy(&s, raw_policy(rec, len, attrs), scope, set, file, line);
 	free(scope);
+	s.dlq = sub_redrive(attrs, set, file, line);
+	s.set = set;
 	jv_free(attrs);
 	if (s.arn == NULL) {
 		char id[UUID_BUFSZ];
@@ -478,9 +519,184 @@ add_topic(jv o, const char *file, long line)
 	jv_free(o);
 }
 
+/* ---------------------------------------------- CloudFormation template */
+
+static struct {
+	char	**s;
+	size_t	  n;
+} locs;			/* "FILE:LINE: resource ID", kept to the end */
+
+static const char *
+res_loc(const char *file, long line, const char *id)
+{
+	locs.s = xreallocarray(locs.s, locs.n + 1, sizeof(*locs.s));
+	return locs.s[locs.n++] = xasprintf("%s:%ld: resource %s", file,
+	    line, id);
+}
+
+/* A reference of the template resolved, or exit 3 saying why not. */
+static char *
+resolve(jv res, jv v, const char *loc, const char *what)
+{
+	const char *why;
+	char *r = cfn_resolve(res, v, &why);
+
+	if (r == NULL) {
+		diag_loc(loc, 0, "%s: %s", what, why);
+		exit(EXIT_PROGRAM);
+	}
+	return r;
+}
+
+/* A CloudFormation flag (true or "true") as the API's text. */
+static jv
+flag_text(jv v)
+{
+	int k = jv_get_kind(v);
+
+	if (k == JV_KIND_TRUE || k == JV_KIND_FALSE) {
+		jv_free(v);
+		return jv_string(k == JV_KIND_TRUE ? "true" : "false");
+	}
+	return v;
+}
+
+/* A string property, or a JSON one as its text (FilterPolicy...). */
+static jv
+text_of(jv v)
+{
+	jv d;
+
+	if (jv_get_kind(v) == JV_KIND_STRING || jv_get_kind(v) == JV_KIND_NULL)
+		return v;
+	d = jv_dump_string(v, 0);
+	return d;
+}
+
+/* AWS::SNS::Topic: the topic and its inline Subscription list. */
+static void
+cfn_topic(jv res, const struct cfn_res *r, const char *loc)
+{
+	jv p = jv_parse_sized(r->props, (int)r->plen), t, a, subs;
+	char *name = cfn_name(res, r->id), *arn = arn_make("sns", name);
+	int i, n;
+
+	a = jv_object();
+	if (jv_object_has(jv_copy(p), jv_string("FifoTopic")))
+		a = jv_object_set(a, jv_string("FifoTopic"),
+		    flag_text(get(p, "FifoTopic")));
+	if (jv_object_has(jv_copy(p),
+	    jv_string("ContentBasedDeduplication")))
+		a = jv_object_set(a, jv_string("ContentBasedDeduplication"),
+		    flag_text(get(p, "ContentBasedDeduplication")));
+	t = jv_object_set(jv_object(), jv_string("Name"), jv_string(name));
+	add_topic(jv_object_set(t, jv_string("Attributes"), a), loc, 0);
+	subs = get(p, "Subscription");
+	n = jv_get_kind(subs) == JV_KIND_ARRAY ?
+	    jv_array_length(jv_copy(subs)) : 0;
+	if (jv_get_kind(subs) != JV_KIND_ARRAY &&
+	    jv_get_kind(subs) != JV_KIND_NULL) {
+		diag_loc(loc, 0, "Subscription must be a list");
+		exit(EXIT_PROGRAM);
+	}
+	for (i = 0; i < n; i++) {
+		jv e = jv_array_get(jv_copy(subs), i), o;
+		char *ep = resolve(res, get(e, "Endpoint"), loc, "Endpoint");
+
+		o = jv_object_set(jv_object(), jv_string("TopicArn"),
+		    jv_string(arn));
+		o = jv_object_set(o, jv_string("Protocol"),
+		    get(e, "Protocol"));
+		o = jv_object_set(o, jv_string("Endpoint"), jv_string(ep));
+		add_sub(o, "", 0, loc, 0);
+		free(ep);
+		jv_free(e);
+	}
+	jv_free(subs);
+	jv_free(p);
+	free(name);
+	free(arn);
+}
+
+/*
+ * AWS::SNS::Subscription as the Subscribe request it makes; the filter
+ * policy keeps its raw text.
+ */
+static void
+cfn_subscription(jv res, const struct cfn_res *r, const char *loc)
+{
+	static const char *const attrs[] = {
+		"FilterPolicy", "FilterPolicyScope", "RawMessageDelivery",
+		"RedrivePolicy"
+	};
+	struct sbuf raw = SBUF_INIT;
+	jv p = jv_parse_sized(r->props, (int)r->plen), o, a, rp;
+	const char *pol;
+	char *topic, *ep, *dlq;
+	size_t i, plen;
+
+	topic = resolve(res, get(p, "TopicArn"), loc, "TopicArn");
+	ep = resolve(res, get(p, "Endpoint"), loc, "Endpoint");
+	o = jv_object_set(jv_object(), jv_string("TopicArn"),
+	    jv_string(topic));
+	o = jv_object_set(o, jv_string("Protocol"), get(p, "Protocol"));
+	o = jv_object_set(o, jv_string("Endpoint"), jv_string(ep));
+	a = jv_object();
+	for (i = 0; i < sizeof(attrs) / sizeof(*attrs); i++)
+		if (jv_object_has(jv_copy(p), jv_string(attrs[i])))
+			a = jv_object_set(a, jv_string(attrs[i]),
+			    text_of(flag_text(get(p, attrs[i]))));
+	rp = get(p, "RedrivePolicy");
+	if (jv_get_kind(rp) == JV_KIND_OBJECT) {
+		/* its queue may be a Fn::GetAtt */
+		dlq = resolve(res, get(rp, "deadLetterTargetArn"), loc,
+		    "RedrivePolicy: deadLetterTargetArn");
+		rp = jv_object_set(rp, jv_string("deadLetterTargetArn"),
+		    jv_string(dlq));
+		a = jv_object_set(a, jv_string("RedrivePolicy"),
+		    text_of(rp));
+		free(dlq);
+	} else
+		jv_free(rp);
+	o = jv_object_set(o, jv_string("Attributes"), a);
+	if (jsonraw_member(r->props, r->plen, "FilterPolicy", &pol,
+	    &plen) == 0) {
+		sbuf_adds(&raw, "{\"Attributes\":{\"FilterPolicy\":");
+		sbuf_add(&raw, pol, plen);
+		sbuf_adds(&raw, "}}");
+	}
+	add_sub(o, raw.buf != NULL ? raw.buf : "", raw.len, loc, 0);
+	sbuf_free(&raw);
+	jv_free(p);
+	free(topic);
+	free(ep);
+}
+
+/* A template: its SNS topics and subscriptions, in file order. */
+static void
+load_template(jv t, const char *rec, size_t len, const char *file,
+    long line)
+{
+	jv res = get(t, "Resources");
+	struct cfn_res r;
+	const char *it = NULL, *loc;
+
+	while (cfn_next(rec, len, &it, &r)) {
+		loc = res_loc(file, line, r.id);
+		if (r.type != NULL && strcmp(r.type, "AWS::SNS::Topic") == 0)
+			cfn_topic(res, &r, loc);
+		else if (r.type != NULL &&
+		    strcmp(r.type, "AWS::SNS::Subscription") == 0)
+			cfn_subscription(res, &r, loc);
+		cfn_res_free(&r);
+	}
+	jv_free(res);
+	jv_free(t);
+}
+
 /*
  * One record of the file: a subscription, a CreateTopic request, an
- * array of them, or {"Subscriptions"}.
+ * array of them, {"Subscriptions"}, or a CloudFormation template.
  */
 static void
 load_record(jv v, const char *rec, size_t len, const char *file, long line)
@@ -489,6 +705,11 @@ load_record(jv v, const char *rec, size_t len, const char *file, long line)
 	size_t el;
 	int i, n;
 
+	if (jv_get_kind(v) == JV_KIND_OBJECT &&
+	    jv_object_has(jv_copy(v), jv_string("Resources"))) {
+		load_template(v, rec, len, file, line);
+		return;
+	}
 	if (jv_get_kind(v) == JV_KIND_OBJECT &&
 	    jv_object_has(jv_copy(v), jv_string("Name")) &&
 	    !jv_object_has(jv_copy(v), jv_string("Protocol"))) {
@@ -564,6 +785,10 @@ check_subs(void)
 			    s->protocol);
 			exit(EXIT_PROGRAM);
 		}
+		if (opt.fifo && s->dlq != NULL && !is_fifo(s->dlq))
+			sub_error(s->file, s->line, s->set, "RedrivePolicy: ",
+			    "must use a FIFO queue as DLQ for a FIFO "
+			    "Subscription to a FIFO Topic.");
 		if (!opt.fifo && s->proto == P_SQS &&
 		    is_fifo(s->endpoint)) {
 			diag_loc(s->file, s->line, "InvalidParameter: Invalid "
@@ -1483,6 +1708,7 @@ main(int argc, char *argv[])
 		free(opt.s[i].protocol);
 		free(opt.s[i].endpoint);
 		free(opt.s[i].name);
+		free(opt.s[i].dlq);
 	}
 	free(opt.s);
 	sinks_close(&opt.sinks);
@@ -1493,6 +1719,9 @@ main(int argc, char *argv[])
 	pathtab_free(pt_body);
 	free(opt.topic);
 	free(opt.created);
+	for (i = 0; i < locs.n; i++)
+		free(locs.s[i]);
+	free(locs.s);
 	dedup_free(opt.dedup);
 	out_close(out_stdout(opt.unbuffered));
 	if (status == EXIT_OK && nrejected > 0)

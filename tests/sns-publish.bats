@@ -354,3 +354,59 @@ EOF2
 	run -0 sns-publish -S "$SUBS" -t Raw=- <<<'{"Message":"x","MessageGroupId":"g1"}'
 	assert_output '{"MessageId":"3b0778a9-25e3-48e0-a416-2666b195af51","MD5OfBody":"9dd4e461268c8034f5c8564e155c67a6","Body":"x","Attributes":{"SentTimestamp":"1704110400000","MessageGroupId":"g1","SenderId":"123456789012"}}'
 }
+
+@test "a CloudFormation template: AWS::SNS::Topic with inline subscriptions, AWS::SNS::Subscription, Ref and Fn::GetAtt" {
+	run -0 --separate-stderr sns-publish -S "$F/template.json" -t Orders=- "$F/template-publish.ndjson"
+	assert_output "$(cat "$F/template-orders.expected")"
+	# RawMessageDelivery true (a boolean), the policy's number filter
+	run -0 jq -r .Body <<<"$output"
+	assert_output big
+	run -0 sns-publish -S "$F/template.json" -t arn:aws:lambda:us-east-1:123456789012:function:Audit=- "$F/template-publish.ndjson"
+	assert_output "$(cat "$F/template-audit.expected")"
+	# the other topic of the template, by name
+	run -0 sns-publish -S "$F/template.json" -T Other -t Orders=- <<<'{"Message":"x"}'
+	run -0 jq -r '.Body | fromjson | .TopicArn' <<<"$output"
+	assert_output arn:aws:sns:us-east-1:123456789012:Other
+}
+
+@test "a template's FIFO topic: FifoTopic and ContentBasedDeduplication as booleans, a name made from the logical id" {
+	cat > "$BATS_TEST_TMPDIR/t.json" <<'EOF2'
+{
+ "Resources":{
+ "T":{"Type":"AWS::SNS::Topic","Properties":{"FifoTopic":true,"ContentBasedDeduplication":true}},
+ "Q":{"Type":"AWS::SQS::Queue","Properties":{"FifoQueue":"true"}},
+ "S":{"Type":"AWS::SNS::Subscription","Properties":{"TopicArn":{"Ref":"T"},"Protocol":"sqs","Endpoint":{"Fn::GetAtt":"Q.Arn"},"RawMessageDelivery":"true"}}}}
+EOF2
+	run -0 sns-publish -S "$BATS_TEST_TMPDIR/t.json" -t Q.fifo=- <<<'{"Message":"Test","MessageGroupId":"g"}
+{"Message":"Test","MessageGroupId":"g"}'
+	assert_output '{"MessageId":"cd2bd703-891f-4cf9-97e9-9659ff021284","MD5OfBody":"0cbc6611f5540bd0809a388dc95a615b","Body":"Test","Attributes":{"SentTimestamp":"1704110400000","SequenceNumber":"17041104000000000001","MessageGroupId":"g","SenderId":"123456789012","MessageDeduplicationId":"532eaabd9574880dbf76b9b8cc00832c20a6ec113d682299550d7a6e0f345e25"}}'
+}
+
+@test "RedrivePolicy: checked with AWS's messages, in every shape (exit 3)" {
+	sub '{"RedrivePolicy":"{\"deadLetterTargetArn\":\"arn:aws:sqs:us-east-1:123456789012:dlq\"}"}' > "$BATS_TEST_TMPDIR/s"
+	run -0 sns-publish -S "$BATS_TEST_TMPDIR/s" </dev/null
+	sub '{"RedrivePolicy":"{\"deadLetterTargetArn\":\"dlq\"}"}' > "$BATS_TEST_TMPDIR/s"
+	run -3 --separate-stderr sns-publish -S "$BATS_TEST_TMPDIR/s" </dev/null
+	assert_equal "$stderr" "sns-publish: $BATS_TEST_TMPDIR/s:1: InvalidParameter: Invalid parameter: Attributes Reason: RedrivePolicy: deadLetterTargetArn is an invalid arn"
+	sub '{"RedrivePolicy":"{"}' > "$BATS_TEST_TMPDIR/s"
+	run -3 --separate-stderr sns-publish -S "$BATS_TEST_TMPDIR/s" </dev/null
+	assert_equal "$stderr" "sns-publish: $BATS_TEST_TMPDIR/s:1: InvalidParameter: Invalid parameter: Attributes Reason: RedrivePolicy: failed to parse JSON. Unfinished JSON term at EOF at line 1, column 1 (while parsing '{')"
+	printf '{"Name":"O.fifo","Attributes":{"FifoTopic":"true"}}\n{"SubscriptionArn":"arn:aws:sns:us-east-1:123456789012:O.fifo:1","TopicArn":"arn:aws:sns:us-east-1:123456789012:O.fifo","Protocol":"sqs","Endpoint":"arn:aws:sqs:us-east-1:123456789012:q.fifo","Attributes":{"RedrivePolicy":"{\\"deadLetterTargetArn\\":\\"arn:aws:sqs:us-east-1:123456789012:dlq\\"}"}}\n' > "$BATS_TEST_TMPDIR/s"
+	run -3 --separate-stderr sns-publish -S "$BATS_TEST_TMPDIR/s" </dev/null
+	assert_equal "$stderr" "sns-publish: $BATS_TEST_TMPDIR/s:2: InvalidParameter: Invalid parameter: RedrivePolicy: must use a FIFO queue as DLQ for a FIFO Subscription to a FIFO Topic."
+	printf '{"Resources":{"T":{"Type":"AWS::SNS::Topic"},"S":{"Type":"AWS::SNS::Subscription","Properties":{"TopicArn":{"Ref":"T"},"Protocol":"sqs","Endpoint":"arn:aws:sqs:us-east-1:123456789012:q","RedrivePolicy":{"deadLetterTargetArn":{"Fn::GetAtt":["Nope","Arn"]}}}}}}\n' > "$BATS_TEST_TMPDIR/t.json"
+	run -3 --separate-stderr sns-publish -S "$BATS_TEST_TMPDIR/t.json" </dev/null
+	assert_equal "$stderr" "sns-publish: $BATS_TEST_TMPDIR/t.json:1: resource S: RedrivePolicy: deadLetterTargetArn: no resource of the template has this logical id"
+}
+
+@test "template errors are located by resource (exit 3)" {
+	printf '{"Resources":{"S":{"Type":"AWS::SNS::Subscription","Properties":{"TopicArn":{"Ref":"Nope"},"Protocol":"sqs","Endpoint":"q"}}}}\n' > "$BATS_TEST_TMPDIR/t.json"
+	run -3 --separate-stderr sns-publish -S "$BATS_TEST_TMPDIR/t.json" </dev/null
+	assert_equal "$stderr" "sns-publish: $BATS_TEST_TMPDIR/t.json:1: resource S: TopicArn: Ref: no resource of the template has this logical id"
+	printf '{"Resources":{"T":{"Type":"AWS::SNS::Topic","Properties":{"Subscription":[{"Protocol":"sqs","Endpoint":{"Fn::Sub":"x"}}]}}}}\n' > "$BATS_TEST_TMPDIR/t.json"
+	run -3 --separate-stderr sns-publish -S "$BATS_TEST_TMPDIR/t.json" </dev/null
+	assert_equal "$stderr" "sns-publish: $BATS_TEST_TMPDIR/t.json:1: resource T: Endpoint: expected a string, a Ref or a Fn::GetAtt"
+	printf '{"Resources":{"T":{"Type":"AWS::SNS::Topic","Properties":{"Subscription":[{"Protocol":"sqs","Endpoint":"q"}]}},"S":{"Type":"AWS::SNS::Subscription","Properties":{"TopicArn":{"Ref":"T"},"Protocol":"sqs","Endpoint":"q","FilterPolicy":{"a":[{"wildcard":"x*"}]}}}}}\n' > "$BATS_TEST_TMPDIR/t.json"
+	run -3 --separate-stderr sns-publish -S "$BATS_TEST_TMPDIR/t.json" </dev/null
+	assert_equal "$stderr" "sns-publish: $BATS_TEST_TMPDIR/t.json:1: resource S: InvalidParameter: Invalid parameter: Attributes Reason: FilterPolicy: Unrecognized match type wildcard"
+}
