@@ -39,10 +39,11 @@
 
 enum { OPT_CLOCK = 256 };
 
-static const char optstring[] = "+a:hkm:r:S:t:T:uV";
+static const char optstring[] = "+a:Ehkm:r:S:t:T:uV";
 static const struct option longopts[] = {
 	{ "account",		required_argument, NULL, 'a' },
 	{ "clock",		required_argument, NULL, OPT_CLOCK },
+	{ "from-eventbridge",	no_argument,	   NULL, 'E' },
 	{ "help",		no_argument,	   NULL, 'h' },
 	{ "keep-going",		no_argument,	   NULL, 'k' },
 	{ "max-size",		required_argument, NULL, 'm' },
@@ -56,7 +57,7 @@ static const struct option longopts[] = {
 };
 
 static const char usage_text[] =
-    "usage: sns-publish [-hkuV] [-a account] [--clock mode] [-m bytes]\n"
+    "usage: sns-publish [-EhkuV] [-a account] [--clock mode] [-m bytes]\n"
     "                   [-r region] [-T topic] [-t subscription=path ...]\n"
     "                   -S subscriptions [file ...]\n";
 
@@ -66,6 +67,8 @@ static const char help_text[] =
     "\n"
     "  -a, --account ID        account of the topic (AWS_ACCOUNT_ID)\n"
     "      --clock MODE        real (default) or virtual\n"
+    "  -E, --from-eventbridge  each line is an EventBridge target input\n"
+    "                          (ebus-match -t): the message itself\n"
     "  -h, --help              print this help and exit\n"
     "  -k, --keep-going        report malformed lines and go on (exit 4)\n"
     "  -m, --max-size BYTES    message size limit (default 262144)\n"
@@ -1591,6 +1594,43 @@ publish_batch(jv req, struct sbuf *b)
 	jv_free(req);
 }
 
+/* Is the JSON text an EventBridge event (the envelope's members)? */
+static int
+is_event(const char *rec, size_t len)
+{
+	static const char *const keys[] = {
+		"version", "id", "detail-type", "source", "detail"
+	};
+	const char *v;
+	size_t i, vl;
+
+	for (i = 0; i < sizeof(keys) / sizeof(*keys); i++)
+		if (jsonraw_member(rec, len, keys[i], &v, &vl) != 0)
+			return 0;
+	return 1;
+}
+
+/*
+ * A target input that ebus-match wrote for a rule target whose ARN is
+ * this topic: EventBridge publishes it as the Message, without Subject
+ * or attributes; an event as compact JSON, a transformed input as it is.
+ */
+static void
+publish_input(jv v, const char *rec, size_t len, struct sbuf *b)
+{
+	struct sbuf text = SBUF_INIT;
+
+	jv_free(v);
+	if (is_event(rec, len))
+		jsonraw_minify(&text, rec, len);
+	else
+		sbuf_add(&text, rec, len);
+	publish(jv_object_set(jv_object(), jv_string("Message"),
+	    jv_string_sized(text.buf != NULL ? text.buf : "", (int)text.len)),
+	    b);
+	sbuf_free(&text);
+}
+
 /* ---------------------------------------------------------------- main */
 
 static void
@@ -1621,7 +1661,7 @@ main(int argc, char *argv[])
 	const char *account = NULL, *region = NULL, *subs = NULL,
 	    *topic = NULL, *rec;
 	size_t len, i;
-	int c, keep_going = 0, status;
+	int c, keep_going = 0, status, from_eb = 0;
 	jv v;
 
 	diag_init(argv);
@@ -1630,6 +1670,7 @@ main(int argc, char *argv[])
 	while ((c = getopt_long(argc, argv, optstring, longopts, NULL)) != -1)
 		switch (c) {
 		case 'a': account = optarg; break;
+		case 'E': from_eb = 1; break;
 		case 'h':
 			diag_help(usage_text, help_text);
 		case 'k': keep_going = 1; break;
@@ -1693,7 +1734,10 @@ main(int argc, char *argv[])
 			jv_free(msg);
 			continue;
 		}
-		if (jv_get_kind(v) == JV_KIND_OBJECT && jv_object_has(jv_copy(v),
+		if (from_eb)
+			publish_input(v, rec, len, &b);
+		else if (jv_get_kind(v) == JV_KIND_OBJECT &&
+		    jv_object_has(jv_copy(v),
 		    jv_string("PublishBatchRequestEntries")))
 			publish_batch(v, &b);
 		else

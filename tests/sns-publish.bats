@@ -410,3 +410,33 @@ EOF2
 	run -3 --separate-stderr sns-publish -S "$BATS_TEST_TMPDIR/t.json" </dev/null
 	assert_equal "$stderr" "sns-publish: $BATS_TEST_TMPDIR/t.json:1: resource S: InvalidParameter: Invalid parameter: Attributes Reason: FilterPolicy: Unrecognized match type wildcard"
 }
+
+@test "-E: ebus-match | sns-publish, the event as the Message (compact, no Subject, no attributes)" {
+	event() { echo '{"category":"lab-supplies","value":415}' | ebus-put -s com.aws.orders -d 'Order Notification'; }
+	sub '{}' > "$BATS_TEST_TMPDIR/s"
+	run -0 --separate-stderr bash -c "$(declare -f event); event | ebus-match -R '$F/eventbridge-rules.json' -t Orders=- | sns-publish -E -S '$BATS_TEST_TMPDIR/s' -t q=-"
+	assert_equal "$stderr" ""
+	run -0 jq -r '.Body | fromjson | [.Message, has("Subject"), has("MessageAttributes")] | @tsv' <<<"$output"
+	assert_output "$(printf '%s\tfalse\tfalse' '{"version":"0","id":"54be3ad0-74cf-4a37-92fe-cac94a6b6407","detail-type":"Order Notification","source":"com.aws.orders","account":"123456789012","time":"2024-01-01T12:00:00Z","region":"us-east-1","resources":[],"detail":{"category":"lab-supplies","value":415}}')"
+	# a transformed input is the Message as the template made it
+	run -0 bash -c "$(declare -f event); event | ebus-match -R '$F/eventbridge-rules.json' -t Text=- -t Obj=- | sns-publish -E -S '$BATS_TEST_TMPDIR/s' -t q=-"
+	run -0 jq -r '.Body | fromjson | .Message' <<<"$output"
+	assert_output '"Order from com.aws.orders"
+{"src": "com.aws.orders"}'
+}
+
+@test "-E: an event with spaces is made compact; bad lines are located, the rest published" {
+	sub '{"RawMessageDelivery":"true"}' > "$BATS_TEST_TMPDIR/s"
+	big=$(head -c 262145 /dev/zero | tr '\0' a)
+	run -4 --separate-stderr sns-publish -k -E -S "$BATS_TEST_TMPDIR/s" -t q=- <<EOF2
+{ "version": "0", "id": "1", "detail-type": "t", "source": "s", "account": "1", "time": "2024-01-01T00:00:00Z", "region": "r", "resources": [], "detail": { "a": 1 } }
+not json
+"$big"
+"ok"
+EOF2
+	run -0 jq -r .Body <<<"$output"
+	assert_output '{"version":"0","id":"1","detail-type":"t","source":"s","account":"1","time":"2024-01-01T00:00:00Z","region":"r","resources":[],"detail":{"a":1}}
+"ok"'
+	assert_equal "$stderr" "sns-publish: <stdin>:2: Invalid numeric literal at line 1, column 4
+sns-publish: <stdin>:3: InvalidParameter: Invalid parameter: Message too long"
+}
