@@ -37,12 +37,14 @@
 #include "rapi.h"
 #include "rfc3339.h"
 #include "sbuf.h"
+#include "sqs.h"
 #include "version.h"
 #include "xalloc.h"
 
 enum {
 	OPT_CLOCK = 256, OPT_RETRIES, OPT_AGE, OPT_ON_SUCCESS, OPT_ON_FAILURE,
-	OPT_SUCCESS_BUS, OPT_FAILURE_BUS, OPT_LIMIT, OPT_RAPI, OPT_UNORDERED
+	OPT_SUCCESS_BUS, OPT_FAILURE_BUS, OPT_SUCCESS_QUEUE, OPT_FAILURE_QUEUE,
+	OPT_LIMIT, OPT_RAPI, OPT_UNORDERED
 };
 
 static const char optstring[] = "+a:c:e:hi:kL:m:n:qr:t:T:uV";
@@ -62,8 +64,10 @@ static const struct option longopts[] = {
 	{ "memory-size",	required_argument, NULL, 'm' },
 	{ "on-failure",		required_argument, NULL, OPT_ON_FAILURE },
 	{ "on-failure-bus",	required_argument, NULL, OPT_FAILURE_BUS },
+	{ "on-failure-queue",	required_argument, NULL, OPT_FAILURE_QUEUE },
 	{ "on-success",		required_argument, NULL, OPT_ON_SUCCESS },
 	{ "on-success-bus",	required_argument, NULL, OPT_SUCCESS_BUS },
+	{ "on-success-queue",	required_argument, NULL, OPT_SUCCESS_QUEUE },
 	{ "payload-limit",	required_argument, NULL, OPT_LIMIT },
 	{ "quiet",		no_argument,	   NULL, 'q' },
 	{ "region",		required_argument, NULL, 'r' },
@@ -81,8 +85,9 @@ static const char usage_text[] =
     "                     [-r region] [-t type] [-T seconds] [--clock mode]\n"
     "                     [--maximum-retry-attempts n]\n"
     "                     [--maximum-event-age seconds]\n"
-    "                     [--on-success path] [--on-success-bus bus]\n"
-    "                     [--on-failure path] [--on-failure-bus bus]\n"
+    "                     [--on-success path] [--on-success-bus bus |\n"
+    "                     --on-success-queue queue] [--on-failure path]\n"
+    "                     [--on-failure-bus bus | --on-failure-queue queue]\n"
     "                     [--payload-limit bytes] [--runtime-api]\n"
     "                     [--unordered] [--] command [arg ...]\n";
 
@@ -108,9 +113,13 @@ static const char help_text[] =
     "      --on-success PATH         Event: success records to PATH\n"
     "      --on-success-bus BUS      Event: as events of BUS (to PATH or\n"
     "                                stdout)\n"
+    "      --on-success-queue QUEUE  Event: as SQS messages of QUEUE (to\n"
+    "                                PATH or stdout)\n"
     "      --on-failure PATH         Event: failure records to PATH\n"
     "      --on-failure-bus BUS      Event: as events of BUS (to PATH or\n"
     "                                stdout)\n"
+    "      --on-failure-queue QUEUE  Event: as SQS messages of QUEUE (to\n"
+    "                                PATH or stdout)\n"
     "      --payload-limit BYTES     Event payload limit: 262144 (default)\n"
     "                                to 1048576 (1M)\n"
     "  -q, --quiet                   no function log at all\n"
@@ -130,6 +139,7 @@ struct dest {
 	struct out	*out;		/* NULL: nowhere */
 	const char	*path;
 	char		*bus_arn;	/* as a bus event; NULL: bare record */
+	char		*queue_arn;	/* as an SQS message of this queue */
 };
 
 static struct {
@@ -235,6 +245,24 @@ bus_arn(const char *bus)
 		free(r);
 		return a;
 	}
+}
+
+/* A destination queue's ARN (owned); OPT names the option. */
+static char *
+queue_arn(const char *queue, const char *opt)
+{
+	struct sqs_queue q;
+	char *a;
+
+	a = strncmp(queue, "arn:", 4) == 0 ? xstrdup(queue) :
+	    arn_make("sqs", queue);
+	if (!sqs_arn(a, &q))
+		errx(EXIT_USAGE, "%s: invalid queue name or ARN '%s'", opt,
+		    queue);
+	if (q.fifo)
+		errx(EXIT_USAGE, "%s: %s: a FIFO queue cannot be a "
+		    "destination", opt, queue);
+	return a;
 }
 
 /* The function's log (NULL with --quiet). */
@@ -438,6 +466,35 @@ complete(struct attempt *a)
 	v->due = next;
 }
 
+/*
+ * Send the destination record REC of V to D's queue, as an SQS message
+ * laid out in E; one SendMessage refuses is reported and counted.
+ */
+static void
+send_message(struct inv *v, const struct dest *d, const struct sbuf *rec,
+    struct sbuf *e)
+{
+	struct sqs_queue q;
+	struct sqs_msg m;
+	const char *code;
+	char *why;
+
+	(void)sqs_arn(d->queue_arn, &q);
+	memset(&m, 0, sizeof(m));
+	m.body = rec->buf;
+	m.len = rec->len;
+	m.sent = v->done_ms;
+	if (sqs_check(&m, &q, &code, &why) != 0) {
+		diag_loc(v->file, v->line, "request %s: not sent to %s: %s: "
+		    "%s", v->id, d->queue_arn, code, why);
+		free(why);
+		nfailed++;
+		return;
+	}
+	sqs_message(e, &m, &q);
+	out_line(d->out, e->buf, e->len);
+}
+
 /* Write a destination record (or its bus event) for V. */
 static void
 send_record(struct inv *v, const struct dest *d)
@@ -460,7 +517,9 @@ send_record(struct inv *v, const struct dest *d)
 		lambda_record_event(&e, id, v->done_ms, d->bus_arn, fn_qarn,
 		    !v->reply.error, b.buf, b.len);
 		out_line(d->out, e.buf, e.len);
-	} else
+	} else if (d->queue_arn != NULL)
+		send_message(v, d, &b, &e);
+	else
 		out_line(d->out, b.buf, b.len);
 	sbuf_free(&b);
 	sbuf_free(&e);
@@ -673,10 +732,16 @@ run(void)
 }
 
 static void
-dest_open(struct dest *d, const char *path, const char *bus, int unbuffered)
+dest_open(struct dest *d, const char *path, const char *bus,
+    const char *queue, const char *qopt, int unbuffered)
 {
-	if (path == NULL && bus == NULL)
+	if (path == NULL && bus == NULL && queue == NULL)
 		return;
+	if (bus != NULL && queue != NULL)
+		errx(EXIT_USAGE, "%s: a destination is a bus or a queue, not "
+		    "both", qopt);
+	if (queue != NULL)
+		d->queue_arn = queue_arn(queue, qopt);
 	d->path = path != NULL ? path : "-";
 	d->out = strcmp(d->path, "-") == 0 ? opt.out :
 	    out_open(d->path, unbuffered);
@@ -691,6 +756,7 @@ dest_close(struct dest *d, const struct dest *other)
 	    (other == NULL || other->out != d->out))
 		out_close(d->out);
 	free(d->bus_arn);
+	free(d->queue_arn);
 }
 
 int
@@ -698,7 +764,8 @@ main(int argc, char *argv[])
 {
 	const char *account = NULL, *region = NULL, *name = NULL;
 	const char *okpath = NULL, *failpath = NULL, *okbus = NULL;
-	const char *failbus = NULL, *storedir = NULL;
+	const char *failbus = NULL, *storedir = NULL, *okqueue = NULL;
+	const char *failqueue = NULL;
 	char **inputs = NULL, *store = NULL, *res, *fname;
 	struct rapi_config rc;
 	int c, ninputs = 0, unbuffered = 0, keep_going = 0, status, async = 0;
@@ -782,6 +849,8 @@ main(int argc, char *argv[])
 		case OPT_ON_FAILURE: failpath = optarg; async = 1; break;
 		case OPT_SUCCESS_BUS: okbus = optarg; async = 1; break;
 		case OPT_FAILURE_BUS: failbus = optarg; async = 1; break;
+		case OPT_SUCCESS_QUEUE: okqueue = optarg; async = 1; break;
+		case OPT_FAILURE_QUEUE: failqueue = optarg; async = 1; break;
 		case OPT_LIMIT:
 			opt.limit = (size_t)num_parse_size(optarg, 1,
 			    LAMBDA_ASYNC_LIMIT_MAX, "payload limit");
@@ -826,8 +895,10 @@ main(int argc, char *argv[])
 	if (!opt.quiet)
 		flog = fnlog_new(opt.store, fn_group, opt.memory);
 	opt.out = out_stdout(unbuffered);
-	dest_open(&opt.ok, okpath, okbus, unbuffered);
-	dest_open(&opt.fail, failpath, failbus, unbuffered);
+	dest_open(&opt.ok, okpath, okbus, okqueue, "--on-success-queue",
+	    unbuffered);
+	dest_open(&opt.fail, failpath, failbus, failqueue,
+	    "--on-failure-queue", unbuffered);
 	slots = xcalloc((size_t)opt.concurrency, sizeof(*slots));
 	window = (size_t)opt.concurrency * 4 + 60;
 	pgkill_init(opt.concurrency);

@@ -124,6 +124,39 @@ logs_template_ok(jv t)
 	return ok;
 }
 
+/*
+ * A queue target: SqsParameters.MessageGroupId, which PutTargets wants
+ * for a FIFO queue.
+ */
+static int
+load_sqs(struct ld *ld, struct rule *r, jv t, struct target *tg)
+{
+	jv sp, g;
+	int ret = 0;
+
+	if (!sqs_arn(tg->arn, &tg->queue)) {
+		tg->queue.arn = NULL;
+		return 0;
+	}
+	tg->queue.content_dedup = tg->queue.fifo;
+	sp = get(t, "SqsParameters");
+	g = get(sp, "MessageGroupId");
+	if (jv_is_valid(sp) && jv_get_kind(sp) != JV_KIND_OBJECT)
+		ret = fail(ld, r->name, "target %s: SqsParameters is not an "
+		    "object", tg->id);
+	else if (jv_is_valid(g) && jv_get_kind(g) != JV_KIND_STRING)
+		ret = fail(ld, r->name, "target %s: "
+		    "SqsParameters.MessageGroupId is not a string", tg->id);
+	else if (tg->queue.fifo && !jv_is_valid(sp))
+		ret = fail(ld, r->name, "Parameter(s) SqsParameters must be "
+		    "specified for target: %s.", tg->id);
+	else if (jv_is_valid(g))
+		tg->group = xstrdup(jv_string_value(g));
+	jv_free(g);
+	jv_free(sp);
+	return ret;
+}
+
 static int
 load_target(struct ld *ld, struct rule *r, jv t, struct target *tg)
 {
@@ -192,6 +225,8 @@ load_target(struct ld *ld, struct rule *r, jv t, struct target *tg)
 		tg->dlq = xstrdup(jv_string_value(v));
 	jv_free(v);
 	jv_free(dl);
+	if (load_sqs(ld, r, t, tg) != 0)
+		goto out;
 	if ((tg->xf = transform_new(t, tg->id, &e)) == NULL) {
 		fail(ld, r->name, "%s", e);
 		free(e);
@@ -478,6 +513,7 @@ rules_free(struct ruleset *rs)
 			free(r->t[j].id);
 			free(r->t[j].arn);
 			free(r->t[j].dlq);
+			free(r->t[j].group);
 			transform_free(r->t[j].xf);
 		}
 		free(r->t);
@@ -489,6 +525,33 @@ rules_free(struct ruleset *rs)
 	free(rs->r);
 	rs->r = NULL;
 	rs->n = 0;
+}
+
+/* OUT, the input of queue target T, becomes the SQS message of it. */
+static int
+send_sqs(const struct target *t, struct sbuf *out, const char **code,
+    const char **why)
+{
+	static char *msg;
+	struct sbuf body = *out;
+	struct sqs_msg m;
+	const char *sqscode;
+
+	memset(&m, 0, sizeof(m));
+	m.body = body.buf;
+	m.len = body.len;
+	m.group = t->group;
+	free(msg);
+	msg = NULL;
+	if (sqs_check(&m, &t->queue, &sqscode, &msg) != 0) {
+		*code = "INVALID_PARAMETER";
+		*why = msg;
+		return -1;
+	}
+	memset(out, 0, sizeof(*out));
+	sqs_message(out, &m, &t->queue);
+	sbuf_free(&body);
+	return 0;
 }
 
 int
@@ -511,5 +574,7 @@ rules_target_input(const struct rule *r, const struct target *t,
 	d.rule_name = r->name;
 	d.rule_arn = r->arn;
 	sbuf_reset(out);
-	return transform_apply(t->xf, &d, out, code, why);
+	if (transform_apply(t->xf, &d, out, code, why) != 0)
+		return -1;
+	return t->queue.arn != NULL ? send_sqs(t, out, code, why) : 0;
 }

@@ -12,6 +12,7 @@
 #include <stddef.h>
 
 #include "pattern.h"
+#include "sqs.h"
 #include "transform.h"
 
 struct target {
@@ -19,6 +20,8 @@ struct target {
 	char		*arn;
 	char		*dlq;		/* DeadLetterConfig.Arn, or NULL */
 	struct transform *xf;
+	struct sqs_queue queue;		/* .arn: the target is an SQS queue */
+	char		*group;		/* SqsParameters.MessageGroupId */
 	void		*sink;		/* for the program: where it goes */
 };
 
@@ -48,10 +51,14 @@ void	rules_free(struct ruleset *);
 
 /*
  * The input target T of rule R receives for the event [rec, rec+len):
- * appended to OUT (reset first).  *VALUE is the event parsed, parsed
- * here on first need (jv_invalid() until then; the caller frees it).
- * Returns 0, or -1 when AWS could not deliver it, with *code and *why
- * (static) for the dead-letter attributes.
+ * appended to OUT (reset first).  For an SQS queue target that is an
+ * SQS message (sqs.h) whose Body is the input, sent with the target's
+ * SqsParameters.MessageGroupId; on a FIFO queue its deduplication id is
+ * content-based, as EventBridge requires of the queue.  *VALUE is the
+ * event parsed, parsed here on first need (jv_invalid() until then; the
+ * caller frees it).  Returns 0, or -1 when AWS could not deliver it,
+ * with *code and *why for the dead-letter attributes (static, or valid
+ * until the next call).
  */
 int	rules_target_input(const struct rule *r, const struct target *t,
 	    const char *rec, size_t len, jv *value, struct sbuf *out,

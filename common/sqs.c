@@ -289,7 +289,7 @@ sqs_message(struct sbuf *b, const struct sqs_msg *m,
 	sbuf_addf(b, "{\"MessageId\":\"%s\",\"MD5OfBody\":\"%s\",\"Body\":",
 	    m->id != NULL ? m->id : id, hex);
 	jsonraw_quote(b, m->body, m->len);
-	attributes(b, m, q, clock_now_ms());
+	attributes(b, m, q, m->sent != 0 ? m->sent : clock_now_ms());
 	if (m->na > 0)
 		message_attributes(b, m->a, m->na);
 	sbuf_adds(b, "}");

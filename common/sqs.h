@@ -49,6 +49,7 @@ struct sqs_msg {
 	const char		*group;	/* MessageGroupId, or NULL */
 	const char		*dedup;	/* MessageDeduplicationId, or NULL */
 	const char		*seq;	/* SequenceNumber, or NULL */
+	int64_t			 sent;	/* SentTimestamp (ms), or 0: now */
 };
 
 /* A queue: what its ARN says. */

@@ -72,3 +72,12 @@ Fn="
 	run -0 complete_line sns-publish --subsc
 	assert_output --subscriptions
 }
+
+@test "lambda-invoke completes the queue destination options" {
+	run -0 complete_line lambda-invoke --on-failure
+	assert_output "--on-failure
+--on-failure-bus
+--on-failure-queue"
+	run -0 complete_line lambda-invoke --on-success-q
+	assert_output --on-success-queue
+}

@@ -436,10 +436,10 @@ r16-range-only 4"
 	r="$BATS_TEST_TMPDIR/r.json"
 	cat > "$r" <<'EOF'
 [{"Name":"r1","EventPattern":{"source":["aws.ec2"]},
-  "Targets":[{"Id":"whole","Arn":"arn:aws:sqs:us-east-1:123456789012:q"},
-             {"Id":"fixed","Arn":"arn:aws:sqs:us-east-1:123456789012:q","Input":"{ \"a\" : 1 }"},
-             {"Id":"path","Arn":"arn:aws:sqs:us-east-1:123456789012:q","InputPath":"$.detail"},
-             {"Id":"scalar","Arn":"arn:aws:sqs:us-east-1:123456789012:q","InputPath":"$.detail.state"}]},
+  "Targets":[{"Id":"whole","Arn":"arn:aws:lambda:us-east-1:123456789012:function:q"},
+             {"Id":"fixed","Arn":"arn:aws:lambda:us-east-1:123456789012:function:q","Input":"{ \"a\" : 1 }"},
+             {"Id":"path","Arn":"arn:aws:lambda:us-east-1:123456789012:function:q","InputPath":"$.detail"},
+             {"Id":"scalar","Arn":"arn:aws:lambda:us-east-1:123456789012:function:q","InputPath":"$.detail.state"}]},
  {"Name":"r2","EventPattern":{"detail":{"state":["RUNNING"]}},
   "Targets":[{"Id":"path","Arn":"arn:aws:lambda:us-east-1:123456789012:function:f","InputPath":"$.resources"}]}]
 EOF
@@ -461,7 +461,7 @@ EOF
 # transformer TEMPLATE: deliver the account event through one transformer.
 transformer() {
 	jq -n --arg t "$1" '[{Name: "r1", EventPattern: {source: ["core.update-account-command"]},
-	    Targets: [{Id: "t1", Arn: "arn:aws:sqs:us-east-1:123456789012:q",
+	    Targets: [{Id: "t1", Arn: "arn:aws:lambda:us-east-1:123456789012:function:q",
 	    InputTransformer: {InputPathsMap: {userId: "$.detail.payload.acc_id",
 	    payload: "$.detail.payload", systemstring: "$.detail.awsAccountId",
 	    listsingle: "$.detail.listsingle", listmulti: "$.detail.listmulti",
@@ -509,7 +509,7 @@ transformer() {
 		run -0 transformer "$t"
 		assert_output ""
 		run -0 jq -c '.attributes' "$BATS_TEST_TMPDIR/dlq"
-		assert_output '{"RULE_ARN":"arn:aws:events:us-east-1:123456789012:rule/r1","TARGET_ARN":"arn:aws:sqs:us-east-1:123456789012:q","ERROR_CODE":"INVALID_JSON","ERROR_MESSAGE":"The target input is not valid JSON","RETRY_ATTEMPTS":"0"}'
+		assert_output '{"RULE_ARN":"arn:aws:events:us-east-1:123456789012:rule/r1","TARGET_ARN":"arn:aws:lambda:us-east-1:123456789012:function:q","ERROR_CODE":"INVALID_JSON","ERROR_MESSAGE":"The target input is not valid JSON","RETRY_ATTEMPTS":"0"}'
 		assert_equal "$(jq -c .body "$BATS_TEST_TMPDIR/dlq")" "$(cat "$F/account-event.json")"
 	done
 	# without --dead-letter: reported, exit 1
