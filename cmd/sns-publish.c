@@ -95,6 +95,7 @@ struct sub {
 	const char	*file;		/* where it was read */
 	long		 line;
 	int		 set;		/* SetSubscriptionAttributes wording */
+	char		*unsub;		/* its UnsubscribeURL */
 	char		*dlq;		/* RedrivePolicy's queue, or NULL */
 };
 
@@ -110,6 +111,8 @@ static struct {
 	int		 cbd;		/* ContentBasedDeduplication */
 	char		*created;	/* CreateTopic's name, or NULL */
 	struct dedup	*dedup;		/* FIFO: the 5-minute window */
+	char		*cert;		/* SigningCertURL */
+	int		 listened;	/* some subscription has a -t */
 	uint64_t	 seq;		/* FIFO: the last SequenceNumber */
 } opt;
 
@@ -426,6 +429,8 @@ add_sub(jv o, const char *rec, size_t len, const char *file, long line)
 	s.name = endpoint_name(s.endpoint);
 	s.file = file;
 	s.line = line;
+	s.unsub = xasprintf("https://sns.%s.amazonaws.com/?Action=Unsubscribe"
+	    "&SubscriptionArn=%s", awsid_region(), s.arn);
 	opt.s = xreallocarray(opt.s, opt.n + 1, sizeof(*opt.s));
 	opt.s[opt.n++] = s;
 	jv_free(o);
@@ -820,7 +825,9 @@ open_sinks(void)
 
 	sinks_open(&opt.sinks, opt.unbuffered);
 	for (k = 0; k < opt.n; k++)
-		opt.s[k].out = sinks_find(&opt.sinks, names_sub, &opt.s[k]);
+		if ((opt.s[k].out = sinks_find(&opt.sinks, names_sub,
+		    &opt.s[k])) != NULL)
+			opt.listened = 1;
 	sinks_check(&opt.sinks, "no subscription of the topic has this "
 	    "name, endpoint or ARN");
 }
@@ -844,6 +851,8 @@ struct msg {
 	size_t		 size;		/* message and attribute bytes */
 	struct sqs_attr	*a;		/* its members, by name */
 	size_t		 na;
+	struct sbuf	 env, envtail;	/* the envelope but UnsubscribeURL */
+	const char	*envtext;	/* the text env was built for */
 };
 
 /* The checked attributes of M, sorted by name. */
@@ -914,24 +923,10 @@ member(struct sbuf *b, const char *key, const char *val, size_t n, int more)
 	sbuf_adds(b, more ? ",\n" : "\n");
 }
 
+/* The envelope up to its UnsubscribeURL. */
 static void
-urls(struct sbuf *cert, struct sbuf *unsub, const struct sub *s)
+envelope_head(struct sbuf *b, const struct msg *m)
 {
-	sbuf_addf(cert, "https://sns.%s.amazonaws.com/"
-	    "SimpleNotificationService-0000000000000000000000000000000.pem",
-	    awsid_region());
-	sbuf_addf(unsub, "https://sns.%s.amazonaws.com/?Action=Unsubscribe"
-	    "&SubscriptionArn=%s", awsid_region(), s->arn);
-}
-
-/* The JSON envelope, in the layout AWS writes it (one member a line). */
-static void
-envelope(struct sbuf *b, const struct msg *m, const struct sub *s)
-{
-	struct sbuf cert = SBUF_INIT, unsub = SBUF_INIT;
-	int hasattr = m->na > 0;
-
-	urls(&cert, &unsub, s);
 	sbuf_adds(b, "{\n");
 	member(b, "Type", "Notification", 12, 1);
 	member(b, "MessageId", m->id, strlen(m->id), 1);
@@ -945,18 +940,36 @@ envelope(struct sbuf *b, const struct msg *m, const struct sub *s)
 	if (!opt.fifo) {	/* FIFO notifications are not signed */
 		member(b, "SignatureVersion", "1", 1, 1);
 		member(b, "Signature", SIGNATURE, strlen(SIGNATURE), 1);
-		member(b, "SigningCertURL", cert.buf, cert.len, 1);
+		member(b, "SigningCertURL", opt.cert, strlen(opt.cert), 1);
 	}
-	member(b, "UnsubscribeURL", unsub.buf, unsub.len, hasattr);
-	if (hasattr) {
-		sbuf_adds(b, "  \"MessageAttributes\" : {");
-		attrs_tv(b, m, " : ", "\n    ");
-		sbuf_adds(b, "\n  }\n");
-	}
-	sbuf_adds(b, "}");
-	sbuf_free(&cert);
-	sbuf_free(&unsub);
 }
+
+/*
+ * The JSON envelope, in the layout AWS writes it (one member a line).
+ * All but the UnsubscribeURL is the same for every subscription: it is
+ * built once per message (and per text, for MessageStructure).
+ */
+static void
+envelope(struct sbuf *b, struct msg *m, const struct sub *s)
+{
+	if (m->envtext != m->text || m->env.len == 0) {
+		sbuf_reset(&m->env);
+		envelope_head(&m->env, m);
+		sbuf_reset(&m->envtail);
+		if (m->na > 0) {
+			sbuf_adds(&m->envtail, ",\n  \"MessageAttributes\" : {");
+			attrs_tv(&m->envtail, m, " : ", "\n    ");
+			sbuf_adds(&m->envtail, "\n  }");
+		}
+		sbuf_adds(&m->envtail, "\n}");
+		m->envtext = m->text;
+	}
+	sbuf_add(b, m->env.buf, m->env.len);
+	sbuf_adds(b, "  \"UnsubscribeURL\" : ");
+	jsonraw_quote(b, s->unsub, strlen(s->unsub));
+	sbuf_add(b, m->envtail.buf, m->envtail.len);
+}
+
 
 /*
  * The SQS message of M to queue subscription S: raw or enveloped, with
@@ -964,7 +977,7 @@ envelope(struct sbuf *b, const struct msg *m, const struct sub *s)
  * as system attributes.
  */
 static void
-sqs_delivery(struct sbuf *b, const struct msg *m, const struct sub *s)
+sqs_delivery(struct sbuf *b, struct msg *m, const struct sub *s)
 {
 	struct sbuf body = SBUF_INIT;
 	struct sqs_msg q;
@@ -1003,9 +1016,6 @@ sqs_delivery(struct sbuf *b, const struct msg *m, const struct sub *s)
 static void
 lambda_event(struct sbuf *b, const struct msg *m, const struct sub *s)
 {
-	struct sbuf cert = SBUF_INIT, unsub = SBUF_INIT;
-
-	urls(&cert, &unsub, s);
 	sbuf_adds(b, "{\"Records\":[{\"EventSource\":\"aws:sns\","
 	    "\"EventVersion\":\"1.0\",\"EventSubscriptionArn\":");
 	jsonraw_quote(b, s->arn, strlen(s->arn));
@@ -1021,19 +1031,17 @@ lambda_event(struct sbuf *b, const struct msg *m, const struct sub *s)
 	jsonraw_quote(b, m->text, m->len);
 	sbuf_addf(b, ",\"Timestamp\":\"%s\",\"SignatureVersion\":\"1\","
 	    "\"Signature\":\"%s\",\"SigningCertUrl\":", m->ts, SIGNATURE);
-	jsonraw_quote(b, cert.buf, cert.len);
+	jsonraw_quote(b, opt.cert, strlen(opt.cert));
 	sbuf_adds(b, ",\"UnsubscribeUrl\":");
-	jsonraw_quote(b, unsub.buf, unsub.len);
+	jsonraw_quote(b, s->unsub, strlen(s->unsub));
 	sbuf_adds(b, ",\"MessageAttributes\":{");
 	attrs_tv(b, m, ":", "");
 	sbuf_adds(b, "}}}]}");
-	sbuf_free(&cert);
-	sbuf_free(&unsub);
 }
 
 /* The envelope as one JSON text: email-json deliveries. */
 static void
-envelope_line(struct sbuf *b, const struct msg *m, const struct sub *s)
+envelope_line(struct sbuf *b, struct msg *m, const struct sub *s)
 {
 	struct sbuf env = SBUF_INIT;
 
@@ -1058,7 +1066,7 @@ header(struct sbuf *b, const char *name, const char *val, int more)
  * {"method","url","headers","body"}, the headers those AWS sends.
  */
 static void
-http_post(struct sbuf *b, const struct msg *m, const struct sub *s)
+http_post(struct sbuf *b, struct msg *m, const struct sub *s)
 {
 	struct sbuf body = SBUF_INIT;
 
@@ -1131,30 +1139,36 @@ msg_text(const struct msg *m, const char *proto, size_t *len)
 }
 
 static void
-deliver(const struct msg *m, struct sbuf *b)
+deliver(struct msg *m, struct sbuf *b)
 {
-	jv keep = jv_array();
+	const char *text = m->text;
+	size_t len = m->len, i;
 	int scanned = 0, bodyok = 0;
-	struct msg pm;
-	size_t i;
+	jv keep;
 
+	if (!opt.listened)
+		return;
+	keep = jv_array();
 	snsattr_fields(m->attrs, pt_attr, &f_attr, &keep);
 	for (i = 0; i < opt.n; i++) {
 		const struct sub *s = &opt.s[i];
 
+		m->text = text;		/* policies read the Message */
+		m->len = len;
 		if (s->out == NULL || !passes(s, m, &scanned, &bodyok))
 			continue;
-		pm = *m;
-		pm.text = msg_text(m, s->protocol, &pm.len);
+		m->text = msg_text(m, s->protocol, &m->len);
 		sbuf_reset(b);
 		switch (s->proto) {
-		case P_LAMBDA: lambda_event(b, &pm, s); break;
-		case P_HTTP: http_post(b, &pm, s); break;
-		case P_EMAILJSON: envelope_line(b, &pm, s); break;
-		default: sqs_delivery(b, &pm, s); break;
+		case P_LAMBDA: lambda_event(b, m, s); break;
+		case P_HTTP: http_post(b, m, s); break;
+		case P_EMAILJSON: envelope_line(b, m, s); break;
+		default: sqs_delivery(b, m, s); break;
 		}
 		out_line(s->out, b->buf, b->len);
 	}
+	m->text = text;
+	m->len = len;
 	jv_free(keep);
 }
 
@@ -1255,6 +1269,8 @@ msg_free(struct msg *m)
 	jv_free(m->subj);
 	jv_free(m->attrs);
 	jv_free(m->structure);
+	sbuf_free(&m->env);
+	sbuf_free(&m->envtail);
 	free(m->group);
 	free(m->dedup);
 	msg_attrs_free(m);
@@ -1715,6 +1731,9 @@ main(int argc, char *argv[])
 		free(t);
 	}
 	check_subs();
+	opt.cert = xasprintf("https://sns.%s.amazonaws.com/"
+	    "SimpleNotificationService-0000000000000000000000000000000.pem",
+	    awsid_region());
 	if (opt.fifo)
 		opt.dedup = dedup_new(DEDUP_WINDOW_MS);
 	sc = scan_new(pt_body);
@@ -1753,6 +1772,7 @@ main(int argc, char *argv[])
 		free(opt.s[i].endpoint);
 		free(opt.s[i].name);
 		free(opt.s[i].dlq);
+		free(opt.s[i].unsub);
 	}
 	free(opt.s);
 	sinks_close(&opt.sinks);
@@ -1763,6 +1783,7 @@ main(int argc, char *argv[])
 	pathtab_free(pt_body);
 	free(opt.topic);
 	free(opt.created);
+	free(opt.cert);
 	for (i = 0; i < locs.n; i++)
 		free(locs.s[i]);
 	free(locs.s);

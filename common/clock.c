@@ -18,6 +18,8 @@ static int virt, determ;
  * each keep their own (clock_jump_to starts a thread's).
  */
 static __thread int64_t vnow;
+static __thread unsigned char pool[4096];	/* ids_uuid's random bytes */
+static __thread size_t poolpos = sizeof(pool);
 static uint64_t idcount;
 
 static int64_t
@@ -189,17 +191,24 @@ ids_uuid(char out[UUID_BUFSZ], const void *seed, size_t len)
 		format_uuid(out, b);
 		return;
 	}
-	while (got < sizeof(b)) {
-		n = getrandom(b + got, sizeof(b) - got, 0);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0) {	/* no entropy source: still unique enough */
-			hash128(b, diag_prog(), idcount++ ^
-			    (uint64_t)real_ms(), &b, sizeof(b));
-			break;
+	/* random bytes are drawn 4 KiB at a time: one system call per 256 ids */
+	if (poolpos + sizeof(b) > sizeof(pool)) {
+		while (got < sizeof(pool)) {
+			n = getrandom(pool + got, sizeof(pool) - got, 0);
+			if (n < 0 && errno == EINTR)
+				continue;
+			if (n < 0) {	/* no entropy source: unique enough */
+				hash128(b, diag_prog(), idcount++ ^
+				    (uint64_t)real_ms(), pool, sizeof(pool));
+				format_uuid(out, b);
+				return;
+			}
+			got += (size_t)n;
 		}
-		got += (size_t)n;
+		poolpos = 0;
 	}
+	memcpy(b, pool + poolpos, sizeof(b));
+	poolpos += sizeof(b);
 	format_uuid(out, b);
 }
 
