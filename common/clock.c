@@ -10,6 +10,7 @@
 #include "clock.h"
 #include "diag.h"
 #include "exitcode.h"
+#include "num.h"
 #include "rfc3339.h"
 
 static int virt, determ;
@@ -151,11 +152,15 @@ format_uuid(char out[UUID_BUFSZ], unsigned char b[16])
 {
 	b[6] = (b[6] & 0x0f) | 0x40;
 	b[8] = (b[8] & 0x3f) | 0x80;
-	snprintf(out, UUID_BUFSZ,
-	    "%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-"
-	    "%02x%02x%02x%02x%02x%02x",
-	    b[0], b[1], b[2], b[3], b[4], b[5], b[6], b[7], b[8], b[9],
-	    b[10], b[11], b[12], b[13], b[14], b[15]);
+	num_hex(out, b, 4);
+	out[8] = '-';
+	num_hex(out + 9, b + 4, 2);
+	out[13] = '-';
+	num_hex(out + 14, b + 6, 2);
+	out[18] = '-';
+	num_hex(out + 19, b + 8, 2);
+	out[23] = '-';
+	num_hex(out + 24, b + 10, 6);
 }
 
 static void

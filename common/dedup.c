@@ -11,6 +11,7 @@
 #include <nettle/sha2.h>
 
 #include "dedup.h"
+#include "num.h"
 #include "xalloc.h"
 
 struct dent {
@@ -149,11 +150,9 @@ dedup_content_id(const void *body, size_t len, char hex[DEDUP_SHA256_HEX])
 {
 	struct sha256_ctx c;
 	uint8_t dig[SHA256_DIGEST_SIZE];
-	int i;
 
 	sha256_init(&c);
 	sha256_update(&c, len, body);
 	sha256_digest(&c, sizeof(dig), dig);
-	for (i = 0; i < SHA256_DIGEST_SIZE; i++)
-		snprintf(hex + 2 * i, 3, "%02x", dig[i]);
+	num_hex(hex, dig, sizeof(dig));
 }
