@@ -10,6 +10,7 @@
 #include "clock.h"
 #include "diag.h"
 #include "exitcode.h"
+#include "num.h"
 #include "rfc3339.h"
 
 static int virt, determ;
@@ -18,6 +19,8 @@ static int virt, determ;
  * each keep their own (clock_jump_to starts a thread's).
  */
 static __thread int64_t vnow;
+static __thread unsigned char pool[4096];	/* ids_uuid's random bytes */
+static __thread size_t poolpos = sizeof(pool);
 static uint64_t idcount;
 
 static int64_t
@@ -149,11 +152,15 @@ format_uuid(char out[UUID_BUFSZ], unsigned char b[16])
 {
 	b[6] = (b[6] & 0x0f) | 0x40;
 	b[8] = (b[8] & 0x3f) | 0x80;
-	snprintf(out, UUID_BUFSZ,
-	    "%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-"
-	    "%02x%02x%02x%02x%02x%02x",
-	    b[0], b[1], b[2], b[3], b[4], b[5], b[6], b[7], b[8], b[9],
-	    b[10], b[11], b[12], b[13], b[14], b[15]);
+	num_hex(out, b, 4);
+	out[8] = '-';
+	num_hex(out + 9, b + 4, 2);
+	out[13] = '-';
+	num_hex(out + 14, b + 6, 2);
+	out[18] = '-';
+	num_hex(out + 19, b + 8, 2);
+	out[23] = '-';
+	num_hex(out + 24, b + 10, 6);
 }
 
 static void
@@ -189,17 +196,24 @@ ids_uuid(char out[UUID_BUFSZ], const void *seed, size_t len)
 		format_uuid(out, b);
 		return;
 	}
-	while (got < sizeof(b)) {
-		n = getrandom(b + got, sizeof(b) - got, 0);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0) {	/* no entropy source: still unique enough */
-			hash128(b, diag_prog(), idcount++ ^
-			    (uint64_t)real_ms(), &b, sizeof(b));
-			break;
+	/* random bytes are drawn 4 KiB at a time: one system call per 256 ids */
+	if (poolpos + sizeof(b) > sizeof(pool)) {
+		while (got < sizeof(pool)) {
+			n = getrandom(pool + got, sizeof(pool) - got, 0);
+			if (n < 0 && errno == EINTR)
+				continue;
+			if (n < 0) {	/* no entropy source: unique enough */
+				hash128(b, diag_prog(), idcount++ ^
+				    (uint64_t)real_ms(), pool, sizeof(pool));
+				format_uuid(out, b);
+				return;
+			}
+			got += (size_t)n;
 		}
-		got += (size_t)n;
+		poolpos = 0;
 	}
+	memcpy(b, pool + poolpos, sizeof(b));
+	poolpos += sizeof(b);
 	format_uuid(out, b);
 }
 

@@ -15,6 +15,7 @@
 #include "awsid.h"
 #include "clock.h"
 #include "jsonraw.h"
+#include "num.h"
 #include "sbuf.h"
 #include "sqs.h"
 #include "xalloc.h"
@@ -53,10 +54,7 @@ sqs_arn(const char *s, struct sqs_queue *q)
 static void
 hex_of(const uint8_t *d, size_t n, char *hex)
 {
-	size_t i;
-
-	for (i = 0; i < n; i++)
-		snprintf(hex + 2 * i, 3, "%02x", d[i]);
+	num_hex(hex, d, n);
 }
 
 void
