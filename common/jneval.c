@@ -139,13 +139,13 @@ tuple_set(struct jn_ctx *c, struct jn_value *t, const char *k,
 	jn_set(c->arena, t, k, strlen(k), v);
 }
 
+/* A sequence of V, as createSequence(v): undefined is an item too. */
 struct jn_value *
 jn_seq_of(struct jn_ctx *c, struct jn_value *v)
 {
 	struct jn_value *s = jn_array(c->arena, JN_SEQ);
 
-	if (v != NULL)
-		jn_push(c->arena, s, v);
+	jn_push(c->arena, s, v);
 	return s;
 }
 
@@ -623,7 +623,7 @@ group(struct jn_ctx *c, struct jn_pair *pairs, size_t np, long pos,
 	if (in == NULL || in->kind != JN_ARRAY)
 		in = jn_seq_of(c, in);
 	if (in->u.arr.n == 0)
-		jn_push(c->arena, in, NULL);
+		in = jn_seq_of(c, NULL);
 	for (i = 0; i < in->u.arr.n; i++) {
 		item = in->u.arr.v[i];
 		e = reduce ? env_tuple(c, env, item) : env;

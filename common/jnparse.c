@@ -25,12 +25,17 @@ struct parser {
 	jmp_buf		 jb;
 };
 
+/*
+ * Left binding powers.  jsonata-js's operator table gives ';', ':', '|',
+ * '**' and '..' a power too, but it defines them as plain symbols (or
+ * prefix operators), which bind nothing on their left.
+ */
 static const struct { const char *op; int bp; } bps[] = {
 	{ ".", 75 }, { "[", 80 }, { "]", 0 }, { "{", 70 }, { "}", 0 },
 	{ "(", 80 }, { ")", 0 }, { ",", 0 }, { "@", 80 }, { "#", 80 },
-	{ ";", 80 }, { ":", 80 }, { "?", 20 }, { "+", 50 }, { "-", 50 },
-	{ "*", 60 }, { "/", 60 }, { "%", 60 }, { "|", 20 }, { "=", 40 },
-	{ "<", 40 }, { ">", 40 }, { "^", 40 }, { "**", 60 }, { "..", 20 },
+	{ ";", 0 }, { ":", 0 }, { "?", 20 }, { "+", 50 }, { "-", 50 },
+	{ "*", 60 }, { "/", 60 }, { "%", 60 }, { "|", 0 }, { "=", 40 },
+	{ "<", 40 }, { ">", 40 }, { "^", 40 }, { "**", 0 }, { "..", 0 },
 	{ ":=", 10 }, { "!=", 40 }, { "<=", 40 }, { ">=", 40 },
 	{ "~>", 40 }, { "and", 30 }, { "or", 25 }, { "in", 40 },
 	{ "&", 50 }, { NULL, 0 }
@@ -427,8 +432,7 @@ led(struct parser *p, struct jn_token *t, struct jn_node *left)
 		}
 		return n;
 	}
-	if (bp == 0 || is(t, "|") || is(t, "**") || is(t, ";") ||
-	    is(t, ":")) {
+	if (bp == 0) {
 		snprintf(msg, sizeof(msg), "Syntax error: \"%.*s\"",
 		    (int)t->len, t->s);
 		fail(p, "S0201", t->position, t->s, t->len, msg);
