@@ -58,6 +58,16 @@ InventoryFunction="
 	assert_output ndjson
 }
 
+@test "sfn-eval is registered and completes its options" {
+	run -0 complete -p sfn-eval
+	assert_output "complete -F _edakit sfn-eval"
+	run -0 complete_line sfn-eval --time
+	assert_output --time-limit
+	run -0 complete_line sfn-eval --un
+	assert_output "--unbuffered
+--undefined"
+}
+
 @test "completions are installed for every program" {
 	dest="$BATS_TEST_TMPDIR/dest"
 	run -0 make -s -C "$ROOT" install DESTDIR="$dest" PREFIX=/usr
