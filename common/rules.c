@@ -586,16 +586,21 @@ rules_free(struct ruleset *rs)
 	rs->n = 0;
 }
 
-/* OUT, the input of queue target T, becomes the SQS message of it. */
+/*
+ * OUT, the input of queue target T, becomes the SQS message of it.  The
+ * input is kept in one buffer reused from call to call.
+ */
 static int
 send_sqs(const struct target *t, struct sbuf *out, const char **code,
     const char **why)
 {
+	static struct sbuf body = SBUF_INIT;
 	static char *msg;
-	struct sbuf body = *out;
 	struct sqs_msg m;
 	const char *sqscode;
 
+	sbuf_reset(&body);
+	sbuf_add(&body, out->buf, out->len);
 	memset(&m, 0, sizeof(m));
 	m.body = body.buf;
 	m.len = body.len;
@@ -607,9 +612,8 @@ send_sqs(const struct target *t, struct sbuf *out, const char **code,
 		*why = msg;
 		return -1;
 	}
-	memset(out, 0, sizeof(*out));
+	sbuf_reset(out);
 	sqs_message(out, &m, &t->queue);
-	sbuf_free(&body);
 	return 0;
 }
 
