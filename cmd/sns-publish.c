@@ -546,13 +546,14 @@ res_loc(const char *file, long line, const char *id)
 	    line, id);
 }
 
-/* A reference of the template resolved, or exit 3 saying why not. */
+/* Reference V (consumed) resolved, or exit 3 saying why not. */
 static char *
 resolve(jv res, jv v, const char *loc, const char *what)
 {
 	const char *why;
 	char *r = cfn_resolve(res, v, &why);
 
+	jv_free(v);
 	if (r == NULL) {
 		diag_loc(loc, 0, "%s: %s", what, why);
 		exit(EXIT_PROGRAM);
