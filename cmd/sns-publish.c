@@ -1683,6 +1683,21 @@ read_request(const char *rec, size_t len)
 	return o;
 }
 
+/*
+ * A -E line only needs to be JSON: an object (an event) is checked by
+ * the scanner, anything else parsed.  The value itself is not used.
+ */
+static jv
+read_input(const char *rec, size_t len)
+{
+	const char *err;
+	size_t off;
+
+	if (scan_event(sc_req, rec, len, &f_none, &err, &off) == 0)
+		return jv_true();
+	return ndjson_parse(rec, len);
+}
+
 /* ---------------------------------------------------------------- main */
 
 static void
@@ -1784,7 +1799,7 @@ main(int argc, char *argv[])
 	ndjson_open(&in, argc, argv);
 	in.keep_going = keep_going;
 	while (ndjson_next(&in, &rec, &len)) {
-		v = from_eb ? ndjson_parse(rec, len) : read_request(rec, len);
+		v = from_eb ? read_input(rec, len) : read_request(rec, len);
 		if (!jv_is_valid(v)) {
 			jv msg = jv_invalid_get_msg(v);
 
