@@ -546,13 +546,14 @@ res_loc(const char *file, long line, const char *id)
 	    line, id);
 }
 
-/* A reference of the template resolved, or exit 3 saying why not. */
+/* Reference V (consumed) resolved, or exit 3 saying why not. */
 static char *
 resolve(jv res, jv v, const char *loc, const char *what)
 {
 	const char *why;
 	char *r = cfn_resolve(res, v, &why);
 
+	jv_free(v);
 	if (r == NULL) {
 		diag_loc(loc, 0, "%s: %s", what, why);
 		exit(EXIT_PROGRAM);
@@ -1682,6 +1683,21 @@ read_request(const char *rec, size_t len)
 	return o;
 }
 
+/*
+ * A -E line only needs to be JSON: an object (an event) is checked by
+ * the scanner, anything else parsed.  The value itself is not used.
+ */
+static jv
+read_input(const char *rec, size_t len)
+{
+	const char *err;
+	size_t off;
+
+	if (scan_event(sc_req, rec, len, &f_none, &err, &off) == 0)
+		return jv_true();
+	return ndjson_parse(rec, len);
+}
+
 /* ---------------------------------------------------------------- main */
 
 static void
@@ -1783,7 +1799,7 @@ main(int argc, char *argv[])
 	ndjson_open(&in, argc, argv);
 	in.keep_going = keep_going;
 	while (ndjson_next(&in, &rec, &len)) {
-		v = from_eb ? ndjson_parse(rec, len) : read_request(rec, len);
+		v = from_eb ? read_input(rec, len) : read_request(rec, len);
 		if (!jv_is_valid(v)) {
 			jv msg = jv_invalid_get_msg(v);
 
