@@ -147,13 +147,18 @@ hash64(uint64_t h, const void *data, size_t len)
 static void
 format_uuid(char out[UUID_BUFSZ], unsigned char b[16])
 {
+	static const char digit[] = "0123456789abcdef";
+	int i;
+
 	b[6] = (b[6] & 0x0f) | 0x40;
 	b[8] = (b[8] & 0x3f) | 0x80;
-	snprintf(out, UUID_BUFSZ,
-	    "%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-"
-	    "%02x%02x%02x%02x%02x%02x",
-	    b[0], b[1], b[2], b[3], b[4], b[5], b[6], b[7], b[8], b[9],
-	    b[10], b[11], b[12], b[13], b[14], b[15]);
+	for (i = 0; i < 16; i++) {
+		if (i == 4 || i == 6 || i == 8 || i == 10)
+			*out++ = '-';
+		*out++ = digit[b[i] >> 4];
+		*out++ = digit[b[i] & 15];
+	}
+	*out = '\0';
 }
 
 static void
@@ -177,29 +182,50 @@ hash128(unsigned char b[16], const char *salt, uint64_t n,
 	}
 }
 
+/*
+ * Random bytes for ids, drawn from the kernel a pool at a time (one
+ * system call per 256 ids, not one per id), per thread.  Nothing forks
+ * without exec, so no two processes share a pool.
+ */
+static __thread unsigned char pool[4096];
+static __thread size_t pooled;
+
+/* 16 random bytes into B: 0, or -1 when there is no entropy source. */
+static int
+random16(unsigned char b[16])
+{
+	size_t got = 0;
+	ssize_t n;
+
+	if (pooled < 16) {
+		while (got < sizeof(pool)) {
+			n = getrandom(pool + got, sizeof(pool) - got, 0);
+			if (n < 0 && errno == EINTR)
+				continue;
+			if (n < 0)
+				return -1;
+			got += (size_t)n;
+		}
+		pooled = sizeof(pool);
+	}
+	pooled -= 16;
+	memcpy(b, pool + pooled, 16);
+	return 0;
+}
+
 void
 ids_uuid(char out[UUID_BUFSZ], const void *seed, size_t len)
 {
 	unsigned char b[16];
-	size_t got = 0;
-	ssize_t n;
 
 	if (determ) {
 		hash128(b, diag_prog(), idcount++, seed, len);
 		format_uuid(out, b);
 		return;
 	}
-	while (got < sizeof(b)) {
-		n = getrandom(b + got, sizeof(b) - got, 0);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0) {	/* no entropy source: still unique enough */
-			hash128(b, diag_prog(), idcount++ ^
-			    (uint64_t)real_ms(), &b, sizeof(b));
-			break;
-		}
-		got += (size_t)n;
-	}
+	if (random16(b) != 0)	/* no entropy source: still unique enough */
+		hash128(b, diag_prog(), idcount++ ^ (uint64_t)real_ms(), NULL,
+		    0);
 	format_uuid(out, b);
 }
 
