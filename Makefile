@@ -49,6 +49,9 @@ LDLIBS_sfn-run		= -lnettle -lpthread
 LDLIBS_lambda-invoke	= -lmicrohttpd -lnettle
 LDLIBS_ebus-match	= -lnettle
 LDLIBS_sns-publish	= -lnettle
+# PCRE2 gives the JSONata engine (sfn-eval) JavaScript-like regular
+# expressions.
+LDLIBS_sfn-eval		= -lpcre2-8
 
 PROGS	= $(patsubst cmd/%.c,%,$(wildcard cmd/*.c))
 BINS	= $(addprefix $(BUILD)/bin/,$(PROGS))
@@ -60,7 +63,7 @@ MAN7	= $(wildcard man/*.7)
 RUNTIMES = $(wildcard share/runtimes/*)
 TESTS	?= tests
 
-BUILD_PKGS = libjq-dev nettle-dev libmicrohttpd-dev
+BUILD_PKGS = libjq-dev nettle-dev libmicrohttpd-dev libpcre2-dev
 CHECK_PKGS = jq bats bats-assert bats-support mandoc curl python3 nodejs \
 	     strace
 
@@ -76,7 +79,7 @@ FUZZTIME	?= 600
 FUZZ_RSS	?= 2048
 FUZZ_TIMEOUT	?= 10
 FUZZFLAGS	?=
-FUZZ_LIBS	= -lnettle -lpthread $(LDLIBS)
+FUZZ_LIBS	= -lnettle -lpthread -lpcre2-8 $(LDLIBS)
 FUZZ_COBJS	= $(patsubst common/%.c,$(FUZZ_BUILD)/common/%.o,\
 		  $(wildcard common/*.c))
 FUZZ_HDRS	= $(HDRS) tests/fuzz/fuzz.h

@@ -11,7 +11,9 @@
  * lines, is the function's log: on stderr, or in the local log store's
  * /aws/lambda/NAME group.  The handler contract and the record shapes
  * live in common/lambda.h, the spawner in common/proc.h, the Runtime API
- * server in common/rapi.h.
+ * server in common/rapi.h.  With --event-source-arn it is Lambda's
+ * SQS event source instead: the input is a queue's messages, run in
+ * batches that common/esm.h builds and settles.
  */
 #include <err.h>
 #include <getopt.h>
@@ -24,6 +26,7 @@
 #include "awsid.h"
 #include "clock.h"
 #include "diag.h"
+#include "esm.h"
 #include "exitcode.h"
 #include "fnlog.h"
 #include "jsonraw.h"
@@ -44,21 +47,29 @@
 enum {
 	OPT_CLOCK = 256, OPT_RETRIES, OPT_AGE, OPT_ON_SUCCESS, OPT_ON_FAILURE,
 	OPT_SUCCESS_BUS, OPT_FAILURE_BUS, OPT_SUCCESS_QUEUE, OPT_FAILURE_QUEUE,
-	OPT_LIMIT, OPT_RAPI, OPT_UNORDERED
+	OPT_LIMIT, OPT_RAPI, OPT_UNORDERED, OPT_ESM_ARN, OPT_BATCH, OPT_WINDOW,
+	OPT_RESPONSE_TYPES, OPT_VISIBILITY, OPT_RECEIVES
 };
 
 static const char optstring[] = "+a:c:e:hi:kL:m:n:qr:t:T:uV";
 static const struct option longopts[] = {
 	{ "account",		required_argument, NULL, 'a' },
+	{ "batch-size",		required_argument, NULL, OPT_BATCH },
 	{ "clock",		required_argument, NULL, OPT_CLOCK },
 	{ "concurrency",	required_argument, NULL, 'c' },
 	{ "env",		required_argument, NULL, 'e' },
+	{ "event-source-arn",	required_argument, NULL, OPT_ESM_ARN },
+	{ "function-response-types", required_argument, NULL,
+	    OPT_RESPONSE_TYPES },
 	{ "function-name",	required_argument, NULL, 'n' },
 	{ "help",		no_argument,	   NULL, 'h' },
 	{ "input",		required_argument, NULL, 'i' },
 	{ "invocation-type",	required_argument, NULL, 't' },
 	{ "keep-going",		no_argument,	   NULL, 'k' },
 	{ "log-store",		required_argument, NULL, 'L' },
+	{ "max-receive-count",	required_argument, NULL, OPT_RECEIVES },
+	{ "maximum-batching-window-in-seconds", required_argument, NULL,
+	    OPT_WINDOW },
 	{ "maximum-event-age",	required_argument, NULL, OPT_AGE },
 	{ "maximum-retry-attempts", required_argument, NULL, OPT_RETRIES },
 	{ "memory-size",	required_argument, NULL, 'm' },
@@ -76,6 +87,7 @@ static const struct option longopts[] = {
 	{ "unbuffered",		no_argument,	   NULL, 'u' },
 	{ "unordered",		no_argument,	   NULL, OPT_UNORDERED },
 	{ "version",		no_argument,	   NULL, 'V' },
+	{ "visibility-timeout",	required_argument, NULL, OPT_VISIBILITY },
 	{ NULL,			0,		   NULL, 0 }
 };
 
@@ -89,7 +101,13 @@ static const char usage_text[] =
     "                     --on-success-queue queue] [--on-failure path]\n"
     "                     [--on-failure-bus bus | --on-failure-queue queue]\n"
     "                     [--payload-limit bytes] [--runtime-api]\n"
-    "                     [--unordered] [--] command [arg ...]\n";
+    "                     [--unordered] [--] command [arg ...]\n"
+    "       lambda-invoke --event-source-arn queue [--batch-size n]\n"
+    "                     [--maximum-batching-window-in-seconds s]\n"
+    "                     [--function-response-types "
+    "ReportBatchItemFailures]\n"
+    "                     [--visibility-timeout s] [--max-receive-count n]\n"
+    "                     [options] [--] command [arg ...]\n";
 
 static const char help_text[] =
     "Run a Lambda handler command on each input payload, as Lambda would.\n"
@@ -131,6 +149,16 @@ static const char help_text[] =
     "  -u, --unbuffered              flush after every record\n"
     "      --unordered               write results as they complete\n"
     "  -V, --version                 print the version and exit\n"
+    "\n"
+    "SQS event source (input: a queue's messages; output: dead letters):\n"
+    "      --event-source-arn QUEUE  the queue's ARN or name\n"
+    "      --batch-size N            messages per event, 1 to 10000 (10)\n"
+    "      --maximum-batching-window-in-seconds S  0 to 300 (0)\n"
+    "      --function-response-types ReportBatchItemFailures\n"
+    "                                honour batchItemFailures\n"
+    "      --visibility-timeout S    0 to 43200 seconds (30)\n"
+    "      --max-receive-count N     receives before the dead-letter\n"
+    "                                queue, 1 to 1000 (10)\n"
     "\n"
     "EDAKIT_DETERMINISTIC=1 fixes ids and the clock for golden tests.\n";
 
@@ -187,6 +215,7 @@ struct inv {
 	struct lambda_reply reply;
 	char		**env;
 	struct proc_spec spec;
+	struct esm_batch *batch;	/* SQS: the messages of the event */
 };
 
 /* Live invocations in input order; the window bounds read-ahead. */
@@ -247,9 +276,12 @@ bus_arn(const char *bus)
 	}
 }
 
-/* A destination queue's ARN (owned); OPT names the option. */
+/*
+ * A queue's ARN (owned) from its name or ARN; OPT names the option.
+ * FIFO queues are refused unless FIFO_OK.
+ */
 static char *
-queue_arn(const char *queue, const char *opt)
+queue_arn(const char *queue, const char *opt, int fifo_ok)
 {
 	struct sqs_queue q;
 	char *a;
@@ -259,7 +291,7 @@ queue_arn(const char *queue, const char *opt)
 	if (!sqs_arn(a, &q))
 		errx(EXIT_USAGE, "%s: invalid queue name or ARN '%s'", opt,
 		    queue);
-	if (q.fifo)
+	if (q.fifo && !fifo_ok)
 		errx(EXIT_USAGE, "%s: %s: a FIFO queue cannot be a "
 		    "destination", opt, queue);
 	return a;
@@ -657,6 +689,43 @@ flush_all(void)
 		out_flush(opt.fail.out);
 }
 
+/*
+ * Wait for what comes first: an attempt to end, input on input_fd, or
+ * DUE (-1: nothing) on the program's clock, when an attempt could start
+ * then.
+ */
+static void
+wait_next(int64_t now, int64_t due)
+{
+	int ms = -1;
+
+	if (running > 0) {
+		/* Processes take no virtual time: only real waits. */
+		if (due != -1 && !clock_is_virtual() &&
+		    running < opt.concurrency * depth)
+			ms = due - now > 0 ? (int)(due - now) : 0;
+		/* Flush only when about to wait: results come in
+		 * batches when handlers are quick. */
+		if (ms != 0 && attempt_wait(0))
+			return;
+		flush_all();
+		attempt_wait(ms);
+	} else if (due != -1) {
+		flush_all();
+		if (!clock_is_virtual() && opt.rapi)
+			rapi_wait(rapi, due - now > INT_MAX ? INT_MAX :
+			    (int)(due - now), input_fd);
+		else if (!clock_is_virtual() && input_fd >= 0) {
+			/* Until then, unless new input comes. */
+			struct pollfd p = { input_fd, POLLIN, 0 };
+
+			poll(&p, 1, due - now > INT_MAX ? INT_MAX :
+			    (int)(due - now));
+		} else
+			clock_sleep_ms(due - now);
+	}
+}
+
 /* The invocation engine: read, start what is due, wait, emit. */
 static void
 run(void)
@@ -667,7 +736,7 @@ run(void)
 	live = xreallocarray(NULL, window, sizeof(*live));
 	for (;;) {
 		int64_t now, due = -1;
-		int ms = -1, idle;
+		int idle;
 
 		/* Read ahead; block for input only when there is nothing else. */
 		for (;;) {
@@ -702,33 +771,138 @@ run(void)
 		if (nlive == 0 && running == 0)
 			continue;	/* only input left to wait for */
 		input_fd = !eof && nlive < window ? ndjson_fd(&in) : -1;
-		if (running > 0) {
-			/* Processes take no virtual time: only real waits. */
-			if (due != -1 && !clock_is_virtual() &&
-			    running < opt.concurrency * depth)
-				ms = due - now > 0 ? (int)(due - now) : 0;
-			/* Flush only when about to wait: results come in
-			 * batches when handlers are quick. */
-			if (ms != 0 && attempt_wait(0))
-				continue;
-			flush_all();
-			attempt_wait(ms);
-		} else if (due != -1) {
-			flush_all();
-			if (!clock_is_virtual() && opt.rapi)
-				rapi_wait(rapi, due - now > INT_MAX ? INT_MAX :
-				    (int)(due - now), input_fd);
-			else if (!clock_is_virtual() && input_fd >= 0) {
-				/* Until the retry, unless new input comes. */
-				struct pollfd p = { input_fd, POLLIN, 0 };
-
-				poll(&p, 1, due - now > INT_MAX ? INT_MAX :
-				    (int)(due - now));
-			} else
-				clock_sleep_ms(due - now);
-		}
+		wait_next(now, due);
 	}
 	free(live);
+}
+
+/*
+ * The SQS event source (--event-source-arn): the queue is common/esm.h's,
+ * each batch one invocation run as any other.
+ */
+static struct esm *esm;
+static struct esm_config esmc;
+
+/* Read one queue message into the queue; 0 at the end of input. */
+static int
+read_message(void)
+{
+	const char *rec, *why;
+	size_t len;
+	jv p;
+
+	for (;;) {
+		if (ndjson_stop(&in) || !ndjson_next(&in, &rec, &len) ||
+		    ndjson_stop(&in))
+			return 0;
+		p = ndjson_parse(rec, len);
+		if (!jv_is_valid(p)) {
+			jv msg = jv_invalid_get_msg(p);
+
+			ndjson_bad(&in, "invalid JSON: %s",
+			    jv_string_value(msg));
+			jv_free(msg);
+			continue;
+		}
+		if ((why = esm_add(esm, p, clock_now_ms())) != NULL) {
+			ndjson_bad(&in, "%s", why);
+			continue;
+		}
+		return 1;
+	}
+}
+
+/* Invoke the function with batch B. */
+static void
+batch_start(struct esm_batch *b)
+{
+	struct inv *v = xcalloc(1, sizeof(*v));
+
+	v->batch = b;
+	v->payload = (char *)esm_batch_event(b, &v->len);
+	v->seq = nextseq++;
+	ids_uuid(v->id, v->payload, v->len);
+	lambda_trace_id(v->trace, sizeof(v->trace), v->id, clock_now_ms());
+	v->enqueued = v->due = clock_now_ms();
+	v->slot = -1;
+	live[nlive++] = v;
+	attempt_start(v);
+}
+
+/* Settle the batches whose invocation ended. */
+static void
+settle_done(void)
+{
+	size_t i, j;
+
+	for (i = j = 0; i < nlive; i++) {
+		struct inv *v = live[i];
+
+		if (v->state != INV_DONE) {
+			live[j++] = v;
+			continue;
+		}
+		esm_settle(esm, v->batch, &v->reply, v->id, clock_now_ms());
+		v->payload = NULL;	/* the batch's, freed with it */
+		inv_free(v);
+	}
+	nlive = j;
+}
+
+/* Until nothing is left: read, expire, take batches, run, settle, wait. */
+static void
+run_sqs(void)
+{
+	size_t bound, slots_max = (size_t)opt.concurrency * depth;
+	int eof = 0;
+
+	/* Read ahead enough for every slot and one more full batch. */
+	bound = (size_t)esmc.batch_size * (slots_max + 1) + 64;
+	live = xreallocarray(NULL, slots_max, sizeof(*live));
+	for (;;) {
+		struct esm_batch *b;
+		int64_t now, due;
+		int more;
+
+		while (!eof && esm_held(esm) < bound) {
+			if (!ndjson_ready(&in)) {
+				if (running > 0 || esm_held(esm) > 0)
+					break;
+				flush_all();	/* before blocking */
+				while (opt.rapi && !ndjson_ready(&in))
+					rapi_wait(rapi, -1, ndjson_fd(&in));
+			}
+			if (!read_message())
+				eof = 1;
+		}
+		now = clock_now_ms();
+		settle_done();
+		esm_expire(esm, now);
+		more = !eof && esm_held(esm) < bound && ndjson_ready(&in);
+		/* A batch holds its place in live until it is settled. */
+		while (nlive < slots_max &&
+		    (b = esm_take(esm, now, more, eof)) != NULL)
+			batch_start(b);
+		if (eof && running == 0 && esm_held(esm) == 0)
+			break;
+		due = esm_next_due(esm, now);
+		input_fd = !eof && esm_held(esm) < bound ? ndjson_fd(&in) : -1;
+		wait_next(now, due);
+	}
+	free(live);
+}
+
+/* The counts, which add up: every message deleted or a dead letter. */
+static void
+sqs_summary(void)
+{
+	const struct esm_counts *n = esm_counts(esm);
+
+	warnx("%s: %ld message%s: %ld deleted, %ld to the dead-letter queue "
+	    "(%ld invocation%s, %ld receive%s)", esm_queue_name(esmc.arn),
+	    n->received, n->received == 1 ? "" : "s", n->deleted, n->dead,
+	    n->invocations, n->invocations == 1 ? "" : "s", n->receives,
+	    n->receives == 1 ? "" : "s");
 }
 
 static void
@@ -741,7 +915,7 @@ dest_open(struct dest *d, const char *path, const char *bus,
 		errx(EXIT_USAGE, "%s: a destination is a bus or a queue, not "
 		    "both", qopt);
 	if (queue != NULL)
-		d->queue_arn = queue_arn(queue, qopt);
+		d->queue_arn = queue_arn(queue, qopt, 0);
 	d->path = path != NULL ? path : "-";
 	d->out = strcmp(d->path, "-") == 0 ? opt.out :
 	    out_open(d->path, unbuffered);
@@ -766,9 +940,11 @@ main(int argc, char *argv[])
 	const char *okpath = NULL, *failpath = NULL, *okbus = NULL;
 	const char *failbus = NULL, *storedir = NULL, *okqueue = NULL;
 	const char *failqueue = NULL;
-	char **inputs = NULL, *store = NULL, *res, *fname;
+	char **inputs = NULL, *store = NULL, *res, *fname, *qarn = NULL;
 	struct rapi_config rc;
+	const char *queue = NULL, *why;
 	int c, ninputs = 0, unbuffered = 0, keep_going = 0, status, async = 0;
+	int esmopt = 0;
 	double t;
 
 	diag_init(argv);
@@ -779,6 +955,10 @@ main(int argc, char *argv[])
 	opt.max_age_ms = 21600 * 1000LL;
 	opt.limit = LAMBDA_ASYNC_LIMIT;
 	opt.concurrency = 1;
+	esmc.batch_size = 10;
+	esmc.visibility_ms = ESM_VISIBILITY_DEFAULT * 1000;
+	esmc.max_receives = ESM_RECEIVES_DEFAULT;
+	esmc.payload_limit = LAMBDA_SYNC_LIMIT;
 	while ((c = getopt_long(argc, argv, optstring, longopts, NULL)) != -1)
 		switch (c) {
 		case 'a': account = optarg; break;
@@ -858,6 +1038,35 @@ main(int argc, char *argv[])
 			break;
 		case OPT_RAPI: opt.rapi = 1; break;
 		case OPT_UNORDERED: opt.unordered = 1; break;
+		case OPT_ESM_ARN: queue = optarg; break;
+		case OPT_BATCH:
+			esmc.batch_size = (int)num_parse(optarg, 1,
+			    ESM_BATCH_MAX, "batch size");
+			esmopt = 1;
+			break;
+		case OPT_WINDOW:
+			esmc.window_ms = num_parse(optarg, 0, ESM_WINDOW_MAX,
+			    "maximum batching window") * 1000;
+			esmopt = 1;
+			break;
+		case OPT_RESPONSE_TYPES:
+			if (strcmp(optarg, "ReportBatchItemFailures") != 0)
+				errx(EXIT_USAGE, "invalid function response "
+				    "type '%s' (ReportBatchItemFailures)",
+				    optarg);
+			esmc.report_failures = 1;
+			esmopt = 1;
+			break;
+		case OPT_VISIBILITY:
+			esmc.visibility_ms = num_parse(optarg, 0,
+			    ESM_VISIBILITY_MAX, "visibility timeout") * 1000;
+			esmopt = 1;
+			break;
+		case OPT_RECEIVES:
+			esmc.max_receives = (int)num_parse(optarg, 1,
+			    ESM_RECEIVES_MAX, "maximum receive count");
+			esmopt = 1;
+			break;
 		default:
 			diag_usage(usage_text);
 		}
@@ -872,8 +1081,20 @@ main(int argc, char *argv[])
 		    "destinations apply to --invocation-type Event only");
 	if (opt.quiet && storedir != NULL)
 		errx(EXIT_USAGE, "--quiet and --log-store exclude each other");
+	if (esmopt && queue == NULL)
+		errx(EXIT_USAGE, "batch size, batching window, response types, "
+		    "visibility timeout and receive count apply to "
+		    "--event-source-arn only");
+	if (queue != NULL && (opt.event || async || opt.unordered))
+		errx(EXIT_USAGE, "an SQS event source invokes synchronously, "
+		    "in its own order and without destinations");
 	awsid_init(account, region);
 	opt.argv = argv;
+	if (queue != NULL) {
+		esmc.arn = qarn = queue_arn(queue, "--event-source-arn", 1);
+		if ((why = esm_check(&esmc, opt.timeout_ms)) != NULL)
+			errx(EXIT_USAGE, "%s", why);
+	}
 
 	fname = name != NULL ? xstrdup(name) : name_of(argv[0]);
 	fn.name = fname;
@@ -920,7 +1141,13 @@ main(int argc, char *argv[])
 	ndjson_open(&in, ninputs, inputs);
 	in.keep_going = keep_going;
 
-	run();
+	if (queue != NULL) {
+		esmc.dlq = opt.out;
+		esm = esm_new(&esmc);
+		run_sqs();
+		sqs_summary();
+	} else
+		run();
 
 	status = ndjson_status(&in);
 	ndjson_close(&in);
@@ -941,6 +1168,10 @@ main(int argc, char *argv[])
 	free(fn_arn);
 	free(fn_group);
 	free(fname);
+	if (esm != NULL && esm_counts(esm)->dead > 0)
+		nfailed++;
+	esm_free(esm);
+	free(qarn);
 	if (status == EXIT_OK && (nfailed > 0 || nrejected > 0))
 		status = EXIT_NEGATIVE;
 	return status;

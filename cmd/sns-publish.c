@@ -4,8 +4,10 @@
  * protocol receives, out; subscription filter policies through the one
  * pattern engine (pattern.h) in its SNS dialect.
  */
+#include <ctype.h>
 #include <err.h>
 #include <getopt.h>
+#include <inttypes.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -14,10 +16,13 @@
 #include <jv.h>
 
 #include "awsid.h"
+#include "cfn.h"
 #include "clock.h"
+#include "dedup.h"
 #include "diag.h"
 #include "exitcode.h"
 #include "jsonraw.h"
+#include "logstore.h"
 #include "ndjson.h"
 #include "num.h"
 #include "out.h"
@@ -35,10 +40,11 @@
 
 enum { OPT_CLOCK = 256 };
 
-static const char optstring[] = "+a:hkm:r:S:t:T:uV";
+static const char optstring[] = "+a:Ehkm:r:S:t:T:uV";
 static const struct option longopts[] = {
 	{ "account",		required_argument, NULL, 'a' },
 	{ "clock",		required_argument, NULL, OPT_CLOCK },
+	{ "from-eventbridge",	no_argument,	   NULL, 'E' },
 	{ "help",		no_argument,	   NULL, 'h' },
 	{ "keep-going",		no_argument,	   NULL, 'k' },
 	{ "max-size",		required_argument, NULL, 'm' },
@@ -52,7 +58,7 @@ static const struct option longopts[] = {
 };
 
 static const char usage_text[] =
-    "usage: sns-publish [-hkuV] [-a account] [--clock mode] [-m bytes]\n"
+    "usage: sns-publish [-EhkuV] [-a account] [--clock mode] [-m bytes]\n"
     "                   [-r region] [-T topic] [-t subscription=path ...]\n"
     "                   -S subscriptions [file ...]\n";
 
@@ -62,6 +68,8 @@ static const char help_text[] =
     "\n"
     "  -a, --account ID        account of the topic (AWS_ACCOUNT_ID)\n"
     "      --clock MODE        real (default) or virtual\n"
+    "  -E, --from-eventbridge  each line is an EventBridge target input\n"
+    "                          (ebus-match -t): the message itself\n"
     "  -h, --help              print this help and exit\n"
     "  -k, --keep-going        report malformed lines and go on (exit 4)\n"
     "  -m, --max-size BYTES    message size limit (default 262144)\n"
@@ -76,12 +84,20 @@ static const char help_text[] =
     "\n"
     "EDAKIT_DETERMINISTIC=1 fixes ids and the clock for golden tests.\n";
 
+enum proto { P_SQS, P_LAMBDA, P_HTTP, P_EMAILJSON };
+
 struct sub {
 	char		*arn, *protocol, *endpoint, *name;
+	enum proto	 proto;
 	struct pattern	*pat;		/* NULL: everything is delivered */
 	int		 body;		/* FilterPolicyScope MessageBody */
 	int		 raw;		/* RawMessageDelivery */
 	struct out	*out;		/* NULL: nobody listens */
+	const char	*file;		/* where it was read */
+	long		 line;
+	int		 set;		/* SetSubscriptionAttributes wording */
+	char		*unsub;		/* its UnsubscribeURL */
+	char		*dlq;		/* RedrivePolicy's queue, or NULL */
 };
 
 static struct {
@@ -92,15 +108,33 @@ static struct {
 	size_t		 limit;
 	int		 unbuffered;
 	struct out	*out;		/* Publish responses, or NULL */
+	int		 fifo;		/* a .fifo topic */
+	int		 cbd;		/* ContentBasedDeduplication */
+	char		*created;	/* CreateTopic's name, or NULL */
+	struct dedup	*dedup;		/* FIFO: the 5-minute window */
+	char		*cert;		/* SigningCertURL */
+	int		 listened;	/* some subscription has a -t */
+	uint64_t	 seq;		/* FIFO: the last SequenceNumber */
 } opt;
 
 static struct pathtab *pt_attr, *pt_body;
 static struct fields f_attr, f_body;
 static struct scanner *sc;
+static struct scanner *sc_req;	/* validates request lines */
+static struct pathtab *pt_none;
+static struct fields f_none;
 static struct ndjson in;
 static long nrejected;
 
 /* ------------------------------------------------------- subscriptions */
+
+static int
+is_fifo(const char *name)
+{
+	size_t len = strlen(name);
+
+	return len > 5 && strcmp(name + len - 5, ".fifo") == 0;
+}
 
 /*
  * A problem with a subscription: AWS's code and message, located.
@@ -145,13 +179,45 @@ get_str(jv o, const char *key)
 	return s;
 }
 
-/* The name -t knows a subscription by: its endpoint's last part. */
+/*
+ * The protocols a delivery can be written for; email and sms deliver
+ * to people, not to a file, and are refused (exit 3).
+ */
+static enum proto
+protocol(const char *p, const char *file, long line)
+{
+	if (strcmp(p, "sqs") == 0)
+		return P_SQS;
+	if (strcmp(p, "lambda") == 0)
+		return P_LAMBDA;
+	if (strcmp(p, "http") == 0 || strcmp(p, "https") == 0)
+		return P_HTTP;
+	if (strcmp(p, "email-json") == 0)
+		return P_EMAILJSON;
+	if (strcmp(p, "email") == 0 || strcmp(p, "sms") == 0)
+		diag_loc(file, line, "protocol %s: a text for a person cannot "
+		    "be written as a delivery record (use email-json or an "
+		    "sqs queue)", p);
+	else
+		diag_loc(file, line, "protocol %s is not implemented (sqs, "
+		    "lambda, http, https and email-json are)", p);
+	exit(EXIT_PROGRAM);
+}
+
+/*
+ * The name -t knows a subscription by: its endpoint's last part, a
+ * URL's host.
+ */
 static char *
 endpoint_name(const char *ep)
 {
 	const char *p = strrchr(ep, ':');
 	size_t len;
 
+	if ((p = strstr(ep, "://")) != NULL) {
+		p += 3;
+		return xstrndup(p, strcspn(p, ":/?#"));
+	}
 	if (strncmp(ep, "arn:", 4) == 0 &&
 	    (p = arn_name(ep, "lambda", "function", &len)) != NULL)
 		return xstrndup(p, len);
@@ -221,6 +287,41 @@ raw_policy(const char *rec, size_t len, jv attrs)
 	return get(attrs, "FilterPolicy");
 }
 
+/*
+ * RedrivePolicy, {"deadLetterTargetArn": "<sqs arn>"} as JSON text:
+ * the queue's ARN (owned), NULL when there is none, or AWS's error.
+ */
+static char *
+sub_redrive(jv attrs, int set, const char *file, long line)
+{
+	struct sqs_queue q;
+	char *text = jv_get_kind(attrs) == JV_KIND_OBJECT ?
+	    get_str(attrs, "RedrivePolicy") : NULL, *m, *arn;
+	jv rp, dl;
+
+	if (text == NULL)
+		return NULL;
+	rp = jv_parse(text);
+	free(text);
+	if (!jv_is_valid(rp)) {
+		jv msg = jv_invalid_get_msg(rp);
+
+		m = xasprintf("failed to parse JSON. %s",
+		    jv_string_value(msg));
+		jv_free(msg);
+		sub_error(file, line, set, "RedrivePolicy: ", m);
+	}
+	dl = get(rp, "deadLetterTargetArn");
+	jv_free(rp);
+	arn = jv_get_kind(dl) == JV_KIND_STRING ?
+	    xstrdup(jv_string_value(dl)) : NULL;
+	jv_free(dl);
+	if (arn == NULL || !sqs_arn(arn, &q))
+		sub_error(file, line, set, "RedrivePolicy: ",
+		    "deadLetterTargetArn is an invalid arn");
+	return arn;
+}
+
 static void
 add_sub(jv o, const char *rec, size_t len, const char *file, long line)
 {
@@ -259,12 +360,7 @@ add_sub(jv o, const char *rec, size_t len, const char *file, long line)
 		return;
 	}
 	free(topic);
-	if (strcmp(s.protocol, "sqs") != 0 &&
-	    strcmp(s.protocol, "lambda") != 0) {
-		diag_loc(file, line, "protocol %s is not implemented (sqs "
-		    "and lambda are)", s.protocol);
-		exit(EXIT_PROGRAM);
-	}
+	s.proto = protocol(s.protocol, file, line);
 	attrs = get(o, "Attributes");
 	if (jv_get_kind(attrs) == JV_KIND_OBJECT) {
 		jv_object_foreach(attrs, k, v) {
@@ -272,7 +368,8 @@ add_sub(jv o, const char *rec, size_t len, const char *file, long line)
 
 			if (strcmp(n, "FilterPolicy") != 0 &&
 			    strcmp(n, "FilterPolicyScope") != 0 &&
-			    strcmp(n, "RawMessageDelivery") != 0) {
+			    strcmp(n, "RawMessageDelivery") != 0 &&
+			    strcmp(n, "RedrivePolicy") != 0) {
 				diag_loc(file, line, "InvalidParameter: "
 				    "Invalid parameter: AttributeName (%s is "
 				    "not supported)", n);
@@ -304,9 +401,15 @@ add_sub(jv o, const char *rec, size_t len, const char *file, long line)
 	}
 	s.raw = raw != NULL && strcmp(raw, "true") == 0;
 	free(raw);
-	if (s.raw && strcmp(s.protocol, "lambda") == 0) {
+	if (s.raw && s.proto == P_LAMBDA) {
 		diag_loc(file, line, "RawMessageDelivery: lambda "
 		    "subscriptions receive the Records event, never raw "
+		    "messages");
+		exit(EXIT_PROGRAM);
+	}
+	if (s.raw && s.proto == P_EMAILJSON) {
+		diag_loc(file, line, "RawMessageDelivery: email-json "
+		    "subscriptions receive the JSON envelope, never raw "
 		    "messages");
 		exit(EXIT_PROGRAM);
 	}
@@ -314,6 +417,8 @@ add_sub(jv o, const char *rec, size_t len, const char *file, long line)
 	    get_str(attrs, "FilterPolicyScope") : NULL;
 	sub_policy(&s, raw_policy(rec, len, attrs), scope, set, file, line);
 	free(scope);
+	s.dlq = sub_redrive(attrs, set, file, line);
+	s.set = set;
 	jv_free(attrs);
 	if (s.arn == NULL) {
 		char id[UUID_BUFSZ];
@@ -326,12 +431,285 @@ add_sub(jv o, const char *rec, size_t len, const char *file, long line)
 		s.arn = sbuf_detach(&b, NULL);
 	}
 	s.name = endpoint_name(s.endpoint);
+	s.file = file;
+	s.line = line;
+	s.unsub = xasprintf("https://sns.%s.amazonaws.com/?Action=Unsubscribe"
+	    "&SubscriptionArn=%s", awsid_region(), s.arn);
 	opt.s = xreallocarray(opt.s, opt.n + 1, sizeof(*opt.s));
 	opt.s[opt.n++] = s;
 	jv_free(o);
 }
 
-/* One record of the file: a subscription, an array, or {"Subscriptions"}. */
+/* A true/false attribute of CreateTopic: 1 or 0, or exit 3. */
+static int
+topic_bool(jv attrs, const char *name, const char *file, long line)
+{
+	char *v = get_str(attrs, name);
+	int t;
+
+	if (v == NULL && jv_object_has(jv_copy(attrs), jv_string(name))) {
+		diag_loc(file, line, "attribute %s must be a string", name);
+		exit(EXIT_PROGRAM);
+	}
+	if (v != NULL && strcmp(v, "true") != 0 && strcmp(v, "false") != 0) {
+		diag_loc(file, line, "InvalidParameter: Invalid parameter: "
+		    "Attributes Reason: %s: Invalid value [%s]. Must be true "
+		    "or false.", name, v);
+		exit(EXIT_PROGRAM);
+	}
+	t = v != NULL && strcmp(v, "true") == 0;
+	free(v);
+	return t;
+}
+
+/*
+ * A CreateTopic request, {"Name", "Attributes"}: the topic's FifoTopic
+ * and ContentBasedDeduplication.  Another topic's is skipped.
+ */
+static void
+add_topic(jv o, const char *file, long line)
+{
+	char *name = get_str(o, "Name"), *arn;
+	jv attrs = get(o, "Attributes");
+	int fifo, cbd;
+
+	if (name == NULL) {
+		diag_loc(file, line, "a CreateTopic request needs a Name");
+		exit(EXIT_PROGRAM);
+	}
+	if (jv_get_kind(attrs) == JV_KIND_NULL) {
+		jv_free(attrs);
+		attrs = jv_object();
+	}
+	if (jv_get_kind(attrs) != JV_KIND_OBJECT) {
+		diag_loc(file, line, "Attributes must be an object");
+		exit(EXIT_PROGRAM);
+	}
+	jv_object_foreach(attrs, k, v) {
+		const char *n = jv_string_value(k);
+
+		if (strcmp(n, "FifoTopic") != 0 &&
+		    strcmp(n, "ContentBasedDeduplication") != 0) {
+			diag_loc(file, line, "topic attribute %s is not "
+			    "implemented (FifoTopic and "
+			    "ContentBasedDeduplication are)", n);
+			exit(EXIT_PROGRAM);
+		}
+		jv_free(k);
+		jv_free(v);
+	}
+	fifo = topic_bool(attrs, "FifoTopic", file, line);
+	cbd = topic_bool(attrs, "ContentBasedDeduplication", file, line);
+	jv_free(attrs);
+	if (fifo != is_fifo(name)) {
+		diag_loc(file, line, "InvalidParameter: Invalid parameter: %s",
+		    fifo ? "Fifo Topic names must end with .fifo and must be "
+		    "made up of only uppercase and lowercase ASCII letters, "
+		    "numbers, underscores, and hyphens, and must be between "
+		    "1 and 256 characters long." : "Topic Name");
+		exit(EXIT_PROGRAM);
+	}
+	if (cbd && !fifo) {
+		diag_loc(file, line, "ContentBasedDeduplication is for FIFO "
+		    "topics only");
+		exit(EXIT_PROGRAM);
+	}
+	arn = arn_make("sns", name);
+	if (opt.topic == NULL)
+		opt.topic = xstrdup(arn);
+	if (strcmp(arn, opt.topic) == 0) {
+		if (opt.created != NULL) {
+			diag_loc(file, line, "the topic %s is created twice",
+			    name);
+			exit(EXIT_PROGRAM);
+		}
+		opt.created = xstrdup(name);
+		opt.cbd = cbd;
+	}
+	free(arn);
+	free(name);
+	jv_free(o);
+}
+
+/* ---------------------------------------------- CloudFormation template */
+
+static struct {
+	char	**s;
+	size_t	  n;
+} locs;			/* "FILE:LINE: resource ID", kept to the end */
+
+static const char *
+res_loc(const char *file, long line, const char *id)
+{
+	locs.s = xreallocarray(locs.s, locs.n + 1, sizeof(*locs.s));
+	return locs.s[locs.n++] = xasprintf("%s:%ld: resource %s", file,
+	    line, id);
+}
+
+/* A reference of the template resolved, or exit 3 saying why not. */
+static char *
+resolve(jv res, jv v, const char *loc, const char *what)
+{
+	const char *why;
+	char *r = cfn_resolve(res, v, &why);
+
+	if (r == NULL) {
+		diag_loc(loc, 0, "%s: %s", what, why);
+		exit(EXIT_PROGRAM);
+	}
+	return r;
+}
+
+/* A CloudFormation flag (true or "true") as the API's text. */
+static jv
+flag_text(jv v)
+{
+	int k = jv_get_kind(v);
+
+	if (k == JV_KIND_TRUE || k == JV_KIND_FALSE) {
+		jv_free(v);
+		return jv_string(k == JV_KIND_TRUE ? "true" : "false");
+	}
+	return v;
+}
+
+/* A string property, or a JSON one as its text (FilterPolicy...). */
+static jv
+text_of(jv v)
+{
+	jv d;
+
+	if (jv_get_kind(v) == JV_KIND_STRING || jv_get_kind(v) == JV_KIND_NULL)
+		return v;
+	d = jv_dump_string(v, 0);
+	return d;
+}
+
+/* AWS::SNS::Topic: the topic and its inline Subscription list. */
+static void
+cfn_topic(jv res, const struct cfn_res *r, const char *loc)
+{
+	jv p = jv_parse_sized(r->props, (int)r->plen), t, a, subs;
+	char *name = cfn_name(res, r->id), *arn = arn_make("sns", name);
+	int i, n;
+
+	a = jv_object();
+	if (jv_object_has(jv_copy(p), jv_string("FifoTopic")))
+		a = jv_object_set(a, jv_string("FifoTopic"),
+		    flag_text(get(p, "FifoTopic")));
+	if (jv_object_has(jv_copy(p),
+	    jv_string("ContentBasedDeduplication")))
+		a = jv_object_set(a, jv_string("ContentBasedDeduplication"),
+		    flag_text(get(p, "ContentBasedDeduplication")));
+	t = jv_object_set(jv_object(), jv_string("Name"), jv_string(name));
+	add_topic(jv_object_set(t, jv_string("Attributes"), a), loc, 0);
+	subs = get(p, "Subscription");
+	n = jv_get_kind(subs) == JV_KIND_ARRAY ?
+	    jv_array_length(jv_copy(subs)) : 0;
+	if (jv_get_kind(subs) != JV_KIND_ARRAY &&
+	    jv_get_kind(subs) != JV_KIND_NULL) {
+		diag_loc(loc, 0, "Subscription must be a list");
+		exit(EXIT_PROGRAM);
+	}
+	for (i = 0; i < n; i++) {
+		jv e = jv_array_get(jv_copy(subs), i), o;
+		char *ep = resolve(res, get(e, "Endpoint"), loc, "Endpoint");
+
+		o = jv_object_set(jv_object(), jv_string("TopicArn"),
+		    jv_string(arn));
+		o = jv_object_set(o, jv_string("Protocol"),
+		    get(e, "Protocol"));
+		o = jv_object_set(o, jv_string("Endpoint"), jv_string(ep));
+		add_sub(o, "", 0, loc, 0);
+		free(ep);
+		jv_free(e);
+	}
+	jv_free(subs);
+	jv_free(p);
+	free(name);
+	free(arn);
+}
+
+/*
+ * AWS::SNS::Subscription as the Subscribe request it makes; the filter
+ * policy keeps its raw text.
+ */
+static void
+cfn_subscription(jv res, const struct cfn_res *r, const char *loc)
+{
+	static const char *const attrs[] = {
+		"FilterPolicy", "FilterPolicyScope", "RawMessageDelivery",
+		"RedrivePolicy"
+	};
+	struct sbuf raw = SBUF_INIT;
+	jv p = jv_parse_sized(r->props, (int)r->plen), o, a, rp;
+	const char *pol;
+	char *topic, *ep, *dlq;
+	size_t i, plen;
+
+	topic = resolve(res, get(p, "TopicArn"), loc, "TopicArn");
+	ep = resolve(res, get(p, "Endpoint"), loc, "Endpoint");
+	o = jv_object_set(jv_object(), jv_string("TopicArn"),
+	    jv_string(topic));
+	o = jv_object_set(o, jv_string("Protocol"), get(p, "Protocol"));
+	o = jv_object_set(o, jv_string("Endpoint"), jv_string(ep));
+	a = jv_object();
+	for (i = 0; i < sizeof(attrs) / sizeof(*attrs); i++)
+		if (jv_object_has(jv_copy(p), jv_string(attrs[i])))
+			a = jv_object_set(a, jv_string(attrs[i]),
+			    text_of(flag_text(get(p, attrs[i]))));
+	rp = get(p, "RedrivePolicy");
+	if (jv_get_kind(rp) == JV_KIND_OBJECT) {
+		/* its queue may be a Fn::GetAtt */
+		dlq = resolve(res, get(rp, "deadLetterTargetArn"), loc,
+		    "RedrivePolicy: deadLetterTargetArn");
+		rp = jv_object_set(rp, jv_string("deadLetterTargetArn"),
+		    jv_string(dlq));
+		a = jv_object_set(a, jv_string("RedrivePolicy"),
+		    text_of(rp));
+		free(dlq);
+	} else
+		jv_free(rp);
+	o = jv_object_set(o, jv_string("Attributes"), a);
+	if (jsonraw_member(r->props, r->plen, "FilterPolicy", &pol,
+	    &plen) == 0) {
+		sbuf_adds(&raw, "{\"Attributes\":{\"FilterPolicy\":");
+		sbuf_add(&raw, pol, plen);
+		sbuf_adds(&raw, "}}");
+	}
+	add_sub(o, raw.buf != NULL ? raw.buf : "", raw.len, loc, 0);
+	sbuf_free(&raw);
+	jv_free(p);
+	free(topic);
+	free(ep);
+}
+
+/* A template: its SNS topics and subscriptions, in file order. */
+static void
+load_template(jv t, const char *rec, size_t len, const char *file,
+    long line)
+{
+	jv res = get(t, "Resources");
+	struct cfn_res r;
+	const char *it = NULL, *loc;
+
+	while (cfn_next(rec, len, &it, &r)) {
+		loc = res_loc(file, line, r.id);
+		if (r.type != NULL && strcmp(r.type, "AWS::SNS::Topic") == 0)
+			cfn_topic(res, &r, loc);
+		else if (r.type != NULL &&
+		    strcmp(r.type, "AWS::SNS::Subscription") == 0)
+			cfn_subscription(res, &r, loc);
+		cfn_res_free(&r);
+	}
+	jv_free(res);
+	jv_free(t);
+}
+
+/*
+ * One record of the file: a subscription, a CreateTopic request, an
+ * array of them, {"Subscriptions"}, or a CloudFormation template.
+ */
 static void
 load_record(jv v, const char *rec, size_t len, const char *file, long line)
 {
@@ -339,6 +717,17 @@ load_record(jv v, const char *rec, size_t len, const char *file, long line)
 	size_t el;
 	int i, n;
 
+	if (jv_get_kind(v) == JV_KIND_OBJECT &&
+	    jv_object_has(jv_copy(v), jv_string("Resources"))) {
+		load_template(v, rec, len, file, line);
+		return;
+	}
+	if (jv_get_kind(v) == JV_KIND_OBJECT &&
+	    jv_object_has(jv_copy(v), jv_string("Name")) &&
+	    !jv_object_has(jv_copy(v), jv_string("Protocol"))) {
+		add_topic(v, file, line);
+		return;
+	}
 	if (jv_get_kind(v) == JV_KIND_OBJECT &&
 	    jv_object_has(jv_copy(v), jv_string("Subscriptions"))) {
 		v = jv_object_get(v, jv_string("Subscriptions"));
@@ -390,6 +779,39 @@ load_subs(const char *path)
 	ndjson_close(&r);
 }
 
+/*
+ * What the topic's type allows: a FIFO topic delivers to SQS queues
+ * only; a FIFO queue subscribes to a FIFO topic only (AWS's message).
+ */
+static void
+check_subs(void)
+{
+	size_t k;
+
+	for (k = 0; k < opt.n; k++) {
+		const struct sub *s = &opt.s[k];
+
+		if (opt.fifo && s->proto != P_SQS) {
+			diag_loc(s->file, s->line, "protocol %s: a FIFO "
+			    "topic delivers to SQS queues only",
+			    s->protocol);
+			exit(EXIT_PROGRAM);
+		}
+		if (opt.fifo && s->dlq != NULL && !is_fifo(s->dlq))
+			sub_error(s->file, s->line, s->set, "RedrivePolicy: ",
+			    "must use a FIFO queue as DLQ for a FIFO "
+			    "Subscription to a FIFO Topic.");
+		if (!opt.fifo && s->proto == P_SQS &&
+		    is_fifo(s->endpoint)) {
+			diag_loc(s->file, s->line, "InvalidParameter: Invalid "
+			    "parameter: Invalid parameter: Endpoint Reason: "
+			    "FIFO SQS Queues can not be subscribed to standard "
+			    "SNS topics");
+			exit(EXIT_PROGRAM);
+		}
+	}
+}
+
 /* Does a --target ID name subscription S (name, endpoint or ARN)? */
 static int
 names_sub(const char *id, const void *arg)
@@ -407,7 +829,9 @@ open_sinks(void)
 
 	sinks_open(&opt.sinks, opt.unbuffered);
 	for (k = 0; k < opt.n; k++)
-		opt.s[k].out = sinks_find(&opt.sinks, names_sub, &opt.s[k]);
+		if ((opt.s[k].out = sinks_find(&opt.sinks, names_sub,
+		    &opt.s[k])) != NULL)
+			opt.listened = 1;
 	sinks_check(&opt.sinks, "no subscription of the topic has this "
 	    "name, endpoint or ARN");
 }
@@ -420,9 +844,19 @@ struct msg {
 	const char	*text;		/* Message */
 	size_t		 len;
 	const char	*subject;	/* or NULL */
+	jv		 msg, subj;	/* what text and subject point into */
 	jv		 attrs;		/* object, maybe empty */
+	jv		 structure;	/* MessageStructure json: the object */
+	int		 json;		/* MessageStructure json was given */
+	char		*bid;		/* PublishBatch entry Id */
+	char		*group, *dedup;	/* MessageGroupId, MessageDeduplicationId */
+	char		 seq[21];	/* FIFO: SequenceNumber */
+	int		 dup;		/* FIFO: a duplicate, not delivered */
+	size_t		 size;		/* message and attribute bytes */
 	struct sqs_attr	*a;		/* its members, by name */
 	size_t		 na;
+	struct sbuf	 env, envtail;	/* the envelope but UnsubscribeURL */
+	const char	*envtext;	/* the text env was built for */
 };
 
 /* The checked attributes of M, sorted by name. */
@@ -493,49 +927,61 @@ member(struct sbuf *b, const char *key, const char *val, size_t n, int more)
 	sbuf_adds(b, more ? ",\n" : "\n");
 }
 
+/* The envelope up to its UnsubscribeURL. */
 static void
-urls(struct sbuf *cert, struct sbuf *unsub, const struct sub *s)
+envelope_head(struct sbuf *b, const struct msg *m)
 {
-	sbuf_addf(cert, "https://sns.%s.amazonaws.com/"
-	    "SimpleNotificationService-0000000000000000000000000000000.pem",
-	    awsid_region());
-	sbuf_addf(unsub, "https://sns.%s.amazonaws.com/?Action=Unsubscribe"
-	    "&SubscriptionArn=%s", awsid_region(), s->arn);
-}
-
-/* The JSON envelope, in the layout AWS writes it (one member a line). */
-static void
-envelope(struct sbuf *b, const struct msg *m, const struct sub *s)
-{
-	struct sbuf cert = SBUF_INIT, unsub = SBUF_INIT;
-	int hasattr = m->na > 0;
-
-	urls(&cert, &unsub, s);
 	sbuf_adds(b, "{\n");
 	member(b, "Type", "Notification", 12, 1);
 	member(b, "MessageId", m->id, strlen(m->id), 1);
+	if (opt.fifo)
+		member(b, "SequenceNumber", m->seq, strlen(m->seq), 1);
 	member(b, "TopicArn", opt.topic, strlen(opt.topic), 1);
 	if (m->subject != NULL)
 		member(b, "Subject", m->subject, strlen(m->subject), 1);
 	member(b, "Message", m->text, m->len, 1);
 	member(b, "Timestamp", m->ts, strlen(m->ts), 1);
-	member(b, "SignatureVersion", "1", 1, 1);
-	member(b, "Signature", SIGNATURE, strlen(SIGNATURE), 1);
-	member(b, "SigningCertURL", cert.buf, cert.len, 1);
-	member(b, "UnsubscribeURL", unsub.buf, unsub.len, hasattr);
-	if (hasattr) {
-		sbuf_adds(b, "  \"MessageAttributes\" : {");
-		attrs_tv(b, m, " : ", "\n    ");
-		sbuf_adds(b, "\n  }\n");
+	if (!opt.fifo) {	/* FIFO notifications are not signed */
+		member(b, "SignatureVersion", "1", 1, 1);
+		member(b, "Signature", SIGNATURE, strlen(SIGNATURE), 1);
+		member(b, "SigningCertURL", opt.cert, strlen(opt.cert), 1);
 	}
-	sbuf_adds(b, "}");
-	sbuf_free(&cert);
-	sbuf_free(&unsub);
 }
 
-/* The SQS message of M to queue subscription S: raw or enveloped. */
+/*
+ * The JSON envelope, in the layout AWS writes it (one member a line).
+ * All but the UnsubscribeURL is the same for every subscription: it is
+ * built once per message (and per text, for MessageStructure).
+ */
 static void
-sqs_delivery(struct sbuf *b, const struct msg *m, const struct sub *s)
+envelope(struct sbuf *b, struct msg *m, const struct sub *s)
+{
+	if (m->envtext != m->text || m->env.len == 0) {
+		sbuf_reset(&m->env);
+		envelope_head(&m->env, m);
+		sbuf_reset(&m->envtail);
+		if (m->na > 0) {
+			sbuf_adds(&m->envtail, ",\n  \"MessageAttributes\" : {");
+			attrs_tv(&m->envtail, m, " : ", "\n    ");
+			sbuf_adds(&m->envtail, "\n  }");
+		}
+		sbuf_adds(&m->envtail, "\n}");
+		m->envtext = m->text;
+	}
+	sbuf_add(b, m->env.buf, m->env.len);
+	sbuf_adds(b, "  \"UnsubscribeURL\" : ");
+	jsonraw_quote(b, s->unsub, strlen(s->unsub));
+	sbuf_add(b, m->envtail.buf, m->envtail.len);
+}
+
+
+/*
+ * The SQS message of M to queue subscription S: raw or enveloped, with
+ * the MessageGroupId and, on a FIFO queue, the MessageDeduplicationId
+ * as system attributes.
+ */
+static void
+sqs_delivery(struct sbuf *b, struct msg *m, const struct sub *s)
 {
 	struct sbuf body = SBUF_INIT;
 	struct sqs_msg q;
@@ -558,8 +1004,14 @@ sqs_delivery(struct sbuf *b, const struct msg *m, const struct sub *s)
 		q.a = m->a;
 		q.na = m->na;
 	}
-	memset(&queue, 0, sizeof(queue));
-	queue.arn = s->endpoint;
+	if (!sqs_arn(s->endpoint, &queue)) {
+		memset(&queue, 0, sizeof(queue));
+		queue.arn = s->endpoint;
+	}
+	/* SNS passes the group on; a FIFO queue numbers the message */
+	q.group = m->group;
+	if (queue.fifo)
+		q.dedup = m->dedup;
 	sqs_message(b, &q, &queue);
 	sbuf_free(&body);
 }
@@ -568,9 +1020,6 @@ sqs_delivery(struct sbuf *b, const struct msg *m, const struct sub *s)
 static void
 lambda_event(struct sbuf *b, const struct msg *m, const struct sub *s)
 {
-	struct sbuf cert = SBUF_INIT, unsub = SBUF_INIT;
-
-	urls(&cert, &unsub, s);
 	sbuf_adds(b, "{\"Records\":[{\"EventSource\":\"aws:sns\","
 	    "\"EventVersion\":\"1.0\",\"EventSubscriptionArn\":");
 	jsonraw_quote(b, s->arn, strlen(s->arn));
@@ -586,14 +1035,65 @@ lambda_event(struct sbuf *b, const struct msg *m, const struct sub *s)
 	jsonraw_quote(b, m->text, m->len);
 	sbuf_addf(b, ",\"Timestamp\":\"%s\",\"SignatureVersion\":\"1\","
 	    "\"Signature\":\"%s\",\"SigningCertUrl\":", m->ts, SIGNATURE);
-	jsonraw_quote(b, cert.buf, cert.len);
+	jsonraw_quote(b, opt.cert, strlen(opt.cert));
 	sbuf_adds(b, ",\"UnsubscribeUrl\":");
-	jsonraw_quote(b, unsub.buf, unsub.len);
+	jsonraw_quote(b, s->unsub, strlen(s->unsub));
 	sbuf_adds(b, ",\"MessageAttributes\":{");
 	attrs_tv(b, m, ":", "");
 	sbuf_adds(b, "}}}]}");
-	sbuf_free(&cert);
-	sbuf_free(&unsub);
+}
+
+/* The envelope as one JSON text: email-json deliveries. */
+static void
+envelope_line(struct sbuf *b, struct msg *m, const struct sub *s)
+{
+	struct sbuf env = SBUF_INIT;
+
+	envelope(&env, m, s);
+	jsonraw_minify(b, env.buf, env.len);
+	sbuf_free(&env);
+}
+
+static void
+header(struct sbuf *b, const char *name, const char *val, int more)
+{
+	sbuf_addc(b, '"');
+	sbuf_adds(b, name);
+	sbuf_adds(b, "\":");
+	jsonraw_quote(b, val, strlen(val));
+	if (more)
+		sbuf_addc(b, ',');
+}
+
+/*
+ * The POST an http/https subscription receives, as a record:
+ * {"method","url","headers","body"}, the headers those AWS sends.
+ */
+static void
+http_post(struct sbuf *b, struct msg *m, const struct sub *s)
+{
+	struct sbuf body = SBUF_INIT;
+
+	sbuf_adds(b, "{\"method\":\"POST\",\"url\":");
+	jsonraw_quote(b, s->endpoint, strlen(s->endpoint));
+	sbuf_adds(b, ",\"headers\":{");
+	header(b, "Content-Type", "text/plain; charset=UTF-8", 1);
+	header(b, "User-Agent", "Amazon Simple Notification Service Agent", 1);
+	header(b, "x-amz-sns-message-type", "Notification", 1);
+	header(b, "x-amz-sns-message-id", m->id, 1);
+	header(b, "x-amz-sns-topic-arn", opt.topic, 1);
+	header(b, "x-amz-sns-subscription-arn", s->arn, s->raw);
+	if (s->raw)
+		header(b, "x-amz-sns-rawdelivery", "true", 0);
+	sbuf_adds(b, "},\"body\":");
+	if (s->raw)
+		jsonraw_quote(b, m->text, m->len);
+	else {
+		envelope(&body, m, s);
+		jsonraw_quote(b, body.buf, body.len);
+	}
+	sbuf_adds(b, "}");
+	sbuf_free(&body);
 }
 
 /* Does the subscription's policy let the message through? */
@@ -616,26 +1116,63 @@ passes(const struct sub *s, const struct msg *m, int *scanned, int *bodyok)
 	return *bodyok && pattern_match(s->pat, &f_body);
 }
 
-static void
-deliver(const struct msg *m, struct sbuf *b)
+/*
+ * The text protocol PROTO receives: with MessageStructure json, the
+ * member named after the protocol when it is a string, else "default".
+ */
+static const char *
+msg_text(const struct msg *m, const char *proto, size_t *len)
 {
-	jv keep = jv_array();
-	int scanned = 0, bodyok = 0;
-	size_t i;
+	const char *p;
+	jv v;
 
+	if (jv_get_kind(m->structure) != JV_KIND_OBJECT) {
+		*len = m->len;
+		return m->text;
+	}
+	v = jv_object_get(jv_copy(m->structure), jv_string(proto));
+	if (jv_get_kind(v) != JV_KIND_STRING) {
+		jv_free(v);
+		v = jv_object_get(jv_copy(m->structure),
+		    jv_string("default"));
+	}
+	p = jv_string_value(v);
+	*len = (size_t)jv_string_length_bytes(jv_copy(v));
+	jv_free(v);		/* the structure keeps the string */
+	return p;
+}
+
+static void
+deliver(struct msg *m, struct sbuf *b)
+{
+	const char *text = m->text;
+	size_t len = m->len, i;
+	int scanned = 0, bodyok = 0;
+	jv keep;
+
+	if (!opt.listened)
+		return;
+	keep = jv_array();
 	snsattr_fields(m->attrs, pt_attr, &f_attr, &keep);
 	for (i = 0; i < opt.n; i++) {
 		const struct sub *s = &opt.s[i];
 
+		m->text = text;		/* policies read the Message */
+		m->len = len;
 		if (s->out == NULL || !passes(s, m, &scanned, &bodyok))
 			continue;
+		m->text = msg_text(m, s->protocol, &m->len);
 		sbuf_reset(b);
-		if (strcmp(s->protocol, "lambda") == 0)
-			lambda_event(b, m, s);
-		else
-			sqs_delivery(b, m, s);
+		switch (s->proto) {
+		case P_LAMBDA: lambda_event(b, m, s); break;
+		case P_HTTP: http_post(b, m, s); break;
+		case P_EMAILJSON: envelope_line(b, m, s); break;
+		default: sqs_delivery(b, m, s); break;
+		}
 		out_line(s->out, b->buf, b->len);
 	}
+	m->text = text;
+	m->len = len;
 	jv_free(keep);
 }
 
@@ -648,112 +1185,501 @@ reject(const char *code, const char *msg)
 	diag_loc(in.name, in.lineno, "%s: %s", code, msg);
 }
 
-static const char *const fields_known[] = {
-	"Message", "Subject", "MessageAttributes", "TopicArn",
-	"MessageGroupId"
+static const char *const publish_fields[] = {
+	"Message", "Subject", "MessageAttributes", "MessageStructure",
+	"TopicArn", "MessageGroupId", "MessageDeduplicationId", NULL
+};
+static const char *const entry_fields[] = {
+	"Id", "Message", "Subject", "MessageAttributes", "MessageStructure",
+	"MessageGroupId", "MessageDeduplicationId", NULL
+};
+static const char *const batch_fields[] = {
+	"TopicArn", "PublishBatchRequestEntries", NULL
 };
 
-/* A record that is not a Publish request at all: 0 when it is one. */
+/*
+ * Is O an object of the fields KNOWN, each a string but the attributes
+ * and the entries, with a string Message (when NEEDMSG)?  0 when it is;
+ * otherwise the line is reported as malformed.
+ */
 static int
-malformed(jv req)
+malformed(jv o, const char *what, const char *const *known, int needmsg)
 {
-	jv v;
-	size_t i;
+	const char *const *f;
+	int bad = 0;
 
-	if (jv_get_kind(req) != JV_KIND_OBJECT)
-		return ndjson_bad(&in, "a Publish request must be an object"),
-		    1;
-	jv_object_foreach(req, k, val) {
-		for (i = 0; i < sizeof(fields_known) / sizeof(*fields_known);
-		    i++)
-			if (strcmp(jv_string_value(k), fields_known[i]) == 0)
-				break;
-		if (i == sizeof(fields_known) / sizeof(*fields_known)) {
-			ndjson_bad(&in, "unknown Publish field \"%s\"",
-			    jv_string_value(k));
-			jv_free(k);
-			jv_free(val);
-			return 1;
-		}
-		if (jv_get_kind(val) != JV_KIND_STRING &&
-		    strcmp(jv_string_value(k), "MessageAttributes") != 0) {
-			ndjson_bad(&in, "%s must be a string",
-			    jv_string_value(k));
-			jv_free(k);
-			jv_free(val);
-			return 1;
-		}
+	if (jv_get_kind(o) != JV_KIND_OBJECT)
+		return ndjson_bad(&in, "a %s must be an object", what), 1;
+	jv_object_foreach(o, k, val) {
+		const char *n = jv_string_value(k);
+
+		for (f = known; *f != NULL && strcmp(n, *f) != 0; f++)
+			continue;
+		if (!bad && *f == NULL)
+			bad = (ndjson_bad(&in, "unknown %s field \"%s\"",
+			    what, n), 1);
+		else if (!bad && jv_get_kind(val) != JV_KIND_STRING &&
+		    strcmp(n, "MessageAttributes") != 0 &&
+		    strcmp(n, "PublishBatchRequestEntries") != 0)
+			bad = (ndjson_bad(&in, "%s must be a string", n), 1);
 		jv_free(k);
 		jv_free(val);
 	}
-	v = jv_object_get(jv_copy(req), jv_string("Message"));
-	if (jv_get_kind(v) != JV_KIND_STRING) {
+	if (bad || !needmsg)
+		return bad;
+	if (!jv_object_has(jv_copy(o), jv_string("Message")))
+		return ndjson_bad(&in, "a %s needs a Message", what), 1;
+	if (known == entry_fields &&
+	    !jv_object_has(jv_copy(o), jv_string("Id")))
+		return ndjson_bad(&in, "a %s needs an Id", what), 1;
+	if (jv_object_has(jv_copy(o), jv_string("MessageStructure"))) {
+		jv v = get(o, "MessageStructure");
+		int ok = strcmp(jv_string_value(v), "json") == 0;
+
 		jv_free(v);
-		return ndjson_bad(&in, "a Publish request needs a Message"),
-		    1;
+		if (!ok)
+			return ndjson_bad(&in, "MessageStructure must be "
+			    "\"json\""), 1;
 	}
-	jv_free(v);
 	return 0;
+}
+
+/* Fill M from request or entry E (borrowed); msg_free releases it. */
+static void
+msg_init(struct msg *m, jv e)
+{
+	memset(m, 0, sizeof(*m));
+	m->msg = get(e, "Message");
+	m->subj = get(e, "Subject");
+	m->attrs = get(e, "MessageAttributes");
+	if (jv_get_kind(m->attrs) == JV_KIND_NULL) {
+		jv_free(m->attrs);
+		m->attrs = jv_object();
+	}
+	m->structure = jv_null();
+	m->text = jv_string_value(m->msg);
+	m->len = (size_t)jv_string_length_bytes(jv_copy(m->msg));
+	m->subject = jv_get_kind(m->subj) == JV_KIND_STRING ?
+	    jv_string_value(m->subj) : NULL;
+	m->json = jv_object_has(jv_copy(e), jv_string("MessageStructure"));
+	m->group = get_str(e, "MessageGroupId");
+	m->dedup = get_str(e, "MessageDeduplicationId");
+}
+
+static void
+msg_free(struct msg *m)
+{
+	jv_free(m->msg);
+	jv_free(m->subj);
+	jv_free(m->attrs);
+	jv_free(m->structure);
+	sbuf_free(&m->env);
+	sbuf_free(&m->envtail);
+	free(m->group);
+	free(m->dedup);
+	msg_attrs_free(m);
+}
+
+static int
+msg_has_default(const struct msg *m)
+{
+	jv d;
+	int ok;
+
+	if (jv_get_kind(m->structure) != JV_KIND_OBJECT)
+		return 0;
+	d = jv_object_get(jv_copy(m->structure), jv_string("default"));
+	ok = jv_get_kind(d) == JV_KIND_STRING;
+	jv_free(d);
+	return ok;
+}
+
+/* The checks Publish makes before the attributes: 0, or -1 and *WHY. */
+static int
+msg_early(const struct msg *m, const char **why)
+{
+	if (m->len == 0)
+		*why = "Invalid parameter: Empty message";
+	else if (m->subject != NULL && *m->subject == '\0')
+		*why = "Invalid parameter: Subject";
+	else
+		return 0;
+	return -1;
+}
+
+/*
+ * The checks of one message with its checked attributes (SIZE bytes
+ * with the message): 0, or -1 with AWS's code and message.
+ */
+static int
+msg_check(struct msg *m, size_t size, const char **code, const char **why)
+{
+	*code = "InvalidParameter";
+	if (msg_early(m, why) != 0)
+		return -1;
+	if (opt.fifo && m->group == NULL)
+		*why = "Invalid parameter: The MessageGroupId parameter is "
+		    "required for FIFO topics";
+	else if (opt.fifo && m->dedup == NULL && !opt.cbd)
+		*why = "Invalid parameter: The topic should either have "
+		    "ContentBasedDeduplication enabled or "
+		    "MessageDeduplicationId provided explicitly";
+	else if (!opt.fifo && m->dedup != NULL)
+		*why = "Invalid parameter: MessageDeduplicationId Reason: The "
+		    "request includes MessageDeduplicationId parameter that is "
+		    "not valid for this topic type";
+	else if (size > opt.limit)
+		*why = "Invalid parameter: Message too long";
+	else if (m->json && (jv_free(m->structure), m->structure =
+	    jv_parse_sized(m->text, (int)m->len), !jv_is_valid(m->structure)))
+		*why = "Invalid parameter: Message Structure - JSON message "
+		    "body failed to parse";
+	else if (m->json && !msg_has_default(m))
+		*why = "Invalid parameter: Message Structure - No default "
+		    "entry in JSON message body";
+	else
+		return 0;
+	return -1;
+}
+
+/* Does request R name this topic, or none? */
+static int
+topic_ok(jv r)
+{
+	jv t = get(r, "TopicArn");
+	int ok = jv_get_kind(t) != JV_KIND_STRING ||
+	    strcmp(jv_string_value(t), opt.topic) == 0;
+
+	jv_free(t);
+	return ok;
+}
+
+/*
+ * A FIFO message seen within the deduplication window: M takes the
+ * first one's MessageId and SequenceNumber, and is not delivered.
+ * Otherwise M's deduplication id is recorded with its new ones.
+ */
+static int
+fifo_dup(struct msg *m, int64_t now)
+{
+	char hex[DEDUP_SHA256_HEX], res[UUID_BUFSZ + 22];
+	const char *r;
+
+	if (m->dedup == NULL) {
+		dedup_content_id(m->text, m->len, hex);
+		m->dedup = xstrdup(hex);
+	}
+	if ((r = dedup_find(opt.dedup, m->dedup, now)) != NULL) {
+		memcpy(m->id, r, UUID_BUFSZ - 1);
+		m->id[UUID_BUFSZ - 1] = '\0';
+		snprintf(m->seq, sizeof(m->seq), "%s", r + UUID_BUFSZ);
+		return m->dup = 1;
+	}
+	ids_uuid(m->id, m->text, m->len);
+	snprintf(m->seq, sizeof(m->seq), "%020" PRIu64,
+	    UINT64_C(10000000000000000000) + ++opt.seq);
+	snprintf(res, sizeof(res), "%s %s", m->id, m->seq);
+	dedup_add(opt.dedup, m->dedup, now, res);
+	return 0;
+}
+
+/* Accept checked message M: give it its id and time, and deliver it. */
+static void
+msg_send(struct msg *m, struct sbuf *b)
+{
+	int64_t now = clock_now_ms();
+
+	if (opt.fifo && fifo_dup(m, now))
+		return;
+	if (!opt.fifo)
+		ids_uuid(m->id, m->text, m->len);
+	msg_attrs(m);
+	rfc3339_fmt_ms(now, m->ts);
+	deliver(m, b);
+}
+
+/* The Publish response's members after "MessageId". */
+static void
+add_seq(struct sbuf *b, const struct msg *m)
+{
+	if (opt.fifo)
+		sbuf_addf(b, ",\"SequenceNumber\":\"%s\"", m->seq);
 }
 
 static void
 publish(jv req, struct sbuf *b)
 {
 	struct msg m;
-	jv msg, subj, topic;
-	const char *code;
-	char *why = NULL;
+	const char *code, *why;
+	char *awhy = NULL;
 	size_t size;
 
-	if (malformed(req)) {
+	if (malformed(req, "Publish request", publish_fields, 1)) {
 		jv_free(req);
 		return;
 	}
-	memset(&m, 0, sizeof(m));
-	msg = jv_object_get(jv_copy(req), jv_string("Message"));
-	subj = jv_object_get(jv_copy(req), jv_string("Subject"));
-	topic = jv_object_get(jv_copy(req), jv_string("TopicArn"));
-	m.attrs = get(req, "MessageAttributes");
-	if (jv_get_kind(m.attrs) == JV_KIND_NULL) {
-		jv_free(m.attrs);
-		m.attrs = jv_object();
-	}
-	size = (size_t)jv_string_length_bytes(jv_copy(msg));
-	if (jv_get_kind(topic) == JV_KIND_STRING &&
-	    strcmp(jv_string_value(topic), opt.topic) != 0)
+	msg_init(&m, req);
+	size = m.len;
+	if (!topic_ok(req))
 		reject("NotFound", "Topic does not exist");
-	else if (size == 0)
-		reject("InvalidParameter", "Invalid parameter: Empty message");
-	else if (jv_get_kind(subj) == JV_KIND_STRING &&
-	    jv_string_length_bytes(jv_copy(subj)) == 0)
-		reject("InvalidParameter", "Invalid parameter: Subject");
-	else if (snsattr_check(m.attrs, &size, &code, &why) != 0)
-		reject(code, why != NULL ? why : "out of memory");
-	else if (size > opt.limit)
-		reject("InvalidParameter", "Invalid parameter: Message too "
-		    "long");
+	else if (msg_early(&m, &why) != 0)
+		reject("InvalidParameter", why);
+	else if (snsattr_check(m.attrs, "", &size, &code, &awhy) != 0)
+		reject(code, awhy != NULL ? awhy : "out of memory");
+	else if (msg_check(&m, size, &code, &why) != 0)
+		reject(code, why);
 	else {
-		msg_attrs(&m);
-		m.text = jv_string_value(msg);
-		m.len = (size_t)jv_string_length_bytes(jv_copy(msg));
-		m.subject = jv_get_kind(subj) == JV_KIND_STRING ?
-		    jv_string_value(subj) : NULL;
-		ids_uuid(m.id, m.text, m.len);
-		rfc3339_fmt_ms(clock_now_ms(), m.ts);
-		deliver(&m, b);
+		msg_send(&m, b);
 		if (opt.out != NULL) {
 			sbuf_reset(b);
-			sbuf_addf(b, "{\"MessageId\":\"%s\"}", m.id);
+			sbuf_addf(b, "{\"MessageId\":\"%s\"", m.id);
+			add_seq(b, &m);
+			sbuf_adds(b, "}");
 			out_line(opt.out, b->buf, b->len);
 		}
 	}
-	free(why);
-	jv_free(msg);
-	jv_free(subj);
-	jv_free(topic);
-	jv_free(m.attrs);
-	msg_attrs_free(&m);
+	free(awhy);
+	msg_free(&m);
 	jv_free(req);
+}
+
+/* Why batch entry id ID is refused (a message to free), or NULL. */
+static char *
+bad_entry_id(const char *id)
+{
+	const char *p;
+	char *why;
+
+	for (p = id; *p != '\0'; p++)
+		if (!isalnum((unsigned char)*p) && *p != '-' && *p != '_')
+			break;
+	if (*p != '\0') {
+		if (asprintf(&why, "The Id of a batch entry in the batch "
+		    "request contains an impermissible character: %s",
+		    id) < 0)
+			err(EXIT_USAGE, NULL);
+	} else if (p - id > 80) {
+		if (asprintf(&why, "The Id of a batch entry in the batch "
+		    "request is too long: %s", id) < 0)
+			err(EXIT_USAGE, NULL);
+	} else
+		why = NULL;
+	return why;
+}
+
+/*
+ * The errors of a PublishBatch request as a whole, in the order AWS
+ * checks them: 0, or -1 with *CODE and *WHY (owned).  Adds up the
+ * entries' sizes in *SIZES.
+ */
+static int
+batch_check(jv req, struct msg *m, int n, size_t *sizes, const char **code,
+    char **why)
+{
+	char where[64];
+	int i, j;
+
+	*why = NULL;
+	if (!topic_ok(req))
+		*code = "NotFound", *why = xstrdup("Topic does not exist");
+	else if (n == 0)
+		*code = "EmptyBatchRequest", *why = xstrdup("The batch "
+		    "request doesn't contain any entries.");
+	else if (n > 10)
+		*code = "TooManyEntriesInBatchRequest", *why = xstrdup("The "
+		    "batch request contains more entries than permissible.");
+	if (*why != NULL)
+		return -1;
+	for (i = 0; i < n; i++)
+		for (j = 0; j < i; j++)
+			if (strcmp(m[i].bid, m[j].bid) == 0) {
+				*code = "BatchEntryIdsNotDistinct";
+				*why = xstrdup("Two or more batch entries in "
+				    "the request have the same Id.");
+				return -1;
+			}
+	for (i = 0; i < n; i++)
+		if ((*why = bad_entry_id(m[i].bid)) != NULL) {
+			*code = "InvalidBatchEntryId";
+			return -1;
+		}
+	*sizes = 0;
+	for (i = 0; i < n; i++) {
+		snprintf(where, sizeof(where), "publishBatchRequestEntries."
+		    "%d.member.", i + 1);
+		m[i].size = m[i].len;
+		if (snsattr_check(m[i].attrs, where, &m[i].size, code,
+		    why) != 0) {
+			if (*why == NULL)
+				*why = xstrdup("out of memory");
+			return -1;
+		}
+		*sizes += m[i].size;
+	}
+	if (*sizes > opt.limit) {
+		*code = "BatchRequestTooLong";
+		*why = xstrdup("The length of all the messages put together "
+		    "is more than the limit.");
+		return -1;
+	}
+	return 0;
+}
+
+/* Check and send each entry of a valid batch; write the response. */
+static void
+batch_send(struct msg *m, int n, struct sbuf *b)
+{
+	struct sbuf ok = SBUF_INIT, failed = SBUF_INIT;
+	const char *code, *why;
+	int i;
+
+	for (i = 0; i < n; i++) {
+		if (msg_check(&m[i], m[i].size, &code, &why) != 0) {
+			nrejected++;
+			diag_loc(in.name, in.lineno, "entry %s: %s: %s",
+			    m[i].bid, code, why);
+			sbuf_adds(&failed, failed.len > 0 ? ",{\"Id\":" :
+			    "{\"Id\":");
+			jsonraw_quote(&failed, m[i].bid, strlen(m[i].bid));
+			sbuf_addf(&failed, ",\"Code\":\"%s\",\"Message\":",
+			    code);
+			jsonraw_quote(&failed, why, strlen(why));
+			sbuf_adds(&failed, ",\"SenderFault\":true}");
+			continue;
+		}
+		msg_send(&m[i], b);
+		sbuf_adds(&ok, ok.len > 0 ? ",{\"Id\":" : "{\"Id\":");
+		jsonraw_quote(&ok, m[i].bid, strlen(m[i].bid));
+		sbuf_addf(&ok, ",\"MessageId\":\"%s\"", m[i].id);
+		add_seq(&ok, &m[i]);
+		sbuf_adds(&ok, "}");
+	}
+	if (opt.out != NULL) {
+		sbuf_reset(b);
+		sbuf_adds(b, "{\"Successful\":[");
+		sbuf_add(b, ok.buf, ok.len);
+		sbuf_adds(b, "],\"Failed\":[");
+		sbuf_add(b, failed.buf, failed.len);
+		sbuf_adds(b, "]}");
+		out_line(opt.out, b->buf, b->len);
+	}
+	sbuf_free(&ok);
+	sbuf_free(&failed);
+}
+
+static void
+publish_batch(jv req, struct sbuf *b)
+{
+	struct msg *m = NULL;
+	const char *code;
+	char *why = NULL;
+	size_t sizes;
+	jv ents;
+	int i, n = 0, bad;
+
+	bad = malformed(req, "PublishBatch request", batch_fields, 0);
+	ents = get(req, "PublishBatchRequestEntries");
+	if (!bad && jv_get_kind(ents) != JV_KIND_ARRAY)
+		bad = (ndjson_bad(&in, "PublishBatchRequestEntries must be "
+		    "an array"), 1);
+	if (!bad) {
+		n = jv_array_length(jv_copy(ents));
+		m = xcalloc((size_t)n + 1, sizeof(*m));
+	}
+	for (i = 0; !bad && i < n; i++) {
+		jv e = jv_array_get(jv_copy(ents), i);
+
+		bad = malformed(e, "PublishBatch entry", entry_fields, 1);
+		if (!bad) {
+			jv id = get(e, "Id");
+
+			msg_init(&m[i], e);
+			m[i].bid = xstrdup(jv_string_value(id));
+			jv_free(id);
+		} else
+			n = i;
+		jv_free(e);
+	}
+	if (!bad && batch_check(req, m, n, &sizes, &code, &why) != 0)
+		reject(code, why);
+	else if (!bad)
+		batch_send(m, n, b);
+	for (i = 0; i < n; i++) {
+		free(m[i].bid);
+		msg_free(&m[i]);
+	}
+	free(m);
+	free(why);
+	jv_free(ents);
+	jv_free(req);
+}
+
+/* Is the JSON text an EventBridge event (the envelope's members)? */
+static int
+is_event(const char *rec, size_t len)
+{
+	static const char *const keys[] = {
+		"version", "id", "detail-type", "source", "detail"
+	};
+	const char *v;
+	size_t i, vl;
+
+	for (i = 0; i < sizeof(keys) / sizeof(*keys); i++)
+		if (jsonraw_member(rec, len, keys[i], &v, &vl) != 0)
+			return 0;
+	return 1;
+}
+
+/*
+ * A target input that ebus-match wrote for a rule target whose ARN is
+ * this topic: EventBridge publishes it as the Message, without Subject
+ * or attributes; an event as compact JSON, a transformed input as it is.
+ */
+static void
+publish_input(jv v, const char *rec, size_t len, struct sbuf *b)
+{
+	struct sbuf text = SBUF_INIT;
+
+	jv_free(v);
+	if (is_event(rec, len))
+		jsonraw_minify(&text, rec, len);
+	else
+		sbuf_add(&text, rec, len);
+	publish(jv_object_set(jv_object(), jv_string("Message"),
+	    jv_string_sized(text.buf != NULL ? text.buf : "", (int)text.len)),
+	    b);
+	sbuf_free(&text);
+}
+
+/*
+ * The request on a line as libjq would read it, but faster: one pass of
+ * the validating scanner, then each top-level member decoded on its own
+ * (the long Message string without libjq's parser).  Anything but a
+ * JSON object is left to libjq, for its error message.
+ */
+static jv
+read_request(const char *rec, size_t len)
+{
+	struct sbuf t = SBUF_INIT;
+	const char *it = NULL, *val, *err;
+	size_t vl, off;
+	jv o, key;
+
+	if (scan_event(sc_req, rec, len, &f_none, &err, &off) != 0)
+		return ndjson_parse(rec, len);
+	o = jv_object();
+	while (jsonraw_member_next(rec, len, &it, &key, &val, &vl)) {
+		if (*val == '"') {
+			sbuf_reset(&t);
+			logstore_unquote(val, vl, &t);
+			o = jv_object_set(o, key, jv_string_sized(t.buf,
+			    (int)t.len));
+		} else
+			o = jv_object_set(o, key, jv_parse_sized(val,
+			    (int)vl));
+	}
+	sbuf_free(&t);
+	return o;
 }
 
 /* ---------------------------------------------------------------- main */
@@ -762,7 +1688,6 @@ static void
 set_topic(const char *t)
 {
 	const char *name;
-	size_t len;
 
 	if (strncmp(t, "arn:", 4) == 0) {
 		const char *p = strrchr(t, ':');
@@ -775,12 +1700,9 @@ set_topic(const char *t)
 		opt.topic = arn_make("sns", t);
 		name = t;
 	}
-	len = strlen(name);
 	if (!awsid_name_ok(name, 256, ""))
 		errx(EXIT_USAGE, "invalid topic name '%s'", name);
-	if (len > 5 && strcmp(name + len - 5, ".fifo") == 0)
-		errx(EXIT_USAGE, "%s: FIFO topics are not implemented",
-		    name);
+	opt.fifo = is_fifo(name);
 }
 
 int
@@ -790,7 +1712,7 @@ main(int argc, char *argv[])
 	const char *account = NULL, *region = NULL, *subs = NULL,
 	    *topic = NULL, *rec;
 	size_t len, i;
-	int c, keep_going = 0, status;
+	int c, keep_going = 0, status, from_eb = 0;
 	jv v;
 
 	diag_init(argv);
@@ -799,6 +1721,7 @@ main(int argc, char *argv[])
 	while ((c = getopt_long(argc, argv, optstring, longopts, NULL)) != -1)
 		switch (c) {
 		case 'a': account = optarg; break;
+		case 'E': from_eb = 1; break;
 		case 'h':
 			diag_help(usage_text, help_text);
 		case 'k': keep_going = 1; break;
@@ -842,7 +1765,16 @@ main(int argc, char *argv[])
 		set_topic(t);		/* check it as -T would */
 		free(t);
 	}
+	check_subs();
+	opt.cert = xasprintf("https://sns.%s.amazonaws.com/"
+	    "SimpleNotificationService-0000000000000000000000000000000.pem",
+	    awsid_region());
+	if (opt.fifo)
+		opt.dedup = dedup_new(DEDUP_WINDOW_MS);
 	sc = scan_new(pt_body);
+	pt_none = pathtab_new();
+	sc_req = scan_new(pt_none);
+	fields_init(&f_none, pt_none);
 	fields_init(&f_attr, pt_attr);
 	fields_init(&f_body, pt_body);
 	opt.out = opt.sinks.to_stdout ? NULL : out_stdout(opt.unbuffered);
@@ -851,7 +1783,7 @@ main(int argc, char *argv[])
 	ndjson_open(&in, argc, argv);
 	in.keep_going = keep_going;
 	while (ndjson_next(&in, &rec, &len)) {
-		v = ndjson_parse(rec, len);
+		v = from_eb ? ndjson_parse(rec, len) : read_request(rec, len);
 		if (!jv_is_valid(v)) {
 			jv msg = jv_invalid_get_msg(v);
 
@@ -859,7 +1791,14 @@ main(int argc, char *argv[])
 			jv_free(msg);
 			continue;
 		}
-		publish(v, &b);
+		if (from_eb)
+			publish_input(v, rec, len, &b);
+		else if (jv_get_kind(v) == JV_KIND_OBJECT &&
+		    jv_object_has(jv_copy(v),
+		    jv_string("PublishBatchRequestEntries")))
+			publish_batch(v, &b);
+		else
+			publish(v, &b);
 	}
 	status = ndjson_status(&in);
 	ndjson_close(&in);
@@ -870,15 +1809,26 @@ main(int argc, char *argv[])
 		free(opt.s[i].protocol);
 		free(opt.s[i].endpoint);
 		free(opt.s[i].name);
+		free(opt.s[i].dlq);
+		free(opt.s[i].unsub);
 	}
 	free(opt.s);
 	sinks_close(&opt.sinks);
 	fields_free(&f_attr);
 	fields_free(&f_body);
 	scan_free(sc);
+	scan_free(sc_req);
+	fields_free(&f_none);
+	pathtab_free(pt_none);
 	pathtab_free(pt_attr);
 	pathtab_free(pt_body);
 	free(opt.topic);
+	free(opt.created);
+	free(opt.cert);
+	for (i = 0; i < locs.n; i++)
+		free(locs.s[i]);
+	free(locs.s);
+	dedup_free(opt.dedup);
 	out_close(out_stdout(opt.unbuffered));
 	if (status == EXIT_OK && nrejected > 0)
 		status = EXIT_NEGATIVE;

@@ -10,6 +10,7 @@
 #include "clock.h"
 #include "diag.h"
 #include "exitcode.h"
+#include "num.h"
 #include "rfc3339.h"
 
 static int virt, determ;
@@ -18,6 +19,8 @@ static int virt, determ;
  * each keep their own (clock_jump_to starts a thread's).
  */
 static __thread int64_t vnow;
+static __thread unsigned char pool[4096];	/* ids_uuid's random bytes */
+static __thread size_t poolpos = sizeof(pool);
 static uint64_t idcount;
 
 static int64_t
@@ -147,18 +150,17 @@ hash64(uint64_t h, const void *data, size_t len)
 static void
 format_uuid(char out[UUID_BUFSZ], unsigned char b[16])
 {
-	static const char digit[] = "0123456789abcdef";
-	int i;
-
 	b[6] = (b[6] & 0x0f) | 0x40;
 	b[8] = (b[8] & 0x3f) | 0x80;
-	for (i = 0; i < 16; i++) {
-		if (i == 4 || i == 6 || i == 8 || i == 10)
-			*out++ = '-';
-		*out++ = digit[b[i] >> 4];
-		*out++ = digit[b[i] & 15];
-	}
-	*out = '\0';
+	num_hex(out, b, 4);
+	out[8] = '-';
+	num_hex(out + 9, b + 4, 2);
+	out[13] = '-';
+	num_hex(out + 14, b + 6, 2);
+	out[18] = '-';
+	num_hex(out + 19, b + 8, 2);
+	out[23] = '-';
+	num_hex(out + 24, b + 10, 6);
 }
 
 static void
@@ -182,50 +184,36 @@ hash128(unsigned char b[16], const char *salt, uint64_t n,
 	}
 }
 
-/*
- * Random bytes for ids, drawn from the kernel a pool at a time (one
- * system call per 256 ids, not one per id), per thread.  Nothing forks
- * without exec, so no two processes share a pool.
- */
-static __thread unsigned char pool[4096];
-static __thread size_t pooled;
-
-/* 16 random bytes into B: 0, or -1 when there is no entropy source. */
-static int
-random16(unsigned char b[16])
-{
-	size_t got = 0;
-	ssize_t n;
-
-	if (pooled < 16) {
-		while (got < sizeof(pool)) {
-			n = getrandom(pool + got, sizeof(pool) - got, 0);
-			if (n < 0 && errno == EINTR)
-				continue;
-			if (n < 0)
-				return -1;
-			got += (size_t)n;
-		}
-		pooled = sizeof(pool);
-	}
-	pooled -= 16;
-	memcpy(b, pool + pooled, 16);
-	return 0;
-}
-
 void
 ids_uuid(char out[UUID_BUFSZ], const void *seed, size_t len)
 {
 	unsigned char b[16];
+	size_t got = 0;
+	ssize_t n;
 
 	if (determ) {
 		hash128(b, diag_prog(), idcount++, seed, len);
 		format_uuid(out, b);
 		return;
 	}
-	if (random16(b) != 0)	/* no entropy source: still unique enough */
-		hash128(b, diag_prog(), idcount++ ^ (uint64_t)real_ms(), NULL,
-		    0);
+	/* random bytes are drawn 4 KiB at a time: one system call per 256 ids */
+	if (poolpos + sizeof(b) > sizeof(pool)) {
+		while (got < sizeof(pool)) {
+			n = getrandom(pool + got, sizeof(pool) - got, 0);
+			if (n < 0 && errno == EINTR)
+				continue;
+			if (n < 0) {	/* no entropy source: unique enough */
+				hash128(b, diag_prog(), idcount++ ^
+				    (uint64_t)real_ms(), pool, sizeof(pool));
+				format_uuid(out, b);
+				return;
+			}
+			got += (size_t)n;
+		}
+		poolpos = 0;
+	}
+	memcpy(b, pool + poolpos, sizeof(b));
+	poolpos += sizeof(b);
 	format_uuid(out, b);
 }
 

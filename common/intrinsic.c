@@ -17,6 +17,7 @@
 #include "clock.h"
 #include "intrinsic.h"
 #include "jpath.h"
+#include "num.h"
 #include "sbuf.h"
 #include "xalloc.h"
 
@@ -535,7 +536,7 @@ do_hash(const struct ifn *f, jv data, jv alg, struct asl_error *e)
 {
 	uint8_t d[SHA512_DIGEST_SIZE];
 	const char *a, *s;
-	size_t n, dl, i;
+	size_t n, dl;
 	char hex[2 * SHA512_DIGEST_SIZE + 1];
 
 	if (jv_get_kind(data) != JV_KIND_STRING ||
@@ -578,8 +579,7 @@ do_hash(const struct ifn *f, jv data, jv alg, struct asl_error *e)
 	} else
 		return fail(e, f, "unsupported algorithm '%s' (MD5, SHA-1, "
 		    "SHA-256, SHA-384, SHA-512)", a);
-	for (i = 0; i < dl; i++)
-		snprintf(hex + 2 * i, 3, "%02x", d[i]);
+	num_hex(hex, d, dl);
 	return jv_string(hex);
 }
 

@@ -315,3 +315,39 @@ fail:
 		*bad = i;
 	return 0;
 }
+
+int
+jsonraw_member_next(const char *obj, size_t len, const char **it, jv *key,
+    const char **val, size_t *vlen)
+{
+	const char *end = obj + len, *p, *ke, *ve;
+
+	p = *it == NULL ? jsonraw_ws(obj, end) : *it;
+	if (*it == NULL) {
+		if (p >= end || *p != '{')
+			return 0;
+		p++;
+	}
+	p = jsonraw_ws(p, end);
+	if (p < end && *p == ',')
+		p = jsonraw_ws(p + 1, end);
+	if (p >= end || *p != '"')
+		return 0;
+	if ((ke = jsonraw_skip(p, end)) == NULL)
+		return 0;
+	*key = jv_parse_sized(p, (int)(ke - p));
+	p = jsonraw_ws(ke, end);
+	if (p >= end || *p != ':') {
+		jv_free(*key);
+		return 0;
+	}
+	p = jsonraw_ws(p + 1, end);
+	if ((ve = jsonraw_skip(p, end)) == NULL) {
+		jv_free(*key);
+		return 0;
+	}
+	*val = p;
+	*vlen = (size_t)(ve - p);
+	*it = ve;
+	return 1;
+}

@@ -13,6 +13,8 @@
 
 #include <stddef.h>
 
+#include <jv.h>
+
 #include "sbuf.h"
 
 /* Skip JSON whitespace. */
@@ -35,6 +37,14 @@ int	jsonraw_member(const char *obj, size_t len, const char *key,
  */
 int	jsonraw_next(const char *arr, size_t len, const char **it,
 	    const char **val, size_t *vlen);
+
+/*
+ * Iterate the members of the object text [obj, obj+len) in file order:
+ * *it starts NULL; each call returns 1 with the key (a jv string the
+ * caller frees) and the value's span, or 0 at the end.
+ */
+int	jsonraw_member_next(const char *obj, size_t len, const char **it,
+	    jv *key, const char **val, size_t *vlen);
 
 /* Append the text with insignificant whitespace removed. */
 void	jsonraw_minify(struct sbuf *, const char *p, size_t n);

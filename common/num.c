@@ -61,3 +61,17 @@ num_parse_size(const char *arg, long long lo, long long hi, const char *what)
 		    what, arg, lo, hi);
 	return v;
 }
+
+void
+num_hex(char *out, const void *p, size_t n)
+{
+	static const char digit[] = "0123456789abcdef";
+	const unsigned char *b = p;
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		*out++ = digit[b[i] >> 4];
+		*out++ = digit[b[i] & 15];
+	}
+	*out = '\0';
+}

@@ -6,6 +6,8 @@
 #ifndef NUM_H
 #define NUM_H
 
+#include <stddef.h>
+
 long long	num_parse(const char *arg, long long lo, long long hi,
 		    const char *what);
 double		num_parse_double(const char *arg, double lo, double hi,
@@ -14,5 +16,8 @@ double		num_parse_double(const char *arg, double lo, double hi,
 /* Byte sizes: "262144", "256K", "1M" (binary multiples). */
 long long	num_parse_size(const char *arg, long long lo, long long hi,
 		    const char *what);
+
+/* Lowercase hex of N bytes at P: 2N digits and a NUL at OUT. */
+void	num_hex(char *out, const void *p, size_t n);
 
 #endif

@@ -14,6 +14,7 @@
 #include <jv.h>
 
 #include "awsid.h"
+#include "cfn.h"
 #include "jsonraw.h"
 #include "ndjson.h"
 #include "pattern.h"
@@ -64,24 +65,14 @@ bus_name(struct ld *ld, jv b)
 {
 	const char *s, *n;
 	size_t len;
-	jv ref, res;
+	jv ref;
 	char *r;
 
 	if (jv_get_kind(b) == JV_KIND_OBJECT) {
 		ref = get(b, "Ref");
-		if (jv_get_kind(ref) != JV_KIND_STRING) {
-			jv_free(ref);
-			return NULL;
-		}
-		res = get(ld->resources, jv_string_value(ref));
+		r = jv_get_kind(ref) == JV_KIND_STRING ?
+		    cfn_name(ld->resources, jv_string_value(ref)) : NULL;
 		jv_free(ref);
-		ref = get(res, "Properties");
-		jv_free(res);
-		res = get(ref, "Name");
-		jv_free(ref);
-		r = jv_get_kind(res) == JV_KIND_STRING ?
-		    xstrdup(jv_string_value(res)) : NULL;
-		jv_free(res);
 		return r;
 	}
 	if (jv_get_kind(b) != JV_KIND_STRING)
@@ -396,72 +387,22 @@ out:
 	return ret;
 }
 
-/* Iterate the members of a raw object: 1 with key (owned) and value. */
-static int
-raw_member_next(const char *obj, size_t len, const char **it, jv *key,
-    const char **val, size_t *vlen)
-{
-	const char *end = obj + len, *p, *ke, *ve;
-
-	p = *it == NULL ? jsonraw_ws(obj, end) : *it;
-	if (*it == NULL) {
-		if (p >= end || *p != '{')
-			return 0;
-		p++;
-	}
-	p = jsonraw_ws(p, end);
-	if (p < end && *p == ',')
-		p = jsonraw_ws(p + 1, end);
-	if (p >= end || *p != '"')
-		return 0;
-	if ((ke = jsonraw_skip(p, end)) == NULL)
-		return 0;
-	*key = jv_parse_sized(p, (int)(ke - p));
-	p = jsonraw_ws(ke, end);
-	if (p >= end || *p != ':') {
-		jv_free(*key);
-		return 0;
-	}
-	p = jsonraw_ws(p + 1, end);
-	if ((ve = jsonraw_skip(p, end)) == NULL) {
-		jv_free(*key);
-		return 0;
-	}
-	*val = p;
-	*vlen = (size_t)(ve - p);
-	*it = ve;
-	return 1;
-}
-
 static int
 load_cfn(struct ld *ld, const char *raw, size_t len)
 {
-	const char *res, *it = NULL, *val, *props, *rtype;
-	size_t reslen, vlen, plen, tlen;
-	jv key, v, ty;
+	struct cfn_res r;
+	const char *it = NULL;
 	int ret = 0;
+	jv v;
 
-	if (jsonraw_member(raw, len, "Resources", &res, &reslen) != 0)
-		return 0;
-	while (ret == 0 && raw_member_next(res, reslen, &it, &key, &val,
-	    &vlen)) {
-		ty = jv_invalid();
-		if (jsonraw_member(val, vlen, "Type", &rtype, &tlen) == 0)
-			ty = jv_parse_sized(rtype, (int)tlen);
-		if (jv_get_kind(ty) == JV_KIND_STRING && strcmp(
-		    jv_string_value(ty), "AWS::Events::Rule") == 0) {
-			if (jsonraw_member(val, vlen, "Properties", &props,
-			    &plen) != 0) {
-				props = "{}";
-				plen = 2;
-			}
-			v = jv_parse_sized(props, (int)plen);
-			ret = load_rule(ld, v, props, plen,
-			    jv_string_value(key), jv_string_value(key));
+	while (ret == 0 && cfn_next(raw, len, &it, &r)) {
+		if (r.type != NULL &&
+		    strcmp(r.type, "AWS::Events::Rule") == 0) {
+			v = jv_parse_sized(r.props, (int)r.plen);
+			ret = load_rule(ld, v, r.props, r.plen, r.id, r.id);
 			jv_free(v);
 		}
-		jv_free(ty);
-		jv_free(key);
+		cfn_res_free(&r);
 	}
 	return ret;
 }

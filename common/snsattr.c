@@ -86,8 +86,8 @@ b64_len(const char *s)
 }
 
 static int
-check_one(const char *name, jv v, size_t *size, const char **code,
-    char **msg)
+check_one(const char *where, const char *name, jv v, size_t *size,
+    const char **code, char **msg)
 {
 	static const char pv[] = "ParameterValueInvalid";
 	jv dt, sv, bv;
@@ -106,9 +106,9 @@ check_one(const char *name, jv v, size_t *size, const char **code,
 	    jv_object_get(jv_copy(v), jv_string("BinaryValue")) : jv_null();
 	if (jv_get_kind(dt) != JV_KIND_STRING) {
 		ret = fail(code, msg, "ValidationError", "1 validation error "
-		    "detected: Value null at 'messageAttributes.%s.member."
+		    "detected: Value null at '%smessageAttributes.%s.member."
 		    "dataType' failed to satisfy constraint: Member must not "
-		    "be null", name, NULL);
+		    "be null", where, name);
 		goto out;
 	}
 	t = jv_string_value(dt);
@@ -149,7 +149,8 @@ out:
 }
 
 int
-snsattr_check(jv attrs, size_t *size, const char **code, char **msg)
+snsattr_check(jv attrs, const char *where, size_t *size, const char **code,
+    char **msg)
 {
 	jv keys;
 	int i, n, ret = 0;
@@ -164,7 +165,7 @@ snsattr_check(jv attrs, size_t *size, const char **code, char **msg)
 	for (i = 0; i < n && ret == 0; i++) {
 		jv k = jv_array_get(jv_copy(keys), i);
 
-		ret = check_one(jv_string_value(k), jv_object_get(jv_copy(attrs),
+		ret = check_one(where, jv_string_value(k), jv_object_get(jv_copy(attrs),
 		    jv_copy(k)), size, code, msg);
 		jv_free(k);
 	}

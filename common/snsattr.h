@@ -21,9 +21,12 @@
  * Check the attributes (an object; consumed: no, borrowed).  Returns 0
  * and adds their size (name, type and value bytes, as the 262144-byte
  * limit counts them) to *size, or -1 with AWS's error code in *code
- * (static) and its message in *msg (owned by the caller).
+ * (static) and its message in *msg (owned by the caller).  WHERE
+ * prefixes the request path of a validation error: "" for Publish,
+ * "publishBatchRequestEntries.N.member." for a PublishBatch entry.
  */
-int	snsattr_check(jv attrs, size_t *size, const char **code, char **msg);
+int	snsattr_check(jv attrs, const char *where, size_t *size,
+	    const char **code, char **msg);
 
 /*
  * Reset F and fill it from checked ATTRS at the paths of PT (attribute

@@ -15,6 +15,7 @@
 #include "awsid.h"
 #include "clock.h"
 #include "jsonraw.h"
+#include "num.h"
 #include "sbuf.h"
 #include "sqs.h"
 #include "xalloc.h"
@@ -54,14 +55,7 @@ sqs_arn(const char *s, struct sqs_queue *q)
 static void
 hex_of(const uint8_t *d, size_t n, char *hex)
 {
-	static const char digit[] = "0123456789abcdef";
-	size_t i;
-
-	for (i = 0; i < n; i++) {
-		hex[2 * i] = digit[d[i] >> 4];
-		hex[2 * i + 1] = digit[d[i] & 15];
-	}
-	hex[2 * n] = '\0';
+	num_hex(hex, d, n);
 }
 
 void

@@ -18,6 +18,7 @@ sample_args() {
 	case "$1" in
 	ebus-match) echo "-f $FIXTURES/ebus-match/any-source.json" ;;
 	sfn-run) echo "$FIXTURES/cli/pass.asl.json" ;;
+	sfn-eval) echo "Source" ;;
 	lambda-invoke) echo "-q cat" ;;
 	cwlog-write) echo "--store $BATS_TEST_TMPDIR/store --log-group g --tee" ;;
 	cwlog-tail) echo "--store $FIXTURES/cli/store g --format ndjson" ;;

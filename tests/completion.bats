@@ -45,13 +45,27 @@ InventoryFunction="
 /aws/lambda/fn"
 }
 
-@test "fixed lists: invocation types, clocks, formats" {
+@test "fixed lists: invocation types, response types, clocks, formats" {
 	run -0 complete_line lambda-invoke -t E
 	assert_output Event
+	run -0 complete_line lambda-invoke --function-response-types ""
+	assert_output ReportBatchItemFailures
+	run -0 complete_line lambda-invoke --event-source-arn Q --max-rec
+	assert_output --max-receive-count
 	run -0 complete_line sfn-run --clock v
 	assert_output virtual
 	run -0 complete_line cwlog-tail g --format nd
 	assert_output ndjson
+}
+
+@test "sfn-eval is registered and completes its options" {
+	run -0 complete -p sfn-eval
+	assert_output "complete -F _edakit sfn-eval"
+	run -0 complete_line sfn-eval --time
+	assert_output --time-limit
+	run -0 complete_line sfn-eval --un
+	assert_output "--unbuffered
+--undefined"
 }
 
 @test "completions are installed for every program" {

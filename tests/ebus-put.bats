@@ -287,12 +287,18 @@ ebus-put: <stdin>:6: Resources must be an array of strings'
 }
 
 @test "-u flushes each event as it is made (a FIFO reader sees it at once)" {
-	mkfifo "$BATS_TEST_TMPDIR/f"
-	( { echo '{"Source":"a","DetailType":"b","Detail":"{}"}'; sleep 5; } |
-	    ebus-put -u > "$BATS_TEST_TMPDIR/f" ) &
-	run -0 timeout 3 head -n 1 "$BATS_TEST_TMPDIR/f"
+	# The input stays open until the reader has the event: without -u
+	# the event would wait for the end of the input, and timeout(1) only
+	# turns that deadlock into a failure.
+	run -0 timeout 60 bash -c "
+	    cd '$BATS_TEST_TMPDIR' && mkfifo f hold
+	    { echo '{\"Source\":\"a\",\"DetailType\":\"b\",\"Detail\":\"{}\"}'
+	      cat hold; } | ebus-put -u > f &
+	    exec 6>hold
+	    head -n 1 f
+	    exec 6>&-
+	    wait"
 	assert_output --partial '"detail-type":"b"'
-	kill %1 2>/dev/null || true
 }
 
 @test "--replay on a terminal keeps a progress line on stderr" {

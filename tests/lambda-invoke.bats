@@ -535,7 +535,7 @@ no_process() {
 
 @test "a result is written before the next payload arrives (FIFO pipelines)" {
 	for mode in "cat" "--runtime-api $F/bootstrap" "-c 2 cat"; do
-		run -0 --separate-stderr timeout 20 bash -c "
+		run -0 --separate-stderr timeout 60 bash -c "
 		    cd '$BATS_TEST_TMPDIR' && rm -f in out && mkfifo in out
 		    lambda-invoke -q $mode <in >out 3>&- &
 		    exec 4>in 5<out

@@ -631,3 +631,19 @@ EOF
 	run -0 sfnj '.output' "$BATS_TEST_TMPDIR/def.json" <<<'{"xs":[{"d":"X1y"},{"d":"xz"},{"d":"xxxx"}]}'
 	assert_output '"{\"r\":[{\"d\":\"X1y\"}]}"'
 }
+
+@test "a distributed Map's child execution counts its own ExecutionStarted toward the limit" {
+	# As in the test above, 6248 rounds make 25,000 events, 6249 too many.
+	mkdir -p "$BATS_TEST_TMPDIR/s3/b"
+	printf '{"n":6248}\n{"n":6249}\n' > "$BATS_TEST_TMPDIR/s3/b/items.jsonl"
+	def '{"StartAt":"M","States":{"M":{"Type":"Map","ToleratedFailureCount":1,
+	 "ItemReader":{"Resource":"arn:aws:states:::s3:getObject","Parameters":{"Bucket":"b","Key":"items.jsonl"},"ReaderConfig":{"InputType":"JSONL"}},
+	 "ItemProcessor":{"ProcessorConfig":{"Mode":"DISTRIBUTED","ExecutionType":"STANDARD"},"StartAt":"Init","States":{
+	  "Init":{"Type":"Pass","Parameters":{"i":0,"n.$":"$.n"},"Next":"More"},
+	  "More":{"Type":"Choice","Choices":[{"Variable":"$.i","NumericLessThanPath":"$.n","Next":"Inc"}],"Default":"Done"},
+	  "Inc":{"Type":"Pass","Parameters":{"i.$":"States.MathAdd($.i, 1)","n.$":"$.n"},"Next":"More"},
+	  "Done":{"Type":"Succeed"}}},"End":true}}}'
+	run -0 --separate-stderr sfnj "$BRIEF" --s3-dir "$BATS_TEST_TMPDIR/s3" \
+	    "$BATS_TEST_TMPDIR/def.json" <<<'{}'
+	assert_output '["SUCCEEDED","[{\"i\":6248,\"n\":6248},{\"Error\":\"States.Runtime\",\"Cause\":\"The execution reached the maximum number of history events (25000).\"}]",null,null]'
+}

@@ -212,7 +212,7 @@ lambda=(lambda-invoke -u --invocation-type Event
 # Replayed captures keep their own times, however old (PutLogEvents
 # would reject those older than 14 days).
 for i in 1 2; do
-	cwlog-write -u $keep --old-events keep --store "$store" \
+	cwlog-write $keep --old-events keep --store "$store" \
 	    --log-group /aws/events/orders "$fifos/orders-log-$i" || echo "cwlog-write (/aws/events/orders, round $i):$?" >> "$fifos/bg" &
 	jobs_pids+=($!)
 done
@@ -222,7 +222,7 @@ done
 	"${lambda[@]}" --on-failure "$out/dead-letters-direct.ndjson" \
 	    -i "$fifos/inventory-direct" -- "${handler[@]}" |
 	ebus-match -u $keep --rules "$inventory_rules" --target InventoryLogs=- |
-	cwlog-write -u $keep --store "$store" --log-group /aws/events/inventory \
+	cwlog-write $keep --store "$store" --log-group /aws/events/inventory \
 	    --retention-days 3
 	check "lambda-invoke (InventoryFunction, direct)" \
 	    "ebus-match (Inventory rules, direct)" \
@@ -250,7 +250,7 @@ ebus-match -u $keep --rules "$orders_rules" \
     --target InventoryFunction=- |
 "${lambda[@]}" --on-failure "$out/dead-letters-chain.ndjson" -- "${handler[@]}" |
 ebus-match -u $keep --rules "$inventory_rules" --target InventoryLogs=- |
-cwlog-write -u $keep --store "$store" --log-group /aws/events/inventory \
+cwlog-write $keep --store "$store" --log-group /aws/events/inventory \
     --retention-days 3
 check "ebus-put (Orders)" "ebus-match (Orders rules, round 1)" \
     "sfn-run (OrderProcessing)" "ebus-put (Orders, round 2)" \

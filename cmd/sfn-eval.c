@@ -1,0 +1,262 @@
+/*
+ * sfn-eval: evaluate a JSONata expression on each input record, the way
+ * a Step Functions state in JSONata mode would evaluate it, so that an
+ * expression can be tried before it goes into a state machine.
+ *
+ * Each input line is one JSON input: it is the expression's context
+ * ($) and $states.input.  The result is written as one compact JSON line
+ * (numbers from the input keep their spelling); a result that is
+ * undefined writes nothing, or the text of --undefined.  A syntax error
+ * is reported once (code, position, token, message) with exit 3; an
+ * evaluation error is reported for its record, which writes nothing, and
+ * the program goes on to the next record and exits 5 at the end.  The
+ * engine lives in common/jsonata.h.
+ */
+#include <err.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "clock.h"
+#include "diag.h"
+#include "exitcode.h"
+#include "jsonata.h"
+#include "ndjson.h"
+#include "num.h"
+#include "out.h"
+#include "sbuf.h"
+#include "xalloc.h"
+
+enum { OPT_DEPTH = 256, OPT_TIMELIMIT, OPT_UNDEFINED };
+
+static const char optstring[] = "+f:hknuV";
+static const struct option longopts[] = {
+	{ "depth",		required_argument, NULL, OPT_DEPTH },
+	{ "from-file",		required_argument, NULL, 'f' },
+	{ "help",		no_argument,	   NULL, 'h' },
+	{ "keep-going",		no_argument,	   NULL, 'k' },
+	{ "no-input",		no_argument,	   NULL, 'n' },
+	{ "time-limit",		required_argument, NULL, OPT_TIMELIMIT },
+	{ "unbuffered",		no_argument,	   NULL, 'u' },
+	{ "undefined",		required_argument, NULL, OPT_UNDEFINED },
+	{ "var",		required_argument, NULL, 'v' },
+	{ "version",		no_argument,	   NULL, 'V' },
+	{ NULL, 0, NULL, 0 }
+};
+
+static const char usage_text[] =
+    "usage: sfn-eval [-hknuV] [--depth n] [--time-limit ms]\n"
+    "                [--undefined text] [--var name=json ...]\n"
+    "                {expression | -f file} [file ...]\n";
+
+static const char help_text[] =
+    "Evaluate a JSONata expression on each JSON input line, as a Step\n"
+    "Functions state in JSONata mode would ($ and $states.input are the\n"
+    "line).\n"
+    "\n"
+    "      --depth N            evaluation depth limit (default 10000)\n"
+    "  -f, --from-file FILE     read the expression from FILE\n"
+    "  -h, --help               print this help and exit\n"
+    "  -k, --keep-going         report malformed lines and go on (exit 4)\n"
+    "  -n, --no-input           evaluate once, with no input (undefined)\n"
+    "      --time-limit MS      stop an evaluation after MS milliseconds\n"
+    "  -u, --unbuffered         flush stdout per record\n"
+    "      --undefined TEXT     write TEXT where the result is undefined\n"
+    "                           (default: write nothing)\n"
+    "      --var NAME=JSON      bind $NAME to the JSON value (repeatable)\n"
+    "  -V, --version            print the version and exit\n";
+
+static struct {
+	struct jn_limits	 lim;
+	const char		*undefined;
+	int			 unbuffered;
+	char			**vars;
+	size_t			 nvars;
+} opt;
+
+static struct jn_expr	*expr;
+static struct out	*out;
+static struct jn_binding *binds;
+static size_t		 nbinds;
+static struct jn_arena	*vararena;
+
+/* "S0202 at position 5 (token "o, "): Expected ..." */
+static void
+format_error(struct sbuf *b, const struct jn_error *e)
+{
+	sbuf_adds(b, e->code);
+	if (e->position >= 0)
+		sbuf_addf(b, " at position %ld", e->position);
+	if (e->token[0] != '\0')
+		sbuf_addf(b, " (token \"%s\")", e->token);
+	sbuf_addf(b, ": %s", e->message);
+}
+
+static void
+compile(const char *text)
+{
+	struct jn_error err;
+	struct sbuf b = SBUF_INIT;
+
+	if ((expr = jn_compile(text, &err)) != NULL)
+		return;
+	format_error(&b, &err);
+	warnx("expression: %s", b.buf);
+	sbuf_free(&b);
+	exit(EXIT_PROGRAM);
+}
+
+static char *
+read_expr_file(const char *path)
+{
+	struct sbuf b = SBUF_INIT;
+
+	if (sbuf_read_file(&b, path) < 0)
+		err(EXIT_USAGE, "%s", path);
+	sbuf_addc(&b, '\0');
+	return b.buf;
+}
+
+/* Bind --var NAME=JSON values and $states (its input set per record). */
+static void
+bind_vars(void)
+{
+	char msg[200], *eq;
+	size_t i;
+	struct jn_value *v;
+
+	vararena = jn_arena_new();
+	binds = xcalloc(opt.nvars + 2, sizeof(*binds));
+	for (i = 0; i < opt.nvars; i++) {
+		eq = strchr(opt.vars[i], '=');
+		if (eq == NULL || eq == opt.vars[i])
+			errx(EXIT_USAGE, "invalid --var '%s': use NAME=JSON",
+			    opt.vars[i]);
+		*eq = '\0';
+		if (strcmp(opt.vars[i], "states") == 0)
+			errx(EXIT_USAGE, "invalid --var 'states': $states is "
+			    "reserved");
+		if (jn_parse_json(vararena, eq + 1, strlen(eq + 1), &v, msg,
+		    sizeof(msg)) < 0)
+			errx(EXIT_USAGE, "invalid --var '%s': %s", opt.vars[i],
+			    msg);
+		binds[nbinds].name = opt.vars[i];
+		binds[nbinds++].value = v;
+	}
+	binds[nbinds++].name = "states";
+}
+
+/* Evaluate on one input (NULL: undefined); 0, or -1 on an error. */
+static int
+run(struct jn_arena *a, struct jn_value *input, const char *file, long line)
+{
+	struct jn_value *res, *states;
+	struct jn_error err;
+	struct sbuf b = SBUF_INIT;
+	int rc = 0;
+
+	states = jn_state_input(a, input);
+	binds[nbinds - 1].value = states;
+	if (jn_eval(expr, input, binds, nbinds, &opt.lim, a, &res, &err) < 0) {
+		format_error(&b, &err);
+		diag_loc(file, line, "%s", b.buf);
+		rc = -1;
+	} else if (res != NULL) {
+		jn_print(&b, res);
+		out_line(out, b.buf, b.len);
+	} else if (opt.undefined != NULL)
+		out_line(out, opt.undefined, strlen(opt.undefined));
+	sbuf_free(&b);
+	return rc;
+}
+
+int
+main(int argc, char *argv[])
+{
+	struct ndjson in;
+	struct jn_arena *a;
+	struct jn_value *v;
+	const char *rec, *file = NULL;
+	char *text = NULL, msg[200];
+	size_t len;
+	int c, keep_going = 0, noinput = 0, status, failed = 0;
+
+	diag_init(argv);
+	clock_init();
+	while ((c = getopt_long(argc, argv, optstring, longopts, NULL)) != -1)
+		switch (c) {
+		case 'f': file = optarg; break;
+		case 'h':
+			diag_help(usage_text, help_text);
+		case 'k': keep_going = 1; break;
+		case 'n': noinput = 1; break;
+		case 'u': opt.unbuffered = 1; break;
+		case 'v':
+			opt.vars = xreallocarray(opt.vars, opt.nvars + 1,
+			    sizeof(*opt.vars));
+			opt.vars[opt.nvars++] = optarg;
+			break;
+		case 'V':
+			diag_version();
+		case OPT_DEPTH:
+			opt.lim.depth = (long)num_parse(optarg, 1, 1000000,
+			    "depth");
+			break;
+		case OPT_TIMELIMIT:
+			opt.lim.timelimit_ms = (long)num_parse(optarg, 1,
+			    86400000, "time limit");
+			break;
+		case OPT_UNDEFINED: opt.undefined = optarg; break;
+		default:
+			diag_usage(usage_text);
+		}
+	argc -= optind;
+	argv += optind;
+	if (file != NULL)
+		text = read_expr_file(file);
+	else if (argc > 0) {
+		text = xstrdup(argv[0]);
+		argc--;
+		argv++;
+	} else {
+		warnx("an expression is required");
+		diag_usage(usage_text);
+	}
+	compile(text);
+	free(text);
+	bind_vars();
+	out = out_stdout(opt.unbuffered);
+	a = jn_arena_new();
+	status = EXIT_OK;
+	if (noinput) {
+		if (argc > 0)
+			errx(EXIT_USAGE, "--no-input takes no input files");
+		failed = run(a, NULL, "<no input>", 0) < 0;
+	} else {
+		ndjson_open(&in, argc, argv);
+		in.keep_going = keep_going;
+		while (ndjson_next(&in, &rec, &len)) {
+			jn_arena_reset(a);
+			if (jn_parse_json(a, rec, len, &v, msg,
+			    sizeof(msg)) < 0) {
+				if (ndjson_bad(&in, "invalid JSON: %s", msg) < 0)
+					break;
+				continue;
+			}
+			if (run(a, v, in.name, in.lineno) < 0)
+				failed = 1;
+		}
+		status = ndjson_status(&in);
+		ndjson_close(&in);
+	}
+	out_close(out);
+	jn_arena_free(a);
+	jn_arena_free(vararena);
+	jn_expr_free(expr);
+	free(binds);
+	free(opt.vars);
+	if (status == EXIT_OK && failed)
+		status = EXIT_RUNTIME;
+	return status;
+}

@@ -1,0 +1,102 @@
+#!/usr/bin/env bats
+# sfn-eval: a JSONata expression evaluated on each input line, with exact
+# outputs and exit statuses (the language itself is covered by
+# jsonata-suite.bats).
+
+load test_helper/common
+
+@test "a path keeps the input's number spellings; arithmetic does not" {
+	run -0 --separate-stderr sfn-eval 'a' <<<'{"a":{"n":9007199254740993,"p":38.90}}'
+	assert_output '{"n":9007199254740993,"p":38.90}'
+	run -0 --separate-stderr sfn-eval 'a.p * 2' <<<'{"a":{"n":9007199254740993,"p":38.90}}'
+	assert_output '77.8'
+}
+
+@test "each line is \$ and \$states.input" {
+	run -0 --separate-stderr sfn-eval '[$states.input.id, id, $sum(items.(price * qty))]' <<'EOF2'
+{"id":"a","items":[{"price":2,"qty":3},{"price":5,"qty":1}]}
+{"id":"b","items":[]}
+EOF2
+	assert_output '["a","a",11]
+["b","b"]'
+}
+
+@test "--var binds variables; -n evaluates once without input" {
+	run -0 --separate-stderr sfn-eval -n --var 'rate=1.5' --var 'x="y"' \
+	    '[$rate * 2, $x, $exists($states.input)]'
+	assert_output '[3,"y",false]'
+}
+
+@test "an undefined result writes nothing, or the --undefined text" {
+	run -0 --separate-stderr sfn-eval a <<<$'{"a":1}\n{"b":2}\n{"a":[3]}'
+	assert_output $'1\n[3]'
+	run -0 --separate-stderr sfn-eval --undefined=null a <<<$'{"a":1}\n{"b":2}'
+	assert_output $'1\nnull'
+}
+
+@test "lambdas, higher-order functions, regular expressions, sorting" {
+	run -0 --separate-stderr sfn-eval -n \
+	    '$map([3,1,2]^($), function($v, $i){ $v * 10 + $i })'
+	assert_output '[10,21,32]'
+	run -0 --separate-stderr sfn-eval -n \
+	    '$replace("2026-12-06", /(\d+)-(\d+)-(\d+)/, "$3/$2/$1")'
+	assert_output '"06/12/2026"'
+	run -0 --separate-stderr sfn-eval \
+	    'Product{ Colour: $sum(Price) }' <<<'{"Product":[{"Colour":"red","Price":2},{"Colour":"blue","Price":3},{"Colour":"red","Price":4}]}'
+	assert_output '{"red":6,"blue":3}'
+}
+
+@test "a syntax error is exit 3 with its code, position and token" {
+	run -3 --separate-stderr sfn-eval -n '$replace("foo", "o, "rr")'
+	assert_output ''
+	assert_equal "$stderr" 'sfn-eval: expression: S0202 at position 24 (token "rr""): Expected ")", got "rr""'
+	run -3 --separate-stderr sfn-eval -n '[1!2]'
+	assert_equal "$stderr" 'sfn-eval: expression: S0204 at position 3 (token "!"): Unknown operator: "!"'
+	run -3 --separate-stderr sfn-eval -n '"\y"'
+	assert_equal "$stderr" 'sfn-eval: expression: S0103 at position 2 (token "y"): Unsupported escape sequence: \y'
+}
+
+@test "a runtime error is reported for its line, the others are written, exit 5" {
+	run -5 --separate-stderr sfn-eval 'a + 1' <<<$'{"a":1}\n{"a":"x"}\n{"a":3}'
+	assert_output $'2\n4'
+	assert_equal "$stderr" 'sfn-eval: <stdin>:2: T2001 at position 3: The left side of the "+" operator must evaluate to a number'
+	run -5 --separate-stderr sfn-eval -n '$error("stop here")'
+	assert_equal "$stderr" 'sfn-eval: <no input>: D3137 at position 7: stop here'
+}
+
+@test "a malformed line is located: stop, or go on with -k; exit 4" {
+	run -4 --separate-stderr sfn-eval a <<<$'{"a":1}\n{"a":\n{"a":3}'
+	assert_output '1'
+	assert_equal "$stderr" 'sfn-eval: <stdin>:2: invalid JSON: unexpected end of input at byte 5'
+	run -4 --separate-stderr sfn-eval -k a <<<$'{"a":1}\n{"a":\n{"a":3}'
+	assert_output $'1\n3'
+}
+
+@test "runaway recursion and loops end with U1001, never a crash or a hang" {
+	run -5 --separate-stderr sfn-eval -n '($f := function($n){$n + $f($n)}; $f(1))'
+	assert_equal "$stderr" 'sfn-eval: <no input>: U1001 at position 27: Stack overflow error: Check for non-terminating recursive function.  Consider rewriting as tail-recursive.'
+	run -5 --separate-stderr sfn-eval -n --depth 50 \
+	    '($f := function($n){$n = 0 ? 0 : 1 + $f($n - 1)}; $f(100))'
+	[[ "$stderr" == *": U1001 at position "* ]]
+	run -5 --separate-stderr timeout 10 sfn-eval -n --time-limit=200 \
+	    '($f := function($n){$f($n + 1)}; $f(1))'
+	assert_equal "$stderr" 'sfn-eval: <no input>: U1001 at position 23: Expression evaluation timeout: Check for infinite loop'
+}
+
+@test "tail calls run in constant stack" {
+	run -0 --separate-stderr sfn-eval -n \
+	    '($f := function($n, $acc){ $n = 0 ? $acc : $f($n - 1, $acc + 1) }; $f(100000, 0))'
+	assert_output '100000'
+}
+
+@test "-f reads the expression from a file; usage errors are exit 2" {
+	printf '%s\n' '/* total */' 'a' '  + 1' > "$BATS_TEST_TMPDIR/e.jsonata"
+	run -0 --separate-stderr sfn-eval -f "$BATS_TEST_TMPDIR/e.jsonata" <<<'{"a":1}'
+	assert_output '2'
+	run -2 --separate-stderr sfn-eval -n --var bad 1
+	assert_equal "$stderr" "sfn-eval: invalid --var 'bad': use NAME=JSON"
+	run -2 --separate-stderr sfn-eval -n --var 'x={' 1
+	assert_equal "$stderr" "sfn-eval: invalid --var 'x': expected a member name at byte 1"
+	run -2 --separate-stderr sfn-eval
+	[[ "$stderr" == *"sfn-eval: an expression is required"* ]]
+}
