@@ -51,6 +51,7 @@ sqs_arn(const char *s, struct sqs_queue *q)
 	    "wxyz0123456789_-") == len;
 }
 
+/* N bytes at D as 2N lowercase hex digits and a NUL. */
 static void
 hex_of(const uint8_t *d, size_t n, char *hex)
 {
@@ -284,8 +285,11 @@ sqs_message(struct sbuf *b, const struct sqs_msg *m,
 	if (m->id == NULL)
 		ids_uuid(id, m->body, m->len);
 	sqs_md5_hex(m->body, m->len, hex);
-	sbuf_addf(b, "{\"MessageId\":\"%s\",\"MD5OfBody\":\"%s\",\"Body\":",
-	    m->id != NULL ? m->id : id, hex);
+	sbuf_adds(b, "{\"MessageId\":\"");
+	sbuf_adds(b, m->id != NULL ? m->id : id);
+	sbuf_adds(b, "\",\"MD5OfBody\":\"");
+	sbuf_adds(b, hex);
+	sbuf_adds(b, "\",\"Body\":");
 	jsonraw_quote(b, m->body, m->len);
 	attributes(b, m, q, m->sent != 0 ? m->sent : clock_now_ms());
 	if (m->na > 0)

@@ -162,3 +162,12 @@ fail='echo "{\"errorMessage\":\"FAILED! (force-error == true)\",\"errorType\":\"
 	run -2 --separate-stderr lambda-invoke --on-failure-queue Q cat
 	assert_equal "$stderr" "lambda-invoke: retries, event age, payload limit and destinations apply to --invocation-type Event only"
 }
+
+@test "without the deterministic switch MessageIds are random and distinct, 600 of them (past a refill of the random pool)" {
+	rules "{\"Id\":\"q\",\"Arn\":\"$Q:Orders\"}"
+	for i in $(seq 300); do cat "$E/ec2-event.json"; done > "$BATS_TEST_TMPDIR/ev"
+	EDAKIT_DETERMINISTIC= ebus-match -R "$BATS_TEST_TMPDIR/r.json" -t q=- "$BATS_TEST_TMPDIR/ev" > "$BATS_TEST_TMPDIR/a"
+	EDAKIT_DETERMINISTIC= ebus-match -R "$BATS_TEST_TMPDIR/r.json" -t q=- "$BATS_TEST_TMPDIR/ev" > "$BATS_TEST_TMPDIR/b"
+	run -0 bash -c "cat '$BATS_TEST_TMPDIR/a' '$BATS_TEST_TMPDIR/b' | jq -r .MessageId | sort -u | grep -cE '^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$'"
+	assert_output 600
+}
