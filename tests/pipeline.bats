@@ -53,7 +53,8 @@ poll() {
 	done
 }
 
-# The demo's summary of a run in $OUT: the counts given, in order.
+# The demo's summary of a run in $OUT: the counts given, in order (the
+# Orders queue's and the OrdersReplayQueue's are 0 unless given).
 summary() {
 	printf '%-18s %-40s %s\n' \
 	    "Orders bus" "$1 in /aws/events/orders" "$OUT/logs" \
@@ -61,7 +62,11 @@ summary() {
 	    InventoryFunction "$3" "$OUT/dead-letters.ndjson" \
 	    "Inventory bus" "$4 in /aws/events/inventory" "$OUT/logs" \
 	    "Orders bus again" "0 events for a third round" \
-	    "$OUT/unrolled.ndjson"
+	    "$OUT/unrolled.ndjson" \
+	    "Orders topic" "${5:-0 messages} in the Orders queue" \
+	    "$OUT/queues/Orders.ndjson" \
+	    "OrdersReplayQueue" "${6:-0 replayed events}" \
+	    "$OUT/queues/OrdersReplayQueue.ndjson"
 	echo "(read a log group with: cwlog-tail --store $OUT/logs --since 0 GROUP)"
 }
 
@@ -145,15 +150,16 @@ $(jq --indent 4 . <<<"$e3")"
 	chmod +x "$BATS_TEST_TMPDIR/stuck"
 	run -1 --separate-stderr "$DEMO" -t 0.5 -f "$BATS_TEST_TMPDIR/stuck" "$OUT" "$EV/lambda-destinations.json"
 	assert_equal "$stderr" "demo: 1 invocations of InventoryFunction failed: see $OUT/dead-letters.ndjson"
-	run -0 jq -c .responsePayload "$OUT/dead-letters.ndjson"
+	run -0 jq -c '.Body | fromjson | .responsePayload' "$OUT/dead-letters.ndjson"
 	assert_output '{"errorType":"Sandbox.Timedout","errorMessage":"RequestId: eb140e90-4bb9-4a11-b9da-1db558e170f9 Error: Task timed out after 0.50 seconds"}'
 	assert_clean
 }
 
 @test "2: a us-east order is logged, starts no execution, reaches no inventory" {
 	run -0 --separate-stderr "$DEMO" -t $T "$OUT" "$EV/api-destination.json"
+	# (lab supplies: USLabSupplyRule sends it to the Orders topic)
 	assert_output "$(summary "1 event" "0 executions" "0 succeeded, 0 failed" \
-	    "0 events")"
+	    "0 events" "1 message")"
 	run -0 messages /aws/events/orders
 	assert_equal "${#lines[@]}" 1
 	[ "$(jq -r .detail.location <<<"${lines[0]}")" = us-east ]
@@ -161,6 +167,38 @@ $(jq --indent 4 . <<<"$e3")"
 	run -0 messages /aws/events/inventory
 	assert_output ""
 	assert_clean
+}
+
+@test "2b: the SNS challenge: the us-east lab-supplies order reaches the Orders queue in the SNS envelope" {
+	run -0 --separate-stderr "$DEMO" -t $T "$OUT" "$EV/sns.json"
+	assert_output "$(summary "2 events" "0 executions" "0 succeeded, 0 failed" \
+	    "0 events" "1 message")"
+	# one SQS message (the signed us-west order is not lab supplies)
+	run -0 jq -c '[keys_unsorted, (.Body | fromjson | [.Type, .TopicArn,
+	    has("Subject"), has("MessageAttributes"), .SignatureVersion,
+	    (.Message | fromjson | [."detail-type", .detail.location, .detail.category])])]' \
+	    "$OUT/queues/Orders.ndjson"
+	assert_output '[["MessageId","MD5OfBody","Body","Attributes"],["Notification","arn:aws:sns:us-east-1:123456789012:Orders",false,false,"1",["Order Notification","us-east","lab-supplies"]]]'
+	# the envelope as SNS lays it out, the event in it compact
+	run -0 jq -r '.Body' "$OUT/queues/Orders.ndjson"
+	assert_line --index 0 '{'
+	assert_line --index 1 '  "Type" : "Notification",'
+	assert_line --regexp '^  "Message" : "\{\\"version\\":\\"0\\",'
+	assert_line --index 10 '}'
+	# the extra credit: a signed lab-supplies order is the topic's only
+	# with the first rule, no one's with the signature variant
+	sig='{"Source":"com.aws.orders","EventBusName":"Orders","DetailType":"Order Notification","Detail":"{\"category\":\"lab-supplies\",\"value\":10,\"location\":\"us-east\",\"signature\":[\"John Doe\"]}"}'
+	for rules in orders-rules.json us-lab-supply-rule-variant.json; do
+		bash -c "{ cat '$EV/sns.json'; echo '$sig'; } | ebus-put --bus Orders |
+		    ebus-match -R '$EV/../$rules' -t OrdersTopic=- |
+		    jq -c '[.detail.location, .detail.signature]'"
+	done > "$BATS_TEST_TMPDIR/got"
+	run -0 cat "$BATS_TEST_TMPDIR/got"
+	assert_output - <<-'EOF'
+	["us-east",null]
+	["us-east",["John Doe"]]
+	["us-east",null]
+	EOF
 }
 
 @test "3: force-error: no success record, one RetriesExhausted dead letter" {
@@ -172,7 +210,13 @@ $(jq --indent 4 . <<<"$e3")"
 	assert_output ""
 	run -0 wc -l < "$OUT/dead-letters.ndjson"
 	assert_output 1
-	d=$(cat "$OUT/dead-letters.ndjson")
+	# an SQS message of InventoryFunctionDLQ whose body is the record
+	run -0 jq -c '[keys_unsorted, .Attributes.SenderId,
+	    (.Body | fromjson | keys_unsorted)]' "$OUT/dead-letters.ndjson"
+	assert_output '[["MessageId","MD5OfBody","Body","Attributes"],"123456789012",["version","timestamp","requestContext","requestPayload","responseContext","responsePayload"]]'
+	run -0 bash -c "jq -j .Body '$OUT/dead-letters.ndjson' | md5sum | cut -c1-32"
+	assert_output "$(jq -r .MD5OfBody "$OUT/dead-letters.ndjson")"
+	d=$(jq -c '.Body | fromjson' "$OUT/dead-letters.ndjson")
 	[ "$(jq -r .requestContext.condition <<<"$d")" = RetriesExhausted ]
 	[ "$(jq -r .requestContext.approximateInvokeCount <<<"$d")" = 1 ]
 	[ "$(jq -r .responseContext.functionError <<<"$d")" = Unhandled ]
@@ -213,6 +257,15 @@ $(jq --indent 4 . <<<"$e3")"
 	assert_output 2
 	run -0 messages /aws/events/inventory
 	assert_equal "${#lines[@]}" 2
+	# OrdersReplayRule's target, the OrdersReplayQueue, got the replays
+	# (and the first run nothing)
+	[ ! -s "$BATS_TEST_TMPDIR/out/queues/OrdersReplayQueue.ndjson" ]
+	run -0 jq -c '.Body | fromjson | [."detail-type", ."replay-name"]' \
+	    "$OUT/queues/OrdersReplayQueue.ndjson"
+	assert_output - <<-'EOF'
+	["Order Notification","OrdersReplay"]
+	["Order Processed","OrdersReplay"]
+	EOF
 }
 
 @test "5b: a capture older than 14 days is replayed and logged with its own times" {
@@ -285,7 +338,7 @@ eu-east"
 	run -0 bash -c "cwlog-tail --store '$OUT/logs' /aws/events/inventory --format ndjson |
 	    jq -r '.message | fromjson | .detail.responsePayload.OrderDetails.n' | sort -n | tr '\n' ' '"
 	assert_output "1 2 4 5 "
-	d=$(cat "$OUT/dead-letters.ndjson")
+	d=$(jq -c '.Body | fromjson' "$OUT/dead-letters.ndjson")
 	[ "$(jq -r .responsePayload.errorType <<<"$d")" = Runtime.ExitError ]
 	[ "$(jq -r .requestPayload.detail.OrderDetails.n <<<"$d")" = 3 ]
 	assert_clean

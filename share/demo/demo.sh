@@ -14,7 +14,12 @@
 #
 #   OUTDIR/logs/                 the log store (read it with cwlog-tail)
 #   OUTDIR/executions.ndjson     OrderProcessing's execution results
-#   OUTDIR/dead-letters.ndjson   InventoryFunction's on-failure records
+#   OUTDIR/dead-letters.ndjson   the InventoryFunctionDLQ queue: SQS messages
+#                                holding InventoryFunction's failure records
+#   OUTDIR/queues/Orders.ndjson  the Orders queue: the Orders topic's SQS
+#                                subscription (USLabSupplyRule's orders)
+#   OUTDIR/queues/OrdersReplayQueue.ndjson
+#                                replayed events (OrdersReplayRule)
 #   OUTDIR/unrolled.ndjson       events that would start a third round
 #                                (none with the shipped rules)
 #   OUTDIR/other-buses.ndjson    events of input entries for other buses
@@ -38,6 +43,8 @@
 # /aws/events/orders (OrdersDevRule), and the round-1 events that
 # OrderProcessingRule already matches (an "Order Processed" put directly)
 # go to a second InventoryFunction branch.  All writers share one store.
+# USLabSupplyRule's round-1 events go through a FIFO to the Orders SNS
+# topic (sns-publish), whose SQS subscription is the Orders queue.
 #
 # Exit status: 0 when every stage succeeded, 1 when some invocations of
 # InventoryFunction failed (their records are in dead-letters.ndjson), 2
@@ -72,7 +79,8 @@ shift
 
 mkdir -p "$out" || exit 2
 store="$out/logs"
-rm -rf "$store" "$out"/*.ndjson
+rm -rf "$store" "$out"/*.ndjson "$out/queues"
+mkdir -p "$out/queues" || exit 2
 fifos=$(mktemp -d "${TMPDIR:-/tmp}/edakit-demo.XXXXXX") || exit 2
 status="$fifos/status"
 jobs_pids=()
@@ -143,11 +151,13 @@ group_count() {
 # What each stage did and where its files are, then the inventory
 # records, pretty-printed (trailing blanks dropped).
 summary() {
-	local orders inventory failed unrolled runs statuses
+	local orders inventory failed unrolled runs statuses topic replays
 	orders=$(group_count /aws/events/orders) || return 1
 	inventory=$(group_count /aws/events/inventory) || return 1
 	failed=$(wc -l < "$out/dead-letters.ndjson")
 	unrolled=$(wc -l < "$out/unrolled.ndjson")
+	topic=$(wc -l < "$out/queues/Orders.ndjson")
+	replays=$(wc -l < "$out/queues/OrdersReplayQueue.ndjson")
 	runs=$(wc -l < "$out/executions.ndjson")
 	statuses=$(grep -o '"status":"[A-Z_]*"' "$out/executions.ndjson" |
 	    sort | uniq -c | awk '{ sub(/"status":/, ""); gsub(/"/, "")
@@ -162,7 +172,11 @@ summary() {
 	    "Inventory bus" "$(plural "$inventory" event) in /aws/events/inventory" \
 	        "$store" \
 	    "Orders bus again" "$(plural "$unrolled" event) for a third round" \
-	        "$out/unrolled.ndjson"
+	        "$out/unrolled.ndjson" \
+	    "Orders topic" "$(plural "$topic" message) in the Orders queue" \
+	        "$out/queues/Orders.ndjson" \
+	    "OrdersReplayQueue" "$(plural "$replays" "replayed event")" \
+	        "$out/queues/OrdersReplayQueue.ndjson"
 	echo "(read a log group with: cwlog-tail --store $store --since 0 GROUP)"
 	[ "$inventory" != 0 ] || return 0
 	printf '\n/aws/events/inventory:\n'
@@ -174,7 +188,7 @@ summary() {
 }
 
 mkfifo "$fifos/orders-log-1" "$fifos/orders-log-2" \
-    "$fifos/inventory-direct" || exit 2
+    "$fifos/inventory-direct" "$fifos/orders-topic" || exit 2
 
 # check NAME... -- STATUS...: record stages whose status is not allowed.
 # ebus-match's 1 (nothing matched) and lambda-invoke's 1 (some
@@ -206,7 +220,8 @@ orders_rules="$examples/orders-rules.json"
 lambda=(lambda-invoke -u --invocation-type Event
     --function-name InventoryFunction --maximum-retry-attempts 0
     --timeout "$timeout"
-    --on-success-bus Inventory --quiet --runtime-api)
+    --on-success-bus Inventory --on-failure-queue InventoryFunctionDLQ
+    --quiet --runtime-api)
 
 # Fan-in: every OrdersDevRule delivery is logged to /aws/events/orders.
 # Replayed captures keep their own times, however old (PutLogEvents
@@ -216,6 +231,13 @@ for i in 1 2; do
 	    --log-group /aws/events/orders "$fifos/orders-log-$i" || echo "cwlog-write (/aws/events/orders, round $i):$?" >> "$fifos/bg" &
 	jobs_pids+=($!)
 done
+
+# The Orders topic: USLabSupplyRule's events, delivered to the Orders
+# queue through the topic's SQS subscription.
+sns-publish -E $keep -S "$examples/orders-topic.json" \
+    -t Orders="$out/queues/Orders.ndjson" "$fifos/orders-topic" >/dev/null ||
+    echo "sns-publish (Orders topic):$?" >> "$fifos/bg" &
+jobs_pids+=($!)
 
 # Events that OrderProcessingRule matched in round 1 (put directly).
 {
@@ -240,6 +262,8 @@ ebus-put -u $keep --bus Orders --other-buses "$out/other-buses.ndjson" \
 ebus-match -u $keep --rules "$orders_rules" \
     --target OrdersDevLogs="$fifos/orders-log-1" \
     --target InventoryFunction="$fifos/inventory-direct" \
+    --target OrdersTopic="$fifos/orders-topic" \
+    --target OrdersReplayQueue="$out/queues/OrdersReplayQueue.ndjson" \
     --target OrderProcessing=- |
 sfn-run -u $keep --name OrderProcessing --events - \
     --output "$out/executions.ndjson" "$examples/order-processing.asl.json" |
@@ -278,6 +302,9 @@ cat "$out/dead-letters-direct.ndjson" "$out/dead-letters-chain.ndjson" \
     > "$out/dead-letters.ndjson" 2>/dev/null
 rm -f "$out/dead-letters-direct.ndjson" "$out/dead-letters-chain.ndjson"
 [ -f "$out/unrolled.ndjson" ] || : > "$out/unrolled.ndjson"
+for q in Orders OrdersReplayQueue; do
+	[ -f "$out/queues/$q.ndjson" ] || : > "$out/queues/$q.ndjson"
+done
 [ -f "$out/other-buses.ndjson" ] || : > "$out/other-buses.ndjson"
 if [ -s "$out/other-buses.ndjson" ]; then
 	echo "demo: $(wc -l < "$out/other-buses.ndjson") input events are" \
