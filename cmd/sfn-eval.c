@@ -93,18 +93,18 @@ format_error(struct sbuf *b, const struct jn_error *e)
 	sbuf_addf(b, ": %s", e->message);
 }
 
-static void
+static int
 compile(const char *text)
 {
 	struct jn_error err;
 	struct sbuf b = SBUF_INIT;
 
 	if ((expr = jn_compile(text, &err)) != NULL)
-		return;
+		return 0;
 	format_error(&b, &err);
 	warnx("expression: %s", b.buf);
 	sbuf_free(&b);
-	exit(EXIT_PROGRAM);
+	return -1;
 }
 
 static char *
@@ -223,7 +223,10 @@ main(int argc, char *argv[])
 		warnx("an expression is required");
 		diag_usage(usage_text);
 	}
-	compile(text);
+	if (compile(text) < 0) {
+		free(text);
+		return EXIT_PROGRAM;
+	}
 	free(text);
 	bind_vars();
 	out = out_stdout(opt.unbuffered);
