@@ -285,19 +285,23 @@ static struct jn_value *
 wildcard(struct jn_ctx *c, struct jn_value *in)
 {
 	struct jn_value *r = jn_array(c->arena, JN_SEQ), *v;
-	size_t i;
+	size_t i, n;
 
 	if (in != NULL && in->kind == JN_ARRAY && (in->flags & JN_OUTER) &&
 	    in->u.arr.n > 0)
 		in = in->u.arr.v[0];
-	if (in != NULL && in->kind == JN_OBJECT)
-		for (i = 0; i < in->u.obj.n; i++) {
-			v = in->u.obj.m[i].val;
-			if (v != NULL && v->kind == JN_ARRAY)
-				flatten_into(c, r, v);
-			else if (v != NULL)
-				jn_push(c->arena, r, v);
-		}
+	/* An array's members are its items (JavaScript's Object.keys). */
+	n = in == NULL ? 0 : in->kind == JN_OBJECT ? in->u.obj.n :
+	    in->kind == JN_ARRAY ? in->u.arr.n : 0;
+	for (i = 0; i < n; i++) {
+		v = in->kind == JN_OBJECT ? in->u.obj.m[i].val :
+		    in->u.arr.v[i];
+		if (v != NULL && v->kind == JN_ARRAY) {
+			flatten_into(c, r, v);
+			r->flags = 0;	/* fn.append makes a plain array */
+		} else if (v != NULL)
+			jn_push(c->arena, r, v);
+	}
 	return r;
 }
 
@@ -1082,8 +1086,7 @@ apply_inner(struct jn_ctx *c, struct jn_value *fn, struct jn_value **args,
 			    &nargs, input);
 		return f->bi->fn(c, args, nargs, input);
 	case FN_REGEX:
-		jn_throw(c, "T1006", c->position, "Attempted to invoke a "
-		    "non-function");
+		return jn_regex_apply(c, f->re, nargs > 0 ? args[0] : NULL);
 	case FN_PARTIAL:
 		if (f->holes == NULL) {		/* composition: g(f(x)) */
 			struct jn_value *x = jn_apply(c, f->args[0], args,

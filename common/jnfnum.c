@@ -295,3 +295,33 @@ fn_exists(struct jn_ctx *c, struct jn_value **a, size_t n,
 {
 	return jn_bool(c->arena, a[0] != NULL);
 }
+
+struct jn_value *
+fn_format_base(struct jn_ctx *c, struct jn_value **a, size_t n,
+    struct jn_value *in)
+{
+	static const char digits[] = "0123456789abcdefghijklmnopqrstuvwxyz";
+	char buf[80], *p = buf + sizeof(buf) - 1;
+	double v, radix = 10;
+
+	if (a[0] == NULL)
+		return NULL;
+	v = fn_round(c, a, 1, in)->u.num.d;
+	if (n > 1 && a[1] != NULL)
+		radix = a[1]->u.num.d;
+	if (radix < 2 || radix > 36 || radix != floor(radix))
+		jn_throw(c, "D3100", c->position, "The radix of the formatBase "
+		    "function must be between 2 and 36.  It was given %g",
+		    radix);
+	*p = '\0';
+	if (fabs(v) >= 1e21)
+		jn_throw(c, "D3100", c->position, "$formatBase: the number is "
+		    "too large");
+	do {
+		*--p = digits[(int)fmod(fabs(v), radix)];
+		v = trunc(v / radix);
+	} while (v != 0 && p > buf + 1);
+	if (a[0]->u.num.d < 0 && p > buf)
+		*--p = '-';
+	return jn_cstring(c->arena, p);
+}

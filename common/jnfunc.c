@@ -33,6 +33,7 @@ static const struct jn_builtin builtins[] = {
 	{ "exists",		fn_exists,	"<x:b>", 1 },
 	{ "filter",		fn_filter,	"<af>", 2 },
 	{ "floor",		fn_floor,	"<n-:n>", 1 },
+	{ "formatBase",		fn_format_base,	"<n-n?:s>", 2 },
 	{ "join",		fn_join,	"<a<s>s?:s>", 2 },
 	{ "keys",		fn_keys,	"<x-:a<s>>", 1 },
 	{ "length",		fn_length,	"<s-:n>", 1 },

@@ -33,6 +33,7 @@ struct jn_value	*fn_error(JN_BUILTIN_ARGS);
 struct jn_value	*fn_exists(JN_BUILTIN_ARGS);
 struct jn_value	*fn_filter(JN_BUILTIN_ARGS);
 struct jn_value	*fn_floor(JN_BUILTIN_ARGS);
+struct jn_value	*fn_format_base(JN_BUILTIN_ARGS);
 struct jn_value	*fn_join(JN_BUILTIN_ARGS);
 struct jn_value	*fn_keys(JN_BUILTIN_ARGS);
 struct jn_value	*fn_length(JN_BUILTIN_ARGS);

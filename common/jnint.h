@@ -285,6 +285,9 @@ struct jn_value	*jn_regex_value(struct jn_ctx *, struct jn_node *);
  */
 int	jn_regex_exec(struct jn_ctx *, struct jn_regex *, const char *s,
 	    size_t n, size_t start, long **ov, int *ngroups);
+/* A regex applied as a function: {match, start, end, groups} or undefined. */
+struct jn_value	*jn_regex_apply(struct jn_ctx *, struct jn_regex *,
+		    struct jn_value *str);
 /* A match object {match, index, groups} as $match returns it. */
 struct jn_value	*jn_match_object(struct jn_ctx *, const char *s, long *ov,
 		    int ngroups);
