@@ -518,6 +518,9 @@ tuple_step(struct jn_ctx *c, struct jn_node *step, struct jn_value *in,
 				if (step->index != NULL)
 					tuple_set(c, nt, step->index,
 					    jn_number(c->arena, (double)j));
+				if (step->ancestor != NULL)
+					tuple_set(c, nt, step->ancestor->label,
+					    tuple_focus(t));
 			}
 			jn_push(c->arena, r, nt);
 		}
@@ -563,7 +566,9 @@ eval_path(struct jn_ctx *c, struct jn_node *n, struct jn_value *in,
 				seq = jn_seq_of(c, seq);
 		}
 	}
-	if (tuple) {
+	if (tuple && n->tuple)		/* carries ancestry: keep it */
+		res = tuples;
+	else if (tuple) {
 		res = jn_array(c->arena, JN_SEQ);
 		for (i = 0; tuples != NULL && i < tuples->u.arr.n; i++)
 			jn_push(c->arena, res, tuple_focus(tuples->u.arr.v[i]));
@@ -1298,8 +1303,8 @@ eval_node(struct jn_ctx *c, struct jn_node *n, struct jn_value *in,
 	case N_DESCENDANT:
 		return descendants(c, in);
 	case N_PARENT:
-		jn_throw(c, "S0217", n->position, "The parent operator %% is "
-		    "not supported yet by this engine");
+		env_lookup(c, env, n->slot->label, &r);
+		return r;
 	case N_CONDITION:
 		x = eval(c, n->expr, in, env);
 		if (jn_truthy(x, &u))

@@ -138,6 +138,13 @@ enum jn_ntype {
 
 struct jn_node;
 
+/* A parent (%) reference: the label its ancestor is bound to. */
+struct jn_slot {
+	char		*label;		/* "!0", "!1", ... */
+	int		 level;		/* steps still to go up */
+	int		 index;
+};
+
 struct jn_stage {
 	int		 index;		/* 0 filter, 1 index binding */
 	struct jn_node	*expr;		/* filter */
@@ -190,6 +197,10 @@ struct jn_node {
 	int		 thunk;		/* N_LAMBDA: tail call */
 	const char	*flags;		/* N_REGEX */
 	struct jn_regex	*re;		/* compiled regex (in the arena) */
+	struct jn_slot	*slot;		/* N_PARENT */
+	struct jn_slot	*ancestor;	/* a step whose input % refers to */
+	struct jn_slot	**seeking;	/* parents not yet resolved */
+	size_t		 nseeking;
 };
 
 struct jn_expr {
