@@ -1,6 +1,7 @@
 /*
  * jnfunc.h: the built-in functions of JSONata, by family: jnfstr.c
- * (strings, regular expressions, URL and base64 coding), jnfnum.c
+ * (strings, regular expressions, URL and base64 coding), jnfpic.c
+ * (integer picture strings), jnfnum.c
  * (numbers, aggregation, booleans), jnfarr.c (arrays, objects,
  * higher-order functions); jneval.c has $eval.  Each takes the arguments
  * as its signature (jnfunc.c's table) has fixed them up and returns a
@@ -34,6 +35,7 @@ struct jn_value	*fn_exists(JN_BUILTIN_ARGS);
 struct jn_value	*fn_filter(JN_BUILTIN_ARGS);
 struct jn_value	*fn_floor(JN_BUILTIN_ARGS);
 struct jn_value	*fn_format_base(JN_BUILTIN_ARGS);
+struct jn_value	*fn_format_integer(JN_BUILTIN_ARGS);
 struct jn_value	*fn_join(JN_BUILTIN_ARGS);
 struct jn_value	*fn_keys(JN_BUILTIN_ARGS);
 struct jn_value	*fn_length(JN_BUILTIN_ARGS);

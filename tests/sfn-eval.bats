@@ -46,6 +46,12 @@ EOF2
 	assert_output '{"red":6,"blue":3}'
 }
 
+@test "\$formatInteger and \$formatBase pictures" {
+	run -0 --separate-stderr sfn-eval -n \
+	    '[$formatInteger(1234567, "#,##0"), $formatInteger(2026, "I"), $formatInteger(21, "w;o"), $formatBase(255, 16)]'
+	assert_output '["1,234,567","MMXXVI","twenty-first","ff"]'
+}
+
 @test "the parent operator reaches the object a step came from" {
 	run -0 --separate-stderr sfn-eval 'Order.Product.{ "order": %.OrderID, "sku": SKU }' <<<'{"Order":[{"OrderID":"o1","Product":[{"SKU":"a"},{"SKU":"b"}]},{"OrderID":"o2","Product":{"SKU":"c"}}]}'
 	assert_output '[{"order":"o1","sku":"a"},{"order":"o1","sku":"b"},{"order":"o2","sku":"c"}]'
