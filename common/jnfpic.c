@@ -1,5 +1,5 @@
 /*
- * jnfpic.c: $formatInteger, the XPath fn:format-integer picture strings
+ * jnfpic.c: $formatInteger and $parseInteger, the XPath fn:format-integer picture strings
  * as jsonata-js implements them: decimal digit patterns in any Unicode
  * digit family with optional digits and grouping separators (regular or
  * not), letters (a, A), roman numerals (i, I), English words (w, W, Ww),
@@ -8,6 +8,7 @@
 #include <math.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "jnfunc.h"
@@ -373,4 +374,215 @@ fn_format_integer(struct jn_ctx *c, struct jn_value **a, size_t n,
 	r = jn_string(c->arena, b.buf ? b.buf : "", b.len);
 	sbuf_free(&b);
 	return r;
+}
+
+/* The value of one lower-case number word, or -1. */
+static double
+word_value(const char *w, size_t n)
+{
+	static const char *const decl[] = {
+		"twenty", "thirty", "forty", "fifty", "sixty", "seventy",
+		"eighty", "ninety", "hundred"
+	};
+	static const char *const decieth[] = {
+		"twentieth", "thirtieth", "fortieth", "fiftieth", "sixtieth",
+		"seventieth", "eightieth", "ninetieth", "hundreth"
+	};
+	static const char *const mags[] = {
+		"thousand", "million", "billion", "trillion"
+	};
+	char buf[32];
+	size_t i;
+
+	for (i = 0; i < 20; i++) {
+		snprintf(buf, sizeof(buf), "%s", few[i]);
+		buf[0] += 32;
+		if (strlen(buf) == n && memcmp(buf, w, n) == 0)
+			return (double)i;
+		snprintf(buf, sizeof(buf), "%s", ordinals[i]);
+		buf[0] += 32;
+		if (strlen(buf) == n && memcmp(buf, w, n) == 0)
+			return (double)i;
+	}
+	for (i = 0; i < 9; i++)
+		if ((strlen(decl[i]) == n && memcmp(decl[i], w, n) == 0) ||
+		    (strlen(decieth[i]) == n && memcmp(decieth[i], w, n) == 0))
+			return (double)(i + 2) * 10;
+	if (n == 9 && memcmp(w, "hundredth", 9) == 0)
+		return 100;
+	for (i = 0; i < 4; i++) {
+		size_t k = strlen(mags[i]);
+		if ((k == n || (k + 2 == n && memcmp(w + k, "th", 2) == 0)) &&
+		    memcmp(mags[i], w, k) == 0)
+			return pow(10, (double)(i + 1) * 3);
+	}
+	return -1;
+}
+
+static int
+isspc(char ch)
+{
+	return ch == ' ' || ch == '\t' || ch == '\n' || ch == '\r' ||
+	    ch == '\f' || ch == '\v';
+}
+
+/* jsonata-js wordsToNumber: "one hundred and twenty-three" -> 123. */
+static double
+words_to_number(const char *s, size_t n)
+{
+	double segs[64], v, top, sum = 0;
+	int ns = 1, i;
+	size_t p = 0, start = 0, sep;
+
+	segs[0] = 0;
+	for (;;) {
+		sep = 0;
+		if (p < n && s[p] == ',' && p + 1 < n && isspc(s[p + 1]))
+			sep = 2;
+		else if (p + 4 < n && isspc(s[p]) && memcmp(s + p + 1, "and",
+		    3) == 0 && isspc(s[p + 4]))
+			sep = 5;
+		else if (p < n && (isspc(s[p]) || s[p] == '-' || s[p] == '\\'))
+			sep = 1;
+		if (sep == 0 && p < n) {
+			p++;
+			continue;
+		}
+		v = word_value(s + start, p - start);
+		if (v < 0)
+			return NAN;
+		if (v < 100) {
+			top = segs[--ns];
+			if (top >= 1000 && ns < 63) {
+				segs[ns++] = top;
+				top = 0;
+			}
+			segs[ns++] = top + v;
+		} else
+			segs[ns - 1] *= v;
+		if (p >= n || ns >= 63)
+			break;
+		p += sep;
+		start = p;
+	}
+	for (i = 0; i < ns; i++)
+		sum += segs[i];
+	return sum;
+}
+
+static double
+roman_to_number(const char *s, size_t n)
+{
+	double dec = 0, max = 1, v;
+	size_t i;
+
+	for (i = n; i-- > 0; ) {
+		switch (s[i] & ~32) {
+		case 'M': v = 1000; break;
+		case 'D': v = 500; break;
+		case 'C': v = 100; break;
+		case 'L': v = 50; break;
+		case 'X': v = 10; break;
+		case 'V': v = 5; break;
+		case 'I': v = 1; break;
+		default: return NAN;
+		}
+		if (v < max)
+			dec -= v;
+		else {
+			max = v;
+			dec += v;
+		}
+	}
+	return dec;
+}
+
+static double
+letters_to_number(const char *s, size_t n, char a)
+{
+	double dec = 0;
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		dec += (s[n - i - 1] - a + 1) * pow(26, (double)i);
+	return dec;
+}
+
+/* Digits of S with separators dropped and the digit family mapped to 0-9. */
+static double
+digits_to_number(const char *s, size_t n, const struct ipic *f)
+{
+	uint32_t cps[512];
+	char buf[512];
+	int ncp, i, k, b = 0, drop;
+
+	ncp = decode(s, n, cps, 512);
+	if (f->ordinal && ncp >= 2)
+		ncp -= 2;
+	for (i = 0; i < ncp && b < 500; i++) {
+		drop = 0;
+		if (f->regular > 0)
+			drop = cps[i] == ',';
+		else
+			for (k = 0; k < f->nseps; k++)
+				if (cps[i] == f->seps[k].ch)
+					drop = 1;
+		if (drop)
+			continue;
+		if (cps[i] >= f->zero && cps[i] <= f->zero + 9)
+			buf[b++] = (char)('0' + cps[i] - f->zero);
+		else
+			buf[b++] = cps[i] < 0x80 ? (char)cps[i] : '?';
+	}
+	buf[b] = '\0';
+	/* parseInt: the leading integer */
+	for (i = buf[0] == '-' || buf[0] == '+'; buf[i] >= '0' &&
+	    buf[i] <= '9'; i++)
+		;
+	if (i == (buf[0] == '-' || buf[0] == '+'))
+		return NAN;
+	buf[i] = '\0';
+	return strtod(buf, NULL);
+}
+
+struct jn_value *
+fn_parse_integer(struct jn_ctx *c, struct jn_value **a, size_t n,
+    struct jn_value *in)
+{
+	struct ipic f;
+	const char *s;
+	size_t len;
+	double v;
+
+	if (a[0] == NULL)
+		return NULL;
+	s = a[0]->u.str.s;
+	len = a[0]->u.str.len;
+	analyse(c, a[1]->u.str.s, a[1]->u.str.len, &f);
+	switch (f.primary) {
+	case P_LETTERS:
+		v = letters_to_number(s, len, f.tcase == C_UPPER ? 'A' : 'a');
+		break;
+	case P_ROMAN:
+		v = roman_to_number(s, len);
+		break;
+	case P_WORDS: {
+		char *low = jn_strndup(c->arena, s, len);
+		size_t i;
+		for (i = 0; i < len; i++)
+			if (low[i] >= 'A' && low[i] <= 'Z')
+				low[i] += 32;
+		v = words_to_number(low, len);
+		break;
+	}
+	case P_DECIMAL:
+		v = digits_to_number(s, len, &f);
+		break;
+	default:
+		jn_throw(c, "D3130", c->position, "Formatting or parsing an "
+		    "integer as a sequence starting with %.*s is not supported "
+		    "by this implementation", (int)a[1]->u.str.len,
+		    a[1]->u.str.s);
+	}
+	return jn_number(c->arena, v);
 }

@@ -50,6 +50,7 @@ static const struct jn_builtin builtins[] = {
 	{ "now",		fn_now,		"<s?s?:s>", 2 },
 	{ "number",		fn_number,	"<(nsb)-:n>", 1 },
 	{ "pad",		fn_pad,		"<s-ns?:s>", 3 },
+	{ "parseInteger",	fn_parse_integer, "<s-s:n>", 2 },
 	{ "power",		fn_power,	"<n-n:n>", 2 },
 	{ "random",		fn_random,	"<:n>", 0 },
 	{ "reduce",		fn_reduce,	"<afj?:j>", 3 },

@@ -49,6 +49,7 @@ struct jn_value	*fn_min(JN_BUILTIN_ARGS);
 struct jn_value	*fn_not(JN_BUILTIN_ARGS);
 struct jn_value	*fn_number(JN_BUILTIN_ARGS);
 struct jn_value	*fn_pad(JN_BUILTIN_ARGS);
+struct jn_value	*fn_parse_integer(JN_BUILTIN_ARGS);
 struct jn_value	*fn_power(JN_BUILTIN_ARGS);
 struct jn_value	*fn_random(JN_BUILTIN_ARGS);
 struct jn_value	*fn_reduce(JN_BUILTIN_ARGS);

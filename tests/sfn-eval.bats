@@ -46,10 +46,13 @@ EOF2
 	assert_output '{"red":6,"blue":3}'
 }
 
-@test "\$formatInteger and \$formatBase pictures" {
+@test "\$formatInteger, \$parseInteger and \$formatBase pictures" {
 	run -0 --separate-stderr sfn-eval -n \
 	    '[$formatInteger(1234567, "#,##0"), $formatInteger(2026, "I"), $formatInteger(21, "w;o"), $formatBase(255, 16)]'
 	assert_output '["1,234,567","MMXXVI","twenty-first","ff"]'
+	run -0 --separate-stderr sfn-eval -n \
+	    '[$parseInteger("1,234,567", "#,##0"), $parseInteger("MMXXVI", "I"), $parseInteger("one hundred and twenty-three", "w")]'
+	assert_output '[1234567,2026,123]'
 }
 
 @test "the parent operator reaches the object a step came from" {
