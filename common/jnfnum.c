@@ -142,18 +142,12 @@ shift(double x, int by)
 	return r;
 }
 
-struct jn_value *
-fn_round(struct jn_ctx *c, struct jn_value **a, size_t n,
-    struct jn_value *in)
+/* Round half to even at PREC decimals, the jsonata-js way. */
+double
+jn_round(double x, int prec)
 {
-	double x, r;
-	int prec = 0;
+	double r;
 
-	if (a[0] == NULL)
-		return NULL;
-	x = a[0]->u.num.d;
-	if (n > 1 && a[1] != NULL)
-		prec = (int)a[1]->u.num.d;
 	if (prec != 0)
 		x = shift(x, prec);
 	r = floor(x + 0.5);
@@ -161,7 +155,17 @@ fn_round(struct jn_ctx *c, struct jn_value **a, size_t n,
 		r -= 1;
 	if (prec != 0)
 		r = shift(r, -prec);
-	return num(c, r);
+	return r == 0 ? 0 : r;
+}
+
+struct jn_value *
+fn_round(struct jn_ctx *c, struct jn_value **a, size_t n,
+    struct jn_value *in)
+{
+	if (a[0] == NULL)
+		return NULL;
+	return num(c, jn_round(a[0]->u.num.d, n > 1 && a[1] != NULL ?
+	    (int)a[1]->u.num.d : 0));
 }
 
 struct jn_value *

@@ -40,32 +40,6 @@ static const uint32_t digit_families[] = {
 	0xA9F0, 0xAA50, 0xABF0, 0xFF10
 };
 
-/* Decode UTF-8 [s, s+n) into at most max code points. */
-static int
-decode(const char *s, size_t n, uint32_t *out, int max)
-{
-	const unsigned char *p = (const unsigned char *)s;
-	size_t i = 0;
-	int k = 0, len, j;
-	uint32_t cp;
-
-	while (i < n && k < max) {
-		if (p[i] < 0x80)
-			len = 1, cp = p[i];
-		else if ((p[i] & 0xE0) == 0xC0)
-			len = 2, cp = p[i] & 0x1F;
-		else if ((p[i] & 0xF0) == 0xE0)
-			len = 3, cp = p[i] & 0x0F;
-		else
-			len = 4, cp = p[i] & 0x07;
-		for (j = 1; j < len && i + j < n; j++)
-			cp = cp << 6 | (p[i + j] & 0x3F);
-		out[k++] = cp;
-		i += len;
-	}
-	return k;
-}
-
 static int
 gcd(int a, int b)
 {
@@ -130,7 +104,7 @@ analyse(struct jn_ctx *c, const char *pic, size_t n, struct ipic *f)
 		    C_LOWER;
 		return;
 	}
-	ncp = decode(pic, n, cps, 256);
+	ncp = jn_utf8_decode(pic, n, cps, 256);
 	for (k = ncp - 1; k >= 0; k--) {
 		digit = 0;
 		for (g = 0; g < (int)(sizeof(digit_families) /
@@ -516,7 +490,7 @@ digits_to_number(const char *s, size_t n, const struct ipic *f)
 	char buf[512];
 	int ncp, i, k, b = 0, drop;
 
-	ncp = decode(s, n, cps, 512);
+	ncp = jn_utf8_decode(s, n, cps, 512);
 	if (f->ordinal && ncp >= 2)
 		ncp -= 2;
 	for (i = 0; i < ncp && b < 500; i++) {

@@ -35,6 +35,7 @@ static const struct jn_builtin builtins[] = {
 	{ "floor",		fn_floor,	"<n-:n>", 1 },
 	{ "formatBase",		fn_format_base,	"<n-n?:s>", 2 },
 	{ "formatInteger",	fn_format_integer, "<n-s:s>", 2 },
+	{ "formatNumber",	fn_format_number, "<n-so?:s>", 3 },
 	{ "join",		fn_join,	"<a<s>s?:s>", 2 },
 	{ "keys",		fn_keys,	"<x-:a<s>>", 1 },
 	{ "length",		fn_length,	"<s-:n>", 1 },

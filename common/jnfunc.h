@@ -36,6 +36,7 @@ struct jn_value	*fn_filter(JN_BUILTIN_ARGS);
 struct jn_value	*fn_floor(JN_BUILTIN_ARGS);
 struct jn_value	*fn_format_base(JN_BUILTIN_ARGS);
 struct jn_value	*fn_format_integer(JN_BUILTIN_ARGS);
+struct jn_value	*fn_format_number(JN_BUILTIN_ARGS);
 struct jn_value	*fn_join(JN_BUILTIN_ARGS);
 struct jn_value	*fn_keys(JN_BUILTIN_ARGS);
 struct jn_value	*fn_length(JN_BUILTIN_ARGS);
@@ -75,5 +76,8 @@ struct jn_value	*fn_zip(JN_BUILTIN_ARGS);
 struct jn_value	*fn_eval(JN_BUILTIN_ARGS);
 struct jn_value	*fn_now(JN_BUILTIN_ARGS);
 struct jn_value	*fn_millis(JN_BUILTIN_ARGS);
+
+/* Round half to even at PREC decimal places, as $round does. */
+double	jn_round(double, int prec);
 
 #endif

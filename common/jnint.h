@@ -93,6 +93,8 @@ void	jn_put_utf8(struct sbuf *, unsigned cp);
  * the bytes consumed, -1 for an unknown escape, -2 for a bad \u.
  */
 int	jn_escape(const char *p, const char *end, struct sbuf *b);
+/* Decode UTF-8 [s, s+n) into at most MAX code points; their count. */
+int	jn_utf8_decode(const char *s, size_t n, uint32_t *out, int max);
 /* A string value's length in UTF-16 units, as JavaScript counts. */
 size_t	jn_utf16_len(const char *s, size_t n);
 

@@ -455,6 +455,32 @@ jn_stringify(struct sbuf *b, const struct jn_value *v, int indent)
 	emit(b, v, indent, 0, 0);
 }
 
+/* Decode UTF-8 [s, s+n) into at most max code points. */
+int
+jn_utf8_decode(const char *s, size_t n, uint32_t *out, int max)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	size_t i = 0;
+	int k = 0, len, j;
+	uint32_t cp;
+
+	while (i < n && k < max) {
+		if (p[i] < 0x80)
+			len = 1, cp = p[i];
+		else if ((p[i] & 0xE0) == 0xC0)
+			len = 2, cp = p[i] & 0x1F;
+		else if ((p[i] & 0xF0) == 0xE0)
+			len = 3, cp = p[i] & 0x0F;
+		else
+			len = 4, cp = p[i] & 0x07;
+		for (j = 1; j < len && i + j < n; j++)
+			cp = cp << 6 | (p[i + j] & 0x3F);
+		out[k++] = cp;
+		i += len;
+	}
+	return k;
+}
+
 size_t
 jn_utf16_len(const char *s, size_t n)
 {

@@ -46,13 +46,18 @@ EOF2
 	assert_output '{"red":6,"blue":3}'
 }
 
-@test "\$formatInteger, \$parseInteger and \$formatBase pictures" {
+@test "\$formatInteger, \$parseInteger, \$formatNumber and \$formatBase pictures" {
 	run -0 --separate-stderr sfn-eval -n \
 	    '[$formatInteger(1234567, "#,##0"), $formatInteger(2026, "I"), $formatInteger(21, "w;o"), $formatBase(255, 16)]'
 	assert_output '["1,234,567","MMXXVI","twenty-first","ff"]'
 	run -0 --separate-stderr sfn-eval -n \
 	    '[$parseInteger("1,234,567", "#,##0"), $parseInteger("MMXXVI", "I"), $parseInteger("one hundred and twenty-three", "w")]'
 	assert_output '[1234567,2026,123]'
+	run -0 --separate-stderr sfn-eval -n \
+	    '[$formatNumber(1234.5678, "#,##0.00"), $formatNumber(0.25, "#%"), $formatNumber(1234.5, "0.0e0")]'
+	assert_output '["1,234.57","25%","1.2e3"]'
+	run -5 --separate-stderr sfn-eval -n '$formatNumber(1, "#.#.#")'
+	[[ "$stderr" == *": D3081 at position "* ]]
 }
 
 @test "the parent operator reaches the object a step came from" {
