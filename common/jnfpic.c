@@ -12,25 +12,7 @@
 #include <string.h>
 
 #include "jnfunc.h"
-
-enum { P_DECIMAL, P_LETTERS, P_ROMAN, P_WORDS, P_SEQUENCE };
-enum { C_LOWER, C_UPPER, C_TITLE };
-
-#define MAXSEP	32
-
-struct sep {
-	int		 position;
-	uint32_t	 ch;
-};
-
-struct ipic {
-	int		 primary, tcase, ordinal;
-	uint32_t	 zero;
-	int		 mandatory, optional;
-	int		 regular;	/* the interval, or 0 */
-	struct sep	 seps[MAXSEP];
-	int		 nseps;
-};
+#include "jnpic.h"
 
 static const uint32_t digit_families[] = {
 	0x30, 0x0660, 0x06F0, 0x07C0, 0x0966, 0x09E6, 0x0A66, 0x0AE6, 0x0B66,
@@ -70,8 +52,8 @@ regular_repeat(const struct ipic *f)
 	return factor;
 }
 
-static void
-analyse(struct jn_ctx *c, const char *pic, size_t n, struct ipic *f)
+void
+jn_pic_analyse(struct jn_ctx *c, const char *pic, size_t n, struct ipic *f)
 {
 	const char *semi = NULL;
 	uint32_t cps[256];
@@ -304,6 +286,40 @@ decimal(struct sbuf *b, double v, const struct ipic *f)
 	}
 }
 
+void
+jn_pic_format(struct jn_ctx *c, struct sbuf *b, double v,
+    const struct ipic *f)
+{
+	size_t start;
+
+	if (v < 0)
+		sbuf_addc(b, '-');
+	start = b->len;
+	v = fabs(v);
+	switch (f->primary) {
+	case P_LETTERS:
+		letters(b, v, f->tcase == C_UPPER ? 'A' : 'a');
+		break;
+	case P_ROMAN:
+		roman(b, v);
+		set_case(b, start, f->tcase);
+		break;
+	case P_WORDS:
+		words(b, v, 0, f->ordinal);
+		if (f->tcase != C_TITLE)
+			set_case(b, start, f->tcase);
+		break;
+	case P_DECIMAL:
+		decimal(b, v, f);
+		break;
+	default:
+		sbuf_free(b);
+		jn_throw(c, "D3130", c->position, "Formatting or parsing an "
+		    "integer as a sequence is not supported by this "
+		    "implementation");
+	}
+}
+
 struct jn_value *
 fn_format_integer(struct jn_ctx *c, struct jn_value **a, size_t n,
     struct jn_value *in)
@@ -311,40 +327,11 @@ fn_format_integer(struct jn_ctx *c, struct jn_value **a, size_t n,
 	struct sbuf b = SBUF_INIT;
 	struct jn_value *r;
 	struct ipic f;
-	double v;
-	size_t start;
 
 	if (a[0] == NULL)
 		return NULL;
-	v = floor(a[0]->u.num.d);
-	analyse(c, a[1]->u.str.s, a[1]->u.str.len, &f);
-	if (v < 0)
-		sbuf_addc(&b, '-');
-	start = b.len;
-	v = fabs(v);
-	switch (f.primary) {
-	case P_LETTERS:
-		letters(&b, v, f.tcase == C_UPPER ? 'A' : 'a');
-		break;
-	case P_ROMAN:
-		roman(&b, v);
-		set_case(&b, start, f.tcase);
-		break;
-	case P_WORDS:
-		words(&b, v, 0, f.ordinal);
-		if (f.tcase != C_TITLE)
-			set_case(&b, start, f.tcase);
-		break;
-	case P_DECIMAL:
-		decimal(&b, v, &f);
-		break;
-	default:
-		sbuf_free(&b);
-		jn_throw(c, "D3130", c->position, "Formatting or parsing an "
-		    "integer as a sequence starting with %.*s is not supported "
-		    "by this implementation", (int)a[1]->u.str.len,
-		    a[1]->u.str.s);
-	}
+	jn_pic_analyse(c, a[1]->u.str.s, a[1]->u.str.len, &f);
+	jn_pic_format(c, &b, floor(a[0]->u.num.d), &f);
 	r = jn_string(c->arena, b.buf ? b.buf : "", b.len);
 	sbuf_free(&b);
 	return r;
@@ -532,7 +519,7 @@ fn_parse_integer(struct jn_ctx *c, struct jn_value **a, size_t n,
 		return NULL;
 	s = a[0]->u.str.s;
 	len = a[0]->u.str.len;
-	analyse(c, a[1]->u.str.s, a[1]->u.str.len, &f);
+	jn_pic_analyse(c, a[1]->u.str.s, a[1]->u.str.len, &f);
 	switch (f.primary) {
 	case P_LETTERS:
 		v = letters_to_number(s, len, f.tcase == C_UPPER ? 'A' : 'a');

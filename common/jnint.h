@@ -290,6 +290,9 @@ const char	*jn_type_name(const struct jn_value *);
 /* Regular expressions (PCRE2 with JavaScript-like options). */
 int	jn_regex_compile(struct jn_arena *, struct jn_node *, struct jn_error *);
 int	jn_regex_groups(const struct jn_regex *);
+/* Compile PATTERN (not from an expression); NULL when it is invalid. */
+struct jn_regex	*jn_regex_new(struct jn_arena *, const char *pattern, size_t n,
+		    int caseless);
 struct jn_value	*jn_regex_value(struct jn_ctx *, struct jn_node *);
 /*
  * Find the next match of RE in [s, s+n) from byte START.  Returns 1 with

@@ -151,3 +151,18 @@ jn_regex_apply(struct jn_ctx *c, struct jn_regex *re, struct jn_value *str)
 	    (double)jn_utf16_len(str->u.str.s, ov[1])));
 	return m;
 }
+
+struct jn_regex *
+jn_regex_new(struct jn_arena *a, const char *pattern, size_t n, int caseless)
+{
+	struct jn_node node;
+	struct jn_error err;
+
+	memset(&node, 0, sizeof(node));
+	node.value = pattern;
+	node.vlen = n;
+	node.flags = caseless ? "i" : "";
+	if (jn_regex_compile(a, &node, &err) < 0)
+		return NULL;
+	return node.re;
+}

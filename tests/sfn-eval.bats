@@ -60,6 +60,14 @@ EOF2
 	[[ "$stderr" == *": D3081 at position "* ]]
 }
 
+@test "\$fromMillis and \$toMillis with picture strings and time zones" {
+	run -0 --separate-stderr sfn-eval -n \
+	    '[$fromMillis(1521801216617), $fromMillis(1521801216617, "[FNn], [D1o] [MNn] [Y] [h]:[m01] [P]", "-0500"), $toMillis("2018-03-23T10:33:36.617Z"), $toMillis("23/03/2018", "[D]/[M]/[Y]")]'
+	assert_output '["2018-03-23T10:33:36.617Z","Friday, 23rd March 2018 5:33 am",1521801216617,1521763200000]'
+	run -5 --separate-stderr sfn-eval -n '$toMillis("March")'
+	[[ "$stderr" == *": D3110 at position "* ]]
+}
+
 @test "the parent operator reaches the object a step came from" {
 	run -0 --separate-stderr sfn-eval 'Order.Product.{ "order": %.OrderID, "sku": SKU }' <<<'{"Order":[{"OrderID":"o1","Product":[{"SKU":"a"},{"SKU":"b"}]},{"OrderID":"o2","Product":{"SKU":"c"}}]}'
 	assert_output '[{"order":"o1","sku":"a"},{"order":"o1","sku":"b"},{"order":"o2","sku":"c"}]'
