@@ -200,6 +200,24 @@ parse_width(const char *s, size_t n)
 	return atoi(s);
 }
 
+/* A literal part of a picture; "]]" in it stands for "]". */
+static void
+add_literal(struct jn_ctx *c, struct marker *m, const char *s, size_t n)
+{
+	char *lit = jn_alloc(c->arena, n + 1);
+	size_t i, j = 0;
+
+	for (i = 0; i < n; i++) {
+		lit[j++] = s[i];
+		if (s[i] == ']' && i + 1 < n && s[i + 1] == ']')
+			i++;
+	}
+	memset(m, 0, sizeof(*m));
+	m->literal = 1;
+	m->text = lit;
+	m->tlen = j;
+}
+
 /* analyseDateTimePicture: literals and markers of PIC. */
 static int
 analyse_picture(struct jn_ctx *c, const char *pic, size_t plen,
@@ -207,8 +225,8 @@ analyse_picture(struct jn_ctx *c, const char *pic, size_t plen,
 {
 	size_t start = 0, pos = 0, i, k, comma, dash;
 	int np = 0;
-	char mk[64], *lit;
-	size_t mn, ln, j;
+	char mk[64];
+	size_t mn;
 	const char *dp;
 	struct marker *m;
 	char ip[48];
@@ -219,23 +237,16 @@ analyse_picture(struct jn_ctx *c, const char *pic, size_t plen,
 			continue;
 		}
 		if (pos + 1 < plen && pic[pos + 1] == '[') {
-			if (pos > start) {
-				parts[np].literal = 1;
-				parts[np].text = pic + start;
-				parts[np++].tlen = pos - start;
-			}
-			parts[np].literal = 1;
-			parts[np].text = "[";
-			parts[np++].tlen = 1;
+			if (pos > start)
+				add_literal(c, &parts[np++], pic + start,
+				    pos - start);
+			add_literal(c, &parts[np++], "[", 1);
 			pos += 2;
 			start = pos;
 			continue;
 		}
-		if (pos > start) {
-			parts[np].literal = 1;
-			parts[np].text = pic + start;
-			parts[np++].tlen = pos - start;
-		}
+		if (pos > start)
+			add_literal(c, &parts[np++], pic + start, pos - start);
 		start = pos;
 		for (k = pos; k < plen && pic[k] != ']'; k++)
 			;
@@ -320,19 +331,8 @@ analyse_picture(struct jn_ctx *c, const char *pic, size_t plen,
 		pos = k + 1;
 		start = pos;
 	}
-	if (plen > start && np < MAXPARTS) {
-		/* ']]' in literals stands for ']' */
-		ln = plen - start;
-		lit = jn_alloc(c->arena, ln + 1);
-		for (i = start, j = 0; i < plen; i++) {
-			lit[j++] = pic[i];
-			if (pic[i] == ']' && i + 1 < plen && pic[i + 1] == ']')
-				i++;
-		}
-		parts[np].literal = 1;
-		parts[np].text = lit;
-		parts[np++].tlen = j;
-	}
+	if (plen > start && np < MAXPARTS)
+		add_literal(c, &parts[np++], pic + start, plen - start);
 	return np;
 }
 

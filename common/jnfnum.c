@@ -312,8 +312,8 @@ fn_format_base(struct jn_ctx *c, struct jn_value **a, size_t n,
 		return NULL;
 	v = fn_round(c, a, 1, in)->u.num.d;
 	if (n > 1 && a[1] != NULL)
-		radix = a[1]->u.num.d;
-	if (radix < 2 || radix > 36 || radix != floor(radix))
+		radix = jn_round(a[1]->u.num.d, 0);
+	if (radix < 2 || radix > 36)
 		jn_throw(c, "D3100", c->position, "The radix of the formatBase "
 		    "function must be between 2 and 36.  It was given %g",
 		    radix);
@@ -325,7 +325,7 @@ fn_format_base(struct jn_ctx *c, struct jn_value **a, size_t n,
 		*--p = digits[(int)fmod(fabs(v), radix)];
 		v = trunc(v / radix);
 	} while (v != 0 && p > buf + 1);
-	if (a[0]->u.num.d < 0 && p > buf)
+	if (fn_round(c, a, 1, in)->u.num.d < 0 && p > buf)
 		*--p = '-';
 	return jn_cstring(c->arena, p);
 }

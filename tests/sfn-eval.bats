@@ -68,6 +68,20 @@ EOF2
 	[[ "$stderr" == *": D3110 at position "* ]]
 }
 
+@test "matcher functions, lone surrogates, brackets in date pictures" {
+	run -0 --separate-stderr sfn-eval -n \
+	    '$match("abcab", function($s){ $contains($s, "b") ? {"match": "b", "start": $length($substringBefore($s, "b")), "end": 0, "groups": []} })'
+	assert_output '{"match":"b","index":1,"groups":[]}'
+	run -5 --separate-stderr sfn-eval -n '$split("some text", $uppercase)'
+	[[ "$stderr" == *": T1010 at position "* ]]
+	run -0 --separate-stderr sfn-eval -n '"a\uD800b"'
+	assert_output '"a\ud800b"'
+	run -5 --separate-stderr sfn-eval -n '$encodeUrlComponent("\uD800")'
+	[[ "$stderr" == *": D3140 at position "* ]]
+	run -0 --separate-stderr sfn-eval -n "\$fromMillis(0, '[[Year]]: [[[Y0001]]]')"
+	assert_output '"[Year]: [1970]"'
+}
+
 @test "the parent operator reaches the object a step came from" {
 	run -0 --separate-stderr sfn-eval 'Order.Product.{ "order": %.OrderID, "sku": SKU }' <<<'{"Order":[{"OrderID":"o1","Product":[{"SKU":"a"},{"SKU":"b"}]},{"OrderID":"o2","Product":{"SKU":"c"}}]}'
 	assert_output '[{"order":"o1","sku":"a"},{"order":"o1","sku":"b"},{"order":"o2","sku":"c"}]'
