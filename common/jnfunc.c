@@ -4,9 +4,7 @@
  * (higher-order functions pass a callback as many arguments as that).
  * Also $now and $millis, fixed for the whole of one evaluation.
  */
-#include <stdio.h>
 #include <string.h>
-#include <time.h>
 
 #include "clock.h"
 #include "jnfunc.h"
@@ -98,19 +96,14 @@ fn_millis(struct jn_ctx *c, struct jn_value **a, size_t n,
 	return jn_number(c->arena, (double)c->now_ms);
 }
 
+/* $now(picture, timezone): the evaluation's time through $fromMillis. */
 struct jn_value *
 fn_now(struct jn_ctx *c, struct jn_value **a, size_t n, struct jn_value *in)
 {
-	char buf[40];
-	time_t t = (time_t)(c->now_ms / 1000);
-	struct tm tm;
+	struct jn_value *args[3];
 
-	if (n > 0 && a[0] != NULL)
-		jn_throw(c, "D3133", c->position, "$now() with a picture "
-		    "string is not supported yet");
-	gmtime_r(&t, &tm);
-	strftime(buf, sizeof(buf), "%Y-%m-%dT%H:%M:%S", &tm);
-	snprintf(buf + strlen(buf), sizeof(buf) - strlen(buf), ".%03dZ",
-	    (int)(c->now_ms % 1000));
-	return jn_cstring(c->arena, buf);
+	args[0] = jn_number(c->arena, (double)c->now_ms);
+	args[1] = n > 0 ? a[0] : NULL;
+	args[2] = n > 1 ? a[1] : NULL;
+	return fn_from_millis(c, args, 3, in);
 }

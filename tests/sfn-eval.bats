@@ -68,6 +68,11 @@ EOF2
 	[[ "$stderr" == *": D3110 at position "* ]]
 }
 
+@test "\$now and \$millis take the toolkit's fixed clock under EDAKIT_DETERMINISTIC" {
+	run -0 --separate-stderr sfn-eval -n '[$now(), $now("[Y]-[M01] [H01]:[m01]", "+0530"), $millis()]'
+	assert_output '["2024-01-01T12:00:00.000Z","2024-01 17:30",1704110400000]'
+}
+
 @test "matcher functions, lone surrogates, brackets in date pictures" {
 	run -0 --separate-stderr sfn-eval -n \
 	    '$match("abcab", function($s){ $contains($s, "b") ? {"match": "b", "start": $length($substringBefore($s, "b")), "end": 0, "groups": []} })'
