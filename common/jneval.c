@@ -140,6 +140,31 @@ tuple_set(struct jn_ctx *c, struct jn_value *t, const char *k,
 }
 
 /* A sequence of V, as createSequence(v): undefined is an item too. */
+void
+jn_hold(struct jn_ctx *c, struct sbuf *b)
+{
+	if (c->nheld == (int)(sizeof(c->held) / sizeof(c->held[0])))
+		jn_throw(c, "U1001", c->position, "Too many nested string "
+		    "builders");
+	c->held[c->nheld++] = b;
+}
+
+void
+jn_release(struct jn_ctx *c, struct sbuf *b)
+{
+	int i;
+
+	for (i = c->nheld - 1; i >= 0; i--)
+		if (c->held[i] == b) {
+			memmove(c->held + i, c->held + i + 1,
+			    (c->nheld - i - 1) * sizeof(c->held[0]));
+			c->nheld--;
+			break;
+		}
+	sbuf_free(b);
+}
+
+/* A sequence of V, as createSequence(v): undefined is an item too. */
 struct jn_value *
 jn_seq_of(struct jn_ctx *c, struct jn_value *v)
 {
@@ -1519,6 +1544,8 @@ jn_eval(const struct jn_expr *e, struct jn_value *input,
 	c.now_ms = clock_now_ms();
 	stack_base = &here;
 	if (setjmp(c.jb) != 0) {
+		for (i = 0; i < (size_t)c.nheld; i++)
+			sbuf_free(c.held[i]);
 		stack_base = NULL;
 		*result = NULL;
 		return -1;

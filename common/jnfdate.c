@@ -443,6 +443,7 @@ fn_from_millis(struct jn_ctx *c, struct jn_value **a, size_t n,
 	}
 	np = analyse_picture(c, pic, plen, parts);
 	breakdown(a[0]->u.num.d + (60.0 * oh + om) * 60000, &x);
+	jn_hold(c, &b);
 	for (i = 0; i < np; i++) {
 		if (parts[i].literal)
 			sbuf_add(&b, parts[i].text, parts[i].tlen);
@@ -450,7 +451,7 @@ fn_from_millis(struct jn_ctx *c, struct jn_value **a, size_t n,
 			format_component(c, &b, &x, &parts[i], oh, om);
 	}
 	r = jn_string(c->arena, b.buf ? b.buf : "", b.len);
-	sbuf_free(&b);
+	jn_release(c, &b);
 	return r;
 }
 

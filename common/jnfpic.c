@@ -313,7 +313,6 @@ jn_pic_format(struct jn_ctx *c, struct sbuf *b, double v,
 		decimal(b, v, f);
 		break;
 	default:
-		sbuf_free(b);
 		jn_throw(c, "D3130", c->position, "Formatting or parsing an "
 		    "integer as a sequence is not supported by this "
 		    "implementation");
@@ -331,9 +330,10 @@ fn_format_integer(struct jn_ctx *c, struct jn_value **a, size_t n,
 	if (a[0] == NULL)
 		return NULL;
 	jn_pic_analyse(c, a[1]->u.str.s, a[1]->u.str.len, &f);
+	jn_hold(c, &b);
 	jn_pic_format(c, &b, floor(a[0]->u.num.d), &f);
 	r = jn_string(c->arena, b.buf ? b.buf : "", b.len);
-	sbuf_free(&b);
+	jn_release(c, &b);
 	return r;
 }
 

@@ -488,6 +488,7 @@ fn_replace(struct jn_ctx *c, struct jn_value **a, size_t n,
 		    "function cannot be an empty string");
 	lim = limit_arg(c, a, n, 3, "D3011", "replace");
 	re = regex_of(a[1]);
+	jn_hold(c, &b);
 	if (a[1]->kind == JN_STRING) {
 		while ((lim < 0 || cnt < lim) && (p = find(s + pos, sn - pos,
 		    S(a[1]), N(a[1]))) != NULL) {
@@ -506,12 +507,10 @@ fn_replace(struct jn_ctx *c, struct jn_value **a, size_t n,
 				    re != NULL ? jn_regex_groups(re) : 0);
 			else {
 				x = jn_apply(c, a[2], &ms->u.arr.v[i], 1, NULL);
-				if (x == NULL || x->kind != JN_STRING) {
-					sbuf_free(&b);
+				if (x == NULL || x->kind != JN_STRING)
 					jn_throw(c, "D3012", c->position,
 					    "Attempted to replace a matched "
 					    "string with a non-string value");
-				}
 				sbuf_add(&b, S(x), N(x));
 			}
 			pos = ovs[i][1];
@@ -519,7 +518,7 @@ fn_replace(struct jn_ctx *c, struct jn_value **a, size_t n,
 	}
 	sbuf_add(&b, s + pos, sn - pos);
 	r = str(c, b.buf ? b.buf : "", b.len);
-	sbuf_free(&b);
+	jn_release(c, &b);
 	return r;
 }
 

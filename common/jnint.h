@@ -263,7 +263,17 @@ struct jn_ctx {
 	long		 position;	/* of the function being applied */
 	const char	*fname;
 	int64_t		 now_ms;	/* $now and $millis */
+	struct sbuf	*held[8];	/* freed when evaluation fails */
+	int		 nheld;
 };
+
+/*
+ * A built-in that keeps a malloc'd sbuf across calls that may throw holds
+ * it: jn_eval frees what is held when an error unwinds the evaluation.
+ * jn_release frees it on the normal path.
+ */
+void	jn_hold(struct jn_ctx *, struct sbuf *);
+void	jn_release(struct jn_ctx *, struct sbuf *);
 
 /* Raise an evaluation error (longjmp). */
 void	jn_throw(struct jn_ctx *, const char *code, long pos,

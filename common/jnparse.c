@@ -277,11 +277,11 @@ nud(struct parser *p, struct jn_token *t)
 static const char *
 signature(struct parser *p)
 {
-	struct sbuf b = SBUF_INIT;
-	const char *s;
+	char *s = jn_strndup(p->a, "<", 1), *t;
+	size_t n = 1;
 	int depth = 1;
 
-	sbuf_addc(&b, '<');
+	/* built in the arena: a syntax error may longjmp out of here */
 	while (depth > 0 && !is(&p->tok, "{") && p->tok.type != T_END) {
 		advance(p, NULL, 0);
 		if (is(&p->tok, ">"))
@@ -290,10 +290,13 @@ signature(struct parser *p)
 			depth++;
 		if (p->tok.type == T_END)
 			break;
-		sbuf_add(&b, p->tok.s, p->tok.len);
+		t = jn_alloc(p->a, n + p->tok.len + 1);
+		memcpy(t, s, n);
+		memcpy(t + n, p->tok.s, p->tok.len);
+		n += p->tok.len;
+		t[n] = '\0';
+		s = t;
 	}
-	s = jn_strndup(p->a, b.buf, b.len);
-	sbuf_free(&b);
 	advance(p, ">", 0);
 	return s;
 }

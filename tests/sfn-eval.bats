@@ -122,7 +122,8 @@ EOF2
 
 @test "runaway recursion and loops end with U1001, never a crash or a hang" {
 	run -5 --separate-stderr sfn-eval -n '($f := function($n){$n + $f($n)}; $f(1))'
-	assert_equal "$stderr" 'sfn-eval: <no input>: U1001 at position 27: Stack overflow error: Check for non-terminating recursive function.  Consider rewriting as tail-recursive.'
+	# where the stack budget runs out depends on the build's frame sizes
+	[[ "$stderr" == 'sfn-eval: <no input>: U1001 at position '*': Stack overflow error: Check for non-terminating recursive function.  Consider rewriting as tail-recursive.' ]]
 	run -5 --separate-stderr sfn-eval -n --depth 50 \
 	    '($f := function($n){$n = 0 ? 0 : 1 + $f($n - 1)}; $f(100))'
 	[[ "$stderr" == *": U1001 at position "* ]]
