@@ -30,7 +30,7 @@ jq -cn --argjson n "$N" 'range($n) | {id: ., name: "  item \(.)  ",
 
 cat > "$TMP/exprs" <<'X'
 predicate	items[price > 50].name
-grouping	items{category: $sum(price * qty)}
+grouping	items{category: $sum(price)}
 lambdas	$map($filter(items, function($i){ $i.qty > 1 }), function($i){ $i.price * $i.qty })
 strings	$uppercase($substring($trim(name), 0, 6)) & "-" & $string(id)
 fromMillis	$fromMillis(ts, "[Y0001]-[M01]-[D01] [H01]:[m01]")
@@ -80,12 +80,12 @@ while IFS='	' read -r name expr; do
 	ours=$(median "$TMP/ours.json")
 	line="$name: sfn-eval $(jq -n "$N / $ours | floor") records/s"
 	if [ $peer = 1 ]; then
-		# the same results first
-		"$BIN/sfn-eval" -f "$TMP/e" < "$TMP/in.ndjson" | head -1000 |
-		    jq -cS . > "$TMP/a"
-		node "$TMP/run.cjs" "$expr" < "$TMP/in.ndjson" | head -1000 |
-		    jq -cS . > "$TMP/b"
-		cmp -s "$TMP/a" "$TMP/b" || line="$line (RESULTS DIFFER)"
+		# the same results first (as JSON values)
+		"$BIN/sfn-eval" -f "$TMP/e" < "$TMP/in.ndjson" > "$TMP/a"
+		node "$TMP/run.cjs" "$expr" < "$TMP/in.ndjson" > "$TMP/b"
+		jq -cS . "$TMP/a" > "$TMP/a.s"
+		jq -cS . "$TMP/b" > "$TMP/b.s"
+		cmp -s "$TMP/a.s" "$TMP/b.s" || line="$line (RESULTS DIFFER)"
 		hf -w 1 -r "$RUNS" --export-json "$TMP/peer.json" \
 		    "node $TMP/run.cjs '$expr' < $TMP/in.ndjson > /dev/null"
 		p=$(median "$TMP/peer.json")
