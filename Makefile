@@ -70,7 +70,8 @@ CHECK_PKGS = jq bats bats-assert bats-support mandoc curl python3 nodejs \
 # The fuzz harnesses (tests/fuzz/): built with libFuzzer into build-fuzz
 # for make fuzz, and with a plain driver into $(BUILD)/fuzz so that make
 # check replays their seeds and known inputs.
-FUZZ_TARGETS	?= pattern rules asl jpath intrinsic transform filterpat rapi
+FUZZ_TARGETS	?= pattern rules asl jpath intrinsic transform filterpat rapi \
+		   jsonata
 FUZZ_CC		?= clang
 FUZZ_BUILD	= build-fuzz
 FUZZ_CFLAGS	= -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined \

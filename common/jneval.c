@@ -140,6 +140,31 @@ tuple_set(struct jn_ctx *c, struct jn_value *t, const char *k,
 }
 
 /* A sequence of V, as createSequence(v): undefined is an item too. */
+void
+jn_hold(struct jn_ctx *c, struct sbuf *b)
+{
+	if (c->nheld == (int)(sizeof(c->held) / sizeof(c->held[0])))
+		jn_throw(c, "U1001", c->position, "Too many nested string "
+		    "builders");
+	c->held[c->nheld++] = b;
+}
+
+void
+jn_release(struct jn_ctx *c, struct sbuf *b)
+{
+	int i;
+
+	for (i = c->nheld - 1; i >= 0; i--)
+		if (c->held[i] == b) {
+			memmove(c->held + i, c->held + i + 1,
+			    (c->nheld - i - 1) * sizeof(c->held[0]));
+			c->nheld--;
+			break;
+		}
+	sbuf_free(b);
+}
+
+/* A sequence of V, as createSequence(v): undefined is an item too. */
 struct jn_value *
 jn_seq_of(struct jn_ctx *c, struct jn_value *v)
 {
@@ -285,19 +310,23 @@ static struct jn_value *
 wildcard(struct jn_ctx *c, struct jn_value *in)
 {
 	struct jn_value *r = jn_array(c->arena, JN_SEQ), *v;
-	size_t i;
+	size_t i, n;
 
 	if (in != NULL && in->kind == JN_ARRAY && (in->flags & JN_OUTER) &&
 	    in->u.arr.n > 0)
 		in = in->u.arr.v[0];
-	if (in != NULL && in->kind == JN_OBJECT)
-		for (i = 0; i < in->u.obj.n; i++) {
-			v = in->u.obj.m[i].val;
-			if (v != NULL && v->kind == JN_ARRAY)
-				flatten_into(c, r, v);
-			else if (v != NULL)
-				jn_push(c->arena, r, v);
-		}
+	/* An array's members are its items (JavaScript's Object.keys). */
+	n = in == NULL ? 0 : in->kind == JN_OBJECT ? in->u.obj.n :
+	    in->kind == JN_ARRAY ? in->u.arr.n : 0;
+	for (i = 0; i < n; i++) {
+		v = in->kind == JN_OBJECT ? in->u.obj.m[i].val :
+		    in->u.arr.v[i];
+		if (v != NULL && v->kind == JN_ARRAY) {
+			flatten_into(c, r, v);
+			r->flags = 0;	/* fn.append makes a plain array */
+		} else if (v != NULL)
+			jn_push(c->arena, r, v);
+	}
 	return r;
 }
 
@@ -514,6 +543,9 @@ tuple_step(struct jn_ctx *c, struct jn_node *step, struct jn_value *in,
 				if (step->index != NULL)
 					tuple_set(c, nt, step->index,
 					    jn_number(c->arena, (double)j));
+				if (step->ancestor != NULL)
+					tuple_set(c, nt, step->ancestor->label,
+					    tuple_focus(t));
 			}
 			jn_push(c->arena, r, nt);
 		}
@@ -559,7 +591,9 @@ eval_path(struct jn_ctx *c, struct jn_node *n, struct jn_value *in,
 				seq = jn_seq_of(c, seq);
 		}
 	}
-	if (tuple) {
+	if (tuple && n->tuple)		/* carries ancestry: keep it */
+		res = tuples;
+	else if (tuple) {
 		res = jn_array(c->arena, JN_SEQ);
 		for (i = 0; tuples != NULL && i < tuples->u.arr.n; i++)
 			jn_push(c->arena, res, tuple_focus(tuples->u.arr.v[i]));
@@ -1082,8 +1116,7 @@ apply_inner(struct jn_ctx *c, struct jn_value *fn, struct jn_value **args,
 			    &nargs, input);
 		return f->bi->fn(c, args, nargs, input);
 	case FN_REGEX:
-		jn_throw(c, "T1006", c->position, "Attempted to invoke a "
-		    "non-function");
+		return jn_regex_apply(c, f->re, nargs > 0 ? args[0] : NULL);
 	case FN_PARTIAL:
 		if (f->holes == NULL) {		/* composition: g(f(x)) */
 			struct jn_value *x = jn_apply(c, f->args[0], args,
@@ -1295,8 +1328,8 @@ eval_node(struct jn_ctx *c, struct jn_node *n, struct jn_value *in,
 	case N_DESCENDANT:
 		return descendants(c, in);
 	case N_PARENT:
-		jn_throw(c, "S0217", n->position, "The parent operator %% is "
-		    "not supported yet by this engine");
+		env_lookup(c, env, n->slot->label, &r);
+		return r;
 	case N_CONDITION:
 		x = eval(c, n->expr, in, env);
 		if (jn_truthy(x, &u))
@@ -1511,6 +1544,8 @@ jn_eval(const struct jn_expr *e, struct jn_value *input,
 	c.now_ms = clock_now_ms();
 	stack_base = &here;
 	if (setjmp(c.jb) != 0) {
+		for (i = 0; i < (size_t)c.nheld; i++)
+			sbuf_free(c.held[i]);
 		stack_base = NULL;
 		*result = NULL;
 		return -1;

@@ -142,18 +142,12 @@ shift(double x, int by)
 	return r;
 }
 
-struct jn_value *
-fn_round(struct jn_ctx *c, struct jn_value **a, size_t n,
-    struct jn_value *in)
+/* Round half to even at PREC decimals, the jsonata-js way. */
+double
+jn_round(double x, int prec)
 {
-	double x, r;
-	int prec = 0;
+	double r;
 
-	if (a[0] == NULL)
-		return NULL;
-	x = a[0]->u.num.d;
-	if (n > 1 && a[1] != NULL)
-		prec = (int)a[1]->u.num.d;
 	if (prec != 0)
 		x = shift(x, prec);
 	r = floor(x + 0.5);
@@ -161,7 +155,17 @@ fn_round(struct jn_ctx *c, struct jn_value **a, size_t n,
 		r -= 1;
 	if (prec != 0)
 		r = shift(r, -prec);
-	return num(c, r);
+	return r == 0 ? 0 : r;
+}
+
+struct jn_value *
+fn_round(struct jn_ctx *c, struct jn_value **a, size_t n,
+    struct jn_value *in)
+{
+	if (a[0] == NULL)
+		return NULL;
+	return num(c, jn_round(a[0]->u.num.d, n > 1 && a[1] != NULL ?
+	    (int)a[1]->u.num.d : 0));
 }
 
 struct jn_value *
@@ -294,4 +298,34 @@ fn_exists(struct jn_ctx *c, struct jn_value **a, size_t n,
     struct jn_value *in)
 {
 	return jn_bool(c->arena, a[0] != NULL);
+}
+
+struct jn_value *
+fn_format_base(struct jn_ctx *c, struct jn_value **a, size_t n,
+    struct jn_value *in)
+{
+	static const char digits[] = "0123456789abcdefghijklmnopqrstuvwxyz";
+	char buf[80], *p = buf + sizeof(buf) - 1;
+	double v, radix = 10;
+
+	if (a[0] == NULL)
+		return NULL;
+	v = fn_round(c, a, 1, in)->u.num.d;
+	if (n > 1 && a[1] != NULL)
+		radix = jn_round(a[1]->u.num.d, 0);
+	if (radix < 2 || radix > 36)
+		jn_throw(c, "D3100", c->position, "The radix of the formatBase "
+		    "function must be between 2 and 36.  It was given %g",
+		    radix);
+	*p = '\0';
+	if (fabs(v) >= 1e21)
+		jn_throw(c, "D3100", c->position, "$formatBase: the number is "
+		    "too large");
+	do {
+		*--p = digits[(int)fmod(fabs(v), radix)];
+		v = trunc(v / radix);
+	} while (v != 0 && p > buf + 1);
+	if (fn_round(c, a, 1, in)->u.num.d < 0 && p > buf)
+		*--p = '-';
+	return jn_cstring(c->arena, p);
 }

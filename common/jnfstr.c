@@ -271,13 +271,49 @@ regex_of(struct jn_value *v)
 	    v->u.fn->kind == FN_REGEX ? v->u.fn->re : NULL;
 }
 
-static void
-not_regex(struct jn_ctx *c, struct jn_value *v)
+/* Byte offset of UTF-16 index U in [s, s+n). */
+static size_t
+utf16_to_byte(const char *s, size_t n, double u)
 {
-	if (v != NULL && v->kind == JN_FUNCTION && regex_of(v) == NULL)
-		jn_throw(c, "T0410", c->position, "Argument 2 of function %s "
-		    "does not match function signature", c->fname ?
-		    c->fname : "");
+	size_t i = 0;
+	double k = 0;
+
+	while (i < n && k < u) {
+		unsigned char ch = (unsigned char)s[i];
+		k += ch >= 0xF0 ? 2 : 1;
+		i++;
+		while (i < n && ((unsigned char)s[i] & 0xC0) == 0x80)
+			i++;
+	}
+	return i;
+}
+
+/*
+ * Call a matcher function (jsonata-js evaluateMatcher): its result must
+ * look like {match, start, end, groups, next}, or be undefined (T1010).
+ */
+static struct jn_value *
+call_matcher(struct jn_ctx *c, struct jn_value *fn, struct jn_value *arg)
+{
+	struct jn_value *r, *x;
+	int ok = 0;
+
+	r = jn_apply(c, fn, &arg, arg != NULL ? 1 : 0, NULL);
+	if (r == NULL || !jn_truthy(r, NULL))
+		return r == NULL || r->kind != JN_OBJECT ? NULL : r;
+	if (r->kind == JN_OBJECT) {
+		x = jn_get(r, "start", 5);
+		ok = x != NULL && x->kind == JN_NUMBER;
+		x = jn_get(r, "groups", 6);
+		ok = ok || (x != NULL && x->kind == JN_ARRAY);
+		x = jn_get(r, "next", 4);
+		ok = ok || (x != NULL && x->kind == JN_FUNCTION);
+	}
+	if (!ok)
+		jn_throw(c, "T1010", c->position, "The matcher function "
+		    "argument passed to function %s does not return the "
+		    "correct object structure", c->fname ? c->fname : "");
+	return r;
 }
 
 struct jn_value *
@@ -290,30 +326,66 @@ fn_contains(struct jn_ctx *c, struct jn_value **a, size_t n,
 
 	if (a[0] == NULL)
 		return NULL;
-	not_regex(c, a[1]);
 	if ((re = regex_of(a[1])) != NULL)
 		return jn_bool(c->arena, jn_regex_exec(c, re, S(a[0]), N(a[0]),
 		    0, &ov, &ng));
+	if (a[1]->kind == JN_FUNCTION)
+		return jn_bool(c->arena, call_matcher(c, a[1], a[0]) != NULL);
 	return jn_bool(c->arena, find(S(a[0]), N(a[0]), S(a[1]), N(a[1])) !=
 	    NULL);
 }
 
-/* Every match of RE in S (D1004 for an empty match), up to LIMIT. */
+/*
+ * Every match of the matcher M (a regex, or a function returning
+ * jsonata-js matcher objects) in S, up to LIMIT: the match objects, and
+ * in *ovs the byte spans (groups of a function's matches are unset).
+ */
 static struct jn_value *
-all_matches(struct jn_ctx *c, struct jn_regex *re, const char *s, size_t n,
+all_matches(struct jn_ctx *c, struct jn_value *m, const char *s, size_t n,
     long limit, long ***ovs)
 {
-	struct jn_value *r = jn_array(c->arena, 0);
+	struct jn_value *r = jn_array(c->arena, JN_SEQ), *res, *mo, *x, *str;
+	struct jn_regex *re = regex_of(m);
 	long *ov, **list = NULL;
-	size_t pos = 0, cnt = 0, cap = 0;
+	size_t pos = 0, cnt = 0, cap = 0, b;
 	int ng;
 
-	while ((limit < 0 || (long)cnt < limit) && pos <= n &&
-	    jn_regex_exec(c, re, s, n, pos, &ov, &ng)) {
-		if (ov[1] == ov[0])
-			jn_throw(c, "D1004", c->position, "Regular expression "
-			    "matches zero length string");
-		jn_push(c->arena, r, jn_match_object(c, s, ov, ng));
+	str = re == NULL ? jn_string(c->arena, s, n) : NULL;
+	res = re == NULL ? call_matcher(c, m, str) : NULL;
+	for (;;) {
+		if (limit >= 0 && (long)cnt >= limit)
+			break;
+		if (re != NULL) {
+			if (pos > n || !jn_regex_exec(c, re, s, n, pos, &ov,
+			    &ng))
+				break;
+			if (ov[1] == ov[0])
+				jn_throw(c, "D1004", c->position, "Regular "
+				    "expression matches zero length string");
+			mo = jn_match_object(c, s, ov, ng);
+		} else {
+			if (res == NULL)
+				break;
+			x = jn_get(res, "start", 5);
+			b = utf16_to_byte(s, n, x != NULL &&
+			    x->kind == JN_NUMBER ? x->u.num.d : 0);
+			x = jn_get(res, "match", 5);
+			ov = jn_alloc(c->arena, 2 * sizeof(*ov));
+			ov[0] = (long)b;
+			ov[1] = (long)(b + (x != NULL && x->kind == JN_STRING ?
+			    x->u.str.len : 0));
+			if (ov[1] > (long)n)
+				ov[1] = (long)n;
+			mo = jn_object(c->arena);
+			jn_set(c->arena, mo, "match", 5, x);
+			jn_set(c->arena, mo, "index", 5, jn_get(res, "start", 5));
+			jn_set(c->arena, mo, "groups", 6,
+			    jn_get(res, "groups", 6));
+			x = jn_get(res, "next", 4);
+			res = x != NULL && x->kind == JN_FUNCTION ?
+			    call_matcher(c, x, NULL) : NULL;
+		}
+		jn_push(c->arena, r, mo);
 		if (cnt == cap) {
 			long **nl;
 			cap = cap ? cap * 2 : 8;
@@ -351,10 +423,7 @@ fn_match(struct jn_ctx *c, struct jn_value **a, size_t n,
 	if (a[0] == NULL)
 		return NULL;
 	lim = limit_arg(c, a, n, 2, "D3040", "match");
-	if (regex_of(a[1]) == NULL)
-		jn_throw(c, "T0410", c->position, "Argument 2 of function "
-		    "match does not match function signature");
-	return all_matches(c, regex_of(a[1]), S(a[0]), N(a[0]), lim, NULL);
+	return all_matches(c, a[1], S(a[0]), N(a[0]), lim, NULL);
 }
 
 /* $n substitution in a replacement string, as jsonata-js does it. */
@@ -419,8 +488,8 @@ fn_replace(struct jn_ctx *c, struct jn_value **a, size_t n,
 		    "function cannot be an empty string");
 	lim = limit_arg(c, a, n, 3, "D3011", "replace");
 	re = regex_of(a[1]);
-	not_regex(c, a[1]);
-	if (re == NULL) {
+	jn_hold(c, &b);
+	if (a[1]->kind == JN_STRING) {
 		while ((lim < 0 || cnt < lim) && (p = find(s + pos, sn - pos,
 		    S(a[1]), N(a[1]))) != NULL) {
 			sbuf_add(&b, s + pos, p - s - pos);
@@ -430,20 +499,18 @@ fn_replace(struct jn_ctx *c, struct jn_value **a, size_t n,
 			cnt++;
 		}
 	} else {
-		ms = all_matches(c, re, s, sn, lim, &ovs);
+		ms = all_matches(c, a[1], s, sn, lim, &ovs);
 		for (i = 0; i < ms->u.arr.n; i++) {
 			sbuf_add(&b, s + pos, ovs[i][0] - pos);
 			if (a[2]->kind == JN_STRING)
 				substitute(&b, S(a[2]), N(a[2]), s, ovs[i],
-				    jn_regex_groups(re));
+				    re != NULL ? jn_regex_groups(re) : 0);
 			else {
 				x = jn_apply(c, a[2], &ms->u.arr.v[i], 1, NULL);
-				if (x == NULL || x->kind != JN_STRING) {
-					sbuf_free(&b);
+				if (x == NULL || x->kind != JN_STRING)
 					jn_throw(c, "D3012", c->position,
 					    "Attempted to replace a matched "
 					    "string with a non-string value");
-				}
 				sbuf_add(&b, S(x), N(x));
 			}
 			pos = ovs[i][1];
@@ -451,7 +518,7 @@ fn_replace(struct jn_ctx *c, struct jn_value **a, size_t n,
 	}
 	sbuf_add(&b, s + pos, sn - pos);
 	r = str(c, b.buf ? b.buf : "", b.len);
-	sbuf_free(&b);
+	jn_release(c, &b);
 	return r;
 }
 
@@ -460,7 +527,6 @@ fn_split(struct jn_ctx *c, struct jn_value **a, size_t n,
     struct jn_value *in)
 {
 	struct jn_value *r = jn_array(c->arena, 0), *ms;
-	struct jn_regex *re;
 	const char *s, *p;
 	size_t sn, pos = 0, *off, k, i;
 	long lim, **ovs;
@@ -473,10 +539,8 @@ fn_split(struct jn_ctx *c, struct jn_value **a, size_t n,
 		jn_throw(c, "D3020", c->position, "Third argument of split "
 		    "function must evaluate to a positive number");
 	lim = n > 2 && a[2] != NULL ? (long)a[2]->u.num.d : -1;
-	not_regex(c, a[1]);
-	re = regex_of(a[1]);
-	if (re != NULL) {
-		ms = all_matches(c, re, s, sn, -1, &ovs);
+	if (a[1]->kind == JN_FUNCTION) {
+		ms = all_matches(c, a[1], s, sn, -1, &ovs);
 		for (i = 0; i < ms->u.arr.n; i++) {
 			jn_push(c->arena, r, str(c, s + pos, ovs[i][0] - pos));
 			pos = ovs[i][1];

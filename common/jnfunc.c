@@ -4,9 +4,7 @@
  * (higher-order functions pass a callback as many arguments as that).
  * Also $now and $millis, fixed for the whole of one evaluation.
  */
-#include <stdio.h>
 #include <string.h>
-#include <time.h>
 
 #include "clock.h"
 #include "jnfunc.h"
@@ -33,6 +31,10 @@ static const struct jn_builtin builtins[] = {
 	{ "exists",		fn_exists,	"<x:b>", 1 },
 	{ "filter",		fn_filter,	"<af>", 2 },
 	{ "floor",		fn_floor,	"<n-:n>", 1 },
+	{ "formatBase",		fn_format_base,	"<n-n?:s>", 2 },
+	{ "formatInteger",	fn_format_integer, "<n-s:s>", 2 },
+	{ "formatNumber",	fn_format_number, "<n-so?:s>", 3 },
+	{ "fromMillis",		fn_from_millis,	"<n-s?s?:s>", 3 },
 	{ "join",		fn_join,	"<a<s>s?:s>", 2 },
 	{ "keys",		fn_keys,	"<x-:a<s>>", 1 },
 	{ "length",		fn_length,	"<s-:n>", 1 },
@@ -48,6 +50,7 @@ static const struct jn_builtin builtins[] = {
 	{ "now",		fn_now,		"<s?s?:s>", 2 },
 	{ "number",		fn_number,	"<(nsb)-:n>", 1 },
 	{ "pad",		fn_pad,		"<s-ns?:s>", 3 },
+	{ "parseInteger",	fn_parse_integer, "<s-s:n>", 2 },
 	{ "power",		fn_power,	"<n-n:n>", 2 },
 	{ "random",		fn_random,	"<:n>", 0 },
 	{ "reduce",		fn_reduce,	"<afj?:j>", 3 },
@@ -66,6 +69,7 @@ static const struct jn_builtin builtins[] = {
 	{ "substringAfter",	fn_substring_after, "<s-s:s>", 2 },
 	{ "substringBefore",	fn_substring_before, "<s-s:s>", 2 },
 	{ "sum",		fn_sum,		"<a<n>:n>", 1 },
+	{ "toMillis",		fn_to_millis,	"<s-s?:n>", 2 },
 	{ "trim",		fn_trim,	"<s-:s>", 1 },
 	{ "type",		fn_type,	"<x:s>", 1 },
 	{ "uppercase",		fn_uppercase,	"<s-:s>", 1 },
@@ -92,19 +96,14 @@ fn_millis(struct jn_ctx *c, struct jn_value **a, size_t n,
 	return jn_number(c->arena, (double)c->now_ms);
 }
 
+/* $now(picture, timezone): the evaluation's time through $fromMillis. */
 struct jn_value *
 fn_now(struct jn_ctx *c, struct jn_value **a, size_t n, struct jn_value *in)
 {
-	char buf[40];
-	time_t t = (time_t)(c->now_ms / 1000);
-	struct tm tm;
+	struct jn_value *args[3];
 
-	if (n > 0 && a[0] != NULL)
-		jn_throw(c, "D3133", c->position, "$now() with a picture "
-		    "string is not supported yet");
-	gmtime_r(&t, &tm);
-	strftime(buf, sizeof(buf), "%Y-%m-%dT%H:%M:%S", &tm);
-	snprintf(buf + strlen(buf), sizeof(buf) - strlen(buf), ".%03dZ",
-	    (int)(c->now_ms % 1000));
-	return jn_cstring(c->arena, buf);
+	args[0] = jn_number(c->arena, (double)c->now_ms);
+	args[1] = n > 0 ? a[0] : NULL;
+	args[2] = n > 1 ? a[1] : NULL;
+	return fn_from_millis(c, args, 3, in);
 }

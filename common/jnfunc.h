@@ -1,6 +1,8 @@
 /*
  * jnfunc.h: the built-in functions of JSONata, by family: jnfstr.c
- * (strings, regular expressions, URL and base64 coding), jnfnum.c
+ * (strings, regular expressions, URL and base64 coding), jnfpic.c
+ * (integer picture strings), jnfmtnum.c ($formatNumber), jnfdate.c
+ * ($fromMillis, $toMillis), jnfnum.c
  * (numbers, aggregation, booleans), jnfarr.c (arrays, objects,
  * higher-order functions); jneval.c has $eval.  Each takes the arguments
  * as its signature (jnfunc.c's table) has fixed them up and returns a
@@ -33,6 +35,11 @@ struct jn_value	*fn_error(JN_BUILTIN_ARGS);
 struct jn_value	*fn_exists(JN_BUILTIN_ARGS);
 struct jn_value	*fn_filter(JN_BUILTIN_ARGS);
 struct jn_value	*fn_floor(JN_BUILTIN_ARGS);
+struct jn_value	*fn_format_base(JN_BUILTIN_ARGS);
+struct jn_value	*fn_format_integer(JN_BUILTIN_ARGS);
+struct jn_value	*fn_format_number(JN_BUILTIN_ARGS);
+struct jn_value	*fn_from_millis(JN_BUILTIN_ARGS);
+struct jn_value	*fn_to_millis(JN_BUILTIN_ARGS);
 struct jn_value	*fn_join(JN_BUILTIN_ARGS);
 struct jn_value	*fn_keys(JN_BUILTIN_ARGS);
 struct jn_value	*fn_length(JN_BUILTIN_ARGS);
@@ -46,6 +53,7 @@ struct jn_value	*fn_min(JN_BUILTIN_ARGS);
 struct jn_value	*fn_not(JN_BUILTIN_ARGS);
 struct jn_value	*fn_number(JN_BUILTIN_ARGS);
 struct jn_value	*fn_pad(JN_BUILTIN_ARGS);
+struct jn_value	*fn_parse_integer(JN_BUILTIN_ARGS);
 struct jn_value	*fn_power(JN_BUILTIN_ARGS);
 struct jn_value	*fn_random(JN_BUILTIN_ARGS);
 struct jn_value	*fn_reduce(JN_BUILTIN_ARGS);
@@ -71,5 +79,12 @@ struct jn_value	*fn_zip(JN_BUILTIN_ARGS);
 struct jn_value	*fn_eval(JN_BUILTIN_ARGS);
 struct jn_value	*fn_now(JN_BUILTIN_ARGS);
 struct jn_value	*fn_millis(JN_BUILTIN_ARGS);
+
+/* $toMillis with a picture: the time, or undefined when it does not match. */
+struct jn_value	*jn_parse_datetime(struct jn_ctx *, struct jn_value *ts,
+		    struct jn_value *picture);
+
+/* Round half to even at PREC decimal places, as $round does. */
+double	jn_round(double, int prec);
 
 #endif

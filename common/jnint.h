@@ -93,6 +93,8 @@ void	jn_put_utf8(struct sbuf *, unsigned cp);
  * the bytes consumed, -1 for an unknown escape, -2 for a bad \u.
  */
 int	jn_escape(const char *p, const char *end, struct sbuf *b);
+/* Decode UTF-8 [s, s+n) into at most MAX code points; their count. */
+int	jn_utf8_decode(const char *s, size_t n, uint32_t *out, int max);
 /* A string value's length in UTF-16 units, as JavaScript counts. */
 size_t	jn_utf16_len(const char *s, size_t n);
 
@@ -137,6 +139,13 @@ enum jn_ntype {
 };
 
 struct jn_node;
+
+/* A parent (%) reference: the label its ancestor is bound to. */
+struct jn_slot {
+	char		*label;		/* "!0", "!1", ... */
+	int		 level;		/* steps still to go up */
+	int		 index;
+};
 
 struct jn_stage {
 	int		 index;		/* 0 filter, 1 index binding */
@@ -190,6 +199,10 @@ struct jn_node {
 	int		 thunk;		/* N_LAMBDA: tail call */
 	const char	*flags;		/* N_REGEX */
 	struct jn_regex	*re;		/* compiled regex (in the arena) */
+	struct jn_slot	*slot;		/* N_PARENT */
+	struct jn_slot	*ancestor;	/* a step whose input % refers to */
+	struct jn_slot	**seeking;	/* parents not yet resolved */
+	size_t		 nseeking;
 };
 
 struct jn_expr {
@@ -250,7 +263,17 @@ struct jn_ctx {
 	long		 position;	/* of the function being applied */
 	const char	*fname;
 	int64_t		 now_ms;	/* $now and $millis */
+	struct sbuf	*held[8];	/* freed when evaluation fails */
+	int		 nheld;
 };
+
+/*
+ * A built-in that keeps a malloc'd sbuf across calls that may throw holds
+ * it: jn_eval frees what is held when an error unwinds the evaluation.
+ * jn_release frees it on the normal path.
+ */
+void	jn_hold(struct jn_ctx *, struct sbuf *);
+void	jn_release(struct jn_ctx *, struct sbuf *);
 
 /* Raise an evaluation error (longjmp). */
 void	jn_throw(struct jn_ctx *, const char *code, long pos,
@@ -277,6 +300,9 @@ const char	*jn_type_name(const struct jn_value *);
 /* Regular expressions (PCRE2 with JavaScript-like options). */
 int	jn_regex_compile(struct jn_arena *, struct jn_node *, struct jn_error *);
 int	jn_regex_groups(const struct jn_regex *);
+/* Compile PATTERN (not from an expression); NULL when it is invalid. */
+struct jn_regex	*jn_regex_new(struct jn_arena *, const char *pattern, size_t n,
+		    int caseless);
 struct jn_value	*jn_regex_value(struct jn_ctx *, struct jn_node *);
 /*
  * Find the next match of RE in [s, s+n) from byte START.  Returns 1 with
@@ -285,6 +311,9 @@ struct jn_value	*jn_regex_value(struct jn_ctx *, struct jn_node *);
  */
 int	jn_regex_exec(struct jn_ctx *, struct jn_regex *, const char *s,
 	    size_t n, size_t start, long **ov, int *ngroups);
+/* A regex applied as a function: {match, start, end, groups} or undefined. */
+struct jn_value	*jn_regex_apply(struct jn_ctx *, struct jn_regex *,
+		    struct jn_value *str);
 /* A match object {match, index, groups} as $match returns it. */
 struct jn_value	*jn_match_object(struct jn_ctx *, const char *s, long *ov,
 		    int ngroups);

@@ -23,6 +23,7 @@ struct parser {
 	struct jn_arena	*a;
 	struct jn_error	*err;
 	jmp_buf		 jb;
+	int		 nlabels;	/* parent slots made so far */
 };
 
 /*
@@ -276,11 +277,11 @@ nud(struct parser *p, struct jn_token *t)
 static const char *
 signature(struct parser *p)
 {
-	struct sbuf b = SBUF_INIT;
-	const char *s;
+	char *s = jn_strndup(p->a, "<", 1), *t;
+	size_t n = 1;
 	int depth = 1;
 
-	sbuf_addc(&b, '<');
+	/* built in the arena: a syntax error may longjmp out of here */
 	while (depth > 0 && !is(&p->tok, "{") && p->tok.type != T_END) {
 		advance(p, NULL, 0);
 		if (is(&p->tok, ">"))
@@ -289,10 +290,13 @@ signature(struct parser *p)
 			depth++;
 		if (p->tok.type == T_END)
 			break;
-		sbuf_add(&b, p->tok.s, p->tok.len);
+		t = jn_alloc(p->a, n + p->tok.len + 1);
+		memcpy(t, s, n);
+		memcpy(t + n, p->tok.s, p->tok.len);
+		n += p->tok.len;
+		t[n] = '\0';
+		s = t;
 	}
-	s = jn_strndup(p->a, b.buf, b.len);
-	sbuf_free(&b);
 	advance(p, ">", 0);
 	return s;
 }
@@ -493,6 +497,115 @@ addstage(struct parser *p, struct jn_stage **st, size_t *n,
 	*st = ns;
 }
 
+/* Ancestry of the parent operator, as jsonata-js resolves it. */
+
+static void
+add_seeking(struct parser *p, struct jn_node *n, struct jn_slot *s)
+{
+	struct jn_slot **ns = jn_alloc(p->a, (n->nseeking + 1) * sizeof(*ns));
+
+	if (n->nseeking > 0)
+		memcpy(ns, n->seeking, n->nseeking * sizeof(*ns));
+	ns[n->nseeking++] = s;
+	n->seeking = ns;
+}
+
+/* pushAncestry: RESULT inherits the parents VALUE still seeks. */
+static void
+push_ancestry(struct parser *p, struct jn_node *result, struct jn_node *value)
+{
+	size_t i;
+
+	for (i = 0; i < value->nseeking; i++)
+		add_seeking(p, result, value->seeking[i]);
+	if (value->type == N_PARENT)
+		add_seeking(p, result, value->slot);
+}
+
+static struct jn_slot *
+seek_parent(struct parser *p, struct jn_node *n, struct jn_slot *slot)
+{
+	static const char *const names[] = {
+		[N_PATH] = "path", [N_BINARY] = "binary", [N_NEGATE] = "unary",
+		[N_ARRAY] = "unary", [N_OBJECT] = "unary",
+		[N_STRING] = "string", [N_NUMBER] = "number",
+		[N_VALUE] = "value", [N_CONDITION] = "condition",
+		[N_BIND] = "bind", [N_REGEX] = "regex",
+		[N_FUNCTION] = "function", [N_PARTIAL] = "partial",
+		[N_VARIABLE] = "variable", [N_LAMBDA] = "lambda",
+		[N_APPLY] = "apply", [N_TRANSFORM] = "transform",
+		[N_SORT] = "sort", [N_DESCENDANT] = "descendant",
+	};
+	const char *tn;
+	char msg[160];
+	long i;
+
+	switch (n->type) {
+	case N_NAME:
+	case N_WILDCARD:
+		if (--slot->level == 0) {
+			if (n->ancestor != NULL)
+				slot->label = n->ancestor->label;
+			n->ancestor = slot;
+			n->tuple = 1;
+		}
+		break;
+	case N_PARENT:
+		slot->level++;
+		break;
+	case N_BLOCK:
+		if (n->nitems > 0) {
+			n->tuple = 1;
+			slot = seek_parent(p, n->items[n->nitems - 1], slot);
+		}
+		break;
+	case N_PATH:
+		n->tuple = 1;
+		i = (long)n->nitems - 1;
+		slot = seek_parent(p, n->items[i--], slot);
+		while (slot->level > 0 && i >= 0)
+			slot = seek_parent(p, n->items[i--], slot);
+		break;
+	default:
+		tn = (size_t)n->type < sizeof(names) / sizeof(names[0]) &&
+		    names[n->type] != NULL ? names[n->type] : "node";
+		snprintf(msg, sizeof(msg), "The object representing the "
+		    "'parent' cannot be derived from this expression");
+		fail(p, "S0217", n->position, tn, strlen(tn), msg);
+	}
+	return slot;
+}
+
+static void
+resolve_ancestry(struct parser *p, struct jn_node *path)
+{
+	struct jn_node *last = path->items[path->nitems - 1], *step;
+	struct jn_slot **slots, *slot;
+	size_t ns = last->nseeking, k;
+	long i;
+
+	slots = jn_alloc(p->a, (ns + 1) * sizeof(*slots));
+	if (ns > 0)
+		memcpy(slots, last->seeking, ns * sizeof(*slots));
+	if (last->type == N_PARENT)
+		slots[ns++] = last->slot;
+	for (k = 0; k < ns; k++) {
+		slot = slots[k];
+		i = (long)path->nitems - 2;
+		while (slot->level > 0) {
+			if (i < 0) {
+				add_seeking(p, path, slot);
+				break;
+			}
+			step = path->items[i--];
+			while (i >= 0 && step->focus != NULL &&
+			    path->items[i]->focus != NULL)
+				step = path->items[i--];
+			slot = seek_parent(p, step, slot);
+		}
+	}
+}
+
 static struct jn_node *
 process_path(struct parser *p, struct jn_node *e)
 {
@@ -500,7 +613,10 @@ process_path(struct parser *p, struct jn_node *e)
 	size_t i;
 	char msg[160];
 
-	res = as_path(p, process(p, e->lhs));
+	s = process(p, e->lhs);
+	res = as_path(p, s);
+	if (s->type == N_PARENT)
+		add_seeking(p, res, s->slot);
 	rest = process(p, e->rhs);
 	if (rest->type == N_PATH)
 		for (i = 0; i < rest->nitems; i++)
@@ -532,6 +648,7 @@ process_path(struct parser *p, struct jn_node *e)
 	last = res->items[res->nitems - 1];
 	if (last->type == N_ARRAY)
 		last->consarray = 1;
+	resolve_ancestry(p, res);
 	return res;
 }
 
@@ -553,6 +670,15 @@ process_binary(struct parser *p, struct jn_node *e)
 		memset(&st, 0, sizeof(st));
 		st.expr = process(p, e->rhs);
 		st.position = e->position;
+		if (st.expr->nseeking > 0) {
+			for (i = 0; i < st.expr->nseeking; i++) {
+				if (st.expr->seeking[i]->level == 1)
+					seek_parent(p, step, st.expr->seeking[i]);
+				else
+					st.expr->seeking[i]->level--;
+			}
+			push_ancestry(p, step, st.expr);
+		}
 		if (res->type == N_PATH)
 			addstage(p, &step->stages, &step->nstages, &st);
 		else
@@ -582,15 +708,19 @@ process_binary(struct parser *p, struct jn_node *e)
 		n->position = e->position;
 		n->terms = e->terms;
 		n->nterms = e->nterms;
-		for (i = 0; i < n->nterms; i++)
+		for (i = 0; i < n->nterms; i++) {
 			n->terms[i].expr = process(p, n->terms[i].expr);
+			push_ancestry(p, n, n->terms[i].expr);
+		}
 		additem(p, &res->items, &res->nitems, n);
+		resolve_ancestry(p, res);
 		return res;
 	}
 	if (isop(e, ":=")) {
 		e->type = N_BIND;
 		e->lhs = process(p, e->lhs);
 		e->rhs = process(p, e->rhs);
+		push_ancestry(p, e, e->rhs);
 		return e;
 	}
 	if (isop(e, "@")) {
@@ -645,6 +775,8 @@ process_binary(struct parser *p, struct jn_node *e)
 	}
 	e->lhs = process(p, e->lhs);
 	e->rhs = process(p, e->rhs);
+	push_ancestry(p, e, e->lhs);
+	push_ancestry(p, e, e->rhs);
 	return e;
 }
 
@@ -686,6 +818,7 @@ process(struct parser *p, struct jn_node *e)
 	case N_BLOCK:
 		for (i = 0; i < e->nitems; i++) {
 			e->items[i] = x = process(p, e->items[i]);
+			push_ancestry(p, e, x);
 			if (e->type == N_BLOCK && (x->consarray ||
 			    (x->type == N_PATH && x->items[0]->consarray)))
 				e->consarray = 1;
@@ -694,7 +827,9 @@ process(struct parser *p, struct jn_node *e)
 	case N_OBJECT:
 		for (i = 0; i < e->npairs; i++) {
 			e->pairs[i].k = process(p, e->pairs[i].k);
+			push_ancestry(p, e, e->pairs[i].k);
 			e->pairs[i].v = process(p, e->pairs[i].v);
+			push_ancestry(p, e, e->pairs[i].v);
 		}
 		break;
 	case N_NEGATE:
@@ -702,12 +837,15 @@ process(struct parser *p, struct jn_node *e)
 		if (e->expr->type == N_NUMBER) {
 			res = e->expr;
 			res->num = -res->num;
-		}
+		} else
+			push_ancestry(p, e, e->expr);
 		break;
 	case N_FUNCTION:
 	case N_PARTIAL:
-		for (i = 0; i < e->nitems; i++)
+		for (i = 0; i < e->nitems; i++) {
 			e->items[i] = process(p, e->items[i]);
+			push_ancestry(p, e, e->items[i]);
+		}
 		e->procedure = process(p, e->procedure);
 		break;
 	case N_LAMBDA:
@@ -715,9 +853,13 @@ process(struct parser *p, struct jn_node *e)
 		break;
 	case N_CONDITION:
 		e->expr = process(p, e->expr);
+		push_ancestry(p, e, e->expr);
 		e->then = process(p, e->then);
-		if (e->els != NULL)
+		push_ancestry(p, e, e->then);
+		if (e->els != NULL) {
 			e->els = process(p, e->els);
+			push_ancestry(p, e, e->els);
+		}
 		break;
 	case N_TRANSFORM:
 		e->lhs = process(p, e->lhs);
@@ -735,7 +877,14 @@ process(struct parser *p, struct jn_node *e)
 		return process(p, e);
 	case N_PLACEHOLDER:
 	case N_STRING: case N_NUMBER: case N_VALUE: case N_WILDCARD:
-	case N_DESCENDANT: case N_VARIABLE: case N_REGEX: case N_PARENT:
+	case N_DESCENDANT: case N_VARIABLE: case N_REGEX:
+		break;
+	case N_PARENT:
+		e->slot = jn_alloc(p->a, sizeof(*e->slot));
+		e->slot->label = jn_alloc(p->a, 16);
+		snprintf(e->slot->label, 16, "!%d", p->nlabels);
+		e->slot->level = 1;
+		e->slot->index = p->nlabels++;
 		break;
 	default:
 		snprintf(msg, sizeof(msg), "Unknown expression type: %.*s",
@@ -770,7 +919,13 @@ jn_parse(const char *src, struct jn_arena *a, struct jn_error *err)
 		    (int)(p.tok.len > 60 ? 60 : p.tok.len), p.tok.s);
 		fail(&p, "S0201", p.tok.position, p.tok.s, p.tok.len, msg);
 	}
-	return process(&p, root);
+	root = process(&p, root);
+	if (root->type == N_PARENT || root->nseeking > 0)
+		fail(&p, "S0217", root->position, root->type == N_PARENT ?
+		    "parent" : "path", root->type == N_PARENT ? 6 : 4,
+		    "The object representing the 'parent' cannot be derived "
+		    "from this expression");
+	return root;
 }
 
 struct jn_expr *

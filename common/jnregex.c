@@ -133,3 +133,36 @@ jn_regex_groups(const struct jn_regex *re)
 {
 	return re->ngroups;
 }
+
+struct jn_value *
+jn_regex_apply(struct jn_ctx *c, struct jn_regex *re, struct jn_value *str)
+{
+	struct jn_value *m;
+	long *ov;
+	int ng;
+
+	if (str == NULL || str->kind != JN_STRING)
+		return NULL;
+	if (!jn_regex_exec(c, re, str->u.str.s, str->u.str.len, 0, &ov, &ng))
+		return NULL;
+	m = jn_match_object(c, str->u.str.s, ov, ng);
+	jn_set(c->arena, m, "start", 5, jn_get(m, "index", 5));
+	jn_set(c->arena, m, "end", 3, jn_number(c->arena,
+	    (double)jn_utf16_len(str->u.str.s, ov[1])));
+	return m;
+}
+
+struct jn_regex *
+jn_regex_new(struct jn_arena *a, const char *pattern, size_t n, int caseless)
+{
+	struct jn_node node;
+	struct jn_error err;
+
+	memset(&node, 0, sizeof(node));
+	node.value = pattern;
+	node.vlen = n;
+	node.flags = caseless ? "i" : "";
+	if (jn_regex_compile(a, &node, &err) < 0)
+		return NULL;
+	return node.re;
+}

@@ -351,6 +351,48 @@ jn_fmt_number(struct sbuf *b, double d)
 	}
 }
 
+/* A lone surrogate (WTF-8 ED A0-BF xx) at S? */
+static int
+surrogate_at(const unsigned char *s, size_t i, size_t n)
+{
+	return i + 2 < n && s[i] == 0xED && s[i + 1] >= 0xA0;
+}
+
+/*
+ * Quote a string as JSON; lone surrogates (which only \u escapes in the
+ * expression or the input make) are written as \uXXXX escapes.
+ */
+static void
+quote(struct sbuf *b, const char *s, size_t n)
+{
+	const unsigned char *u = (const unsigned char *)s;
+	size_t i, from = 0;
+	struct sbuf part = SBUF_INIT;
+
+	for (i = 0; i < n && !surrogate_at(u, i, n); i++)
+		;
+	if (i == n) {
+		jsonraw_quote(b, s, n);
+		return;
+	}
+	sbuf_addc(b, '"');
+	for (i = 0; i <= n; i++) {
+		if (i < n && !surrogate_at(u, i, n))
+			continue;
+		sbuf_reset(&part);
+		jsonraw_quote(&part, s + from, i - from);
+		sbuf_add(b, part.buf + 1, part.len - 2);
+		if (i < n) {
+			sbuf_addf(b, "\\u%04x", (unsigned)(0xD000 |
+			    (u[i + 1] & 0x3F) << 6 | (u[i + 2] & 0x3F)));
+			i += 2;
+			from = i + 1;
+		}
+	}
+	sbuf_addc(b, '"');
+	sbuf_free(&part);
+}
+
 static void
 newline(struct sbuf *b, int indent, int level)
 {
@@ -402,7 +444,7 @@ emit(struct sbuf *b, const struct jn_value *v, int indent, int level,
 		}
 		break;
 	case JN_STRING:
-		jsonraw_quote(b, v->u.str.s, v->u.str.len);
+		quote(b, v->u.str.s, v->u.str.len);
 		break;
 	case JN_FUNCTION:
 		sbuf_adds(b, "\"\"");
@@ -430,7 +472,7 @@ emit(struct sbuf *b, const struct jn_value *v, int indent, int level,
 			first = 0;
 			newline(b, indent, level + 1);
 			/* jq's escaping is JSON.stringify's for UTF-8 text */
-			jsonraw_quote(b, v->u.obj.m[i].key, v->u.obj.m[i].klen);
+			quote(b, v->u.obj.m[i].key, v->u.obj.m[i].klen);
 			sbuf_addc(b, ':');
 			if (indent)
 				sbuf_addc(b, ' ');
@@ -453,6 +495,32 @@ void
 jn_stringify(struct sbuf *b, const struct jn_value *v, int indent)
 {
 	emit(b, v, indent, 0, 0);
+}
+
+/* Decode UTF-8 [s, s+n) into at most max code points. */
+int
+jn_utf8_decode(const char *s, size_t n, uint32_t *out, int max)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	size_t i = 0;
+	int k = 0, len, j;
+	uint32_t cp;
+
+	while (i < n && k < max) {
+		if (p[i] < 0x80)
+			len = 1, cp = p[i];
+		else if ((p[i] & 0xE0) == 0xC0)
+			len = 2, cp = p[i] & 0x1F;
+		else if ((p[i] & 0xF0) == 0xE0)
+			len = 3, cp = p[i] & 0x0F;
+		else
+			len = 4, cp = p[i] & 0x07;
+		for (j = 1; j < len && i + j < n; j++)
+			cp = cp << 6 | (p[i + j] & 0x3F);
+		out[k++] = cp;
+		i += len;
+	}
+	return k;
 }
 
 size_t
@@ -522,7 +590,7 @@ void
 jn_put_utf8(struct sbuf *b, unsigned cp)
 {
 	if (cp < 0x80)
-		sbuf_addc(b, cp);
+		sbuf_addc(b, (int)cp);
 	else if (cp < 0x800) {
 		sbuf_addc(b, 0xC0 | cp >> 6);
 		sbuf_addc(b, 0x80 | (cp & 0x3F));
@@ -551,7 +619,8 @@ jn_unicode_escape(const char *p, const char *end, struct sbuf *b)
 		jn_put_utf8(b, 0x10000 + ((hi - 0xD800) << 10) + (lo - 0xDC00));
 		return 10;
 	}
-	jn_put_utf8(b, hi >= 0xD800 && hi < 0xE000 ? 0xFFFD : hi);
+	/* a lone surrogate stays one, in WTF-8, as JavaScript keeps it */
+	jn_put_utf8(b, hi);
 	return 4;
 }
 

@@ -38,6 +38,7 @@ replay() {
 @test "fuzz replay: ASL definitions" { replay asl; }
 @test "fuzz replay: JSONPath" { replay jpath; }
 @test "fuzz replay: intrinsic functions" { replay intrinsic; }
+@test "fuzz replay: JSONata expressions" { replay jsonata; }
 @test "fuzz replay: input transformers" { replay transform; }
 @test "fuzz replay: filter patterns and %regex%" { replay filterpat; }
 @test "fuzz replay: Runtime API requests" { replay rapi; }

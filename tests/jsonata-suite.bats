@@ -2,12 +2,11 @@
 # The JSONata 2.0.6 test suite ($SHARED/conformance/jsonata-suite.ndjson,
 # 1,219 cases in 99 groups) run through sfn-eval by
 # test_helper/jsonata_suite.py, which prints the pass count of every group
-# on the TAP stream.  The engine is not complete yet: the cases it fails
-# are listed in tests/jsonata-suite.expected-failures (generated from a
-# real run).  The test fails on any failing case outside that list (a
-# regression) and on any listed case that now passes, so the list only
-# shrinks.  Issue 12's target: at most 2 % of the suite listed, each with
-# its reason.
+# on the TAP stream.  Every case passes; a case that cannot would be
+# listed in tests/jsonata-suite.expected-failures with its reason (issue
+# 12 allows at most 2 %).  The test fails on any failing case outside
+# that list (a regression) and on any listed case that passes, so the
+# list only shrinks.
 
 load test_helper/common
 

@@ -15,7 +15,7 @@ import os
 import sys
 
 TARGETS = ("pattern", "rules", "asl", "jpath", "intrinsic", "transform",
-           "filterpat", "rapi")
+           "filterpat", "rapi", "jsonata")
 PER_TARGET = 400    # enough to seed; the fuzzer minimises nothing here
 
 
@@ -110,6 +110,16 @@ def stepfunctions(conf, out):
                 out["intrinsic"].add(f + "\n" + doc)
 
 
+def jsonata(conf, out):
+    """JSONata expressions of one line with their input (none: empty)."""
+    for c in records(os.path.join(conf, "jsonata-suite.ndjson")):
+        e = c.get("expr", "")
+        if "\n" in e:
+            continue
+        doc = compact(c["input"]) if "input" in c else ""
+        out["jsonata"].add(e + "\n" + doc)
+
+
 def main():
     if len(sys.argv) != 3:
         sys.exit("usage: seeds.py CONFORMANCE-DIR OUT-DIR")
@@ -117,6 +127,7 @@ def main():
     out = {t: set() for t in TARGETS}
     eventbridge(conf, out)
     stepfunctions(conf, out)
+    jsonata(conf, out)
     for t in TARGETS:
         d = os.path.join(outdir, t)
         os.makedirs(d, exist_ok=True)
