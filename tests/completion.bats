@@ -31,7 +31,9 @@ setup() {
 	run -0 complete_line ebus-match -R "$ROOT/share/examples/orders/orders-rules.json" -t ""
 	assert_output "OrdersDevLogs=
 OrderProcessing=
-InventoryFunction="
+InventoryFunction=
+OrdersTopic=
+OrdersReplayQueue="
 }
 
 @test "log groups come from the store" {
