@@ -29,7 +29,8 @@ replay() {
 		[ -d "$d" ] && dirs+=("$d")
 	done
 	[ ${#dirs[@]} -gt 0 ] || skip "no inputs for $t"
-	run -0 "$FUZZ/fuzz-$t" "${dirs[@]}"
+	# stderr holds LeakSanitizer's list of the suppressions it used
+	run -0 --separate-stderr "$FUZZ/fuzz-$t" "${dirs[@]}"
 	assert_output --regexp '^[1-9][0-9]* inputs$'
 }
 
