@@ -2481,12 +2481,31 @@ set_hash(const unsigned long *set, unsigned long words)
 	return h ^ h >> 29;
 }
 
+/* The first bit set in set at or after bit i, or -1. */
+static int
+next_bit(const unsigned long *set, unsigned long words, int i)
+{
+	unsigned long k = (unsigned long)i / 64, v;
+
+	if (k >= words)
+		return -1;
+	v = set[k] & (~0UL << (i % 64));
+	while (v == 0) {
+		if (++k == words)
+			return -1;
+		v = set[k];
+	}
+	return (int)(k * 64 + (unsigned long)__builtin_ctzl(v));
+}
+
 /*
  * The most states the wildcards of one field can keep alive at once for
- * some input: a subset construction over the patterns' positions.
+ * some input: a subset construction over the patterns' positions.  The
+ * construction stops as soon as the score passes limit: that is enough
+ * to refuse the rule, and the rest could take long.
  */
 static int
-wild_score(struct wild **w, size_t nw)
+wild_score(struct wild **w, size_t nw, int limit)
 {
 	int *start = NULL, n = 0, i, j, best = 0, *isstar, *byte;
 	unsigned char alpha[257];
@@ -2547,6 +2566,8 @@ wild_score(struct wild **w, size_t nw)
 				cnt += byte[i] != -1;
 		if (cnt > best)
 			best = cnt;
+		if (best > limit)
+			break;
 		for (j = 0; j <= nalpha; j++) {
 			unsigned long *nx;
 			int ch = j < nalpha ? alpha[j] : -2, any = 0;
@@ -2560,11 +2581,10 @@ wild_score(struct wild **w, size_t nw)
 			}
 			nx = sets + nsets * words;
 			memset(nx, 0, words * sizeof(*nx));
-			for (i = 0; i < n; i++) {
+			for (i = next_bit(cur, words, 0); i >= 0;
+			    i = next_bit(cur, words, i + 1)) {
 				int to = -1;
 
-				if (!(cur[i / 64] >> (i % 64) & 1))
-					continue;
 				if (isstar[i])
 					to = i;
 				else if (byte[i] >= 0 && byte[i] == ch)
@@ -2626,7 +2646,8 @@ check_complexity(struct cc *c)
 				w[nw++] = v->wild[k];
 			}
 		}
-		if (nw > 0 && wild_score(w, nw) > c->opts->wildcard_limit)
+		if (nw > 0 && wild_score(w, nw, c->opts->wildcard_limit) >
+		    c->opts->wildcard_limit)
 			ret = barf(c, "Rule is too complex - try using fewer "
 			    "wildcard characters or fewer repeating character "
 			    "sequences after a wildcard character");

@@ -252,6 +252,12 @@ cpu_bounded() {
 	match '{"f":[{"wildcard":"/Users/*/dir/dir/dir/dir/dir/doc.txt"}]}' '{"f":"/Users/me/dir/dir/dir/dir/dir/doc.txt"}'
 	invalid '{"f":[{"wildcard":"*:*:*:*:*:event-bus/*"}]}' "Rule is too complex - try using fewer wildcard characters or fewer repeating character sequences after a wildcard character"
 	run -1 ebus-match --wildcard-limit 0 -q -p '{"f":[{"wildcard":"*:*:*:*:*:event-bus/*"}]}' <<<'{"f":"x"}'
+	# a 12 KB wildcard of 3000 stars is refused within a CPU second (it
+	# took 2.5 s: the limit is checked as the states are explored)
+	w=$(python3 -c 'import string; c = string.ascii_letters + string.digits + "!#$%&()+,-./:;<=>?@[]^_{|}~"; n = len(c); print("*".join(c[i % n] + c[i * 7 % n] + c[i * 13 % n] for i in range(3000)))')
+	run -3 --separate-stderr bash -c 'ulimit -t 1 && exec "$@"' - \
+	    ebus-match -p "{\"f\":[{\"wildcard\":\"*$w*\"}]}" /dev/null
+	assert_equal "$stderr" "ebus-match: Event pattern is not valid. Reason: Rule is too complex - try using fewer wildcard characters or fewer repeating character sequences after a wildcard character"
 }
 
 @test "\$or: branches, nesting, cross product with siblings" {
