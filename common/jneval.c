@@ -74,32 +74,42 @@ env_bind(struct jn_ctx *c, struct jn_env *e, const char *name,
 	e->binds = b;
 }
 
-/* Variable lookup: 1 when bound (the value may be undefined). */
+/*
+ * Variable lookup: 1 when bound (the value may be undefined).  An
+ * unbound name is the built-in BUILTIN, which the parser resolved.
+ */
 static int
-env_lookup(struct jn_ctx *c, struct jn_env *e, const char *name,
+env_lookup(struct jn_env *e, const char *name, struct jn_value *builtin,
     struct jn_value **out)
 {
 	struct jn_bind *b;
-	const struct jn_builtin *bi;
-	struct jn_value *v;
 
 	for (; e != NULL; e = e->parent)
 		for (b = e->binds; b != NULL; b = b->next)
-			if (strcmp(b->name, name) == 0) {
+			if (b->name == name || strcmp(b->name, name) == 0) {
 				*out = b->val;
 				return 1;
 			}
-	if ((bi = jn_builtin_find(name, strlen(name))) != NULL) {
-		v = jn_alloc(c->arena, sizeof(*v));
-		v->kind = JN_FUNCTION;
-		v->u.fn = jn_alloc(c->arena, sizeof(*v->u.fn));
-		v->u.fn->kind = FN_BUILTIN;
-		v->u.fn->bi = bi;
-		*out = v;
-		return 1;
-	}
-	*out = NULL;
-	return 0;
+	*out = builtin;
+	return builtin != NULL;
+}
+
+struct jn_value *
+jn_builtin_value(struct jn_arena *a, const char *name, size_t len)
+{
+	const struct jn_builtin *bi;
+	struct jn_value *v;
+
+	if ((bi = jn_builtin_find(name, len)) == NULL)
+		return NULL;
+	v = jn_alloc(a, sizeof(*v));
+	v->kind = JN_FUNCTION;
+	v->u.fn = jn_alloc(a, sizeof(*v->u.fn));
+	v->u.fn->kind = FN_BUILTIN;
+	v->u.fn->bi = bi;
+	if (bi->signature != NULL)
+		v->u.fn->sig = jn_sig_new(a, bi->signature);
+	return v;
 }
 
 /* The frame a tuple's bindings make. */
@@ -1111,9 +1121,11 @@ apply_inner(struct jn_ctx *c, struct jn_value *fn, struct jn_value **args,
 	f = fn->u.fn;
 	switch (f->kind) {
 	case FN_BUILTIN:
-		if (f->bi->signature != NULL)
-			args = jn_sig_validate(c, f->bi->signature, args,
-			    &nargs, input);
+		if (f->sig != NULL)
+			args = jn_sig_validate(c, f->sig, args, &nargs, input);
+		else if (f->bi->signature != NULL)
+			args = jn_sig_validate(c, jn_sig_new(c->arena,
+			    f->bi->signature), args, &nargs, input);
 		return f->bi->fn(c, args, nargs, input);
 	case FN_REGEX:
 		return jn_regex_apply(c, f->re, nargs > 0 ? args[0] : NULL);
@@ -1133,9 +1145,9 @@ apply_inner(struct jn_ctx *c, struct jn_value *fn, struct jn_value **args,
 		if (f->node->type == N_TRANSFORM)
 			return transform_apply(c, f->node, f->env,
 			    nargs > 0 ? args[0] : NULL);
-		if (f->node->signature != NULL)
-			args = jn_sig_validate(c, f->node->signature, args,
-			    &nargs, input);
+		if (f->node->sig != NULL)
+			args = jn_sig_validate(c, f->node->sig, args, &nargs,
+			    input);
 		env = env_new(c, f->env);
 		for (i = 0; i < f->node->nparams; i++)
 			env_bind(c, env, f->node->params[i]->value,
@@ -1328,7 +1340,7 @@ eval_node(struct jn_ctx *c, struct jn_node *n, struct jn_value *in,
 	case N_DESCENDANT:
 		return descendants(c, in);
 	case N_PARENT:
-		env_lookup(c, env, n->slot->label, &r);
+		env_lookup(env, n->slot->label, NULL, &r);
 		return r;
 	case N_CONDITION:
 		x = eval(c, n->expr, in, env);
@@ -1355,7 +1367,7 @@ eval_node(struct jn_ctx *c, struct jn_node *n, struct jn_value *in,
 		if (n->vlen == 0)
 			return in != NULL && in->kind == JN_ARRAY &&
 			    (in->flags & JN_OUTER) ? in->u.arr.v[0] : in;
-		env_lookup(c, env, n->value, &r);
+		env_lookup(env, n->value, n->builtin, &r);
 		return r;
 	case N_LAMBDA:
 		r = jn_mkfunc(c, FN_LAMBDA);

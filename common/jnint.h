@@ -139,6 +139,7 @@ enum jn_ntype {
 };
 
 struct jn_node;
+struct jn_sig;
 
 /* A parent (%) reference: the label its ancestor is bound to. */
 struct jn_slot {
@@ -189,6 +190,8 @@ struct jn_node {
 	struct jn_node	**params;	/* N_LAMBDA parameters (variables) */
 	size_t		 nparams;
 	const char	*signature;	/* N_LAMBDA, source text of <...> */
+	struct jn_sig	*sig;		/* N_LAMBDA, the signature parsed */
+	struct jn_value	*builtin;	/* N_VARIABLE naming a built-in */
 	struct jn_node	*procedure;	/* N_FUNCTION, N_PARTIAL */
 	const char	*focus;		/* @$v */
 	const char	*index;		/* #$i */
@@ -241,6 +244,7 @@ struct jn_func {
 	struct jn_value	*input;
 	/* builtin */
 	const struct jn_builtin *bi;
+	const struct jn_sig *sig;	/* bi's, parsed; NULL: parse per call */
 	/* partial: base function and its arguments (NULL = placeholder) */
 	struct jn_value	*base;
 	struct jn_value	**args;
@@ -284,6 +288,9 @@ struct jn_value	*jn_apply(struct jn_ctx *, struct jn_value *fn,
 		    struct jn_value *input);
 size_t	jn_arity(const struct jn_value *fn);
 const struct jn_builtin	*jn_builtin_find(const char *name, size_t len);
+/* The built-in NAME as a function value in A, signature parsed; or NULL. */
+struct jn_value	*jn_builtin_value(struct jn_arena *a, const char *name,
+		    size_t len);
 int	jn_truthy(const struct jn_value *, int *undef);
 struct jn_value	*jn_tostring(struct jn_ctx *, struct jn_value *);
 struct jn_value	*jn_append(struct jn_ctx *, struct jn_value *,

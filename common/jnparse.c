@@ -247,7 +247,10 @@ nud(struct parser *p, struct jn_token *t)
 	case T_NAME:
 		return node(p, N_NAME, t);
 	case T_VARIABLE:
-		return node(p, N_VARIABLE, t);
+		n = node(p, N_VARIABLE, t);
+		/* resolved once here; a binding of the name still wins */
+		n->builtin = jn_builtin_value(p->a, t->s, t->len);
+		return n;
 	case T_STRING:
 		return node(p, N_STRING, t);
 	case T_NUMBER:
@@ -347,6 +350,7 @@ led_call(struct parser *p, struct jn_token *t, struct jn_node *left)
 			p->err->position += sigpos;
 			longjmp(p->jb, 1);
 		}
+		n->sig = jn_sig_new(p->a, n->signature);
 	}
 	advance(p, "{", 0);
 	n->expr = expression(p, 0);

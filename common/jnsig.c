@@ -18,13 +18,13 @@ struct param {
 	int	 opt, plus, context;
 };
 
-struct sig {
+struct jn_sig {
 	struct param	p[MAXPARAMS];
 	int		n;
 };
 
 static int
-sig_parse(const char *s, struct sig *sg, long *errpos, const char **code)
+sig_parse(const char *s, struct jn_sig *sg, long *errpos, const char **code)
 {
 	size_t pos, len = strlen(s), end;
 	struct param *prev = NULL, *cur;
@@ -113,7 +113,7 @@ next:
 int
 jn_sig_check(const char *sig, struct jn_error *err)
 {
-	struct sig sg;
+	struct jn_sig sg;
 	long pos;
 	const char *code;
 
@@ -146,7 +146,7 @@ symbol(const struct jn_value *v)
  * With anchored the whole rest must match.  Returns the end or -1.
  */
 static int
-match(const struct sig *sg, int pi, int np, const char *sym, int si,
+match(const struct jn_sig *sg, int pi, int np, const char *sym, int si,
     int n, int anchored, int *counts)
 {
 	const struct param *p;
@@ -197,38 +197,49 @@ plural(char t)
 	}
 }
 
-struct jn_value **
-jn_sig_validate(struct jn_ctx *c, const char *sigtext, struct jn_value **args,
-    size_t *nargs, struct jn_value *context)
+/*
+ * Parsed once, when the expression is compiled, since matching a call's
+ * arguments is all a call should cost.
+ */
+struct jn_sig *
+jn_sig_new(struct jn_arena *a, const char *text)
 {
-	struct sig sg;
+	struct jn_sig *sg = jn_alloc(a, sizeof(*sg));
+	long pos;
+	const char *code;
+
+	return sig_parse(text, sg, &pos, &code) < 0 ? NULL : sg;
+}
+
+struct jn_value **
+jn_sig_validate(struct jn_ctx *c, const struct jn_sig *sg,
+    struct jn_value **args, size_t *nargs, struct jn_value *context)
+{
 	struct jn_value **out, *arg, *w;
 	char sym[64];
 	int counts[MAXPARAMS], n = (int)*nargs, i, k, ai = 0, no = 0, good;
-	long pos;
-	const char *code;
 	size_t j;
 
-	if (sig_parse(sigtext, &sg, &pos, &code) < 0)
+	if (sg == NULL)
 		return args;
 	if (n > 60)
-		bad(c, "T0410", sg.n + 1, NULL);
+		bad(c, "T0410", sg->n + 1, NULL);
 	for (i = 0; i < n; i++)
 		sym[i] = symbol(args[i]);
 	sym[n] = '\0';
-	if (match(&sg, 0, sg.n, sym, 0, n, 1, counts) < 0) {
+	if (match(sg, 0, sg->n, sym, 0, n, 1, counts) < 0) {
 		good = 0;
-		for (i = 0; i < sg.n; i++) {
-			k = match(&sg, 0, i + 1, sym, 0, n, 0, counts);
+		for (i = 0; i < sg->n; i++) {
+			k = match(sg, 0, i + 1, sym, 0, n, 0, counts);
 			if (k < 0)
 				break;
 			good = k;
 		}
 		bad(c, "T0410", good + 1, NULL);
 	}
-	out = jn_alloc(c->arena, (sg.n + n + 1) * sizeof(*out));
-	for (i = 0; i < sg.n; i++) {
-		const struct param *p = &sg.p[i];
+	out = jn_alloc(c->arena, (sg->n + n + 1) * sizeof(*out));
+	for (i = 0; i < sg->n; i++) {
+		const struct param *p = &sg->p[i];
 		if (counts[i] == 0) {
 			if (p->context) {
 				if (strchr(p->set, symbol(context)) == NULL)

@@ -12,11 +12,14 @@
 
 /* 0 when SIG parses; otherwise -1 with *err (position relative to SIG). */
 int	jn_sig_check(const char *sig, struct jn_error *err);
+/* SIG parsed into the arena, or NULL when it does not parse. */
+struct jn_sig	*jn_sig_new(struct jn_arena *, const char *sig);
 /*
  * The arguments fixed up for a call (in the context's arena), or a
- * thrown T0410/T0411/T0412.  *nargs is updated.
+ * thrown T0410/T0411/T0412.  *nargs is updated.  A NULL signature
+ * accepts them as they are.
  */
-struct jn_value	**jn_sig_validate(struct jn_ctx *, const char *sig,
+struct jn_value	**jn_sig_validate(struct jn_ctx *, const struct jn_sig *,
 		    struct jn_value **args, size_t *nargs,
 		    struct jn_value *context);
 #endif
