@@ -3,6 +3,7 @@
  * constructors, JSON reading (keeping number spellings) and printing,
  * equality.  See jsonata.h for the ownership rules.
  */
+#include <float.h>
 #include <math.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -68,8 +69,9 @@ jn_arena_free(struct jn_arena *a)
 	free(a);
 }
 
-void *
-jn_alloc(struct jn_arena *a, size_t n)
+/* N bytes, not cleared, for those who fill them at once. */
+static void *
+arena_get(struct jn_arena *a, size_t n)
 {
 	struct chunk *c;
 	size_t al = sizeof(union align), size;
@@ -93,14 +95,19 @@ jn_alloc(struct jn_arena *a, size_t n)
 	}
 	p = (char *)c->data + c->used;
 	c->used += n;
-	memset(p, 0, n);
 	return p;
+}
+
+void *
+jn_alloc(struct jn_arena *a, size_t n)
+{
+	return memset(arena_get(a, n), 0, n);
 }
 
 char *
 jn_strndup(struct jn_arena *a, const char *s, size_t n)
 {
-	char *p = jn_alloc(a, n + 1);
+	char *p = arena_get(a, n + 1);
 
 	memcpy(p, s, n);
 	p[n] = '\0';
@@ -110,8 +117,10 @@ jn_strndup(struct jn_arena *a, const char *s, size_t n)
 static struct jn_value *
 mk(struct jn_arena *a, int kind)
 {
-	struct jn_value *v = jn_alloc(a, sizeof(*v));
+	static const struct jn_value zero;
+	struct jn_value *v = arena_get(a, sizeof(*v));
 
+	*v = zero;
 	v->kind = kind;
 	return v;
 }
@@ -288,6 +297,29 @@ jn_deep_equal(const struct jn_value *x, const struct jn_value *y)
 	}
 }
 
+/* An integer that a double holds exactly (and -0, which prints as 0). */
+static int
+is_small_int(double d)
+{
+	return d > -9007199254740992.0 && d < 9007199254740992.0 &&
+	    d == (double)(int64_t)d;
+}
+
+static void
+add_int(struct sbuf *b, int64_t v)
+{
+	char t[24];
+	int k = sizeof(t);
+	uint64_t u = v < 0 ? -(uint64_t)v : (uint64_t)v;
+
+	do
+		t[--k] = '0' + u % 10;
+	while ((u /= 10) != 0);
+	if (v < 0)
+		t[--k] = '-';
+	sbuf_add(b, t + k, sizeof(t) - k);
+}
+
 /*
  * JavaScript's Number.prototype.toString: the shortest digits that read
  * back as the same double, in plain notation from 1e-7 to 1e21.
@@ -304,11 +336,18 @@ jn_fmt_number(struct sbuf *b, double d)
 		    "Infinity");
 		return;
 	}
-	if (d == 0) {
-		sbuf_addc(b, '0');
+	if (is_small_int(d)) {
+		add_int(b, (int64_t)d);
 		return;
 	}
-	for (prec = 1; prec <= 17; prec++) {
+	/*
+	 * When 15 digits read back, the shortest digits are those 15 with
+	 * their trailing zeros dropped: a double is within 2^-53 of any
+	 * decimal that reads back as it, far less than half the step
+	 * between 15-digit decimals.  So the search starts at 15, except
+	 * for subnormals, whose precision is less.
+	 */
+	for (prec = fabs(d) >= DBL_MIN ? 15 : 1; prec <= 17; prec++) {
 		snprintf(buf, sizeof(buf), "%.*e", prec - 1, d);
 		if (strtod(buf, NULL) == d)
 			break;
@@ -435,7 +474,8 @@ emit(struct sbuf *b, const struct jn_value *v, int indent, int level,
 		else if (isnan(d) || isinf(d))
 			sbuf_adds(b, "null");
 		else {
-			if (!raw) {
+			/* 15 digits hold an integer below 2^53 and 1e15 */
+			if (!raw && !(is_small_int(d) && fabs(d) < 1e15)) {
 				char t[40];
 				snprintf(t, sizeof(t), "%.14e", d);
 				d = strtod(t, NULL);
@@ -687,6 +727,49 @@ jp_string(struct jp *j, const char **s, size_t *n)
 	return 0;
 }
 
+/*
+ * A JSON number's value.  Most have at most 15 digits and a small
+ * exponent: the digits as an integer and a power of ten are then both
+ * exact doubles, so one multiplication or division rounds correctly
+ * (Clinger's fast path), as strtod would, at a fraction of its cost.
+ */
+static double
+read_number(const char *s, size_t n)
+{
+	static const double pow10[] = { 1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6,
+	    1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15, 1e16, 1e17,
+	    1e18, 1e19, 1e20, 1e21, 1e22 };
+	const char *p = s, *end = s + n;
+	int64_t m = 0;
+	int neg = 0, nd = 0, exp = 0, e = 0, eneg = 0;
+	double d;
+
+	if (*p == '-')
+		neg = 1, p++;
+	for (; p < end && *p >= '0' && *p <= '9' && nd <= 15; p++)
+		if (nd > 0 || *p != '0')
+			m = m * 10 + (*p - '0'), nd++;
+	if (p < end && *p == '.')
+		for (p++; p < end && *p >= '0' && *p <= '9' && nd <= 15; p++) {
+			if (nd > 0 || *p != '0')
+				m = m * 10 + (*p - '0'), nd++;
+			exp--;
+		}
+	if (p < end && (*p == 'e' || *p == 'E')) {
+		p++;
+		if (*p == '+' || *p == '-')
+			eneg = *p++ == '-';
+		for (; p < end && e < 1000; p++)
+			e = e * 10 + (*p - '0');
+	}
+	exp += eneg ? -e : e;
+	if (p != end || nd > 15 || exp < -22 || exp > 22)
+		return strtod(s, NULL);
+	d = (double)m;
+	d = exp < 0 ? d / pow10[-exp] : d * pow10[exp];
+	return neg ? -d : d;
+}
+
 static int
 jp_number(struct jp *j, struct jn_value **out)
 {
@@ -719,7 +802,7 @@ jp_number(struct jp *j, struct jn_value **out)
 			q++;
 	}
 	tmp = jn_strndup(j->a, s, q - s);
-	v = jn_number(j->a, strtod(tmp, NULL));
+	v = jn_number(j->a, read_number(tmp, q - s));
 	if (isinf(v->u.num.d))
 		return jp_fail(j, "number out of range");
 	v->u.num.text = tmp;
