@@ -150,3 +150,20 @@ EOF2
 	run -2 --separate-stderr sfn-eval
 	[[ "$stderr" == *"sfn-eval: an expression is required"* ]]
 }
+
+@test "computed numbers print as JavaScript prints them, on every path" {
+	# integers, 15 digits or fewer, 16 and 17, subnormals; read and printed
+	run -0 --separate-stderr sfn-eval '[n.($ * 1), n.$string($ * 1), $string(1/3), 2/3, $string(-7)]' \
+	    <<<'{"n":[0.1,1.25e-2,-7e22,1e23,123456789012345678,0.000001234,5e-324,2.5e-320,9007199254740993,-0,1e15,123456789012345.6,1E+2,0.30000000000000004]}'
+	assert_output '[0.1,0.0125,-7e+22,1e+23,123456789012345680,0.000001234,5e-324,2.5e-320,9007199254740992,0,1000000000000000,123456789012345.6,100,0.30000000000000004,"0.1","0.0125","-7e+22","1e+23","123456789012346000","0.000001234","5e-324","2.5e-320","9007199254740990","0","1000000000000000","123456789012346","100","0.3","0.333333333333333",0.6666666666666666,"-7"]'
+}
+
+@test "a variable that names a built-in function shadows it" {
+	run -0 --separate-stderr sfn-eval -n \
+	    '($sum := function($a){ "mine" }; [$sum([1,2]), $count([1,2])])'
+	assert_output '["mine",2]'
+	run -0 --separate-stderr sfn-eval -n --var 'string=5' '[$string, $number("3")]'
+	assert_output '[5,3]'
+	run -5 --separate-stderr sfn-eval -n '$substring(true, 1)'
+	[ "$stderr" = 'sfn-eval: <no input>: T0410 at position 11: Argument 1 of function substring does not match function signature' ]
+}
