@@ -1329,7 +1329,7 @@ eval_node(struct jn_ctx *c, struct jn_node *n, struct jn_value *in,
 	case N_NAME:
 		return jn_lookup(c, in, n->value, n->vlen);
 	case N_STRING:
-		return jn_string(c->arena, n->value, n->vlen);
+		return n->constant;
 	case N_NUMBER:
 		return jn_number(c->arena, n->num);
 	case N_VALUE:

@@ -336,6 +336,32 @@ analyse_picture(struct jn_ctx *c, const char *pic, size_t plen,
 	return np;
 }
 
+struct jn_datepic {
+	int		 np;
+	struct marker	 parts[];
+};
+
+const struct jn_datepic *
+jn_datepic_new(struct jn_arena *a, const char *pic, size_t n)
+{
+	struct marker parts[MAXPARTS];
+	struct jn_datepic *dp;
+	struct jn_error err;
+	struct jn_ctx c;
+	int np;
+
+	memset(&c, 0, sizeof(c));
+	c.arena = a;
+	c.err = &err;
+	if (setjmp(c.jb) != 0)
+		return NULL;
+	np = analyse_picture(&c, pic, n, parts);
+	dp = jn_alloc(a, sizeof(*dp) + np * sizeof(parts[0]));
+	dp->np = np;
+	memcpy(dp->parts, parts, np * sizeof(parts[0]));
+	return dp;
+}
+
 static void
 case_names(struct sbuf *b, const char *name, int names, int wmax)
 {
@@ -418,7 +444,8 @@ fn_from_millis(struct jn_ctx *c, struct jn_value **a, size_t n,
 {
 	static const char iso[] =
 	    "[Y0001]-[M01]-[D01]T[H01]:[m01]:[s01].[f001][Z01:01t]";
-	struct marker parts[MAXPARTS];
+	struct marker own[MAXPARTS];
+	const struct marker *parts = own;
 	struct sbuf b = SBUF_INIT;
 	struct jn_value *r;
 	struct tmx x;
@@ -441,7 +468,11 @@ fn_from_millis(struct jn_ctx *c, struct jn_value **a, size_t n,
 		oh = (int)floor(off / 100);
 		om = (int)fmod(off, 100);
 	}
-	np = analyse_picture(c, pic, plen, parts);
+	if (n > 1 && a[1] != NULL && a[1]->u.str.datepic != NULL) {
+		parts = a[1]->u.str.datepic->parts;
+		np = a[1]->u.str.datepic->np;
+	} else
+		np = analyse_picture(c, pic, plen, own);
 	breakdown(a[0]->u.num.d + (60.0 * oh + om) * 60000, &x);
 	jn_hold(c, &b);
 	for (i = 0; i < np; i++) {

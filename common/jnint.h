@@ -35,6 +35,7 @@ struct jn_member {
 };
 
 struct jn_func;
+struct jn_datepic;
 
 struct jn_value {
 	unsigned char	kind;
@@ -49,6 +50,8 @@ struct jn_value {
 		struct {
 			const char *s;
 			size_t	 len;
+			/* a literal picture of $fromMillis, analysed */
+			const struct jn_datepic *datepic;
 		} str;
 		struct {
 			struct jn_value **v;
@@ -192,6 +195,7 @@ struct jn_node {
 	const char	*signature;	/* N_LAMBDA, source text of <...> */
 	struct jn_sig	*sig;		/* N_LAMBDA, the signature parsed */
 	struct jn_value	*builtin;	/* N_VARIABLE naming a built-in */
+	struct jn_value	*constant;	/* N_STRING: its value, built once */
 	struct jn_node	*procedure;	/* N_FUNCTION, N_PARTIAL */
 	const char	*focus;		/* @$v */
 	const char	*index;		/* #$i */
@@ -303,6 +307,13 @@ struct jn_value	*jn_lookup(struct jn_ctx *, struct jn_value *, const char *k,
 struct jn_value	*jn_sort(struct jn_ctx *, struct jn_value *, struct jn_value *);
 struct jn_value	*jn_mkfunc(struct jn_ctx *, int kind);
 const char	*jn_type_name(const struct jn_value *);
+
+/*
+ * A date/time picture analysed once, when the expression is compiled,
+ * or NULL when it is wrong (the call reports that when it runs).
+ */
+const struct jn_datepic	*jn_datepic_new(struct jn_arena *, const char *pic,
+			    size_t n);
 
 /* Regular expressions (PCRE2 with JavaScript-like options). */
 int	jn_regex_compile(struct jn_arena *, struct jn_node *, struct jn_error *);

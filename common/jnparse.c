@@ -252,7 +252,9 @@ nud(struct parser *p, struct jn_token *t)
 		n->builtin = jn_builtin_value(p->a, t->s, t->len);
 		return n;
 	case T_STRING:
-		return node(p, N_STRING, t);
+		n = node(p, N_STRING, t);
+		n->constant = jn_string(p->a, t->s, t->len);
+		return n;
 	case T_NUMBER:
 		n = node(p, N_NUMBER, t);
 		n->num = t->num;
@@ -326,6 +328,12 @@ led_call(struct parser *p, struct jn_token *t, struct jn_node *left)
 			advance(p, ",", 0);
 		}
 	advance(p, ")", 1);
+	/* a literal picture is analysed once, not on every call */
+	if (left->type == N_VARIABLE && left->vlen == 10 &&
+	    memcmp(left->value, "fromMillis", 10) == 0 && n->nitems > 1 &&
+	    n->items[1]->type == N_STRING)
+		n->items[1]->constant->u.str.datepic = jn_datepic_new(p->a,
+		    n->items[1]->value, n->items[1]->vlen);
 	if (left->type != N_NAME || !((left->vlen == 8 &&
 	    memcmp(left->value, "function", 8) == 0) || (left->vlen == 2 &&
 	    memcmp(left->value, "\xce\xbb", 2) == 0)))

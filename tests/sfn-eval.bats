@@ -167,3 +167,18 @@ EOF2
 	run -5 --separate-stderr sfn-eval -n '$substring(true, 1)'
 	[ "$stderr" = 'sfn-eval: <no input>: T0410 at position 11: Argument 1 of function substring does not match function signature' ]
 }
+
+@test "a literal \$fromMillis picture is analysed once; a wrong one fails only when called" {
+	run -0 --separate-stderr sfn-eval '$fromMillis(ts, "[Y0001]-[M01]-[D01] [H01]:[m01] [FNn], [D1o] [MNn]")' \
+	    <<<$'{"ts":1700000000000}\n{"ts":1700000060000}'
+	assert_output $'"2023-11-14 22:13 Tuesday, 14th November"\n"2023-11-14 22:14 Tuesday, 14th November"'
+	run -0 --separate-stderr sfn-eval 'x ? $fromMillis(ts, "[Y0001") : "not called"' <<<'{"ts":0}'
+	assert_output '"not called"'
+	run -5 --separate-stderr sfn-eval '$fromMillis(ts, "[Y0001")' <<<$'{"ts":0}\n{"ts":1}'
+	assert_output ''
+	[ "$stderr" = 'sfn-eval: <stdin>:1: D3135 at position 12: No matching closing bracket '"']'"' in date/time picture string
+sfn-eval: <stdin>:2: D3135 at position 12: No matching closing bracket '"']'"' in date/time picture string' ]
+	run -0 --separate-stderr sfn-eval -n \
+	    '($fromMillis := function($t, $p){ $p }; $fromMillis(1, "[Y0001]"))'
+	assert_output '"[Y0001]"'
+}
