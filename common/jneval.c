@@ -1509,6 +1509,20 @@ transform_apply(struct jn_ctx *c, struct jn_node *n, struct jn_env *env,
 	return res;
 }
 
+/*
+ * The evaluation's time, for $now and $millis: read when first asked
+ * for (most evaluations never ask), then the same for the rest of it.
+ */
+int64_t
+jn_now_ms(struct jn_ctx *c)
+{
+	if (!c->now_set) {
+		c->now_ms = clock_now_ms();
+		c->now_set = 1;
+	}
+	return c->now_ms;
+}
+
 /* $eval(expr, context): EXPR parsed and evaluated in the global frame. */
 struct jn_value *
 fn_eval(struct jn_ctx *c, struct jn_value **a, size_t n, struct jn_value *in)
@@ -1552,8 +1566,8 @@ jn_eval(const struct jn_expr *e, struct jn_value *input,
 	c.maxdepth = lim != NULL && lim->depth > 0 ? lim->depth :
 	    JN_DEPTH_DEFAULT;
 	c.timelimit_ms = lim != NULL ? lim->timelimit_ms : 0;
-	clock_gettime(CLOCK_MONOTONIC, &c.start);
-	c.now_ms = clock_now_ms();
+	if (c.timelimit_ms > 0)
+		clock_gettime(CLOCK_MONOTONIC, &c.start);
 	stack_base = &here;
 	if (setjmp(c.jb) != 0) {
 		for (i = 0; i < (size_t)c.nheld; i++)

@@ -819,7 +819,7 @@ jn_parse_datetime(struct jn_ctx *c, struct jn_value *ts, struct jn_value *pv)
 	snprintf(dc, sizeof(dc), "%s%s", dateB ? "YD" : dateC ? "XxwF" :
 	    dateD ? "XWF" : "YMD", timeB ? "Phmsf" : "Hmsf");
 	comps = dc;
-	breakdown((double)c->now_ms, &now);
+	breakdown((double)jn_now_ms(c), &now);
 	for (p = comps; *p; p++) {
 		int cc = (unsigned char)*p;
 		if (!have[cc]) {

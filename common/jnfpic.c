@@ -245,12 +245,27 @@ decimal(struct sbuf *b, double v, const struct ipic *f)
 	uint32_t digits[400];
 	char tmp[400];
 	int nd, i, k, len, pad, nsep;
-	struct sbuf d = SBUF_INIT;
 	int at[400];
 	uint32_t sepch[400];
+	uint64_t u;
 
-	snprintf(tmp, sizeof(tmp), "%.0f", v);
-	len = (int)strlen(tmp);
+	if (v < 1e15 && v == floor(v)) {
+		/* the usual date and time fields: no printf needed */
+		u = (uint64_t)v;
+		len = 0;
+		do
+			tmp[len++] = '0' + u % 10;
+		while ((u /= 10) != 0);
+		for (i = 0; i < len / 2; i++) {
+			char t = tmp[i];
+			tmp[i] = tmp[len - 1 - i];
+			tmp[len - 1 - i] = t;
+		}
+		tmp[len] = '\0';
+	} else {
+		snprintf(tmp, sizeof(tmp), "%.0f", v);
+		len = (int)strlen(tmp);
+	}
 	pad = f->mandatory - len;
 	nd = 0;
 	for (i = 0; i < pad && nd < 300; i++)
@@ -272,12 +287,10 @@ decimal(struct sbuf *b, double v, const struct ipic *f)
 	for (i = 0; i <= nd; i++) {
 		for (k = 0; k < nsep; k++)
 			if (at[k] == i && i > 0)
-				jn_put_utf8(&d, sepch[k]);
+				jn_put_utf8(b, sepch[k]);
 		if (i < nd)
-			jn_put_utf8(&d, digits[i]);
+			jn_put_utf8(b, digits[i]);
 	}
-	sbuf_add(b, d.buf ? d.buf : "", d.len);
-	sbuf_free(&d);
 	if (f->ordinal) {
 		char last = len > 0 ? tmp[len - 1] : '0';
 		char prev = len > 1 ? tmp[len - 2] : '0';

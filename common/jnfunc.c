@@ -93,7 +93,7 @@ struct jn_value *
 fn_millis(struct jn_ctx *c, struct jn_value **a, size_t n,
     struct jn_value *in)
 {
-	return jn_number(c->arena, (double)c->now_ms);
+	return jn_number(c->arena, (double)jn_now_ms(c));
 }
 
 /* $now(picture, timezone): the evaluation's time through $fromMillis. */
@@ -102,7 +102,7 @@ fn_now(struct jn_ctx *c, struct jn_value **a, size_t n, struct jn_value *in)
 {
 	struct jn_value *args[3];
 
-	args[0] = jn_number(c->arena, (double)c->now_ms);
+	args[0] = jn_number(c->arena, (double)jn_now_ms(c));
 	args[1] = n > 0 ? a[0] : NULL;
 	args[2] = n > 1 ? a[1] : NULL;
 	return fn_from_millis(c, args, 3, in);

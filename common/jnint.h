@@ -270,7 +270,8 @@ struct jn_ctx {
 	struct jn_env	*global;
 	long		 position;	/* of the function being applied */
 	const char	*fname;
-	int64_t		 now_ms;	/* $now and $millis */
+	int64_t		 now_ms;	/* $now and $millis: see jn_now_ms */
+	int		 now_set;
 	struct sbuf	*held[8];	/* freed when evaluation fails */
 	int		 nheld;
 };
@@ -282,6 +283,9 @@ struct jn_ctx {
  */
 void	jn_hold(struct jn_ctx *, struct sbuf *);
 void	jn_release(struct jn_ctx *, struct sbuf *);
+
+/* The time of the evaluation, fixed for the whole of it. */
+int64_t	jn_now_ms(struct jn_ctx *);
 
 /* Raise an evaluation error (longjmp). */
 void	jn_throw(struct jn_ctx *, const char *code, long pos,
