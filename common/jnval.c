@@ -582,7 +582,7 @@ jn_utf16_len(const char *s, size_t n)
 
 struct jp {
 	struct jn_arena	*a;
-	const char	*p, *end, *start;
+	char		*p, *end, *start;	/* the arena's copy of the text */
 	char		*msg;
 	size_t		 msgsz;
 	int		 depth;
@@ -685,7 +685,7 @@ static int
 jp_string(struct jp *j, const char **s, size_t *n)
 {
 	struct sbuf b = SBUF_INIT;
-	const char *q;
+	char *q;
 	int k;
 
 	j->p++;
@@ -693,7 +693,9 @@ jp_string(struct jp *j, const char **s, size_t *n)
 	    (unsigned char)*q >= 0x20; q++)
 		;
 	if (q < j->end && *q == '"') {
-		*s = jn_strndup(j->a, j->p, q - j->p);
+		/* no escapes: the string stays where it is, its quote a NUL */
+		*q = '\0';
+		*s = j->p;
 		*n = q - j->p;
 		j->p = q + 1;
 		return 0;
@@ -734,7 +736,7 @@ jp_string(struct jp *j, const char **s, size_t *n)
  * (Clinger's fast path), as strtod would, at a fraction of its cost.
  */
 static double
-read_number(const char *s, size_t n)
+read_number(struct jn_arena *a, const char *s, size_t n)
 {
 	static const double pow10[] = { 1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6,
 	    1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15, 1e16, 1e17,
@@ -764,7 +766,7 @@ read_number(const char *s, size_t n)
 	}
 	exp += eneg ? -e : e;
 	if (p != end || nd > 15 || exp < -22 || exp > 22)
-		return strtod(s, NULL);
+		return strtod(jn_strndup(a, s, n), NULL);
 	d = (double)m;
 	d = exp < 0 ? d / pow10[-exp] : d * pow10[exp];
 	return neg ? -d : d;
@@ -773,8 +775,8 @@ read_number(const char *s, size_t n)
 static int
 jp_number(struct jp *j, struct jn_value **out)
 {
-	const char *s = j->p, *q = j->p;
-	char *tmp;
+	const char *s = j->p;
+	char *q = j->p;
 	struct jn_value *v;
 
 	if (q < j->end && *q == '-')
@@ -801,11 +803,10 @@ jp_number(struct jp *j, struct jn_value **out)
 		while (q < j->end && *q >= '0' && *q <= '9')
 			q++;
 	}
-	tmp = jn_strndup(j->a, s, q - s);
-	v = jn_number(j->a, read_number(tmp, q - s));
+	v = jn_number(j->a, read_number(j->a, s, q - s));
 	if (isinf(v->u.num.d))
 		return jp_fail(j, "number out of range");
-	v->u.num.text = tmp;
+	v->u.num.text = s;
 	v->u.num.tlen = q - s;
 	j->p = q;
 	*out = v;
@@ -924,13 +925,24 @@ int
 jn_parse_json(struct jn_arena *a, const char *p, size_t n,
     struct jn_value **out, char *msg, size_t msgsz)
 {
-	struct jp j = { a, p, p + n, p, msg, msgsz, 0 };
+	char *copy;
+	struct jp j = { a, NULL, NULL, NULL, msg, msgsz, 0 };
 	size_t bad;
 
 	if (!utf8_valid(p, n, &bad)) {
 		snprintf(msg, msgsz, "invalid UTF-8 at byte %zu", bad);
 		return -1;
 	}
+	/*
+	 * One copy of the text in the arena, which strings without escapes
+	 * and the spellings of numbers then point into, instead of a copy
+	 * of each.
+	 */
+	copy = arena_get(a, n + 1);
+	memcpy(copy, p, n);
+	copy[n] = '\0';
+	j.p = j.start = copy;
+	j.end = copy + n;
 	if (jp_value(&j, out) < 0)
 		return -1;
 	jp_ws(&j);
