@@ -94,8 +94,22 @@ static void
 breakdown(double t, struct tmx *x)
 {
 	double days = floor(t / DAY_MS), rem = t - days * DAY_MS;
+	int64_t r;
 
 	civil_from_days(days, &x->y, &x->mon, &x->day);
+	x->t = t;
+	if (rem == floor(rem) && fabs(rem) < DAY_MS * 2) {
+		/* whole milliseconds, the usual case: no fmod needed */
+		r = (int64_t)rem;
+		x->hour = (int)(r / 3600000);
+		x->min = (int)(r % 3600000 / 60000);
+		x->sec = (int)(r % 60000 / 1000);
+		x->ms = (int)(r % 1000);
+		x->wday = (int)fmod(days + 4, 7);
+		if (x->wday < 0)
+			x->wday += 7;
+		return;
+	}
 	x->hour = (int)(rem / 3600000);
 	x->min = (int)(fmod(rem, 3600000) / 60000);
 	x->sec = (int)(fmod(rem, 60000) / 1000);

@@ -267,6 +267,13 @@ decimal(struct sbuf *b, double v, const struct ipic *f)
 		len = (int)strlen(tmp);
 	}
 	pad = f->mandatory - len;
+	if (f->zero == '0' && f->nseps == 0 && f->regular == 0) {
+		/* ASCII digits without separators: as they are, padded */
+		for (nd = 0; nd < pad && nd < 300; nd++)
+			sbuf_addc(b, '0');
+		sbuf_add(b, tmp, len < 300 - nd ? len : 300 - nd);
+		goto ordinal;
+	}
 	nd = 0;
 	for (i = 0; i < pad && nd < 300; i++)
 		digits[nd++] = f->zero;
@@ -291,6 +298,7 @@ decimal(struct sbuf *b, double v, const struct ipic *f)
 		if (i < nd)
 			jn_put_utf8(b, digits[i]);
 	}
+ordinal:
 	if (f->ordinal) {
 		char last = len > 0 ? tmp[len - 1] : '0';
 		char prev = len > 1 ? tmp[len - 2] : '0';
