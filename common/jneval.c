@@ -566,15 +566,45 @@ tuple_step(struct jn_ctx *c, struct jn_node *step, struct jn_value *in,
 static struct jn_value	*group(struct jn_ctx *, struct jn_pair *, size_t,
 			    long, struct jn_value *, struct jn_env *);
 
+/*
+ * A path that is one plain name on an object (price, items): the member,
+ * as the general path would give it after eval() unwraps its sequence,
+ * without building the sequences.  NULL with *done unset: not this case.
+ */
+static struct jn_value *
+name_path(struct jn_node *n, struct jn_value *in, int *done)
+{
+	struct jn_node *step = n->items[0];
+	struct jn_value *v;
+
+	*done = 0;
+	if (n->nitems != 1 || step->type != N_NAME || in == NULL ||
+	    in->kind != JN_OBJECT || step->nstages > 0 || step->npreds > 0 ||
+	    step->has_group || step->tuple || step->keep_array ||
+	    step->focus != NULL || step->index != NULL || step->consarray ||
+	    n->keep_singleton || n->has_group || n->tuple || n->keep_array ||
+	    n->npreds > 0)
+		return NULL;
+	v = jn_get(in, step->value, step->vlen);
+	/* a sequence stored in an object is flattened: the general path */
+	if (v != NULL && v->kind == JN_ARRAY && (v->flags & JN_SEQ))
+		return NULL;
+	*done = 1;
+	return v;
+}
+
 static struct jn_value *
 eval_path(struct jn_ctx *c, struct jn_node *n, struct jn_value *in,
     struct jn_env *env)
 {
 	struct jn_value *seq, *res = NULL, *tuples = NULL;
 	struct jn_node *step;
-	int tuple = 0;
+	int tuple = 0, done;
 	size_t i;
 
+	res = name_path(n, in, &done);
+	if (done)
+		return res;
 	if (in != NULL && in->kind == JN_ARRAY &&
 	    n->items[0]->type != N_VARIABLE)
 		seq = in;
