@@ -186,5 +186,5 @@ sfn-eval: <stdin>:2: D3135 at position 12: No matching closing bracket '"']'"' i
 @test "a path of one name: members that are arrays, sequences, or missing" {
 	run -0 --separate-stderr sfn-eval '[{"a": items.p}.a, {"a": items.q}.a, x.y, e, [nope], items[p>1].q, {"a": items[0]}.a]' \
 	    <<<'{"items":[{"p":1,"q":[1,2]},{"p":2,"q":[]},{"p":3}],"x":{"y":[[1],[2]]},"e":[]}'
-	assert_output '[[1,2,3],[1,2],[[1],[2]],[],[],[],{"p":1,"q":[1,2]}]'
+	assert_output '[1,2,3,1,2,[1],[2],[],{"p":1,"q":[1,2]}]'
 }
