@@ -80,6 +80,7 @@ static struct out	*out;
 static struct jn_binding *binds;
 static size_t		 nbinds;
 static struct jn_arena	*vararena;
+static struct sbuf	 line = SBUF_INIT;	/* reused for every record */
 
 /* "S0202 at position 5 (token "o, "): Expected ..." */
 static void
@@ -149,25 +150,25 @@ bind_vars(void)
 
 /* Evaluate on one input (NULL: undefined); 0, or -1 on an error. */
 static int
-run(struct jn_arena *a, struct jn_value *input, const char *file, long line)
+run(struct jn_arena *a, struct jn_value *input, const char *file,
+    long lineno)
 {
 	struct jn_value *res, *states;
 	struct jn_error err;
-	struct sbuf b = SBUF_INIT;
 	int rc = 0;
 
 	states = jn_state_input(a, input);
 	binds[nbinds - 1].value = states;
+	sbuf_reset(&line);
 	if (jn_eval(expr, input, binds, nbinds, &opt.lim, a, &res, &err) < 0) {
-		format_error(&b, &err);
-		diag_loc(file, line, "%s", b.buf);
+		format_error(&line, &err);
+		diag_loc(file, lineno, "%s", line.buf);
 		rc = -1;
 	} else if (res != NULL) {
-		jn_print(&b, res);
-		out_line(out, b.buf, b.len);
+		jn_print(&line, res);
+		out_line(out, line.buf, line.len);
 	} else if (opt.undefined != NULL)
 		out_line(out, opt.undefined, strlen(opt.undefined));
-	sbuf_free(&b);
 	return rc;
 }
 
@@ -257,6 +258,7 @@ main(int argc, char *argv[])
 	jn_arena_free(a);
 	jn_arena_free(vararena);
 	jn_expr_free(expr);
+	sbuf_free(&line);
 	free(binds);
 	free(opt.vars);
 	if (status == EXIT_OK && failed)
