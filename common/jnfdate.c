@@ -15,6 +15,7 @@
 
 #include "jnfunc.h"
 #include "jnpic.h"
+#include "rfc3339.h"
 
 #define DAY_MS	86400000.0
 #define MAXPARTS 64
@@ -73,23 +74,6 @@ civil_from_days(double z, double *y, int *m, int *d)
 	*y += *m <= 2;
 }
 
-/* civil_from_days for whole days, in integers. */
-static void
-civil_from_days_int(int64_t z, double *y, int *m, int *d)
-{
-	int64_t era, doe, yoe, doy, mp;
-
-	z += 719468;
-	era = (z >= 0 ? z : z - 146096) / 146097;
-	doe = z - era * 146097;
-	yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-	doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-	mp = (5 * doy + 2) / 153;
-	*d = (int)(doy - (153 * mp + 2) / 5 + 1);
-	*m = (int)(mp < 10 ? mp + 3 : mp - 9);
-	*y = (double)(yoe + era * 400 + (*m <= 2));
-}
-
 /* Date.UTC(y, m0, d) in ms (month zero-based, may overflow). */
 static double
 utc(double y, double m0, double d)
@@ -111,7 +95,7 @@ static void
 breakdown(double t, struct tmx *x)
 {
 	double days = floor(t / DAY_MS), rem = t - days * DAY_MS;
-	int64_t r, z;
+	int64_t r, z, y;
 
 	x->t = t;
 	if (rem == floor(rem) && fabs(rem) < DAY_MS * 2 && fabs(days) < 1e9) {
@@ -120,7 +104,8 @@ breakdown(double t, struct tmx *x)
 		 * the same arithmetic in integers, without floor and fmod.
 		 */
 		z = (int64_t)days;
-		civil_from_days_int(z, &x->y, &x->mon, &x->day);
+		rfc3339_civil(z, &y, &x->mon, &x->day);
+		x->y = (double)y;
 		r = (int64_t)rem;
 		x->hour = (int)(r / 3600000);
 		x->min = (int)(r % 3600000 / 60000);
