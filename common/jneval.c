@@ -86,7 +86,8 @@ env_lookup(struct jn_env *e, const char *name, struct jn_value *builtin,
 
 	for (; e != NULL; e = e->parent)
 		for (b = e->binds; b != NULL; b = b->next)
-			if (b->name == name || strcmp(b->name, name) == 0) {
+			if (b->name == name || (b->name[0] == name[0] &&
+			    strcmp(b->name, name) == 0)) {
 				*out = b->val;
 				return 1;
 			}

@@ -191,32 +191,37 @@ struct jn_value *
 fn_trim(struct jn_ctx *c, struct jn_value **a, size_t n,
     struct jn_value *in)
 {
-	struct sbuf b = SBUF_INIT;
 	struct jn_value *r;
-	size_t i, s, e;
+	size_t i, s, e, len = 0;
 	int ws = 0;
+	char *out;
 
 	if (a[0] == NULL)
 		return NULL;
+	/* collapsing only shortens: the result is built in its place */
+	out = jn_alloc(c->arena, N(a[0]) + 1);
 	for (i = 0; i < N(a[0]); i++) {
 		char ch = S(a[0])[i];
 		if (ch == ' ' || ch == '\t' || ch == '\n' || ch == '\r') {
 			if (!ws)
-				sbuf_addc(&b, ' ');
+				out[len++] = ' ';
 			ws = 1;
 		} else {
-			sbuf_addc(&b, ch);
+			out[len++] = ch;
 			ws = 0;
 		}
 	}
 	s = 0;
-	e = b.len;
-	if (e > 0 && b.buf[0] == ' ')
+	e = len;
+	if (e > 0 && out[0] == ' ')
 		s = 1;
-	if (e > s && b.buf[e - 1] == ' ')
+	if (e > s && out[e - 1] == ' ')
 		e--;
-	r = str(c, b.buf ? b.buf + s : "", e - s);
-	sbuf_free(&b);
+	out[e] = '\0';
+	r = jn_alloc(c->arena, sizeof(*r));
+	r->kind = JN_STRING;
+	r->u.str.s = out + s;
+	r->u.str.len = e - s;
 	return r;
 }
 

@@ -4,6 +4,7 @@
  * regular expression with greedy quantifiers would, backtracking
  * included, so that the argument blamed in an error is jsonata-js's.
  */
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -13,6 +14,7 @@
 
 struct param {
 	char	 set[16];	/* type letters this parameter accepts */
+	uint32_t mask;		/* the same letters, a bit each */
 	char	 type;		/* s n b l o a f j x or '(' */
 	char	 subtype[16];	/* a<n>: "n" */
 	int	 opt, plus, context;
@@ -22,6 +24,12 @@ struct jn_sig {
 	struct param	p[MAXPARAMS];
 	int		n;
 };
+
+static uint32_t
+letter_bit(int ch)
+{
+	return ch >= 'a' && ch <= 'z' ? 1u << (ch - 'a') : 0;
+}
 
 static int
 sig_parse(const char *s, struct jn_sig *sg, long *errpos, const char **code)
@@ -107,6 +115,10 @@ next:
 		prev = cur;
 		sg->n++;
 	}
+	/* an argument's symbol is a letter: what it matches, as bits */
+	for (cur = sg->p; cur < sg->p + sg->n; cur++)
+		for (end = 0; cur->set[end] != '\0'; end++)
+			cur->mask |= letter_bit(cur->set[end]);
 	return 0;
 }
 
@@ -156,7 +168,7 @@ match(const struct jn_sig *sg, int pi, int np, const char *sym, int si,
 		return !anchored || si == n ? si : -1;
 	p = &sg->p[pi];
 	min = p->opt ? 0 : 1;
-	for (max = 0; si + max < n && strchr(p->set, sym[si + max]) != NULL &&
+	for (max = 0; si + max < n && (p->mask & letter_bit(sym[si + max])) &&
 	    (p->plus || max < 1); max++)
 		;
 	for (k = max; k >= min; k--) {
@@ -242,7 +254,7 @@ jn_sig_validate(struct jn_ctx *c, const struct jn_sig *sg,
 		const struct param *p = &sg->p[i];
 		if (counts[i] == 0) {
 			if (p->context) {
-				if (strchr(p->set, symbol(context)) == NULL)
+				if (!(p->mask & letter_bit(symbol(context))))
 					bad(c, "T0411", ai + 1, NULL);
 				out[no++] = context;
 			} else {
