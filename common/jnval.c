@@ -69,30 +69,41 @@ jn_arena_free(struct jn_arena *a)
 	free(a);
 }
 
-/* N bytes, not cleared, for those who fill them at once. */
+/* A new chunk for N bytes (rounded), and the N bytes from it. */
 static void *
-arena_get(struct jn_arena *a, size_t n)
+arena_more(struct jn_arena *a, size_t n)
 {
 	struct chunk *c;
-	size_t al = sizeof(union align), size;
+	size_t size = n > CHUNK / 2 ? n : CHUNK;
+
+	c = xmalloc(sizeof(*c) + size);
+	c->size = size;
+	c->used = n;
+	if (a->head != NULL && size != CHUNK) {
+		/* A big block: keep the current chunk in front. */
+		c->next = a->head->next;
+		a->head->next = c;
+	} else {
+		c->next = a->head;
+		a->head = c;
+	}
+	return c->data;
+}
+
+/*
+ * N bytes, not cleared, for those who fill them at once.  Inline, as
+ * reading a JSON text calls it for every value.
+ */
+static inline void *
+arena_get(struct jn_arena *a, size_t n)
+{
+	struct chunk *c = a->head;
+	size_t al = sizeof(union align);
 	void *p;
 
 	n = (n + al - 1) / al * al;
-	c = a->head;
-	if (c == NULL || c->size - c->used < n) {
-		size = n > CHUNK / 2 ? n : CHUNK;
-		c = xmalloc(sizeof(*c) + size);
-		c->size = size;
-		c->used = 0;
-		if (a->head != NULL && size != CHUNK) {
-			/* A big block: keep the current chunk in front. */
-			c->next = a->head->next;
-			a->head->next = c;
-		} else {
-			c->next = a->head;
-			a->head = c;
-		}
-	}
+	if (c == NULL || c->size - c->used < n)
+		return arena_more(a, n);
 	p = (char *)c->data + c->used;
 	c->used += n;
 	return p;
@@ -187,7 +198,7 @@ jn_push(struct jn_arena *a, struct jn_value *arr, struct jn_value *x)
 
 	if (arr->u.arr.n == arr->u.arr.cap) {
 		arr->u.arr.cap = arr->u.arr.cap ? arr->u.arr.cap * 2 : 4;
-		nv = jn_alloc(a, arr->u.arr.cap * sizeof(*nv));
+		nv = arena_get(a, arr->u.arr.cap * sizeof(*nv));
 		if (arr->u.arr.n > 0)
 			memcpy(nv, arr->u.arr.v, arr->u.arr.n * sizeof(*nv));
 		arr->u.arr.v = nv;
@@ -224,7 +235,7 @@ jn_set(struct jn_arena *a, struct jn_value *o, const char *k, size_t klen,
 		}
 	if (o->u.obj.n == o->u.obj.cap) {
 		o->u.obj.cap = o->u.obj.cap ? o->u.obj.cap * 2 : 4;
-		nm = jn_alloc(a, o->u.obj.cap * sizeof(*nm));
+		nm = arena_get(a, o->u.obj.cap * sizeof(*nm));
 		if (o->u.obj.n > 0)
 			memcpy(nm, o->u.obj.m, o->u.obj.n * sizeof(*nm));
 		o->u.obj.m = nm;
