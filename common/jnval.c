@@ -220,16 +220,18 @@ jn_get(const struct jn_value *o, const char *k, size_t klen)
 	return NULL;
 }
 
-void
-jn_set(struct jn_arena *a, struct jn_value *o, const char *k, size_t klen,
-    struct jn_value *val)
+/* Inline, as reading a JSON text calls it for every member. */
+static inline void
+set_member(struct jn_arena *a, struct jn_value *o, const char *k,
+    size_t klen, struct jn_value *val)
 {
 	struct jn_member *nm;
 	size_t i;
 
 	for (i = 0; i < o->u.obj.n; i++)
-		if (o->u.obj.m[i].klen == klen &&
-		    memcmp(o->u.obj.m[i].key, k, klen) == 0) {
+		if (o->u.obj.m[i].klen == klen && (klen == 0 ||
+		    (o->u.obj.m[i].key[0] == k[0] &&
+		    memcmp(o->u.obj.m[i].key, k, klen) == 0))) {
 			o->u.obj.m[i].val = val;
 			return;
 		}
@@ -244,6 +246,13 @@ jn_set(struct jn_arena *a, struct jn_value *o, const char *k, size_t klen,
 	o->u.obj.m[o->u.obj.n].klen = klen;
 	o->u.obj.m[o->u.obj.n].val = val;
 	o->u.obj.n++;
+}
+
+void
+jn_set(struct jn_arena *a, struct jn_value *o, const char *k, size_t klen,
+    struct jn_value *val)
+{
+	set_member(a, o, k, klen, val);
 }
 
 struct jn_value *
@@ -870,7 +879,7 @@ jp_value(struct jp *j, struct jn_value **out)
 			j->p++;
 			if (jp_value(j, &x) < 0)
 				return -1;
-			jn_set(j->a, v, k, kn, x);
+			set_member(j->a, v, k, kn, x);
 			jp_ws(j);
 			if (j->p < j->end && *j->p == ',') {
 				j->p++;
