@@ -188,3 +188,8 @@ sfn-eval: <stdin>:2: D3135 at position 12: No matching closing bracket '"']'"' i
 	    <<<'{"items":[{"p":1,"q":[1,2]},{"p":2,"q":[]},{"p":3}],"x":{"y":[[1],[2]]},"e":[]}'
 	assert_output '[1,2,3,1,2,[1],[2],[],{"p":1,"q":[1,2]}]'
 }
+
+@test "a member named twice in the input keeps its first place and its last value" {
+	run -0 --separate-stderr sfn-eval '[$, ts, id]' <<<'{"id":1,"ts":2,"id":3,"":4,"":5}'
+	assert_output '[{"id":3,"ts":2,"":5},2,3]'
+}
