@@ -242,7 +242,7 @@ main(int argc, char *argv[])
 		in.keep_going = keep_going;
 		while (ndjson_next(&in, &rec, &len)) {
 			jn_arena_reset(a);
-			if (jn_parse_json(a, rec, len, &v, msg,
+			if (jn_parse_json_for(expr, a, rec, len, &v, msg,
 			    sizeof(msg)) < 0) {
 				if (ndjson_bad(&in, "invalid JSON: %s", msg) < 0)
 					break;

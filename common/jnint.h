@@ -212,11 +212,25 @@ struct jn_node {
 	size_t		 nseeking;
 };
 
+/*
+ * The members of an object input that an expression can reach by name
+ * (jnproj.c), unless it can reach all of it.
+ */
+struct jn_proj {
+	int		  all;
+	const char	**names;
+	size_t		 *lens;
+	size_t		  n;
+};
+
 struct jn_expr {
 	struct jn_arena	*arena;
 	struct jn_node	*root;
 	const char	*src;
+	struct jn_proj	 proj;
 };
+
+void	jn_proj_build(struct jn_expr *);
 
 struct jn_node	*jn_parse(const char *src, struct jn_arena *,
 		    struct jn_error *);

@@ -953,6 +953,7 @@ jn_compile(const char *text, struct jn_error *err)
 		jn_expr_free(e);
 		return NULL;
 	}
+	jn_proj_build(e);
 	return e;
 }
 

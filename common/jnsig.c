@@ -180,6 +180,39 @@ match(const struct jn_sig *sg, int pi, int np, const char *sym, int si,
 	return -1;
 }
 
+/*
+ * Can a call with NARGS arguments give a parameter that accepts an
+ * object the context instead (so that an object input reaches the
+ * callee whole)?  Decided by matching every combination of argument
+ * types, as jn_sig_validate would match them; more than five arguments
+ * are taken to say yes.
+ */
+int
+jn_sig_takes_context(const struct jn_sig *sg, int nargs)
+{
+	static const char types[] = "asnblfom";
+	char sym[8];
+	int counts[MAXPARAMS], pick[8], i, k;
+
+	if (nargs > 5)
+		return 1;
+	memset(pick, 0, sizeof(pick));
+	for (;;) {
+		for (i = 0; i < nargs; i++)
+			sym[i] = types[pick[i]];
+		sym[nargs] = '\0';
+		if (match(sg, 0, sg->n, sym, 0, nargs, 1, counts) >= 0)
+			for (i = 0; i < sg->n; i++)
+				if (sg->p[i].context && counts[i] == 0 &&
+				    (sg->p[i].mask & letter_bit('o')))
+					return 1;
+		for (k = 0; k < nargs && ++pick[k] == 8; k++)
+			pick[k] = 0;
+		if (k == nargs)
+			return 0;
+	}
+}
+
 static void __attribute__((noreturn))
 bad(struct jn_ctx *c, const char *code, int index, const char *what)
 {

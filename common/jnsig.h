@@ -12,6 +12,8 @@
 
 /* 0 when SIG parses; otherwise -1 with *err (position relative to SIG). */
 int	jn_sig_check(const char *sig, struct jn_error *err);
+/* Can a call with NARGS arguments pass it the context as an object? */
+int	jn_sig_takes_context(const struct jn_sig *, int nargs);
 /* SIG parsed into the arena, or NULL when it does not parse. */
 struct jn_sig	*jn_sig_new(struct jn_arena *, const char *sig);
 /*

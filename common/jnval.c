@@ -606,6 +606,9 @@ struct jp {
 	char		*msg;
 	size_t		 msgsz;
 	int		 depth;
+	/* top-level members to build (NULL: all); inside others, skip */
+	const struct jn_proj *proj;
+	int		 skip;
 };
 
 static int
@@ -798,6 +801,7 @@ jp_number(struct jp *j, struct jn_value **out)
 	const char *s = j->p;
 	char *q = j->p;
 	struct jn_value *v;
+	int exp = 0;
 
 	if (q < j->end && *q == '-')
 		q++;
@@ -815,6 +819,7 @@ jp_number(struct jp *j, struct jn_value **out)
 			q++;
 	}
 	if (q < j->end && (*q == 'e' || *q == 'E')) {
+		exp = 1;
 		q++;
 		if (q < j->end && (*q == '+' || *q == '-'))
 			q++;
@@ -822,6 +827,14 @@ jp_number(struct jp *j, struct jn_value **out)
 			return jp_fail(j, "invalid number");
 		while (q < j->end && *q >= '0' && *q <= '9')
 			q++;
+	}
+	if (j->skip) {
+		/* only an exponent or 309 digits can make it too large */
+		if ((exp || q - s > 300) && isinf(read_number(j->a, s, q - s)))
+			return jp_fail(j, "number out of range");
+		j->p = q;
+		*out = NULL;
+		return 0;
 	}
 	v = jn_number(j->a, read_number(j->a, s, q - s));
 	if (isinf(v->u.num.d))
@@ -846,12 +859,32 @@ jp_lit(struct jp *j, const char *word, struct jn_value *v,
 	return 0;
 }
 
+/* Is member K of the top-level object one to build? */
+static int
+wanted(const struct jp *j, const char *k, size_t kn)
+{
+	size_t i;
+
+	if (j->proj == NULL || j->depth != 1)
+		return 1;
+	for (i = 0; i < j->proj->n; i++)
+		if (j->proj->lens[i] == kn &&
+		    memcmp(j->proj->names[i], k, kn) == 0)
+			return 1;
+	return 0;
+}
+
+/*
+ * A value, built in the arena, or with j->skip only checked (the same
+ * grammar, the same errors) and *out NULL.
+ */
 static int
 jp_value(struct jp *j, struct jn_value **out)
 {
-	struct jn_value *v, *x;
+	struct jn_value *v = NULL, *x;
 	const char *k;
 	size_t kn;
+	int drop;
 
 	jp_ws(j);
 	if (j->p >= j->end)
@@ -860,7 +893,8 @@ jp_value(struct jp *j, struct jn_value **out)
 	case '{':
 		if (++j->depth > JSON_MAXDEPTH)
 			return jp_fail(j, "nesting too deep");
-		v = jn_object(j->a);
+		if (!j->skip)
+			v = jn_object(j->a);
 		j->p++;
 		jp_ws(j);
 		if (j->p < j->end && *j->p == '}') {
@@ -877,9 +911,13 @@ jp_value(struct jp *j, struct jn_value **out)
 			if (j->p >= j->end || *j->p != ':')
 				return jp_fail(j, "expected ':'");
 			j->p++;
+			drop = !wanted(j, k, kn);
+			j->skip += drop;
 			if (jp_value(j, &x) < 0)
 				return -1;
-			set_member(j->a, v, k, kn, x);
+			j->skip -= drop;
+			if (!j->skip && !drop)
+				set_member(j->a, v, k, kn, x);
 			jp_ws(j);
 			if (j->p < j->end && *j->p == ',') {
 				j->p++;
@@ -896,7 +934,8 @@ jp_value(struct jp *j, struct jn_value **out)
 	case '[':
 		if (++j->depth > JSON_MAXDEPTH)
 			return jp_fail(j, "nesting too deep");
-		v = jn_array(j->a, 0);
+		if (!j->skip)
+			v = jn_array(j->a, 0);
 		j->p++;
 		jp_ws(j);
 		if (j->p < j->end && *j->p == ']') {
@@ -906,7 +945,8 @@ jp_value(struct jp *j, struct jn_value **out)
 		for (;;) {
 			if (jp_value(j, &x) < 0)
 				return -1;
-			jn_push(j->a, v, x);
+			if (!j->skip)
+				jn_push(j->a, v, x);
 			jp_ws(j);
 			if (j->p < j->end && *j->p == ',') {
 				j->p++;
@@ -923,6 +963,8 @@ jp_value(struct jp *j, struct jn_value **out)
 	case '"':
 		if (jp_string(j, &k, &kn) < 0)
 			return -1;
+		if (j->skip)
+			break;
 		v = jn_alloc(j->a, sizeof(*v));
 		v->kind = JN_STRING;
 		v->u.str.s = k;
@@ -941,12 +983,12 @@ jp_value(struct jp *j, struct jn_value **out)
 	return 0;
 }
 
-int
-jn_parse_json(struct jn_arena *a, const char *p, size_t n,
+static int
+parse(struct jn_arena *a, const char *p, size_t n, const struct jn_proj *proj,
     struct jn_value **out, char *msg, size_t msgsz)
 {
 	char *copy;
-	struct jp j = { a, NULL, NULL, NULL, msg, msgsz, 0 };
+	struct jp j = { a, NULL, NULL, NULL, msg, msgsz, 0, proj, 0 };
 	size_t bad;
 
 	if (!utf8_valid(p, n, &bad)) {
@@ -969,4 +1011,18 @@ jn_parse_json(struct jn_arena *a, const char *p, size_t n,
 	if (j.p != j.end)
 		return jp_fail(&j, "trailing characters after the value");
 	return 0;
+}
+
+int
+jn_parse_json(struct jn_arena *a, const char *p, size_t n,
+    struct jn_value **out, char *msg, size_t msgsz)
+{
+	return parse(a, p, n, NULL, out, msg, msgsz);
+}
+
+int
+jn_parse_json_for(const struct jn_expr *e, struct jn_arena *a,
+    const char *p, size_t n, struct jn_value **out, char *msg, size_t msgsz)
+{
+	return parse(a, p, n, e->proj.all ? NULL : &e->proj, out, msg, msgsz);
 }

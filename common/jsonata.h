@@ -94,6 +94,16 @@ void		 jn_arena_free(struct jn_arena *);
  */
 int	jn_parse_json(struct jn_arena *a, const char *p, size_t n,
 	    struct jn_value **out, char *msg, size_t msgsz);
+/*
+ * The same, for an input E is to be evaluated against: the members of a
+ * top-level object that E cannot reach are checked (the same errors)
+ * but not built.  E must see the input only as its context and as
+ * $states.input (as jn_state_input binds it); to bind it under any
+ * other name, use jn_parse_json.
+ */
+int	jn_parse_json_for(const struct jn_expr *e, struct jn_arena *a,
+	    const char *p, size_t n, struct jn_value **out, char *msg,
+	    size_t msgsz);
 
 /*
  * Evaluate E against INPUT (NULL = undefined) with NB bindings.  Returns

@@ -193,3 +193,25 @@ sfn-eval: <stdin>:2: D3135 at position 12: No matching closing bracket '"']'"' i
 	run -0 --separate-stderr sfn-eval '[$, ts, id]' <<<'{"id":1,"ts":2,"id":3,"":4,"":5}'
 	assert_output '[{"id":3,"ts":2,"":5},2,3]'
 }
+
+@test "members an expression cannot reach are checked, not built: the same errors" {
+	# only ts is built; a fault elsewhere is the same error at the same byte
+	run -4 --separate-stderr sfn-eval '$fromMillis(ts)' <<<$'{"ts":0,"items":[1,,2]}\n{"ts":0,"x":1e400}\n{"x":{"a":[{"y":tru}]},"ts":1}'
+	assert_output ''
+	[ "$stderr" = 'sfn-eval: <stdin>:1: invalid JSON: invalid number at byte 19' ]
+	run -4 --separate-stderr sfn-eval -k '$fromMillis(ts)' <<<$'{"ts":0,"x":1e400}\n{"x":{"a":[{"y":tru}]},"ts":1}\n{"ts":0,"x":"\\u12"}\n{"ts":0,"x":[1,2,3]}'
+	assert_output '"1970-01-01T00:00:00.000Z"'
+	[ "$stderr" = 'sfn-eval: <stdin>:1: invalid JSON: number out of range at byte 12
+sfn-eval: <stdin>:2: invalid JSON: invalid literal at byte 16
+sfn-eval: <stdin>:3: invalid JSON: invalid \u escape at byte 14' ]
+}
+
+@test "an expression that can reach the whole input sees all of it" {
+	in='{"a":{"b":1},"b":"x","c":[1,2]}'
+	run -0 --separate-stderr sfn-eval '[$keys(), $string(), $lookup("b"), $$.b, $states.input.b, a.%.b, $eval("b"), a ~> $lookup("b")]' <<<"$in"
+	assert_output '["a","b","c","{\"a\":{\"b\":1},\"b\":\"x\",\"c\":[1,2]}","x","x","x","x","x",1]'
+	run -0 --separate-stderr sfn-eval '[*, **.b, $sift(function($v){$v = "x"}), ($f := $keys; $f()), $each(function($v, $k){$k}), $spread()[1], a.$string(%), ($v := $; $v.c)]' <<<"$in"
+	assert_output '[{"b":1},"x",1,2,"x",1,{"b":"x"},"a","b","c","a","b","c",{"b":"x"},"{\"a\":{\"b\":1},\"b\":\"x\",\"c\":[1,2]}",1,2]'
+	run -0 --separate-stderr sfn-eval '[c#$i[$i=1], c@$x.($x), $map(c, function($x){ b }), $]' <<<"$in"
+	assert_output '[2,1,2,"x","x",{"a":{"b":1},"b":"x","c":[1,2]}]'
+}
