@@ -1046,8 +1046,11 @@ binary(struct jn_ctx *c, struct jn_node *n, struct jn_value *in,
 		return jn_bool(c->arena, rb);
 	}
 	r = eval(c, n->rhs, in, env);
-	if (n->vlen == 1 && strchr("+-*/%", op[0]) != NULL)
-		return arith(c, n, l, r);
+	if (n->vlen == 1)
+		switch (op[0]) {
+		case '+': case '-': case '*': case '/': case '%':
+			return arith(c, n, l, r);
+		}
 	if ((n->vlen == 1 && op[0] == '=') || (n->vlen == 2 && op[0] == '!')) {
 		if (l == NULL || r == NULL)
 			return jn_bool(c->arena, 0);

@@ -704,6 +704,13 @@ jn_escape(const char *p, const char *end, struct sbuf *b)
 	return 1;
 }
 
+/* Bytes that end a run of plain string bytes: '"', '\\', controls. */
+static const unsigned char str_stop[256] = {
+	1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+	1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+	['"'] = 1, ['\\'] = 1
+};
+
 static int
 jp_string(struct jp *j, const char **s, size_t *n)
 {
@@ -712,8 +719,8 @@ jp_string(struct jp *j, const char **s, size_t *n)
 	int k;
 
 	j->p++;
-	for (q = j->p; q < j->end && *q != '"' && *q != '\\' &&
-	    (unsigned char)*q >= 0x20; q++)
+	/* the copy ends in a NUL, which stops this loop at the end too */
+	for (q = j->p; !str_stop[(unsigned char)*q]; q++)
 		;
 	if (q < j->end && *q == '"') {
 		/* no escapes: the string stays where it is, its quote a NUL */
