@@ -682,7 +682,32 @@ struct grp {
 	size_t		 klen;
 	struct jn_value	*data;
 	size_t		 pair;
+	int		 owned;		/* data is an array made here */
 };
+
+/*
+ * jn_append(g->data, item), in place once g->data is an array of the
+ * group's own: a group of n items was n copies of ever longer arrays.
+ */
+static void
+grp_append(struct jn_ctx *c, struct grp *g, struct jn_value *item)
+{
+	size_t i;
+
+	if (item == NULL)		/* jn_append(x, undefined) is x */
+		return;
+	if (!g->owned) {
+		/* a new array, unless data was undefined: then it is item */
+		g->data = jn_append(c, g->data, item);
+		g->owned = g->data != item;
+		return;
+	}
+	if (item->kind == JN_ARRAY)
+		for (i = 0; i < item->u.arr.n; i++)
+			jn_push(c->arena, g->data, item->u.arr.v[i]);
+	else
+		jn_push(c->arena, g->data, item);
+}
 
 static struct jn_value *
 group(struct jn_ctx *c, struct jn_pair *pairs, size_t np, long pos,
@@ -723,7 +748,7 @@ group(struct jn_ctx *c, struct jn_pair *pairs, size_t np, long pos,
 					    "definitions evaluate to same key: "
 					    "%.*s", (int)key->u.str.len,
 					    key->u.str.s);
-				g[k].data = jn_append(c, g[k].data, item);
+				grp_append(c, &g[k], item);
 				continue;
 			}
 			if (ng == cap) {
@@ -738,6 +763,7 @@ group(struct jn_ctx *c, struct jn_pair *pairs, size_t np, long pos,
 			g[ng].klen = key->u.str.len;
 			g[ng].data = item;
 			g[ng].pair = p;
+			g[ng].owned = 0;
 			ng++;
 		}
 	}

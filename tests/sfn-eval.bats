@@ -215,3 +215,9 @@ sfn-eval: <stdin>:3: invalid JSON: invalid \u escape at byte 14' ]
 	run -0 --separate-stderr sfn-eval '[c#$i[$i=1], c@$x.($x), $map(c, function($x){ b }), $]' <<<"$in"
 	assert_output '[2,1,2,"x","x",{"a":{"b":1},"b":"x","c":[1,2]}]'
 }
+
+@test "grouping gathers each key's items in order, arrays flattened, nothing shared changed" {
+	run -0 --separate-stderr sfn-eval '[a{k: v}, a{k: $count($)}, [[1,2],[3],4]{"k": $}, ($x := [1,2]; [$x, 3]{"k": $}; $x)]' \
+	    <<<'{"a":[{"k":"x","v":1},{"k":"x","v":[2,3]},{"k":"y","v":4},{"k":"x","v":5},{"k":"y"}]}'
+	assert_output '[{"x":[1,2,3,5],"y":4},{"x":3,"y":2},{"k":[1,2,3,4]},1,2]'
+}

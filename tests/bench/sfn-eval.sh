@@ -4,7 +4,9 @@
 # on realistic expressions over N records (default 100,000): a path with
 # a predicate, an aggregation with grouping, $map/$filter with lambdas, a
 # string function chain, $fromMillis with a picture.  Medians of
-# hyperfine runs; each ratio is measured in the same run.  Not part of
+# hyperfine runs; each ratio is measured in the same run, by elapsed
+# time and by CPU time (user + system; jsonata-js's includes node's
+# helper threads), which a loaded machine disturbs less.  Not part of
 # make check.
 #
 #	sh tests/bench/sfn-eval.sh [runs] [records]
@@ -38,6 +40,11 @@ X
 
 median() {
 	jq '.results[0].median' "$1"
+}
+
+# mean CPU time (user + system): a busy machine disturbs it less
+cpu() {
+	jq '.results[0].user + .results[0].system' "$1"
 }
 
 hf() {
@@ -91,6 +98,9 @@ while IFS='	' read -r name expr; do
 		p=$(median "$TMP/peer.json")
 		line="$line, jsonata-js $(jq -n "$N / $p | floor") records/s,"
 		line="$line ratio $(jq -n "$p / $ours * 10 | round / 10")x"
+		c1=$(cpu "$TMP/ours.json")
+		c2=$(cpu "$TMP/peer.json")
+		line="$line (by CPU time $(jq -n "$c2 / $c1 * 10 | round / 10")x)"
 	fi
 	echo "$line"
 done < "$TMP/exprs"
