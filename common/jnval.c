@@ -500,7 +500,11 @@ emit(struct sbuf *b, const struct jn_value *v, int indent, int level,
 				snprintf(t, sizeof(t), "%.14e", d);
 				d = strtod(t, NULL);
 			}
-			jn_fmt_number(b, d);
+			/* rounded past the largest double: JSON's null */
+			if (isinf(d))
+				sbuf_adds(b, "null");
+			else
+				jn_fmt_number(b, d);
 		}
 		break;
 	case JN_STRING:

@@ -221,3 +221,8 @@ sfn-eval: <stdin>:3: invalid JSON: invalid \u escape at byte 14' ]
 	    <<<'{"a":[{"k":"x","v":1},{"k":"x","v":[2,3]},{"k":"y","v":4},{"k":"x","v":5},{"k":"y"}]}'
 	assert_output '[{"x":[1,2,3,5],"y":4},{"x":3,"y":2},{"k":[1,2,3,4]},1,2]'
 }
+
+@test "\$string of a number that rounds past the largest double is null, as JSON.stringify writes Infinity" {
+	run -0 --separate-stderr sfn-eval -n '[$string(1.7976931348623157e308), $string([1.7976931348623157e308]), $string(1.7976931348623e308)]'
+	assert_output '["null","[null]","1.7976931348623e+308"]'
+}
