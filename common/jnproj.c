@@ -238,6 +238,7 @@ visit(struct walk *w, const struct jn_node *n, int root)
 		}
 		/* x ~> f(y): f(x, y) */
 		callee(w, n->rhs->procedure, (int)n->rhs->nitems + 1, root);
+		visit(w, n->rhs->procedure, root);
 		for (i = 0; i < n->rhs->nitems; i++)
 			visit(w, n->rhs->items[i], root);
 		visit_attached(w, n->rhs);
@@ -266,6 +267,7 @@ visit(struct walk *w, const struct jn_node *n, int root)
 		/* a partial is applied later, perhaps where the input is */
 		callee(w, n->procedure, (int)n->nitems,
 		    root || n->type == N_PARTIAL);
+		visit(w, n->procedure, root);	/* $$ or % in it */
 		for (i = 0; i < n->nitems; i++)
 			visit(w, n->items[i], root);
 		break;
