@@ -39,7 +39,8 @@
  * AST post-processing of paths, predicates and grouping, with its S0xxx
  * syntax errors), jnval.c (arena, values, JSON reading and printing,
  * equality), jneval.c (the evaluator), jnfunc*.c (built-in functions by
- * family).  jnint.h is their shared, internal interface.
+ * family), jnproj.c (which members of an input an expression can reach,
+ * for jn_parse_json_for).  jnint.h is their shared, internal interface.
  *
  * Errors carry jsonata-js's code (S0xxx syntax, T0xxx-T2xxx type,
  * D1xxx-D3xxx dynamic, U1001 limits), the character position (1-based
@@ -91,6 +92,8 @@ void		 jn_arena_free(struct jn_arena *);
 /*
  * Parse one JSON text [p, p+n) into A, keeping number spellings.
  * Returns 0 and *out, or -1 with a message (no input echoed) in msg.
+ * The text is copied into A once; strings and spellings point into the
+ * copy, so [p, p+n) may go as soon as this returns.
  */
 int	jn_parse_json(struct jn_arena *a, const char *p, size_t n,
 	    struct jn_value **out, char *msg, size_t msgsz);
