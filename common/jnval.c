@@ -623,12 +623,17 @@ jp_fail(struct jp *j, const char *what)
 	return -1;
 }
 
-static void
+/* The copy's final NUL is no blank: that ends the loop at the end. */
+static inline void
 jp_ws(struct jp *j)
 {
-	while (j->p < j->end && (*j->p == ' ' || *j->p == '\t' ||
-	    *j->p == '\n' || *j->p == '\r'))
-		j->p++;
+	char *p = j->p;
+
+	if ((unsigned char)*p > ' ')
+		return;
+	while (*p == ' ' || *p == '\t' || *p == '\n' || *p == '\r')
+		p++;
+	j->p = p;
 }
 
 static int
