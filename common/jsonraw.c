@@ -351,3 +351,10 @@ jsonraw_member_next(const char *obj, size_t len, const char **it, jv *key,
 	*it = ve;
 	return 1;
 }
+
+void
+jsonraw_add_member(struct sbuf *b, const char *key, const char *val)
+{
+	sbuf_addf(b, ",\"%s\":", key);
+	jsonraw_quote(b, val, strlen(val));
+}

@@ -51,6 +51,8 @@ void	jsonraw_minify(struct sbuf *, const char *p, size_t n);
 
 /* Append S as a JSON string literal, escaped the way jq prints strings. */
 void	jsonraw_quote(struct sbuf *, const char *s, size_t n);
+/* Append ,"KEY":"VAL" (KEY needs no escaping; VAL is quoted). */
+void	jsonraw_add_member(struct sbuf *, const char *key, const char *val);
 
 /* 1 if [p, p+n) is valid UTF-8; otherwise 0 and *bad = offending offset. */
 int	utf8_valid(const char *p, size_t n, size_t *bad);
