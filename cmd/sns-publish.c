@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include <jv.h>
+#include <nettle/md5.h>
 
 #include "awsid.h"
 #include "cfn.h"
@@ -97,6 +98,8 @@ struct sub {
 	long		 line;
 	int		 set;		/* SetSubscriptionAttributes wording */
 	char		*unsub;		/* its UnsubscribeURL */
+	struct sbuf	 unsubm;	/* the envelope's member of it */
+	struct sbuf	 qunsub;	/* that member as a JSON string */
 	char		*dlq;		/* RedrivePolicy's queue, or NULL */
 };
 
@@ -435,6 +438,9 @@ add_sub(jv o, const char *rec, size_t len, const char *file, long line)
 	s.line = line;
 	s.unsub = xasprintf("https://sns.%s.amazonaws.com/?Action=Unsubscribe"
 	    "&SubscriptionArn=%s", awsid_region(), s.arn);
+	sbuf_adds(&s.unsubm, "  \"UnsubscribeURL\" : ");
+	jsonraw_quote(&s.unsubm, s.unsub, strlen(s.unsub));
+	jsonraw_quote(&s.qunsub, s.unsubm.buf, s.unsubm.len);
 	opt.s = xreallocarray(opt.s, opt.n + 1, sizeof(*opt.s));
 	opt.s[opt.n++] = s;
 	jv_free(o);
@@ -858,6 +864,8 @@ struct msg {
 	size_t		 na;
 	struct sbuf	 env, envtail;	/* the envelope but UnsubscribeURL */
 	const char	*envtext;	/* the text env was built for */
+	struct sbuf	 qenv, qtail;	/* env and envtail as JSON strings */
+	struct md5_ctx	 md5env;	/* the MD5 state after env */
 };
 
 /* The checked attributes of M, sorted by name. */
@@ -952,27 +960,63 @@ envelope_head(struct sbuf *b, const struct msg *m)
 /*
  * The JSON envelope, in the layout AWS writes it (one member a line).
  * All but the UnsubscribeURL is the same for every subscription: it is
- * built once per message (and per text, for MessageStructure).
+ * built once per message (and per text, for MessageStructure), with
+ * what a queue's copy costs most, its MD5 and its quoting (the quoting
+ * of a text is the quoting of its parts, split between characters).
  */
+static void
+envelope_parts(struct msg *m)
+{
+	if (m->envtext == m->text && m->env.len > 0)
+		return;
+	sbuf_reset(&m->env);
+	envelope_head(&m->env, m);
+	sbuf_reset(&m->envtail);
+	if (m->na > 0) {
+		sbuf_adds(&m->envtail, ",\n  \"MessageAttributes\" : {");
+		attrs_tv(&m->envtail, m, " : ", "\n    ");
+		sbuf_adds(&m->envtail, "\n  }");
+	}
+	sbuf_adds(&m->envtail, "\n}");
+	m->envtext = m->text;
+	sbuf_reset(&m->qenv);
+	jsonraw_quote(&m->qenv, m->env.buf, m->env.len);
+	m->qenv.len--;			/* the closing quote */
+	sbuf_reset(&m->qtail);
+	jsonraw_quote(&m->qtail, m->envtail.buf, m->envtail.len);
+	md5_init(&m->md5env);
+	md5_update(&m->md5env, m->env.len, (const uint8_t *)m->env.buf);
+}
+
 static void
 envelope(struct sbuf *b, struct msg *m, const struct sub *s)
 {
-	if (m->envtext != m->text || m->env.len == 0) {
-		sbuf_reset(&m->env);
-		envelope_head(&m->env, m);
-		sbuf_reset(&m->envtail);
-		if (m->na > 0) {
-			sbuf_adds(&m->envtail, ",\n  \"MessageAttributes\" : {");
-			attrs_tv(&m->envtail, m, " : ", "\n    ");
-			sbuf_adds(&m->envtail, "\n  }");
-		}
-		sbuf_adds(&m->envtail, "\n}");
-		m->envtext = m->text;
-	}
+	envelope_parts(m);
 	sbuf_add(b, m->env.buf, m->env.len);
-	sbuf_adds(b, "  \"UnsubscribeURL\" : ");
-	jsonraw_quote(b, s->unsub, strlen(s->unsub));
+	sbuf_add(b, s->unsubm.buf, s->unsubm.len);
 	sbuf_add(b, m->envtail.buf, m->envtail.len);
+}
+
+/*
+ * Queue subscription S's envelope of M in *BODY, its JSON string in
+ * *QUOTED and its MD5OfBody in HEX, from the parts made once.
+ */
+static void
+envelope_queued(struct msg *m, const struct sub *s, struct sbuf *body,
+    struct sbuf *quoted, char hex[33])
+{
+	struct md5_ctx c;
+	uint8_t d[MD5_DIGEST_SIZE];
+
+	envelope(body, m, s);
+	sbuf_add(quoted, m->qenv.buf, m->qenv.len);
+	sbuf_add(quoted, s->qunsub.buf + 1, s->qunsub.len - 2);
+	sbuf_add(quoted, m->qtail.buf + 1, m->qtail.len - 1);
+	c = m->md5env;
+	md5_update(&c, s->unsubm.len, (const uint8_t *)s->unsubm.buf);
+	md5_update(&c, m->envtail.len, (const uint8_t *)m->envtail.buf);
+	md5_digest(&c, sizeof(d), d);
+	num_hex(hex, d, sizeof(d));
 }
 
 
@@ -984,27 +1028,29 @@ envelope(struct sbuf *b, struct msg *m, const struct sub *s)
 static void
 sqs_delivery(struct sbuf *b, struct msg *m, const struct sub *s)
 {
-	struct sbuf body = SBUF_INIT;
+	struct sbuf body = SBUF_INIT, quoted = SBUF_INIT;
 	struct sqs_msg q;
 	struct sqs_queue queue;
-	char id[UUID_BUFSZ];
+	char id[UUID_BUFSZ], hex[33];
 
 	/* one id per message and queue, whichever other queues listen */
 	sbuf_addf(&body, "%s %s", m->id, s->arn);
 	ids_uuid_of(id, body.buf, body.len);
 	sbuf_reset(&body);
-	if (s->raw)
-		sbuf_add(&body, m->text, m->len);
-	else
-		envelope(&body, m, s);
 	memset(&q, 0, sizeof(q));
+	if (s->raw) {
+		sbuf_add(&body, m->text, m->len);
+		q.a = m->a;
+		q.na = m->na;
+	} else {
+		envelope_queued(m, s, &body, &quoted, hex);
+		q.md5 = hex;
+		q.quoted = quoted.buf;
+		q.qlen = quoted.len;
+	}
 	q.id = id;
 	q.body = body.buf;
 	q.len = body.len;
-	if (s->raw) {
-		q.a = m->a;
-		q.na = m->na;
-	}
 	if (!sqs_arn(s->endpoint, &queue)) {
 		memset(&queue, 0, sizeof(queue));
 		queue.arn = s->endpoint;
@@ -1015,6 +1061,7 @@ sqs_delivery(struct sbuf *b, struct msg *m, const struct sub *s)
 		q.dedup = m->dedup;
 	sqs_message(b, &q, &queue);
 	sbuf_free(&body);
+	sbuf_free(&quoted);
 }
 
 /* The event a lambda subscription's function is invoked with. */
@@ -1276,6 +1323,8 @@ msg_free(struct msg *m)
 	jv_free(m->structure);
 	sbuf_free(&m->env);
 	sbuf_free(&m->envtail);
+	sbuf_free(&m->qenv);
+	sbuf_free(&m->qtail);
 	free(m->group);
 	free(m->dedup);
 	msg_attrs_free(m);
@@ -1827,6 +1876,8 @@ main(int argc, char *argv[])
 		free(opt.s[i].name);
 		free(opt.s[i].dlq);
 		free(opt.s[i].unsub);
+		sbuf_free(&opt.s[i].unsubm);
+		sbuf_free(&opt.s[i].qunsub);
 	}
 	free(opt.s);
 	sinks_close(&opt.sinks);
