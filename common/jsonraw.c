@@ -317,8 +317,8 @@ fail:
 }
 
 int
-jsonraw_member_next(const char *obj, size_t len, const char **it, jv *key,
-    const char **val, size_t *vlen)
+jsonraw_member_raw(const char *obj, size_t len, const char **it,
+    const char **key, size_t *klen, const char **val, size_t *vlen)
 {
 	const char *end = obj + len, *p, *ke, *ve;
 
@@ -333,21 +333,31 @@ jsonraw_member_next(const char *obj, size_t len, const char **it, jv *key,
 		p = jsonraw_ws(p + 1, end);
 	if (p >= end || *p != '"')
 		return 0;
-	if ((ke = jsonraw_skip(p, end)) == NULL)
+	if ((ke = skip_string(p, end)) == NULL)
 		return 0;
-	*key = jv_parse_sized(p, (int)(ke - p));
+	*key = p;
+	*klen = (size_t)(ke - p);
 	p = jsonraw_ws(ke, end);
-	if (p >= end || *p != ':') {
-		jv_free(*key);
+	if (p >= end || *p != ':')
 		return 0;
-	}
 	p = jsonraw_ws(p + 1, end);
-	if ((ve = jsonraw_skip(p, end)) == NULL) {
-		jv_free(*key);
+	if ((ve = jsonraw_skip(p, end)) == NULL)
 		return 0;
-	}
 	*val = p;
 	*vlen = (size_t)(ve - p);
 	*it = ve;
+	return 1;
+}
+
+int
+jsonraw_member_next(const char *obj, size_t len, const char **it, jv *key,
+    const char **val, size_t *vlen)
+{
+	const char *k;
+	size_t kl;
+
+	if (!jsonraw_member_raw(obj, len, it, &k, &kl, val, vlen))
+		return 0;
+	*key = jv_parse_sized(k, (int)kl);
 	return 1;
 }
