@@ -866,15 +866,23 @@ struct msg {
 	const char	*envtext;	/* the text env was built for */
 	struct sbuf	 qenv, qtail;	/* env and envtail as JSON strings */
 	struct md5_ctx	 md5env;	/* the MD5 state after env */
+	int		 fast;		/* read over the bytes: no jv, and
+					   a's texts are in fast_store */
 };
+
+static struct sbuf fast_store;	/* the decoded texts of fast messages */
 
 /* The checked attributes of M, sorted by name. */
 static void
 msg_attrs(struct msg *m)
 {
-	jv keys = jv_keys(jv_copy(m->attrs));
-	int i, n = jv_array_length(jv_copy(keys));
+	jv keys;
+	int i, n;
 
+	if (m->fast)
+		return;			/* they were read so */
+	keys = jv_keys(jv_copy(m->attrs));
+	n = jv_array_length(jv_copy(keys));
 	m->a = xcalloc((size_t)n + 1, sizeof(*m->a));
 	for (i = 0; i < n; i++) {
 		jv k = jv_array_get(jv_copy(keys), i);
@@ -898,7 +906,7 @@ msg_attrs_free(struct msg *m)
 {
 	size_t i;
 
-	for (i = 0; i < m->na; i++) {
+	for (i = 0; !m->fast && i < m->na; i++) {
 		free((char *)m->a[i].name);
 		free((char *)m->a[i].type);
 		free((char *)m->a[i].value);
@@ -1190,6 +1198,27 @@ msg_text(const struct msg *m, const char *proto, size_t *len)
 	return p;
 }
 
+/* The leaves attribute policies match: M's checked attributes. */
+static void
+msg_fields(const struct msg *m, jv *keep)
+{
+	const struct sqs_attr *a;
+	size_t i;
+
+	if (!m->fast) {
+		snsattr_fields(m->attrs, pt_attr, &f_attr, keep);
+		return;
+	}
+	fields_reset(&f_attr);
+	for (i = 0; i < m->na; i++) {
+		a = &m->a[i];
+		if (!a->binary)
+			snsattr_field(pt_attr, &f_attr, a->name,
+			    strlen(a->name), a->type, a->value,
+			    strlen(a->value), keep);
+	}
+}
+
 static void
 deliver(struct msg *m, struct sbuf *b)
 {
@@ -1201,7 +1230,7 @@ deliver(struct msg *m, struct sbuf *b)
 	if (!opt.listened)
 		return;
 	keep = jv_array();
-	snsattr_fields(m->attrs, pt_attr, &f_attr, &keep);
+	msg_fields(m, &keep);
 	for (i = 0; i < opt.n; i++) {
 		const struct sub *s = &opt.s[i];
 
@@ -1456,6 +1485,20 @@ add_seq(struct sbuf *b, const struct msg *m)
 		sbuf_addf(b, ",\"SequenceNumber\":\"%s\"", m->seq);
 }
 
+/* Send checked message M, and answer the Publish request. */
+static void
+publish_send(struct msg *m, struct sbuf *b)
+{
+	msg_send(m, b);
+	if (opt.out != NULL) {
+		sbuf_reset(b);
+		sbuf_addf(b, "{\"MessageId\":\"%s\"", m->id);
+		add_seq(b, m);
+		sbuf_adds(b, "}");
+		out_line(opt.out, b->buf, b->len);
+	}
+}
+
 static void
 publish(jv req, struct sbuf *b)
 {
@@ -1478,16 +1521,8 @@ publish(jv req, struct sbuf *b)
 		reject(code, awhy != NULL ? awhy : "out of memory");
 	else if (msg_check(&m, size, &code, &why) != 0)
 		reject(code, why);
-	else {
-		msg_send(&m, b);
-		if (opt.out != NULL) {
-			sbuf_reset(b);
-			sbuf_addf(b, "{\"MessageId\":\"%s\"", m.id);
-			add_seq(b, &m);
-			sbuf_adds(b, "}");
-			out_line(opt.out, b->buf, b->len);
-		}
-	}
+	else
+		publish_send(&m, b);
 	free(awhy);
 	msg_free(&m);
 	jv_free(req);
@@ -1747,6 +1782,206 @@ read_input(const char *rec, size_t len)
 	return ndjson_parse(rec, len);
 }
 
+/* ------------------------------------------- Publish over the bytes */
+
+/*
+ * The common Publish request is read without libjq: its strings are
+ * decoded into fast_store, its attributes checked and laid out by the
+ * code the jv reading uses (snsattr_check_one, snsattr_field).  Only
+ * what reads the same both ways is taken: anything unusual (a member
+ * given twice, an escaped key, a value of another type, a NUL or a lone
+ * surrogate in a text, MessageStructure, a batch) and every error go to
+ * the jv reading, which says what AWS says.
+ */
+
+enum { F_MESSAGE, F_SUBJECT, F_ATTRS, F_TOPIC, F_GROUP, F_DEDUP, NFAST };
+
+/* Is the key literal [k, k+kl) the plain text NAME? */
+static int
+key_is(const char *k, size_t kl, const char *name)
+{
+	return kl == strlen(name) + 2 && memcmp(k + 1, name, kl - 2) == 0;
+}
+
+/*
+ * The text of string literal [lit, lit+n) in fast_store (NUL-terminated,
+ * its length in *LEN), or NULL when libjq would read it otherwise.
+ */
+static const char *
+fast_text(const char *lit, size_t n, size_t *len)
+{
+	size_t at = fast_store.len, bad;
+	const char *s;
+
+	if (*lit != '"')
+		return NULL;
+	logstore_unquote(lit, n, &fast_store);
+	*len = fast_store.len - at;
+	sbuf_addc(&fast_store, '\0');
+	s = fast_store.buf + at;
+	if (memchr(s, '\0', *len) != NULL || !utf8_valid(s, *len, &bad))
+		return NULL;
+	return s;
+}
+
+struct fast_attr {
+	struct sqs_attr	 a;
+	const char	*sv, *bv;	/* StringValue, BinaryValue */
+	size_t		 svl, bvl;
+};
+
+static int
+fast_attr_cmp(const void *x, const void *y)
+{
+	return strcmp(((const struct fast_attr *)x)->a.name,
+	    ((const struct fast_attr *)y)->a.name);
+}
+
+/* One attribute's {"DataType", "StringValue" | "BinaryValue"}: 0 or -1. */
+static int
+fast_attr(struct fast_attr *fa, const char *obj, size_t len)
+{
+	static const char *const names[] = {
+		"DataType", "StringValue", "BinaryValue"
+	};
+	const char *it = NULL, *k, *v, *t[3] = { NULL, NULL, NULL };
+	size_t kl, vl, tl[3], i;
+
+	while (jsonraw_member_raw(obj, len, &it, &k, &kl, &v, &vl)) {
+		for (i = 0; i < 3 && !key_is(k, kl, names[i]); i++)
+			continue;
+		if (i == 3 || t[i] != NULL ||
+		    (t[i] = fast_text(v, vl, &tl[i])) == NULL)
+			return -1;
+	}
+	fa->a.type = t[0];
+	fa->sv = t[1];
+	fa->svl = tl[1];
+	fa->bv = t[2];
+	fa->bvl = tl[2];
+	return 0;
+}
+
+/*
+ * MessageAttributes [obj, obj+len) of M, checked, into M->a sorted by
+ * name (as jv_keys sorts them); their size is added to *SIZE.
+ */
+static int
+fast_attrs(struct msg *m, const char *obj, size_t len, size_t *size)
+{
+	struct fast_attr *fa = NULL;
+	const char *it = NULL, *k, *v, *base, *why;
+	size_t kl, vl, nl, n = 0, i;
+	char *awhy = NULL;
+	int ret = -1;
+
+	while (jsonraw_member_raw(obj, len, &it, &k, &kl, &v, &vl)) {
+		fa = xreallocarray(fa, n + 1, sizeof(*fa));
+		memset(&fa[n], 0, sizeof(*fa));
+		if (*v != '{' || (fa[n].a.name = fast_text(k, kl, &nl)) ==
+		    NULL || fast_attr(&fa[n], v, vl) != 0)
+			goto out;
+		n++;
+	}
+	qsort(fa, n, sizeof(*fa), fast_attr_cmp);
+	for (i = 0; i < n; i++) {
+		if ((i > 0 && strcmp(fa[i].a.name, fa[i - 1].a.name) == 0) ||
+		    snsattr_check_one("", fa[i].a.name, fa[i].a.type,
+		    fa[i].sv, fa[i].svl, fa[i].bv, fa[i].bvl, size, &why,
+		    &awhy) != 0)
+			goto out;
+		base = snsattr_type(fa[i].a.type);
+		fa[i].a.binary = base[0] == 'B';
+		fa[i].a.value = fa[i].a.binary ? fa[i].bv : fa[i].sv;
+	}
+	m->a = xcalloc(n + 1, sizeof(*m->a));
+	for (i = 0; i < n; i++)
+		m->a[i] = fa[i].a;
+	m->na = n;
+	ret = 0;
+out:
+	free(awhy);
+	free(fa);
+	return ret;
+}
+
+/* Fill M from the members of request [rec, rec+len): 0, or -1. */
+static int
+fast_read(struct msg *m, const char *rec, size_t len, size_t *size)
+{
+	static const char *const names[NFAST] = {
+		"Message", "Subject", "MessageAttributes", "TopicArn",
+		"MessageGroupId", "MessageDeduplicationId"
+	};
+	const char *it = NULL, *k, *v, *val[NFAST] = { NULL }, *t;
+	size_t kl, vl, vlen[NFAST], tl;
+	const char *store;
+	int i;
+
+	while (jsonraw_member_raw(rec, len, &it, &k, &kl, &v, &vl)) {
+		for (i = 0; i < NFAST && !key_is(k, kl, names[i]); i++)
+			continue;
+		if (i == NFAST || val[i] != NULL ||
+		    *v != (i == F_ATTRS ? '{' : '"'))
+			return -1;
+		val[i] = v;
+		vlen[i] = vl;
+	}
+	if (val[F_MESSAGE] == NULL)
+		return -1;
+	/* no text moves: the decoded ones are never longer than the line */
+	sbuf_reset(&fast_store);
+	sbuf_grow(&fast_store, len + 1);
+	store = fast_store.buf;
+	m->fast = 1;
+	if ((m->text = fast_text(val[F_MESSAGE], vlen[F_MESSAGE],
+	    &m->len)) == NULL)
+		return -1;
+	if (val[F_SUBJECT] != NULL && (m->subject = fast_text(val[F_SUBJECT],
+	    vlen[F_SUBJECT], &tl)) == NULL)
+		return -1;
+	if (val[F_TOPIC] != NULL && ((t = fast_text(val[F_TOPIC],
+	    vlen[F_TOPIC], &tl)) == NULL || strcmp(t, opt.topic) != 0))
+		return -1;
+	for (i = F_GROUP; i <= F_DEDUP; i++)
+		if (val[i] != NULL) {
+			if ((t = fast_text(val[i], vlen[i], &tl)) == NULL)
+				return -1;
+			*(i == F_GROUP ? &m->group : &m->dedup) = xstrdup(t);
+		}
+	*size = m->len;
+	if (val[F_ATTRS] != NULL && fast_attrs(m, val[F_ATTRS],
+	    vlen[F_ATTRS], size) != 0)
+		return -1;
+	if (m->a == NULL)
+		m->a = xcalloc(1, sizeof(*m->a));
+	return fast_store.buf == store ? 0 : -1;
+}
+
+/*
+ * Publish request [rec, rec+len) read over its bytes: 1 when it was
+ * valid and published, 0 when the jv reading must take it.
+ */
+static int
+publish_fast(const char *rec, size_t len, struct sbuf *b)
+{
+	struct msg m;
+	const char *code, *why;
+	size_t size, off;
+	int ok;
+
+	if (scan_event(sc_req, rec, len, &f_none, &why, &off) != 0)
+		return 0;
+	memset(&m, 0, sizeof(m));
+	m.msg = m.subj = m.attrs = m.structure = jv_null();
+	ok = fast_read(&m, rec, len, &size) == 0 &&
+	    msg_check(&m, size, &code, &why) == 0;
+	if (ok)
+		publish_send(&m, b);
+	msg_free(&m);
+	return ok;
+}
+
 /* ---------------------------------------------------------------- main */
 
 static void
@@ -1848,6 +2083,8 @@ main(int argc, char *argv[])
 	ndjson_open(&in, argc, argv);
 	in.keep_going = keep_going;
 	while (ndjson_next(&in, &rec, &len)) {
+		if (!from_eb && publish_fast(rec, len, &b))
+			continue;
 		v = from_eb ? read_input(rec, len) : read_request(rec, len);
 		if (!jv_is_valid(v)) {
 			jv msg = jv_invalid_get_msg(v);
@@ -1896,6 +2133,7 @@ main(int argc, char *argv[])
 		free(locs.s[i]);
 	free(locs.s);
 	dedup_free(opt.dedup);
+	sbuf_free(&fast_store);
 	out_close(out_stdout(opt.unbuffered));
 	if (status == EXIT_OK && nrejected > 0)
 		status = EXIT_NEGATIVE;
