@@ -101,6 +101,7 @@ struct sub {
 	struct sbuf	 unsubm;	/* the envelope's member of it */
 	struct sbuf	 qunsub;	/* that member as a JSON string */
 	char		*dlq;		/* RedrivePolicy's queue, or NULL */
+	struct sqs_queue queue;		/* sqs: what its endpoint says */
 };
 
 static struct {
@@ -434,6 +435,10 @@ add_sub(jv o, const char *rec, size_t len, const char *file, long line)
 		s.arn = sbuf_detach(&b, NULL);
 	}
 	s.name = endpoint_name(s.endpoint);
+	if (!sqs_arn(s.endpoint, &s.queue)) {
+		memset(&s.queue, 0, sizeof(s.queue));
+		s.queue.arn = s.endpoint;
+	}
 	s.file = file;
 	s.line = line;
 	s.unsub = xasprintf("https://sns.%s.amazonaws.com/?Action=Unsubscribe"
@@ -871,6 +876,7 @@ struct msg {
 };
 
 static struct sbuf fast_store;	/* the decoded texts of fast messages */
+static struct sbuf dbody, dquoted;	/* a queue delivery's, reused */
 
 /* The checked attributes of M, sorted by name. */
 static void
@@ -1006,8 +1012,10 @@ envelope(struct sbuf *b, struct msg *m, const struct sub *s)
 }
 
 /*
- * Queue subscription S's envelope of M in *BODY, its JSON string in
- * *QUOTED and its MD5OfBody in HEX, from the parts made once.
+ * Queue subscription S's envelope of M as a JSON string in *QUOTED,
+ * and its MD5OfBody in HEX, from the parts made once; the envelope
+ * itself in *BODY when it is not NULL (only a FIFO queue's content
+ * deduplication reads it).
  */
 static void
 envelope_queued(struct msg *m, const struct sub *s, struct sbuf *body,
@@ -1016,7 +1024,10 @@ envelope_queued(struct msg *m, const struct sub *s, struct sbuf *body,
 	struct md5_ctx c;
 	uint8_t d[MD5_DIGEST_SIZE];
 
-	envelope(body, m, s);
+	if (body != NULL)
+		envelope(body, m, s);
+	else
+		envelope_parts(m);
 	sbuf_add(quoted, m->qenv.buf, m->qenv.len);
 	sbuf_add(quoted, s->qunsub.buf + 1, s->qunsub.len - 2);
 	sbuf_add(quoted, m->qtail.buf + 1, m->qtail.len - 1);
@@ -1036,40 +1047,38 @@ envelope_queued(struct msg *m, const struct sub *s, struct sbuf *body,
 static void
 sqs_delivery(struct sbuf *b, struct msg *m, const struct sub *s)
 {
-	struct sbuf body = SBUF_INIT, quoted = SBUF_INIT;
 	struct sqs_msg q;
-	struct sqs_queue queue;
 	char id[UUID_BUFSZ], hex[33];
 
 	/* one id per message and queue, whichever other queues listen */
-	sbuf_addf(&body, "%s %s", m->id, s->arn);
-	ids_uuid_of(id, body.buf, body.len);
-	sbuf_reset(&body);
+	sbuf_reset(&dbody);
+	sbuf_adds(&dbody, m->id);
+	sbuf_addc(&dbody, ' ');
+	sbuf_adds(&dbody, s->arn);
+	ids_uuid_of(id, dbody.buf, dbody.len);
 	memset(&q, 0, sizeof(q));
+	q.id = id;
+	/* SNS passes the group on; a FIFO queue numbers the message */
+	q.group = m->group;
+	if (s->queue.fifo)
+		q.dedup = m->dedup;
 	if (s->raw) {
-		sbuf_add(&body, m->text, m->len);
+		q.body = m->text;
+		q.len = m->len;
 		q.a = m->a;
 		q.na = m->na;
 	} else {
-		envelope_queued(m, s, &body, &quoted, hex);
+		sbuf_reset(&dbody);
+		sbuf_reset(&dquoted);
+		envelope_queued(m, s, s->queue.fifo && q.dedup == NULL ?
+		    &dbody : NULL, &dquoted, hex);
+		q.body = dbody.buf;
+		q.len = dbody.len;
 		q.md5 = hex;
-		q.quoted = quoted.buf;
-		q.qlen = quoted.len;
+		q.quoted = dquoted.buf;
+		q.qlen = dquoted.len;
 	}
-	q.id = id;
-	q.body = body.buf;
-	q.len = body.len;
-	if (!sqs_arn(s->endpoint, &queue)) {
-		memset(&queue, 0, sizeof(queue));
-		queue.arn = s->endpoint;
-	}
-	/* SNS passes the group on; a FIFO queue numbers the message */
-	q.group = m->group;
-	if (queue.fifo)
-		q.dedup = m->dedup;
-	sqs_message(b, &q, &queue);
-	sbuf_free(&body);
-	sbuf_free(&quoted);
+	sqs_message(b, &q, &s->queue);
 }
 
 /* The event a lambda subscription's function is invoked with. */
@@ -1492,7 +1501,9 @@ publish_send(struct msg *m, struct sbuf *b)
 	msg_send(m, b);
 	if (opt.out != NULL) {
 		sbuf_reset(b);
-		sbuf_addf(b, "{\"MessageId\":\"%s\"", m->id);
+		sbuf_adds(b, "{\"MessageId\":\"");
+		sbuf_adds(b, m->id);
+		sbuf_addc(b, '"');
 		add_seq(b, m);
 		sbuf_adds(b, "}");
 		out_line(opt.out, b->buf, b->len);
@@ -2134,6 +2145,8 @@ main(int argc, char *argv[])
 	free(locs.s);
 	dedup_free(opt.dedup);
 	sbuf_free(&fast_store);
+	sbuf_free(&dbody);
+	sbuf_free(&dquoted);
 	out_close(out_stdout(opt.unbuffered));
 	if (status == EXIT_OK && nrejected > 0)
 		status = EXIT_NEGATIVE;
