@@ -13,17 +13,26 @@ jsonraw_ws(const char *p, const char *end)
 	return p;
 }
 
-/* End of the string literal whose opening quote is at p, or NULL. */
+/*
+ * End of the string literal whose opening quote is at p, or NULL.  The
+ * quotes and backslashes are found with memchr, not byte by byte (a
+ * long Message is most of a Publish request); the next quote is looked
+ * for again only once the escapes have passed it.
+ */
 static const char *
 skip_string(const char *p, const char *end)
 {
-	for (p++; p < end; p++) {
-		if (*p == '\\') {
-			p++;
-			continue;
+	const char *q = NULL, *bs;
+
+	for (p++; p < end; p = bs + 2) {
+		if (q == NULL || q < p) {
+			if ((q = memchr(p, '"', (size_t)(end - p))) == NULL)
+				return NULL;
 		}
-		if (*p == '"')
-			return p + 1;
+		if ((bs = memchr(p, '\\', (size_t)(q - p))) == NULL)
+			return q + 1;
+		if (end - bs < 2)
+			return NULL;
 	}
 	return NULL;
 }

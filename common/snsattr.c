@@ -211,6 +211,74 @@ add_element(struct fields *f, int path, jv e, jv *keep)
 	jv_free(e);
 }
 
+static const char *
+ws(const char *p, const char *end)
+{
+	while (p < end && (*p == ' ' || *p == '\t' || *p == '\n' ||
+	    *p == '\r'))
+		p++;
+	return p;
+}
+
+/*
+ * The elements of a String.Array [p, end) that is a flat array of
+ * strings without escapes and of true, false and null, straight from
+ * its text (as most are): 0, after adding them to F when ADD; -1 for
+ * anything else (numbers, escapes, nesting, bad JSON), which libjq
+ * reads.
+ */
+static int
+plain_elements(struct fields *f, int path, const char *p, const char *end,
+    int add)
+{
+	static const struct {
+		const char	*text;
+		size_t		 len;
+		int		 kind;
+	} lit[] = {
+		{ "true", 4, LEAF_TRUE }, { "false", 5, LEAF_FALSE },
+		{ "null", 4, LEAF_NULL }
+	};
+	const char *e;
+	size_t i;
+
+	p = ws(p, end);
+	if (p == end || *p++ != '[')
+		return -1;
+	if ((p = ws(p, end)) < end && *p == ']')
+		return ws(p + 1, end) == end ? 0 : -1;
+	for (;;) {
+		if (p < end && *p == '"') {
+			for (e = ++p; e < end && *e != '"' && *e != '\\' &&
+			    (unsigned char)*e >= 0x20; e++)
+				continue;
+			if (e == end || *e != '"')
+				return -1;
+			if (add)
+				fields_add(f, path, LEAF_STRING, p,
+				    (size_t)(e - p));
+			p = e + 1;
+		} else {
+			for (i = 0; i < 3; i++)
+				if ((size_t)(end - p) >= lit[i].len &&
+				    memcmp(p, lit[i].text, lit[i].len) == 0)
+					break;
+			if (i == 3)
+				return -1;
+			if (add)
+				fields_add(f, path, lit[i].kind, lit[i].text,
+				    lit[i].len);
+			p += lit[i].len;
+		}
+		if ((p = ws(p, end)) < end && *p == ',')
+			p = ws(p + 1, end);
+		else if (p < end && *p == ']')
+			return ws(p + 1, end) == end ? 0 : -1;
+		else
+			return -1;
+	}
+}
+
 void
 snsattr_field(const struct pathtab *pt, struct fields *f, const char *name,
     size_t nlen, const char *t, const char *sv, size_t svlen, jv *keep)
@@ -223,7 +291,12 @@ snsattr_field(const struct pathtab *pt, struct fields *f, const char *name,
 	    (path = pathtab_find(pt, name, nlen)) < 0)
 		return;			/* Binary: ignored */
 	if (strcmp(t, "String.Array") == 0) {
-		arr = jv_parse(sv);	/* up to a NUL, as it always was */
+		/* up to a NUL, as it always was */
+		if (plain_elements(f, path, sv, sv + strlen(sv), 0) == 0) {
+			plain_elements(f, path, sv, sv + strlen(sv), 1);
+			return;
+		}
+		arr = jv_parse(sv);
 		n = jv_get_kind(arr) == JV_KIND_ARRAY ?
 		    jv_array_length(jv_copy(arr)) : 0;
 		for (i = 0; i < n; i++)
