@@ -1816,17 +1816,25 @@ key_is(const char *k, size_t kl, const char *name)
 
 /*
  * The text of string literal [lit, lit+n) in fast_store (NUL-terminated,
- * its length in *LEN), or NULL when libjq would read it otherwise.
+ * its length in *LEN), or NULL when libjq would read it otherwise.  A
+ * literal without escapes is its text (the line is valid UTF-8 without
+ * control bytes): when INPLACE, it is not even copied.
  */
 static const char *
-fast_text(const char *lit, size_t n, size_t *len)
+fast_text(const char *lit, size_t n, size_t *len, int inplace)
 {
 	size_t at = fast_store.len, bad;
 	const char *s;
 
 	if (*lit != '"')
 		return NULL;
-	logstore_unquote(lit, n, &fast_store);
+	if (memchr(lit + 1, '\\', n - 2) == NULL) {
+		*len = n - 2;
+		if (inplace)
+			return lit + 1;
+		sbuf_add(&fast_store, lit + 1, n - 2);
+	} else
+		logstore_unquote(lit, n, &fast_store);
 	*len = fast_store.len - at;
 	sbuf_addc(&fast_store, '\0');
 	s = fast_store.buf + at;
@@ -1862,7 +1870,7 @@ fast_attr(struct fast_attr *fa, const char *obj, size_t len)
 		for (i = 0; i < 3 && !key_is(k, kl, names[i]); i++)
 			continue;
 		if (i == 3 || t[i] != NULL ||
-		    (t[i] = fast_text(v, vl, &tl[i])) == NULL)
+		    (t[i] = fast_text(v, vl, &tl[i], 0)) == NULL)
 			return -1;
 	}
 	fa->a.type = t[0];
@@ -1889,7 +1897,7 @@ fast_attrs(struct msg *m, const char *obj, size_t len, size_t *size)
 	while (jsonraw_member_raw(obj, len, &it, &k, &kl, &v, &vl)) {
 		fa = xreallocarray(fa, n + 1, sizeof(*fa));
 		memset(&fa[n], 0, sizeof(*fa));
-		if (*v != '{' || (fa[n].a.name = fast_text(k, kl, &nl)) ==
+		if (*v != '{' || (fa[n].a.name = fast_text(k, kl, &nl, 0)) ==
 		    NULL || fast_attr(&fa[n], v, vl) != 0)
 			goto out;
 		n++;
@@ -1946,17 +1954,17 @@ fast_read(struct msg *m, const char *rec, size_t len, size_t *size)
 	store = fast_store.buf;
 	m->fast = 1;
 	if ((m->text = fast_text(val[F_MESSAGE], vlen[F_MESSAGE],
-	    &m->len)) == NULL)
+	    &m->len, 1)) == NULL)
 		return -1;
 	if (val[F_SUBJECT] != NULL && (m->subject = fast_text(val[F_SUBJECT],
-	    vlen[F_SUBJECT], &tl)) == NULL)
+	    vlen[F_SUBJECT], &tl, 0)) == NULL)
 		return -1;
 	if (val[F_TOPIC] != NULL && ((t = fast_text(val[F_TOPIC],
-	    vlen[F_TOPIC], &tl)) == NULL || strcmp(t, opt.topic) != 0))
+	    vlen[F_TOPIC], &tl, 0)) == NULL || strcmp(t, opt.topic) != 0))
 		return -1;
 	for (i = F_GROUP; i <= F_DEDUP; i++)
 		if (val[i] != NULL) {
-			if ((t = fast_text(val[i], vlen[i], &tl)) == NULL)
+			if ((t = fast_text(val[i], vlen[i], &tl, 0)) == NULL)
 				return -1;
 			*(i == F_GROUP ? &m->group : &m->dedup) = xstrdup(t);
 		}
