@@ -117,6 +117,7 @@ static struct {
 	char		*created;	/* CreateTopic's name, or NULL */
 	struct dedup	*dedup;		/* FIFO: the 5-minute window */
 	char		*cert;		/* SigningCertURL */
+	struct sbuf	 envtopic, envsign; /* see envelope_fixed */
 	int		 listened;	/* some subscription has a -t */
 	uint64_t	 seq;		/* FIFO: the last SequenceNumber */
 } opt;
@@ -940,35 +941,50 @@ attrs_tv(struct sbuf *b, const struct msg *m, const char *sep,
 	}
 }
 
+/* (Lengths are given, not measured: the keys are literals.) */
 static void
 member(struct sbuf *b, const char *key, const char *val, size_t n, int more)
 {
-	sbuf_adds(b, "  \"");
-	sbuf_adds(b, key);
-	sbuf_adds(b, "\" : ");
+	sbuf_add(b, "  \"", 3);
+	sbuf_add(b, key, strlen(key));
+	sbuf_add(b, "\" : ", 4);
 	jsonraw_quote(b, val, n);
-	sbuf_adds(b, more ? ",\n" : "\n");
+	if (more)
+		sbuf_add(b, ",\n", 2);
+	else
+		sbuf_addc(b, '\n');
+}
+
+/*
+ * The members every envelope of the topic has the same: its TopicArn,
+ * and the signature's (a FIFO topic's notifications are not signed).
+ */
+static void
+envelope_fixed(void)
+{
+	member(&opt.envtopic, "TopicArn", opt.topic, strlen(opt.topic), 1);
+	if (opt.fifo)
+		return;
+	member(&opt.envsign, "SignatureVersion", "1", 1, 1);
+	member(&opt.envsign, "Signature", SIGNATURE, strlen(SIGNATURE), 1);
+	member(&opt.envsign, "SigningCertURL", opt.cert, strlen(opt.cert), 1);
 }
 
 /* The envelope up to its UnsubscribeURL. */
 static void
 envelope_head(struct sbuf *b, const struct msg *m)
 {
-	sbuf_adds(b, "{\n");
+	sbuf_add(b, "{\n", 2);
 	member(b, "Type", "Notification", 12, 1);
 	member(b, "MessageId", m->id, strlen(m->id), 1);
 	if (opt.fifo)
 		member(b, "SequenceNumber", m->seq, strlen(m->seq), 1);
-	member(b, "TopicArn", opt.topic, strlen(opt.topic), 1);
+	sbuf_add(b, opt.envtopic.buf, opt.envtopic.len);
 	if (m->subject != NULL)
 		member(b, "Subject", m->subject, strlen(m->subject), 1);
 	member(b, "Message", m->text, m->len, 1);
 	member(b, "Timestamp", m->ts, strlen(m->ts), 1);
-	if (!opt.fifo) {	/* FIFO notifications are not signed */
-		member(b, "SignatureVersion", "1", 1, 1);
-		member(b, "Signature", SIGNATURE, strlen(SIGNATURE), 1);
-		member(b, "SigningCertURL", opt.cert, strlen(opt.cert), 1);
-	}
+	sbuf_add(b, opt.envsign.buf, opt.envsign.len);
 }
 
 /*
@@ -1471,6 +1487,20 @@ fifo_dup(struct msg *m, int64_t now)
 	return 0;
 }
 
+/* NOW as text: messages come many a millisecond, formatted once. */
+static void
+timestamp(int64_t now, char ts[RFC3339_BUFSZ])
+{
+	static int64_t last = INT64_MIN;
+	static char text[RFC3339_BUFSZ];
+
+	if (now != last) {
+		rfc3339_fmt_ms(now, text);
+		last = now;
+	}
+	memcpy(ts, text, RFC3339_BUFSZ);
+}
+
 /* Accept checked message M: give it its id and time, and deliver it. */
 static void
 msg_send(struct msg *m, struct sbuf *b)
@@ -1482,7 +1512,7 @@ msg_send(struct msg *m, struct sbuf *b)
 	if (!opt.fifo)
 		ids_uuid(m->id, m->text, m->len);
 	msg_attrs(m);
-	rfc3339_fmt_ms(now, m->ts);
+	timestamp(now, m->ts);
 	deliver(m, b);
 }
 
@@ -2090,6 +2120,7 @@ main(int argc, char *argv[])
 	    awsid_region());
 	if (opt.fifo)
 		opt.dedup = dedup_new(DEDUP_WINDOW_MS);
+	envelope_fixed();
 	sc = scan_new(pt_body);
 	pt_none = pathtab_new();
 	sc_req = scan_new(pt_none);
@@ -2148,6 +2179,8 @@ main(int argc, char *argv[])
 	free(opt.topic);
 	free(opt.created);
 	free(opt.cert);
+	sbuf_free(&opt.envtopic);
+	sbuf_free(&opt.envsign);
 	for (i = 0; i < locs.n; i++)
 		free(locs.s[i]);
 	free(locs.s);
