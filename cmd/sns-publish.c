@@ -913,7 +913,9 @@ msg_attrs_free(struct msg *m)
 {
 	size_t i;
 
-	for (i = 0; !m->fast && i < m->na; i++) {
+	if (m->fast)
+		return;			/* all in fast_store and fast_room */
+	for (i = 0; i < m->na; i++) {
 		free((char *)m->a[i].name);
 		free((char *)m->a[i].type);
 		free((char *)m->a[i].value);
@@ -928,16 +930,19 @@ attrs_tv(struct sbuf *b, const struct msg *m, const char *sep,
 {
 	size_t i;
 
+	size_t seplen = strlen(sep), indlen = strlen(indent);
+
 	for (i = 0; i < m->na; i++) {
-		sbuf_adds(b, i > 0 ? "," : "");
-		sbuf_adds(b, indent);
+		if (i > 0)
+			sbuf_addc(b, ',');
+		sbuf_add(b, indent, indlen);
 		jsonraw_quote(b, m->a[i].name, strlen(m->a[i].name));
-		sbuf_adds(b, sep);
-		sbuf_adds(b, "{\"Type\":");
+		sbuf_add(b, sep, seplen);
+		sbuf_add(b, "{\"Type\":", 8);
 		jsonraw_quote(b, m->a[i].type, strlen(m->a[i].type));
-		sbuf_adds(b, ",\"Value\":");
+		sbuf_add(b, ",\"Value\":", 9);
 		jsonraw_quote(b, m->a[i].value, strlen(m->a[i].value));
-		sbuf_adds(b, "}");
+		sbuf_addc(b, '}');
 	}
 }
 
@@ -1879,11 +1884,26 @@ struct fast_attr {
 	size_t		 svl, bvl;
 };
 
-static int
-fast_attr_cmp(const void *x, const void *y)
+/* Room for the attributes of fast messages, kept from one to the next. */
+static struct {
+	struct fast_attr	*fa;
+	struct sqs_attr		*a;
+	size_t			 cap;
+} fast_room;
+
+/* Sort by name: an insertion sort, for a message has a few attributes. */
+static void
+fast_attr_sort(struct fast_attr *fa, size_t n)
 {
-	return strcmp(((const struct fast_attr *)x)->a.name,
-	    ((const struct fast_attr *)y)->a.name);
+	struct fast_attr t;
+	size_t i, j;
+
+	for (i = 1; i < n; i++) {
+		t = fa[i];
+		for (j = i; j > 0 && strcmp(fa[j - 1].a.name, t.a.name) > 0; j--)
+			fa[j] = fa[j - 1];
+		fa[j] = t;
+	}
 }
 
 /* One attribute's {"DataType", "StringValue" | "BinaryValue"}: 0 or -1. */
@@ -1918,21 +1938,29 @@ fast_attr(struct fast_attr *fa, const char *obj, size_t len)
 static int
 fast_attrs(struct msg *m, const char *obj, size_t len, size_t *size)
 {
-	struct fast_attr *fa = NULL;
+	struct fast_attr *fa;
 	const char *it = NULL, *k, *v, *base, *why;
 	size_t kl, vl, nl, n = 0, i;
 	char *awhy = NULL;
 	int ret = -1;
 
 	while (jsonraw_member_raw(obj, len, &it, &k, &kl, &v, &vl)) {
-		fa = xreallocarray(fa, n + 1, sizeof(*fa));
-		memset(&fa[n], 0, sizeof(*fa));
-		if (*v != '{' || (fa[n].a.name = fast_text(k, kl, &nl, 0)) ==
-		    NULL || fast_attr(&fa[n], v, vl) != 0)
+		if (n == fast_room.cap) {
+			fast_room.cap = fast_room.cap * 2 + 8;
+			fast_room.fa = xreallocarray(fast_room.fa,
+			    fast_room.cap, sizeof(*fast_room.fa));
+			fast_room.a = xreallocarray(fast_room.a,
+			    fast_room.cap, sizeof(*fast_room.a));
+		}
+		fa = &fast_room.fa[n];
+		memset(fa, 0, sizeof(*fa));
+		if (*v != '{' || (fa->a.name = fast_text(k, kl, &nl, 0)) ==
+		    NULL || fast_attr(fa, v, vl) != 0)
 			goto out;
 		n++;
 	}
-	qsort(fa, n, sizeof(*fa), fast_attr_cmp);
+	fa = fast_room.fa;
+	fast_attr_sort(fa, n);
 	for (i = 0; i < n; i++) {
 		if ((i > 0 && strcmp(fa[i].a.name, fa[i - 1].a.name) == 0) ||
 		    snsattr_check_one("", fa[i].a.name, fa[i].a.type,
@@ -1943,14 +1971,13 @@ fast_attrs(struct msg *m, const char *obj, size_t len, size_t *size)
 		fa[i].a.binary = base[0] == 'B';
 		fa[i].a.value = fa[i].a.binary ? fa[i].bv : fa[i].sv;
 	}
-	m->a = xcalloc(n + 1, sizeof(*m->a));
 	for (i = 0; i < n; i++)
-		m->a[i] = fa[i].a;
+		fast_room.a[i] = fa[i].a;
+	m->a = fast_room.a;
 	m->na = n;
 	ret = 0;
 out:
 	free(awhy);
-	free(fa);
 	return ret;
 }
 
@@ -2002,8 +2029,6 @@ fast_read(struct msg *m, const char *rec, size_t len, size_t *size)
 	if (val[F_ATTRS] != NULL && fast_attrs(m, val[F_ATTRS],
 	    vlen[F_ATTRS], size) != 0)
 		return -1;
-	if (m->a == NULL)
-		m->a = xcalloc(1, sizeof(*m->a));
 	return fast_store.buf == store ? 0 : -1;
 }
 
@@ -2186,6 +2211,8 @@ main(int argc, char *argv[])
 	free(locs.s);
 	dedup_free(opt.dedup);
 	sbuf_free(&fast_store);
+	free(fast_room.fa);
+	free(fast_room.a);
 	sbuf_free(&dbody);
 	sbuf_free(&dquoted);
 	out_close(out_stdout(opt.unbuffered));
