@@ -1868,8 +1868,10 @@ fast_text(const char *lit, size_t n, size_t *len, int inplace)
 		if (inplace)
 			return lit + 1;
 		sbuf_add(&fast_store, lit + 1, n - 2);
-	} else
-		logstore_unquote(lit, n, &fast_store);
+		sbuf_addc(&fast_store, '\0');
+		return fast_store.buf + at;
+	}
+	logstore_unquote(lit, n, &fast_store);
 	*len = fast_store.len - at;
 	sbuf_addc(&fast_store, '\0');
 	s = fast_store.buf + at;
