@@ -874,6 +874,8 @@ struct msg {
 	struct md5_ctx	 md5env;	/* the MD5 state after env */
 	int		 fast;		/* read over the bytes: no jv, and
 					   a's texts are in fast_store */
+	char		 idseed[UUID_BUFSZ + 1]; /* "MessageId " */
+	struct ids_prefix idp;		/* its part of the queue copies' ids */
 };
 
 static struct sbuf fast_store;	/* the decoded texts of fast messages */
@@ -1072,11 +1074,11 @@ sqs_delivery(struct sbuf *b, struct msg *m, const struct sub *s)
 	char id[UUID_BUFSZ], hex[33];
 
 	/* one id per message and queue, whichever other queues listen */
-	sbuf_reset(&dbody);
-	sbuf_adds(&dbody, m->id);
-	sbuf_addc(&dbody, ' ');
-	sbuf_adds(&dbody, s->arn);
-	ids_uuid_of(id, dbody.buf, dbody.len);
+	if (m->idp.p == NULL) {
+		snprintf(m->idseed, sizeof(m->idseed), "%s ", m->id);
+		ids_uuid_prefix(&m->idp, m->idseed, strlen(m->idseed));
+	}
+	ids_uuid_of_prefixed(id, &m->idp, s->arn, strlen(s->arn));
 	memset(&q, 0, sizeof(q));
 	q.id = id;
 	/* SNS passes the group on; a FIFO queue numbers the message */
