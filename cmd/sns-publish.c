@@ -868,10 +868,7 @@ struct msg {
 	size_t		 size;		/* message and attribute bytes */
 	struct sqs_attr	*a;		/* its members, by name */
 	size_t		 na;
-	struct sbuf	 env, envtail;	/* the envelope but UnsubscribeURL */
-	const char	*envtext;	/* the text env was built for */
-	struct sbuf	 qenv, qtail;	/* env and envtail as JSON strings */
-	struct md5_ctx	 md5env;	/* the MD5 state after env */
+	unsigned long	 serial;	/* its number once it is sent */
 	int		 fast;		/* read over the bytes: no jv, and
 					   a's texts are in fast_store */
 	char		 idseed[UUID_BUFSZ + 1]; /* "MessageId " */
@@ -879,6 +876,18 @@ struct msg {
 };
 
 static struct sbuf fast_store;	/* the decoded texts of fast messages */
+
+/*
+ * The envelope parts of the message being delivered (see envelope_parts),
+ * in buffers kept from one message to the next.
+ */
+static struct {
+	struct sbuf	 head, tail;	/* the envelope but UnsubscribeURL */
+	struct sbuf	 qhead, qtail;	/* head and tail as JSON strings */
+	struct md5_ctx	 md5;		/* the MD5 state after head */
+	unsigned long	 serial;	/* the message they were made for */
+	const char	*text;		/* and its text */
+} envc;
 static struct sbuf dbody, dquoted;	/* a queue delivery's, reused */
 
 /* The checked attributes of M, sorted by name. */
@@ -1002,36 +1011,37 @@ envelope_head(struct sbuf *b, const struct msg *m)
  * of a text is the quoting of its parts, split between characters).
  */
 static void
-envelope_parts(struct msg *m)
+envelope_parts(const struct msg *m)
 {
-	if (m->envtext == m->text && m->env.len > 0)
+	if (envc.serial == m->serial && envc.text == m->text)
 		return;
-	sbuf_reset(&m->env);
-	envelope_head(&m->env, m);
-	sbuf_reset(&m->envtail);
+	sbuf_reset(&envc.head);
+	envelope_head(&envc.head, m);
+	sbuf_reset(&envc.tail);
 	if (m->na > 0) {
-		sbuf_adds(&m->envtail, ",\n  \"MessageAttributes\" : {");
-		attrs_tv(&m->envtail, m, " : ", "\n    ");
-		sbuf_adds(&m->envtail, "\n  }");
+		sbuf_adds(&envc.tail, ",\n  \"MessageAttributes\" : {");
+		attrs_tv(&envc.tail, m, " : ", "\n    ");
+		sbuf_adds(&envc.tail, "\n  }");
 	}
-	sbuf_adds(&m->envtail, "\n}");
-	m->envtext = m->text;
-	sbuf_reset(&m->qenv);
-	jsonraw_quote(&m->qenv, m->env.buf, m->env.len);
-	m->qenv.len--;			/* the closing quote */
-	sbuf_reset(&m->qtail);
-	jsonraw_quote(&m->qtail, m->envtail.buf, m->envtail.len);
-	md5_init(&m->md5env);
-	md5_update(&m->md5env, m->env.len, (const uint8_t *)m->env.buf);
+	sbuf_adds(&envc.tail, "\n}");
+	envc.serial = m->serial;
+	envc.text = m->text;
+	sbuf_reset(&envc.qhead);
+	jsonraw_quote(&envc.qhead, envc.head.buf, envc.head.len);
+	envc.qhead.len--;		/* the closing quote */
+	sbuf_reset(&envc.qtail);
+	jsonraw_quote(&envc.qtail, envc.tail.buf, envc.tail.len);
+	md5_init(&envc.md5);
+	md5_update(&envc.md5, envc.head.len, (const uint8_t *)envc.head.buf);
 }
 
 static void
-envelope(struct sbuf *b, struct msg *m, const struct sub *s)
+envelope(struct sbuf *b, const struct msg *m, const struct sub *s)
 {
 	envelope_parts(m);
-	sbuf_add(b, m->env.buf, m->env.len);
+	sbuf_add(b, envc.head.buf, envc.head.len);
 	sbuf_add(b, s->unsubm.buf, s->unsubm.len);
-	sbuf_add(b, m->envtail.buf, m->envtail.len);
+	sbuf_add(b, envc.tail.buf, envc.tail.len);
 }
 
 /*
@@ -1051,12 +1061,12 @@ envelope_queued(struct msg *m, const struct sub *s, struct sbuf *body,
 		envelope(body, m, s);
 	else
 		envelope_parts(m);
-	sbuf_add(quoted, m->qenv.buf, m->qenv.len);
+	sbuf_add(quoted, envc.qhead.buf, envc.qhead.len);
 	sbuf_add(quoted, s->qunsub.buf + 1, s->qunsub.len - 2);
-	sbuf_add(quoted, m->qtail.buf + 1, m->qtail.len - 1);
-	c = m->md5env;
+	sbuf_add(quoted, envc.qtail.buf + 1, envc.qtail.len - 1);
+	c = envc.md5;
 	md5_update(&c, s->unsubm.len, (const uint8_t *)s->unsubm.buf);
-	md5_update(&c, m->envtail.len, (const uint8_t *)m->envtail.buf);
+	md5_update(&c, envc.tail.len, (const uint8_t *)envc.tail.buf);
 	md5_digest(&c, sizeof(d), d);
 	num_hex(hex, d, sizeof(d));
 }
@@ -1382,10 +1392,6 @@ msg_free(struct msg *m)
 	jv_free(m->subj);
 	jv_free(m->attrs);
 	jv_free(m->structure);
-	sbuf_free(&m->env);
-	sbuf_free(&m->envtail);
-	sbuf_free(&m->qenv);
-	sbuf_free(&m->qtail);
 	free(m->group);
 	free(m->dedup);
 	msg_attrs_free(m);
@@ -1512,6 +1518,7 @@ timestamp(int64_t now, char ts[RFC3339_BUFSZ])
 static void
 msg_send(struct msg *m, struct sbuf *b)
 {
+	static unsigned long sent;
 	int64_t now = clock_now_ms();
 
 	if (opt.fifo && fifo_dup(m, now))
@@ -1520,6 +1527,7 @@ msg_send(struct msg *m, struct sbuf *b)
 		ids_uuid(m->id, m->text, m->len);
 	msg_attrs(m);
 	timestamp(now, m->ts);
+	m->serial = ++sent;
 	deliver(m, b);
 }
 
@@ -2215,6 +2223,10 @@ main(int argc, char *argv[])
 	free(locs.s);
 	dedup_free(opt.dedup);
 	sbuf_free(&fast_store);
+	sbuf_free(&envc.head);
+	sbuf_free(&envc.tail);
+	sbuf_free(&envc.qhead);
+	sbuf_free(&envc.qtail);
 	free(fast_room.fa);
 	free(fast_room.a);
 	sbuf_free(&dbody);
