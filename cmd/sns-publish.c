@@ -939,9 +939,7 @@ static void
 attrs_tv(struct sbuf *b, const struct msg *m, const char *sep,
     const char *indent)
 {
-	size_t i;
-
-	size_t seplen = strlen(sep), indlen = strlen(indent);
+	size_t i, seplen = strlen(sep), indlen = strlen(indent);
 
 	for (i = 0; i < m->na; i++) {
 		if (i > 0)
@@ -957,7 +955,7 @@ attrs_tv(struct sbuf *b, const struct msg *m, const char *sep,
 	}
 }
 
-/* (Lengths are given, not measured: the keys are literals.) */
+/* One member a line (the key's strlen is folded: keys are literals). */
 static void
 member(struct sbuf *b, const char *key, const char *val, size_t n, int more)
 {

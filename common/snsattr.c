@@ -7,6 +7,7 @@
 
 #include <jv.h>
 
+#include "jsonraw.h"
 #include "pattern.h"
 #include "snsattr.h"
 
@@ -211,15 +212,6 @@ add_element(struct fields *f, int path, jv e, jv *keep)
 	jv_free(e);
 }
 
-static const char *
-ws(const char *p, const char *end)
-{
-	while (p < end && (*p == ' ' || *p == '\t' || *p == '\n' ||
-	    *p == '\r'))
-		p++;
-	return p;
-}
-
 /*
  * The elements of a String.Array [p, end) that is a flat array of
  * strings without escapes and of true, false and null, straight from
@@ -242,11 +234,11 @@ plain_elements(struct fields *f, int path, const char *p, const char *end,
 	const char *e;
 	size_t i;
 
-	p = ws(p, end);
+	p = jsonraw_ws(p, end);
 	if (p == end || *p++ != '[')
 		return -1;
-	if ((p = ws(p, end)) < end && *p == ']')
-		return ws(p + 1, end) == end ? 0 : -1;
+	if ((p = jsonraw_ws(p, end)) < end && *p == ']')
+		return jsonraw_ws(p + 1, end) == end ? 0 : -1;
 	for (;;) {
 		if (p < end && *p == '"') {
 			for (e = ++p; e < end && *e != '"' && *e != '\\' &&
@@ -270,10 +262,10 @@ plain_elements(struct fields *f, int path, const char *p, const char *end,
 				    lit[i].len);
 			p += lit[i].len;
 		}
-		if ((p = ws(p, end)) < end && *p == ',')
-			p = ws(p + 1, end);
+		if ((p = jsonraw_ws(p, end)) < end && *p == ',')
+			p = jsonraw_ws(p + 1, end);
 		else if (p < end && *p == ']')
-			return ws(p + 1, end) == end ? 0 : -1;
+			return jsonraw_ws(p + 1, end) == end ? 0 : -1;
 		else
 			return -1;
 	}
