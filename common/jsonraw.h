@@ -46,6 +46,13 @@ int	jsonraw_next(const char *arr, size_t len, const char **it,
 int	jsonraw_member_next(const char *obj, size_t len, const char **it,
 	    jv *key, const char **val, size_t *vlen);
 
+/*
+ * The same without libjq: the key as its string literal [key, key+klen),
+ * quotes and escapes as they are in the text.
+ */
+int	jsonraw_member_raw(const char *obj, size_t len, const char **it,
+	    const char **key, size_t *klen, const char **val, size_t *vlen);
+
 /* Append the text with insignificant whitespace removed. */
 void	jsonraw_minify(struct sbuf *, const char *p, size_t n);
 

@@ -265,13 +265,17 @@ sqs_message(struct sbuf *b, const struct sqs_msg *m,
 
 	if (m->id == NULL)
 		ids_uuid(id, m->body, m->len);
-	sqs_md5_hex(m->body, m->len, hex);
+	if (m->md5 == NULL)
+		sqs_md5_hex(m->body, m->len, hex);
 	sbuf_adds(b, "{\"MessageId\":\"");
 	sbuf_adds(b, m->id != NULL ? m->id : id);
 	sbuf_adds(b, "\",\"MD5OfBody\":\"");
-	sbuf_adds(b, hex);
+	sbuf_adds(b, m->md5 != NULL ? m->md5 : hex);
 	sbuf_adds(b, "\",\"Body\":");
-	jsonraw_quote(b, m->body, m->len);
+	if (m->quoted != NULL)
+		sbuf_add(b, m->quoted, m->qlen);
+	else
+		jsonraw_quote(b, m->body, m->len);
 	attributes(b, m, q, m->sent != 0 ? m->sent : clock_now_ms());
 	if (m->na > 0)
 		message_attributes(b, m->a, m->na);

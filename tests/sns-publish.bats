@@ -45,6 +45,16 @@ sub() {		# sub ATTRIBUTES-JSON: one sqs subscription line
 	assert_output "$(cat "$F/lambda.expected")"
 }
 
+@test "escapes, surrogate pairs, a lone surrogate, repeated members: what the jv reading delivered, byte for byte" {
+	# Most requests are read over their bytes, the unusual ones (an
+	# escaped key, a member twice) through libjq; escapes.expected is
+	# what sns-publish wrote when every request went through libjq.
+	run -0 --separate-stderr sns-publish -S "$F/escapes-subscriptions.ndjson" \
+	    -t q=- -t f=- -t env=- "$F/escapes.ndjson"
+	assert_output "$(cat "$F/escapes.expected")"
+	assert_equal "$stderr" ""
+}
+
 @test "ids do not depend on which subscriptions are listened to" {
 	run -0 sns-publish -S "$SUBS" -t Orders=- "$F/publish.ndjson"
 	a=$output
