@@ -65,7 +65,7 @@ TESTS	?= tests
 
 BUILD_PKGS = libjq-dev nettle-dev libmicrohttpd-dev libpcre2-dev
 CHECK_PKGS = jq bats bats-assert bats-support mandoc curl python3 nodejs \
-	     strace
+	     strace libfaketime
 
 # The fuzz harnesses (tests/fuzz/): built with libFuzzer into build-fuzz
 # for make fuzz, and with a plain driver into $(BUILD)/fuzz so that make
