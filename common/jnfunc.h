@@ -87,4 +87,11 @@ struct jn_value	*jn_parse_datetime(struct jn_ctx *, struct jn_value *ts,
 /* Round half to even at PREC decimal places, as $round does. */
 double	jn_round(double, int prec);
 
+/*
+ * Argument INDEX (1-based) is missing (undefined) where the function
+ * cannot do without it: jsonata-js dereferences it there and throws a
+ * JavaScript TypeError, which has no code; we throw T0410 for it.
+ */
+void	jn_sig_missing(struct jn_ctx *, int index)
+	    __attribute__((noreturn));
 #endif

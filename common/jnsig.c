@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "jnfunc.h"
 #include "jnsig.h"
 
 #define MAXPARAMS	16
@@ -272,4 +273,10 @@ jn_sig_validate(struct jn_ctx *c, const char *sigtext, struct jn_value **args,
 	}
 	*nargs = no;
 	return out;
+}
+
+void
+jn_sig_missing(struct jn_ctx *c, int index)
+{
+	bad(c, "T0410", index, NULL);
 }

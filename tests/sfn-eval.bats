@@ -87,6 +87,26 @@ EOF2
 	assert_output '"[Year]: [1970]"'
 }
 
+@test "a missing argument: jsonata-js's result, or T0410 where it throws a TypeError" {
+	# (these crashed the engine: found by fuzzing)
+	run -5 --separate-stderr sfn-eval '$formatInteger(12.6, x)' <<<'{}'
+	assert_equal "$stderr" 'sfn-eval: <stdin>:1: T0410 at position 15: Argument 2 of function formatInteger does not match function signature'
+	for e in '$formatNumber(1, x)' '$parseInteger("1", x)' '$contains("ab", x)' '$split("ab", x)' '$replace("ab", x, "y")' '$replace("ab", /a/, x)'; do
+		run -5 --separate-stderr sfn-eval "$e" <<<'{}'
+		assert_output ""
+		assert_equal "${stderr%%:*}" "sfn-eval"
+		[[ $stderr == *' T0410 at position '*' does not match function signature' ]]
+	done
+	run -5 --separate-stderr sfn-eval '$power(2, x)' <<<'{}'
+	assert_equal "$stderr" 'sfn-eval: <stdin>:1: D3061 at position 7: The power function has resulted in a value that cannot be represented as a JSON number'
+	run -5 --separate-stderr sfn-eval '$replace("ab", "a", "b", -1)' <<<'{}'
+	assert_equal "$stderr" 'sfn-eval: <stdin>:1: D3011 at position 9: Fourth argument of replace function must evaluate to a positive number'
+	run -0 --separate-stderr sfn-eval --undefined=undefined '[$lookup({"undefined":5}, x), $lookup(x), $pad("ab", x), $substring("ab", x), $substring("ab", x, 1), $replace("ab", "a", x), $replace("ab", /z/, x), $replace("ab", x, "y", 0), $split("ab", x, 0)]' <<<'{}'
+	assert_output '[5,"ab","ab","","undefinedb","ab","ab"]'
+	run -0 --separate-stderr sfn-eval '$split("ab", x, 0)' <<<'{}'
+	assert_output '[]'
+}
+
 @test "the parent operator reaches the object a step came from" {
 	run -0 --separate-stderr sfn-eval 'Order.Product.{ "order": %.OrderID, "sku": SKU }' <<<'{"Order":[{"OrderID":"o1","Product":[{"SKU":"a"},{"SKU":"b"}]},{"OrderID":"o2","Product":{"SKU":"c"}}]}'
 	assert_output '[{"order":"o1","sku":"a"},{"order":"o1","sku":"b"},{"order":"o2","sku":"c"}]'
