@@ -23,6 +23,14 @@ def() {
 	printf '%s\n' "$1" > "$BATS_TEST_TMPDIR/def.json"
 }
 
+# Definition $1 is refused at load (exit 3) with the message $2.
+bad() {
+	def "$1"
+	run -3 --separate-stderr sfn-run "$BATS_TEST_TMPDIR/def.json"
+	assert_equal "$output" ""
+	assert_equal "$stderr" "sfn-run: $BATS_TEST_TMPDIR/def.json: $2"
+}
+
 @test "a Pass machine: one DescribeExecution result per input, in order" {
 	run -0 --separate-stderr sfn-run "$FIXTURES/cli/pass.asl.json" <<'EOF'
 {"a":1}
@@ -35,12 +43,6 @@ EOF
 }
 
 @test "a broken definition is exit 3 with the state and the reason" {
-	bad() {
-		def "$1"
-		run -3 --separate-stderr sfn-run "$BATS_TEST_TMPDIR/def.json"
-		assert_equal "$output" ""
-		assert_equal "$stderr" "sfn-run: $BATS_TEST_TMPDIR/def.json: $2"
-	}
 	bad '{"StartAt":"A","States":{"A":{"Type":"Pass","Next":"B"}}}' \
 	    "state 'A': Next 'B' is not a state of this state machine or branch"
 	bad '{"StartAt":"X","States":{"A":{"Type":"Pass","End":true}}}' \
@@ -70,16 +72,23 @@ EOF
 	bad '[1' "the definition is not valid JSON: Unfinished JSON term at EOF at line 2, column 0"
 }
 
-@test "JSONata and workflow variables are refused at load, never half-run" {
-	def '{"QueryLanguage":"JSONata","StartAt":"A","States":{"A":{"Type":"Pass","End":true}}}'
-	run -3 sfn-run "$BATS_TEST_TMPDIR/def.json" <<<'{}'
-	assert_output "sfn-run: $BATS_TEST_TMPDIR/def.json: QueryLanguage JSONata: JSONata and workflow variables are not supported yet"
-	def '{"StartAt":"A","States":{"A":{"Type":"Pass","Assign":{"x":1},"End":true}}}'
-	run -3 sfn-run "$BATS_TEST_TMPDIR/def.json" <<<'{}'
-	assert_output "sfn-run: $BATS_TEST_TMPDIR/def.json: state 'A': field 'Assign': JSONata and workflow variables are not supported yet"
-	def '{"StartAt":"A","States":{"A":{"Type":"Pass","Parameters":{"v.$":"$x"},"End":true}}}'
-	run -3 sfn-run "$BATS_TEST_TMPDIR/def.json" <<<'{}'
-	assert_output "sfn-run: $BATS_TEST_TMPDIR/def.json: state 'A': v.\$: '\$x' refers to a variable: JSONata and workflow variables are not supported yet"
+@test "JSONata states refuse JSONPath fields at load, and the reverse" {
+	bad '{"QueryLanguage":"JSONata","StartAt":"A","States":{"A":{"Type":"Pass","InputPath":"$.a","End":true}}}' \
+	    "state 'A': the field 'InputPath' is not supported when the QueryLanguage is JSONata"
+	bad '{"StartAt":"A","States":{"A":{"Type":"Task","Resource":"r","QueryLanguage":"JSONata","Parameters":{},"End":true}}}' \
+	    "state 'A': the field 'Parameters' is not supported when the QueryLanguage is JSONata"
+	bad '{"StartAt":"A","States":{"A":{"Type":"Pass","Output":{"a":1},"End":true}}}' \
+	    "state 'A': the field 'Output' is not supported when the QueryLanguage is JSONPath"
+	bad '{"QueryLanguage":"JSONata","StartAt":"A","States":{"A":{"Type":"Pass","QueryLanguage":"JSONPath","End":true}}}' \
+	    "state 'A': QueryLanguage JSONPath is not allowed in a state machine whose QueryLanguage is JSONata"
+	bad '{"QueryLanguage":"JSONata","StartAt":"A","States":{"A":{"Type":"Pass","Output":{"v":["{% $states.input.a + %}"]},"End":true}}}' \
+	    "state 'A': Output/v[0]: invalid JSONata expression '\$states.input.a +': S0207: Unexpected end of expression"
+	bad '{"QueryLanguage":"JSONata","StartAt":"A","States":{"A":{"Type":"Choice","Choices":[{"Variable":"$.a","IsNull":true,"Next":"A"}]}}}' \
+	    "state 'A': Choices: unknown field 'Variable'"
+	bad '{"StartAt":"A","States":{"A":{"Type":"Pass","ResultPath":"$x","End":true}}}' \
+	    "state 'A': ResultPath cannot write into a variable (use Assign)"
+	bad '{"StartAt":"A","States":{"A":{"Type":"Pass","Assign":[1],"End":true}}}' \
+	    "state 'A': Assign must be an object"
 }
 
 @test "--check validates only; usage errors are exit 2" {
