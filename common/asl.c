@@ -1561,6 +1561,64 @@ states_free(struct asl_states *ss)
 	free(ss->start_at);
 }
 
+/*
+ * One Assign of state S against the scope: a name the enclosing sets
+ * assign (in OUTER) is refused, the others join MINE.
+ */
+static int
+scope_assign(struct loader *l, const struct asl_state *s,
+    const struct asl_tmpl *t, jv outer, jv *mine)
+{
+	size_t i;
+
+	for (i = 0; t != NULL && i < t->nkids; i++) {
+		if (jv_object_has(jv_copy(outer), jv_string(t->kids[i].key))) {
+			l->where = s->name;
+			return bad(l, "Assign: '%s' is a variable of an outer "
+			    "scope: a state in a Parallel branch or a Map "
+			    "iteration may read it, not assign it",
+			    t->kids[i].key);
+		}
+		*mine = jv_object_set(*mine, jv_string(t->kids[i].key),
+		    jv_true());
+	}
+	return 0;
+}
+
+/*
+ * Variable scopes, as AWS has them: the states of a Parallel branch or a
+ * Map processor read the variables of the sets around them (OUTER, an
+ * object of names, consumed) but do not assign them.
+ */
+static int
+check_scope(struct loader *l, const struct asl_states *ss, jv outer)
+{
+	const struct asl_state *s;
+	jv mine = jv_copy(outer);
+	size_t i, k;
+	int r = 0;
+
+	for (i = 0; i < ss->nstates && r == 0; i++) {
+		s = &ss->states[i];
+		r = scope_assign(l, s, s->assign, outer, &mine);
+		for (k = 0; k < s->nchoices && r == 0; k++)
+			r = scope_assign(l, s, s->rules[k].assign, outer, &mine);
+		for (k = 0; k < s->ncatch && r == 0; k++)
+			r = scope_assign(l, s, s->catchers[k].assign, outer,
+			    &mine);
+	}
+	for (i = 0; i < ss->nstates && r == 0; i++) {
+		s = &ss->states[i];
+		for (k = 0; k < s->nbranches && r == 0; k++)
+			r = check_scope(l, &s->branches[k], jv_copy(mine));
+		if (r == 0 && s->processor != NULL)
+			r = check_scope(l, s->processor, jv_copy(mine));
+	}
+	jv_free(mine);
+	jv_free(outer);
+	return r;
+}
+
 struct asl_machine *
 asl_load(jv def, struct sbuf *err)
 {
@@ -1571,7 +1629,8 @@ asl_load(jv def, struct sbuf *err)
 	l.err = err;
 	if (load_states(&l, def, &m->top, 0) != 0 ||
 	    int_field(&l, def, "TimeoutSeconds", 1, 99999999,
-	    &m->timeout) < 0) {
+	    &m->timeout) < 0 || (l.vars && check_scope(&l, &m->top,
+	    jv_object()) != 0)) {
 		asl_free(m);
 		return NULL;
 	}

@@ -89,6 +89,8 @@ EOF
 	    "state 'A': ResultPath cannot write into a variable (use Assign)"
 	bad '{"StartAt":"A","States":{"A":{"Type":"Pass","Assign":[1],"End":true}}}' \
 	    "state 'A': Assign must be an object"
+	bad '{"StartAt":"A","States":{"A":{"Type":"Pass","Assign":{"x":1},"Next":"M"},"M":{"Type":"Map","ItemProcessor":{"StartAt":"I","States":{"I":{"Type":"Pass","Assign":{"x.$":"$"},"End":true}}},"End":true}}}' \
+	    "state 'I': Assign: 'x' is a variable of an outer scope: a state in a Parallel branch or a Map iteration may read it, not assign it"
 }
 
 @test "workflow variables: Assign, \$name paths, values from before the state, scopes" {
