@@ -68,8 +68,8 @@ static const char *const jfields[][28] = {
 	    "ItemBatcher", "ItemReader", "ResultWriter", "Label", NULL }
 };
 
-/* The fields of enum asl_jfield, by name. */
-static const char *const jfield_names[JF_NFIELDS] = {
+/* The fields of enum asl_jfield that are a state's, by name. */
+static const char *const jfield_names[JF_STATE_FIELDS] = {
 	[JF_SECONDS] = "Seconds", [JF_TIMESTAMP] = "Timestamp",
 	[JF_TIMEOUT] = "TimeoutSeconds", [JF_HEARTBEAT] = "HeartbeatSeconds",
 	[JF_ERROR] = "Error", [JF_CAUSE] = "Cause",
@@ -419,16 +419,51 @@ tmpl_of(struct loader *l, const char *where, jv v, struct asl_tmpl **out)
 	return tmpl_build(l, where, v, *out, 0);
 }
 
+/* Template FIELD of ST, if there; IN names ST's place ("ItemReader"). */
 static int
-tmpl_field(struct loader *l, jv st, const char *field, struct asl_tmpl **out)
+tmpl_field_in(struct loader *l, jv st, const char *in, const char *field,
+    struct asl_tmpl **out)
 {
 	jv v = jv_object_get(jv_copy(st), jv_string(field));
+	char *where;
+	int r;
 
 	if (!jv_is_valid(v)) {
 		jv_free(v);
 		return 0;
 	}
-	return tmpl_of(l, field, v, out);
+	where = in != NULL ? xasprintf("%s/%s", in, field) : xstrdup(field);
+	r = tmpl_of(l, where, v, out);
+	free(where);
+	return r;
+}
+
+static int
+tmpl_field(struct loader *l, jv st, const char *field, struct asl_tmpl **out)
+{
+	return tmpl_field_in(l, st, NULL, field, out);
+}
+
+/*
+ * In a JSONata state, take member KEY of *OBJ out when it is "{% %}":
+ * compiled into *OUT (named WHERE), so that the literal checks of
+ * JSONPath see only literals.
+ */
+static int
+take_jsonata(struct loader *l, jv *obj, const char *key, const char *where,
+    struct asl_tmpl **out)
+{
+	jv v;
+
+	if (!l->jsonata || jv_get_kind(*obj) != JV_KIND_OBJECT)
+		return 0;
+	v = jv_object_get(jv_copy(*obj), jv_string(key));
+	if (!is_jsonata(v)) {
+		jv_free(v);
+		return 0;
+	}
+	*obj = jv_object_delete(*obj, jv_string(key));
+	return tmpl_of(l, where, v, out);
 }
 
 /* Assign (WHERE: "Assign", "Choices[0]/Assign"...): an object. */
@@ -769,6 +804,8 @@ load_batcher(struct loader *l, jv st, struct asl_state *s)
 	static const char *const keys[] = { "MaxItemsPerBatch",
 	    "MaxItemsPerBatchPath", "MaxInputBytesPerBatch",
 	    "MaxInputBytesPerBatchPath", "BatchInput", NULL };
+	static const char *const jkeys[] = { "MaxItemsPerBatch",
+	    "MaxInputBytesPerBatch", "BatchInput", NULL };
 	jv b = jv_object_get(jv_copy(st), jv_string("ItemBatcher"));
 	double d = 0;
 	int r = 0;
@@ -781,7 +818,15 @@ load_batcher(struct loader *l, jv st, struct asl_state *s)
 	if (jv_get_kind(b) != JV_KIND_OBJECT)
 		r = bad(l, "ItemBatcher must be an object");
 	if (r == 0)
-		r = check_keys(l, b, "ItemBatcher", keys);
+		r = check_keys(l, b, "ItemBatcher", l->jsonata ? jkeys : keys);
+	if (r == 0)
+		r = take_jsonata(l, &b, "MaxItemsPerBatch",
+		    "ItemBatcher/MaxItemsPerBatch",
+		    &s->jfield[JF_BATCH_MAX_ITEMS]);
+	if (r == 0)
+		r = take_jsonata(l, &b, "MaxInputBytesPerBatch",
+		    "ItemBatcher/MaxInputBytesPerBatch",
+		    &s->jfield[JF_BATCH_MAX_BYTES]);
 	if (r == 0)
 		r = number_or_path(l, b, "MaxItemsPerBatch", 1, 1e8, 1, &d,
 		    &s->batch_max_items_path);
@@ -792,10 +837,13 @@ load_batcher(struct loader *l, jv st, struct asl_state *s)
 		    &d, &s->batch_max_bytes_path);
 	s->batch_max_bytes = (long)d;
 	if (r == 0)
-		r = tmpl_field(l, b, "BatchInput", &s->batch_input);
+		r = tmpl_field_in(l, b, "ItemBatcher", "BatchInput",
+		    &s->batch_input);
 	if (r == 0 && s->batch_max_items == 0 &&
 	    s->batch_max_items_path == NULL && s->batch_max_bytes == 0 &&
-	    s->batch_max_bytes_path == NULL)
+	    s->batch_max_bytes_path == NULL &&
+	    s->jfield[JF_BATCH_MAX_ITEMS] == NULL &&
+	    s->jfield[JF_BATCH_MAX_BYTES] == NULL)
 		r = bad(l, "ItemBatcher needs MaxItemsPerBatch or "
 		    "MaxInputBytesPerBatch");
 	jv_free(b);
@@ -807,16 +855,22 @@ load_reader(struct loader *l, jv rd, struct asl_state *s)
 {
 	static const char *const keys[] = { "Resource", "Parameters",
 	    "ReaderConfig", NULL };
+	static const char *const jkeys[] = { "Resource", "Arguments",
+	    "ReaderConfig", NULL };
 	static const char *const ckeys[] = { "InputType",
 	    "CSVHeaderLocation", "CSVHeaders", "CSVDelimiter", "MaxItems",
 	    "MaxItemsPath", NULL };
+	static const char *const jckeys[] = { "InputType",
+	    "CSVHeaderLocation", "CSVHeaders", "CSVDelimiter", "MaxItems",
+	    NULL };
+	const char *params = l->jsonata ? "Arguments" : "Parameters";
 	jv v;
 	double d = 0;
 	int r = 0;
 
 	if (jv_get_kind(rd) != JV_KIND_OBJECT)
 		return bad(l, "ItemReader must be an object");
-	if (check_keys(l, rd, "ItemReader", keys) != 0)
+	if (check_keys(l, rd, "ItemReader", l->jsonata ? jkeys : keys) != 0)
 		return -1;
 	v = jv_object_get(jv_copy(rd), jv_string("Resource"));
 	if (jv_get_kind(v) != JV_KIND_STRING ||
@@ -828,18 +882,22 @@ load_reader(struct loader *l, jv rd, struct asl_state *s)
 	}
 	s->reader = xstrdup(jv_string_value(v));
 	jv_free(v);
-	if (tmpl_field(l, rd, "Parameters", &s->reader_params) != 0)
+	if (tmpl_field_in(l, rd, "ItemReader", params, &s->reader_params) !=
+	    0)
 		return -1;
 	if (s->reader_params == NULL)
-		return bad(l, "ItemReader needs Parameters (Bucket, Key or "
-		    "Prefix)");
+		return bad(l, "ItemReader needs %s (Bucket, Key or Prefix)",
+		    params);
 	s->reader_config = jv_object_get(jv_copy(rd),
 	    jv_string("ReaderConfig"));
 	if (!jv_is_valid(s->reader_config))
 		return 0;
 	if (jv_get_kind(s->reader_config) != JV_KIND_OBJECT)
 		return bad(l, "ReaderConfig must be an object");
-	if (check_keys(l, s->reader_config, "ReaderConfig", ckeys) != 0)
+	if (check_keys(l, s->reader_config, "ReaderConfig", l->jsonata ?
+	    jckeys : ckeys) != 0 || take_jsonata(l, &s->reader_config,
+	    "MaxItems", "ItemReader/ReaderConfig/MaxItems",
+	    &s->jfield[JF_READER_MAX_ITEMS]) != 0)
 		return -1;
 	v = jv_object_get(jv_copy(s->reader_config), jv_string("InputType"));
 	if (jv_is_valid(v) && (jv_get_kind(v) != JV_KIND_STRING ||
@@ -860,11 +918,13 @@ static int
 load_writer(struct loader *l, jv wr, struct asl_state *s)
 {
 	static const char *const keys[] = { "Resource", "Parameters", NULL };
+	static const char *const jkeys[] = { "Resource", "Arguments", NULL };
+	const char *params = l->jsonata ? "Arguments" : "Parameters";
 	jv v;
 
 	if (jv_get_kind(wr) != JV_KIND_OBJECT)
 		return bad(l, "ResultWriter must be an object");
-	if (check_keys(l, wr, "ResultWriter", keys) != 0)
+	if (check_keys(l, wr, "ResultWriter", l->jsonata ? jkeys : keys) != 0)
 		return -1;
 	v = jv_object_get(jv_copy(wr), jv_string("Resource"));
 	if (jv_get_kind(v) != JV_KIND_STRING ||
@@ -875,11 +935,11 @@ load_writer(struct loader *l, jv wr, struct asl_state *s)
 	}
 	jv_free(v);
 	s->writer = 1;
-	if (tmpl_field(l, wr, "Parameters", &s->writer_params) != 0)
+	if (tmpl_field_in(l, wr, "ResultWriter", params, &s->writer_params) !=
+	    0)
 		return -1;
 	if (s->writer_params == NULL)
-		return bad(l, "ResultWriter needs Parameters (Bucket, "
-		    "Prefix)");
+		return bad(l, "ResultWriter needs %s (Bucket, Prefix)", params);
 	return 0;
 }
 
@@ -1115,7 +1175,6 @@ static int
 load_state(struct loader *l, const char *name, jv st, struct asl_state *s)
 {
 	int i, r;
-	jv v;
 
 	l->where = name;
 	if (jv_get_kind(st) != JV_KIND_OBJECT)
@@ -1124,17 +1183,12 @@ load_state(struct loader *l, const char *name, jv st, struct asl_state *s)
 		return -1;
 	l->jsonata = s->jsonata;
 	st = jv_copy(st);
-	for (i = 0; i < JF_NFIELDS && s->jsonata; i++) {
-		v = jv_object_get(jv_copy(st), jv_string(jfield_names[i]));
-		if (is_jsonata(v)) {
-			st = jv_object_delete(st, jv_string(jfield_names[i]));
-			if (tmpl_of(l, jfield_names[i], v, &s->jfield[i]) != 0) {
-				jv_free(st);
-				return -1;
-			}
-		} else
-			jv_free(v);
-	}
+	for (i = 0; i < JF_STATE_FIELDS; i++)
+		if (take_jsonata(l, &st, jfield_names[i], jfield_names[i],
+		    &s->jfield[i]) != 0) {
+			jv_free(st);
+			return -1;
+		}
 	r = load_state_in(l, name, st, s);
 	jv_free(st);
 	return r;

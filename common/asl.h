@@ -99,7 +99,10 @@ struct asl_rule {
 /* JSONata fields that may be "{% %}" where JSONPath has a literal. */
 enum asl_jfield { JF_SECONDS, JF_TIMESTAMP, JF_TIMEOUT, JF_HEARTBEAT,
 	JF_ERROR, JF_CAUSE, JF_MAX_CONCURRENCY, JF_TOLERATED_PCT,
-	JF_TOLERATED_COUNT, JF_NFIELDS };
+	JF_TOLERATED_COUNT, JF_STATE_FIELDS,
+	/* inside ItemBatcher and ItemReader.ReaderConfig */
+	JF_BATCH_MAX_ITEMS = JF_STATE_FIELDS, JF_BATCH_MAX_BYTES,
+	JF_READER_MAX_ITEMS, JF_NFIELDS };
 
 struct asl_state {
 	char		*name;

@@ -1984,7 +1984,10 @@ batch_items(struct step *st, jv eff, jv *items, struct asl_error *e)
 	    s->batch_max_items_path, "MaxItemsPerBatchPath", 1, eff, &maxn,
 	    e) != R_OK) || (s->batch_max_bytes_path != NULL && map_number(st,
 	    s->batch_max_bytes_path, "MaxInputBytesPerBatchPath", 1, eff,
-	    &maxb, e) != R_OK))
+	    &maxb, e) != R_OK) || (s->jfield[JF_BATCH_MAX_ITEMS] != NULL &&
+	    jnumber(st, s->jfield[JF_BATCH_MAX_ITEMS], 1, 1, 1e8, &maxn, e) !=
+	    R_OK) || (s->jfield[JF_BATCH_MAX_BYTES] != NULL && jnumber(st,
+	    s->jfield[JF_BATCH_MAX_BYTES], 1, 1, 262144, &maxb, e) != R_OK))
 		goto bad;
 	if (s->batch_input != NULL) {
 		jv_free(base);
@@ -2041,8 +2044,11 @@ read_items(struct step *st, jv eff, jv *items, struct asl_error *e)
 	params = tmpl_eval(st, s->reader_params, eff, st->ctx, e);
 	if (!jv_is_valid(params))
 		return R_ERR;
-	if (s->reader_max_path != NULL && map_number(st, s->reader_max_path,
-	    "MaxItemsPath", 1, eff, &max, e) != R_OK) {
+	if ((s->reader_max_path != NULL && map_number(st, s->reader_max_path,
+	    "MaxItemsPath", 1, eff, &max, e) != R_OK) ||
+	    (s->jfield[JF_READER_MAX_ITEMS] != NULL && jnumber(st,
+	    s->jfield[JF_READER_MAX_ITEMS], 1, 0, 100000000, &max, e) !=
+	    R_OK)) {
 		jv_free(params);
 		return R_ERR;
 	}

@@ -681,6 +681,27 @@ EOF
 	assert_output '["FAILED",null,"States.ItemReaderFailed","An error occurred while executing the state '"'Read'"' (entered at the event id #2). cannot read '"$BATS_TEST_TMPDIR"'/s3/orders/in/none.csv: No such file or directory"]'
 }
 
+@test "JSONata: ItemReader Arguments and MaxItems, ItemBatcher, ResultWriter Arguments" {
+	cp -r "$F/s3" "$BATS_TEST_TMPDIR/s3"
+	def '{"QueryLanguage":"JSONata","StartAt":"Read","States":{"Read":{"Type":"Map",
+	 "ItemReader":{"Resource":"arn:aws:states:::s3:getObject","Arguments":{"Bucket":"orders","Key":"{% $states.input.key %}"},
+	   "ReaderConfig":{"InputType":"JSON","MaxItems":"{% $states.input.max %}"}},
+	 "ItemBatcher":{"MaxItemsPerBatch":"{% $states.input.per %}","BatchInput":{"n":"{% $states.input.max %}"}},
+	 "ItemProcessor":{"ProcessorConfig":{"Mode":"DISTRIBUTED","ExecutionType":"STANDARD"},"StartAt":"P","States":{"P":{"Type":"Pass","End":true}}},
+	 "ResultWriter":{"Resource":"arn:aws:states:::s3:putObject","Arguments":{"Bucket":"results","Prefix":"{% \"runs\" %}"}},
+	 "Output":"{% $states.result.ResultWriterDetails.Bucket %}","End":true}}}'
+	run -0 sfnj '.output' --s3-dir "$BATS_TEST_TMPDIR/s3" "$BATS_TEST_TMPDIR/def.json" \
+	    <<<'{"key":"in/lines.json","max":3,"per":2}'
+	assert_output '"\"results\""'
+	run -0 bash -c "jq -c '[.[] | .Output | fromjson]' '$BATS_TEST_TMPDIR'/s3/results/runs/*/SUCCEEDED_0.json"
+	assert_output '[{"n":3,"Items":[{"id":"a"},{"id":"b"}]},{"n":3,"Items":[{"id":"c"}]}]'
+	run -1 --separate-stderr sfnj '.cause' --s3-dir "$BATS_TEST_TMPDIR/s3" "$BATS_TEST_TMPDIR/def.json" \
+	    <<<'{"max":3,"per":2}'
+	assert_output "\"An error occurred while executing the state 'Read' (entered at the event id #2). The JSONata expression '\$states.input.key' specified for the field 'ItemReader/Arguments/Key' returned nothing (undefined).\""
+	bad '{"QueryLanguage":"JSONata","StartAt":"M","States":{"M":{"Type":"Map","ItemBatcher":{"MaxItemsPerBatchPath":"$.n"},"ItemProcessor":{"StartAt":"P","States":{"P":{"Type":"Pass","End":true}}},"End":true}}}' \
+	    "state 'M': ItemBatcher: unknown field 'MaxItemsPerBatchPath'"
+}
+
 @test "ItemReader: JSON, JSONL, listObjectsV2, MaxItems" {
 	def '{"StartAt":"M","States":{"M":{"Type":"Map","ItemReader":{"Resource":"arn:aws:states:::s3:getObject","Parameters":{"Bucket":"orders","Key.$":"$.key"},"ReaderConfig":{"InputType":"JSONL","MaxItems":1}},"ItemProcessor":{"StartAt":"P","States":{"P":{"Type":"Pass","End":true}}},"End":true}}}'
 	run -0 sfnj '.output | fromjson' --s3-dir "$F/s3" "$BATS_TEST_TMPDIR/def.json" <<<'{"key":"in/lines.jsonl"}'
