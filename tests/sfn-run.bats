@@ -102,6 +102,10 @@ EOF
 	def '{"StartAt":"A","States":{"A":{"Type":"Pass","Assign":{"m":"1"},"Result":[1,2],"Next":"M"},"M":{"Type":"Map","MaxConcurrencyPath":"$m","ItemProcessor":{"StartAt":"P","States":{"P":{"Type":"Pass","End":true}}},"End":true}}}'
 	run -0 sfnj '.output' "$BATS_TEST_TMPDIR/def.json" <<<'{}'
 	assert_output '"[1,2]"'
+	# A catcher's Assign reads the error output as \$; the state's is not run.
+	def '{"StartAt":"T","States":{"T":{"Type":"Task","Resource":"x","Assign":{"never":1},"Catch":[{"ErrorEquals":["States.ALL"],"Assign":{"err.$":"$.Error","was.$":"$$.State.Name"},"ResultPath":null,"Next":"S"}],"End":true},"S":{"Type":"Choice","Choices":[{"Variable":"$never","IsPresent":true,"Next":"S"}],"Default":"E"},"E":{"Type":"Pass","Parameters":{"err.$":"$err","was.$":"$was","in.$":"$"},"End":true}}}'
+	run -0 sfnj '.output' "$BATS_TEST_TMPDIR/def.json" <<<'{"a":1}'
+	assert_output '"{\"err\":\"States.TaskFailed\",\"was\":\"T\",\"in\":{\"a\":1}}"'
 }
 
 @test "JSONata mode: Arguments, Output, Assign, Condition, Items, ItemSelector, Fail" {
