@@ -466,16 +466,43 @@ take_jsonata(struct loader *l, jv *obj, const char *key, const char *where,
 	return tmpl_of(l, where, v, out);
 }
 
+/*
+ * A variable's name: what "$name" can read in a path and an expression
+ * (a letter or '_', then letters, digits, '_'), and not the reserved
+ * "states".
+ */
+static int
+var_name_ok(const char *s)
+{
+	if (!isalpha((unsigned char)*s) && *s != '_')
+		return 0;
+	if (strcmp(s, "states") == 0)
+		return 0;
+	for (; *s != '\0'; s++)
+		if (!isalnum((unsigned char)*s) && *s != '_')
+			return 0;
+	return 1;
+}
+
 /* Assign (WHERE: "Assign", "Choices[0]/Assign"...): an object. */
 static int
 assign_of(struct loader *l, const char *where, jv v, struct asl_tmpl **out)
 {
+	size_t i;
+
 	if (jv_get_kind(v) != JV_KIND_OBJECT) {
 		jv_free(v);
 		return bad(l, "%s must be an object", where);
 	}
 	l->vars = 1;
-	return tmpl_of(l, where, v, out);
+	if (tmpl_of(l, where, v, out) != 0)
+		return -1;
+	for (i = 0; i < (*out)->nkids; i++)
+		if (!var_name_ok((*out)->kids[i].key))
+			return bad(l, "%s: '%s' is not a variable name (a "
+			    "letter or '_', then letters, digits or '_'; not "
+			    "'states')", where, (*out)->kids[i].key);
+	return 0;
 }
 
 /* Assign and (JSONata) Output of a state, a rule or a catcher in OBJ. */

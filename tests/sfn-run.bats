@@ -89,6 +89,10 @@ EOF
 	    "state 'A': ResultPath cannot write into a variable (use Assign)"
 	bad '{"StartAt":"A","States":{"A":{"Type":"Pass","Assign":[1],"End":true}}}' \
 	    "state 'A': Assign must be an object"
+	bad '{"StartAt":"A","States":{"A":{"Type":"Pass","Assign":{"a-b":1},"End":true}}}' \
+	    "state 'A': Assign: 'a-b' is not a variable name (a letter or '_', then letters, digits or '_'; not 'states')"
+	bad '{"QueryLanguage":"JSONata","StartAt":"A","States":{"A":{"Type":"Pass","Assign":{"states":1},"End":true}}}' \
+	    "state 'A': Assign: 'states' is not a variable name (a letter or '_', then letters, digits or '_'; not 'states')"
 	bad '{"StartAt":"A","States":{"A":{"Type":"Pass","Assign":{"x":1},"Next":"M"},"M":{"Type":"Map","ItemProcessor":{"StartAt":"I","States":{"I":{"Type":"Pass","Assign":{"x.$":"$"},"End":true}}},"End":true}}}' \
 	    "state 'I': Assign: 'x' is a variable of an outer scope: a state in a Parallel branch or a Map iteration may read it, not assign it"
 }
