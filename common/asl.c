@@ -1716,7 +1716,6 @@ asl_load(jv def, struct sbuf *err)
 		return NULL;
 	}
 	m->has_putevents = l.putevents;
-	m->uses_vars = l.vars;
 	{
 		jv text = jv_dump_string(jv_copy(def), 0);
 

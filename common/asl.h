@@ -193,7 +193,6 @@ struct asl_machine {
 	int		 has_putevents;	/* some Task is events:putEvents */
 	int		 uses_context;	/* some path or call reads "$$", or
 					   an expression $states.context */
-	int		 uses_vars;	/* some state has Assign */
 };
 
 /*
