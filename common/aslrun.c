@@ -929,6 +929,7 @@ do_wait(struct step *st, jv input, jv *out, struct asl_error *e)
 		jv_free(v);
 		return R_STOP;
 	}
+	st->assign_doc = jv_copy(v);
 	if (s->jsonata)
 		return joutput(st, s->output, v, out, e);
 	*out = v;
@@ -2409,14 +2410,25 @@ with_retry(struct step *st, jv input, int64_t entered, jv *out,
 
 /*
  * Assign: the values of ST's Assign, all read from the variables as they
- * were before the state, into *assigned (an object).
+ * were before the state, into *assigned (an object).  AWS allows 256 KiB
+ * of them per Assign (counted here as the object's JSON text).
  */
 static int
 eval_assign(struct step *st, jv input, jv *assigned, struct asl_error *e)
 {
 	*assigned = tmpl_eval(st, st->assign, jv_is_valid(st->assign_doc) ?
 	    st->assign_doc : input, st->ctx, e);
-	return jv_is_valid(*assigned) ? R_OK : R_ERR;
+	if (!jv_is_valid(*assigned))
+		return R_ERR;
+	if (too_big(*assigned)) {
+		jv_free(*assigned);
+		*assigned = jv_invalid();
+		asl_error_set(e, "States.DataLimitExceeded", "The state/task "
+		    "'%s' assigned variables with a combined size exceeding "
+		    "the maximum number of bytes service limit.", st->s->name);
+		return R_ERR;
+	}
+	return R_OK;
 }
 
 /* A caught error: the catcher's output (and its Assign's "$"). */

@@ -106,6 +106,10 @@ EOF
 	def '{"StartAt":"A","States":{"A":{"Type":"Pass","Assign":{"m":"1"},"Result":[1,2],"Next":"M"},"M":{"Type":"Map","MaxConcurrencyPath":"$m","ItemProcessor":{"StartAt":"P","States":{"P":{"Type":"Pass","End":true}}},"End":true}}}'
 	run -0 sfnj '.output' "$BATS_TEST_TMPDIR/def.json" <<<'{}'
 	assert_output '"[1,2]"'
+	# A Wait's Assign reads its effective input (after InputPath) as \$.
+	def '{"StartAt":"W","States":{"W":{"Type":"Wait","Seconds":0,"InputPath":"$.a","Assign":{"w.$":"$"},"Next":"P"},"P":{"Type":"Pass","Parameters":{"w.$":"$w"},"End":true}}}'
+	run -0 sfnj '.output' "$BATS_TEST_TMPDIR/def.json" <<<'{"a":1}'
+	assert_output '"{\"w\":1}"'
 	# A catcher's Assign reads the error output as \$; the state's is not run.
 	def '{"StartAt":"T","States":{"T":{"Type":"Task","Resource":"x","Assign":{"never":1},"Catch":[{"ErrorEquals":["States.ALL"],"Assign":{"err.$":"$.Error","was.$":"$$.State.Name"},"ResultPath":null,"Next":"S"}],"End":true},"S":{"Type":"Choice","Choices":[{"Variable":"$never","IsPresent":true,"Next":"S"}],"Default":"E"},"E":{"Type":"Pass","Parameters":{"err.$":"$err","was.$":"$was","in.$":"$"},"End":true}}}'
 	run -0 sfnj '.output' "$BATS_TEST_TMPDIR/def.json" <<<'{"a":1}'
@@ -146,6 +150,14 @@ EOF2
 	    "The JSONata expression '\$states.input.t' specified for the field 'Seconds' returned an unexpected result type. Expected 'integer', but was 'string' for value: \\\"5\\\""
 	jfail '{"Type":"Choice","Choices":[{"Condition":"{% $states.input.x %}","Next":"A"}]}' '{"x":1}' \
 	    "The JSONata expression '\$states.input.x' specified for the field 'Choices[0]/Condition' returned an unexpected result type. Expected 'boolean', but was 'number' for value: 1"
+}
+
+@test "an Assign over 256 KiB is States.DataLimitExceeded" {
+	def '{"QueryLanguage":"JSONata","StartAt":"A","States":{"A":{"Type":"Pass","Assign":{"big":"{% $pad(\"\", $states.input.n, \"x\") %}"},"End":true}}}'
+	run -1 --separate-stderr sfnj "[.status, .error, .cause]" "$BATS_TEST_TMPDIR/def.json" <<<'{"n":262145}'
+	assert_output '["FAILED","States.DataLimitExceeded","The state/task '"'A'"' assigned variables with a combined size exceeding the maximum number of bytes service limit."]'
+	run -0 sfnj '.status' "$BATS_TEST_TMPDIR/def.json" <<<'{"n":262130}'
+	assert_output '"SUCCEEDED"'
 }
 
 @test "JSONata: a Catch's Output and Assign read \$states.errorOutput" {
