@@ -1473,6 +1473,12 @@ load_states(struct loader *l, jv def, struct asl_states *ss, int processor)
 	if (where == NULL)
 		l->top_jsonata = jv_is_valid(v) &&
 		    strcmp(jv_string_value(v), "JSONata") == 0;
+	else if (jv_is_valid(v)) {
+		/* Its states take the machine's language, or their own. */
+		jv_free(v);
+		return bad(l, "QueryLanguage belongs on the definition or on "
+		    "a state, not on a branch or item processor");
+	}
 	jv_free(v);
 	if (check_keys(l, def, where != NULL ? (processor ? "ItemProcessor" :
 	    "branch") : "definition", processor ? pkeys : keys) != 0)

@@ -85,6 +85,8 @@ EOF
 	    "state 'A': Output/v[0]: invalid JSONata expression '\$states.input.a +': S0207: Unexpected end of expression"
 	bad '{"QueryLanguage":"JSONata","StartAt":"A","States":{"A":{"Type":"Choice","Choices":[{"Variable":"$.a","IsNull":true,"Next":"A"}]}}}' \
 	    "state 'A': Choices: unknown field 'Variable'"
+	bad '{"StartAt":"P","States":{"P":{"Type":"Parallel","Branches":[{"QueryLanguage":"JSONata","StartAt":"B","States":{"B":{"Type":"Pass","End":true}}}],"End":true}}}' \
+	    "state 'P': QueryLanguage belongs on the definition or on a state, not on a branch or item processor"
 	bad '{"StartAt":"A","States":{"A":{"Type":"Pass","ResultPath":"$x","End":true}}}' \
 	    "state 'A': ResultPath cannot write into a variable (use Assign)"
 	bad '{"StartAt":"A","States":{"A":{"Type":"Pass","Assign":[1],"End":true}}}' \
