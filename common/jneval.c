@@ -89,7 +89,7 @@ env_lookup(struct jn_ctx *c, struct jn_env *e, const char *name,
 				*out = b->val;
 				return 1;
 			}
-	if ((bi = jn_builtin_find(name, strlen(name))) != NULL) {
+	if ((bi = jn_builtin_find(c, name, strlen(name))) != NULL) {
 		v = jn_alloc(c->arena, sizeof(*v));
 		v->kind = JN_FUNCTION;
 		v->u.fn = jn_alloc(c->arena, sizeof(*v->u.fn));
@@ -728,6 +728,12 @@ struct sortctx {
 	struct jn_value	*fn;		/* $sort's comparator, or NULL */
 };
 
+int
+jn_is_function(const struct jn_value *v)
+{
+	return v != NULL && v->kind == JN_FUNCTION;
+}
+
 const char *
 jn_type_name(const struct jn_value *v)
 {
@@ -1202,7 +1208,7 @@ call(struct jn_ctx *c, struct jn_node *n, struct jn_value *in,
 	fn = eval(c, n->procedure, in, env);
 	name = proc_name(n->procedure);
 	if (fn == NULL && n->procedure->type == N_PATH && name != NULL &&
-	    jn_builtin_find(name, strlen(name)) != NULL)
+	    jn_builtin_find(c, name, strlen(name)) != NULL)
 		jn_throw(c, "T1005", n->position, "Attempted to invoke a "
 		    "non-function. Did you mean ${%s}?", name);
 	args = eval_args(c, n, in, env, NULL, &nargs);
@@ -1233,7 +1239,7 @@ partial(struct jn_ctx *c, struct jn_node *n, struct jn_value *in,
 	if (fn == NULL || fn->kind != JN_FUNCTION) {
 		name = proc_name(n->procedure);
 		if (n->procedure->type == N_PATH && name != NULL &&
-		    jn_builtin_find(name, strlen(name)) != NULL)
+		    jn_builtin_find(c, name, strlen(name)) != NULL)
 			jn_throw(c, "T1007", n->position, "Attempted to "
 			    "partially apply a non-function. Did you mean "
 			    "${%s}?", name);
@@ -1542,6 +1548,7 @@ jn_eval(const struct jn_expr *e, struct jn_value *input,
 	c.timelimit_ms = lim != NULL ? lim->timelimit_ms : 0;
 	clock_gettime(CLOCK_MONOTONIC, &c.start);
 	c.now_ms = clock_now_ms();
+	c.sfn = lim != NULL && lim->sfn;
 	stack_base = &here;
 	if (setjmp(c.jb) != 0) {
 		for (i = 0; i < (size_t)c.nheld; i++)

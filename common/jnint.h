@@ -221,11 +221,15 @@ struct jn_ctx;
 typedef struct jn_value *(*jn_builtin_fn)(struct jn_ctx *,
     struct jn_value **args, size_t nargs, struct jn_value *input);
 
+/* Which function sets a built-in is in (jn_limits.sfn chooses). */
+enum { JN_SET_ALL, JN_SET_JSONATA, JN_SET_SFN };
+
 struct jn_builtin {
 	const char	*name;
 	jn_builtin_fn	 fn;
 	const char	*signature;
 	int		 arity;		/* as jsonata-js's implementation.length */
+	int		 set;		/* JN_SET_*: JSONata's, AWS's, both */
 };
 
 /* A compiled regular expression (jnregex.c). */
@@ -263,6 +267,7 @@ struct jn_ctx {
 	long		 position;	/* of the function being applied */
 	const char	*fname;
 	int64_t		 now_ms;	/* $now and $millis */
+	int		 sfn;		/* Step Functions' function set */
 	struct sbuf	*held[8];	/* freed when evaluation fails */
 	int		 nheld;
 };
@@ -283,7 +288,8 @@ struct jn_value	*jn_apply(struct jn_ctx *, struct jn_value *fn,
 		    struct jn_value **args, size_t nargs,
 		    struct jn_value *input);
 size_t	jn_arity(const struct jn_value *fn);
-const struct jn_builtin	*jn_builtin_find(const char *name, size_t len);
+const struct jn_builtin	*jn_builtin_find(const struct jn_ctx *,
+		    const char *name, size_t len);
 int	jn_truthy(const struct jn_value *, int *undef);
 struct jn_value	*jn_tostring(struct jn_ctx *, struct jn_value *);
 struct jn_value	*jn_append(struct jn_ctx *, struct jn_value *,
@@ -295,7 +301,6 @@ struct jn_value	*jn_lookup(struct jn_ctx *, struct jn_value *, const char *k,
 /* Stable sort of an array's items with a "swap" function (jsonata $sort). */
 struct jn_value	*jn_sort(struct jn_ctx *, struct jn_value *, struct jn_value *);
 struct jn_value	*jn_mkfunc(struct jn_ctx *, int kind);
-const char	*jn_type_name(const struct jn_value *);
 
 /* Regular expressions (PCRE2 with JavaScript-like options). */
 int	jn_regex_compile(struct jn_arena *, struct jn_node *, struct jn_error *);

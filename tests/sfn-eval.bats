@@ -170,3 +170,15 @@ EOF2
 	run -2 --separate-stderr sfn-eval
 	[[ "$stderr" == *"sfn-eval: an expression is required"* ]]
 }
+
+@test "--aws-functions: Step Functions' function set, without \$eval" {
+	run -0 --separate-stderr sfn-eval --aws-functions \
+	    '[$range(1, $states.input.n, 2), [$partition([1,2,3], 2)], $hash("abc", "MD5"), $parse("[true]")]' <<<'{"n":5}'
+	assert_output '[1,3,5,[[1,2],[3]],"900150983cd24fb0d6963f7d28e17f72",true]'
+	run -5 --separate-stderr sfn-eval --aws-functions -n '$eval("1")'
+	assert_equal "$stderr" "sfn-eval: <no input>: T1006 at position 6: Attempted to invoke a non-function"
+	run -5 --separate-stderr sfn-eval -n '$partition([1], 1)'
+	assert_equal "$stderr" "sfn-eval: <no input>: T1006 at position 11: Attempted to invoke a non-function"
+	run -0 --separate-stderr sfn-eval -n '$eval("1 + 1")'
+	assert_output '2'
+}

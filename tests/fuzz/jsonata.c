@@ -13,7 +13,7 @@
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	struct jn_limits lim = { 200, 500 };
+	struct jn_limits lim = { 200, 500, 0 };
 	struct jn_error err;
 	struct jn_expr *e;
 	struct jn_arena *a;
