@@ -2581,13 +2581,6 @@ run_states(struct run *x, const struct asl_states *ss, jv input, jv vars,
 
 /* The execution result. */
 
-static void
-add_str(struct sbuf *b, const char *key, const char *s)
-{
-	sbuf_addf(b, ",\"%s\":", key);
-	jsonraw_quote(b, s, strlen(s));
-}
-
 enum aslrun_status
 aslrun_execute(const struct asl_machine *m, const struct aslrun_conf *c,
     jv input, const char *raw, size_t rawlen, const char *name,
@@ -2691,12 +2684,12 @@ aslrun_execute(const struct asl_machine *m, const struct aslrun_conf *c,
 	rfc3339_fmt_ms(clock_now_ms(), stop);
 	sbuf_adds(out, "{\"executionArn\":");
 	jsonraw_quote(out, x.exec_arn, strlen(x.exec_arn));
-	add_str(out, "stateMachineArn", x.sm_arn);
-	add_str(out, "name", name);
-	add_str(out, "status", status == ASLRUN_SUCCEEDED ? "SUCCEEDED" :
+	jsonraw_add_member(out, "stateMachineArn", x.sm_arn);
+	jsonraw_add_member(out, "name", name);
+	jsonraw_add_member(out, "status", status == ASLRUN_SUCCEEDED ? "SUCCEEDED" :
 	    status == ASLRUN_FAILED ? "FAILED" : "TIMED_OUT");
-	add_str(out, "startDate", start);
-	add_str(out, "stopDate", stop);
+	jsonraw_add_member(out, "startDate", start);
+	jsonraw_add_member(out, "stopDate", stop);
 	sbuf_adds(out, ",\"input\":");
 	jsonraw_quote(out, in.buf, in.len);
 	sbuf_adds(out, ",\"inputDetails\":{\"included\":true}");
@@ -2707,9 +2700,9 @@ aslrun_execute(const struct asl_machine *m, const struct aslrun_conf *c,
 		sbuf_adds(out, ",\"outputDetails\":{\"included\":true}");
 	} else if (status == ASLRUN_FAILED) {
 		if (e.error != NULL)
-			add_str(out, "error", e.error);
+			jsonraw_add_member(out, "error", e.error);
 		if (e.cause != NULL)
-			add_str(out, "cause", e.cause);
+			jsonraw_add_member(out, "cause", e.cause);
 	}
 	sbuf_addc(out, '}');
 	jv_free(o);
