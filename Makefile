@@ -42,16 +42,16 @@ LDFLAGS	+= -fsanitize=$(SANITIZE)
 endif
 
 # Extra libraries of one program: LDLIBS_<name>.  nettle gives sfn-run
-# the digests of States.Hash, and SQS messages (common/sqs.c) theirs, in
-# ebus-match and lambda-invoke too; libmicrohttpd serves lambda-invoke's Lambda
-# Runtime API.
-LDLIBS_sfn-run		= -lnettle -lpthread
+# the digests of States.Hash (and of JSONata's $hash), and SQS messages
+# (common/sqs.c) theirs, in ebus-match and lambda-invoke too;
+# libmicrohttpd serves lambda-invoke's Lambda Runtime API.
+LDLIBS_sfn-run		= -lnettle -lpcre2-8 -lpthread
 LDLIBS_lambda-invoke	= -lmicrohttpd -lnettle
 LDLIBS_ebus-match	= -lnettle
 LDLIBS_sns-publish	= -lnettle
-# PCRE2 gives the JSONata engine (sfn-eval) JavaScript-like regular
-# expressions.
-LDLIBS_sfn-eval		= -lpcre2-8
+# PCRE2 gives the JSONata engine (sfn-eval, sfn-run) JavaScript-like
+# regular expressions.
+LDLIBS_sfn-eval		= -lpcre2-8 -lnettle
 
 PROGS	= $(patsubst cmd/%.c,%,$(wildcard cmd/*.c))
 BINS	= $(addprefix $(BUILD)/bin/,$(PROGS))
@@ -65,7 +65,7 @@ TESTS	?= tests
 
 BUILD_PKGS = libjq-dev nettle-dev libmicrohttpd-dev libpcre2-dev
 CHECK_PKGS = jq bats bats-assert bats-support mandoc curl python3 nodejs \
-	     strace
+	     strace libfaketime
 
 # The fuzz harnesses (tests/fuzz/): built with libFuzzer into build-fuzz
 # for make fuzz, and with a plain driver into $(BUILD)/fuzz so that make

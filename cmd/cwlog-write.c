@@ -28,8 +28,10 @@
 #include "ndjson.h"
 #include "num.h"
 #include "out.h"
+#include "pattern.h"
 #include "rfc3339.h"
 #include "sbuf.h"
+#include "scan.h"
 #include "version.h"
 #include "xalloc.h"
 
@@ -274,6 +276,53 @@ message_of(struct logstore_event *ev, const char *rec, size_t len,
 	ev->len = len;
 }
 
+/* The validating scanner of events (no paths: it keeps nothing). */
+static struct scanner *scanner;
+static struct pathtab *nopaths;
+static struct fields nofields;
+
+/*
+ * The time of an event, as libjq would read it but without building its
+ * value (most of cwlog-write's time went to that): the common case, a
+ * JSON object whose "time" (the last, when repeated) is a string without
+ * escapes, is read as bytes; anything else takes libjq's path, which
+ * also words the errors.  0, or -1 once the line is reported.
+ */
+static int
+event_time(const char *rec, size_t len, int64_t *ms)
+{
+	const char *serr, *t;
+	size_t off, n;
+	jv v, tv;
+
+	if (scan_event(scanner, rec, len, &nofields, &serr, &off) == 0 &&
+	    jsonraw_member(rec, len, "time", &t, &n) == 0 && n >= 2 &&
+	    t[0] == '"' && memchr(t, '\\', n) == NULL) {
+		if (rfc3339_parse(t + 1, n - 2, ms) == 0)
+			return 0;
+		ndjson_bad(&in, "event time is not an RFC 3339 time");
+		return -1;
+	}
+	v = ndjson_parse(rec, len);
+	if (!jv_is_valid(v)) {
+		jv msg = jv_invalid_get_msg(v);
+
+		ndjson_bad(&in, "invalid JSON: %s", jv_string_value(msg));
+		jv_free(msg);
+		return -1;
+	}
+	tv = jv_get_kind(v) == JV_KIND_OBJECT ?
+	    jv_object_get(jv_copy(v), jv_string("time")) : jv_invalid();
+	jv_free(v);
+	if (jv_get_kind(tv) != JV_KIND_STRING || time_of(tv, ms)) {
+		if (jv_get_kind(tv) != JV_KIND_STRING)
+			jv_free(tv);
+		ndjson_bad(&in, "event time is not an RFC 3339 time");
+		return -1;
+	}
+	return 0;
+}
+
 /* An EventBridge event: its own stream, its own time. */
 static void
 log_event(const char *rec, size_t len)
@@ -281,25 +330,9 @@ log_event(const char *rec, size_t len)
 	struct logstore_event ev;
 	struct sbuf b = SBUF_INIT;
 	char id[UUID_BUFSZ];
-	jv v, t;
 
-	v = ndjson_parse(rec, len);
-	if (!jv_is_valid(v)) {
-		jv msg = jv_invalid_get_msg(v);
-
-		ndjson_bad(&in, "invalid JSON: %s", jv_string_value(msg));
-		jv_free(msg);
+	if (event_time(rec, len, &ev.timestamp) != 0)
 		return;
-	}
-	t = jv_get_kind(v) == JV_KIND_OBJECT ?
-	    jv_object_get(jv_copy(v), jv_string("time")) : jv_invalid();
-	jv_free(v);
-	if (jv_get_kind(t) != JV_KIND_STRING || time_of(t, &ev.timestamp)) {
-		if (jv_get_kind(t) != JV_KIND_STRING)
-			jv_free(t);
-		ndjson_bad(&in, "event time is not an RFC 3339 time");
-		return;
-	}
 	message_of(&ev, rec, len, &b);
 	if (opt.stream != NULL)
 		put(opt.stream, &ev, received());
@@ -484,6 +517,9 @@ main(int argc, char *argv[])
 	out = opt.tee ? out_stdout(opt.unbuffered) : NULL;
 	if (errfile != NULL)
 		errs = out_open(errfile, opt.unbuffered);
+	nopaths = pathtab_new();
+	scanner = scan_new(nopaths);
+	fields_init(&nofields, nopaths);
 	ndjson_open(&in, argc, argv);
 	in.keep_going = keep_going;
 	while (ndjson_next(&in, &rec, &len)) {
@@ -501,6 +537,9 @@ main(int argc, char *argv[])
 	if (logstore_writer_close(writer) != 0)
 		status = EXIT_USAGE;
 	logstore_close(store);
+	scan_free(scanner);
+	fields_free(&nofields);
+	pathtab_free(nopaths);
 	for (i = 0; i < opt.nfield; i++)
 		free(opt.field[i]);
 	free(opt.field);

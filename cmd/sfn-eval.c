@@ -28,10 +28,11 @@
 #include "sbuf.h"
 #include "xalloc.h"
 
-enum { OPT_DEPTH = 256, OPT_TIMELIMIT, OPT_UNDEFINED };
+enum { OPT_DEPTH = 256, OPT_TIMELIMIT, OPT_UNDEFINED, OPT_AWS };
 
 static const char optstring[] = "+f:hknuV";
 static const struct option longopts[] = {
+	{ "aws-functions",	no_argument,	   NULL, OPT_AWS },
 	{ "depth",		required_argument, NULL, OPT_DEPTH },
 	{ "from-file",		required_argument, NULL, 'f' },
 	{ "help",		no_argument,	   NULL, 'h' },
@@ -46,7 +47,7 @@ static const struct option longopts[] = {
 };
 
 static const char usage_text[] =
-    "usage: sfn-eval [-hknuV] [--depth n] [--time-limit ms]\n"
+    "usage: sfn-eval [-hknuV] [--aws-functions] [--depth n] [--time-limit ms]\n"
     "                [--undefined text] [--var name=json ...]\n"
     "                {expression | -f file} [file ...]\n";
 
@@ -55,6 +56,9 @@ static const char help_text[] =
     "Functions state in JSONata mode would ($ and $states.input are the\n"
     "line).\n"
     "\n"
+    "      --aws-functions      Step Functions' function set: $partition,\n"
+    "                           $range, $hash, $random([seed]), $uuid,\n"
+    "                           $parse, and no $eval\n"
     "      --depth N            evaluation depth limit (default 10000)\n"
     "  -f, --from-file FILE     read the expression from FILE\n"
     "  -h, --help               print this help and exit\n"
@@ -209,6 +213,7 @@ main(int argc, char *argv[])
 			    86400000, "time limit");
 			break;
 		case OPT_UNDEFINED: opt.undefined = optarg; break;
+		case OPT_AWS: opt.lim.sfn = 1; break;
 		default:
 			diag_usage(usage_text);
 		}

@@ -338,7 +338,8 @@ dot_states(struct sbuf *b, const struct asl_states *ss, const char *prefix,
 			    seen, steps);
 		for (k = 0; k < s->nchoices; k++) {
 			snprintf(lbl, sizeof(lbl), "rule %zu", k + 1);
-			dot_edge(b, prefix, s->name, choice_next(s->choices[k]),
+			dot_edge(b, prefix, s->name, s->choices[k] != NULL ?
+			    choice_next(s->choices[k]) : s->rules[k].next,
 			    lbl, "solid", seen, steps);
 		}
 		if (s->dflt != NULL)

@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include <jv.h>
+#include <nettle/md5.h>
 
 #include "awsid.h"
 #include "cfn.h"
@@ -97,7 +98,10 @@ struct sub {
 	long		 line;
 	int		 set;		/* SetSubscriptionAttributes wording */
 	char		*unsub;		/* its UnsubscribeURL */
+	struct sbuf	 unsubm;	/* the envelope's member of it */
+	struct sbuf	 qunsub;	/* that member as a JSON string */
 	char		*dlq;		/* RedrivePolicy's queue, or NULL */
+	struct sqs_queue queue;		/* sqs: what its endpoint says */
 };
 
 static struct {
@@ -113,6 +117,7 @@ static struct {
 	char		*created;	/* CreateTopic's name, or NULL */
 	struct dedup	*dedup;		/* FIFO: the 5-minute window */
 	char		*cert;		/* SigningCertURL */
+	struct sbuf	 envtopic, envsign; /* see envelope_fixed */
 	int		 listened;	/* some subscription has a -t */
 	uint64_t	 seq;		/* FIFO: the last SequenceNumber */
 } opt;
@@ -431,10 +436,17 @@ add_sub(jv o, const char *rec, size_t len, const char *file, long line)
 		s.arn = sbuf_detach(&b, NULL);
 	}
 	s.name = endpoint_name(s.endpoint);
+	if (!sqs_arn(s.endpoint, &s.queue)) {
+		memset(&s.queue, 0, sizeof(s.queue));
+		s.queue.arn = s.endpoint;
+	}
 	s.file = file;
 	s.line = line;
 	s.unsub = xasprintf("https://sns.%s.amazonaws.com/?Action=Unsubscribe"
 	    "&SubscriptionArn=%s", awsid_region(), s.arn);
+	sbuf_adds(&s.unsubm, "  \"UnsubscribeURL\" : ");
+	jsonraw_quote(&s.unsubm, s.unsub, strlen(s.unsub));
+	jsonraw_quote(&s.qunsub, s.unsubm.buf, s.unsubm.len);
 	opt.s = xreallocarray(opt.s, opt.n + 1, sizeof(*opt.s));
 	opt.s[opt.n++] = s;
 	jv_free(o);
@@ -856,17 +868,39 @@ struct msg {
 	size_t		 size;		/* message and attribute bytes */
 	struct sqs_attr	*a;		/* its members, by name */
 	size_t		 na;
-	struct sbuf	 env, envtail;	/* the envelope but UnsubscribeURL */
-	const char	*envtext;	/* the text env was built for */
+	unsigned long	 serial;	/* its number once it is sent */
+	int		 fast;		/* read over the bytes: no jv, and
+					   a's texts are in fast_store */
+	char		 idseed[UUID_BUFSZ + 1]; /* "MessageId " */
+	struct ids_prefix idp;		/* its part of the queue copies' ids */
 };
+
+static struct sbuf fast_store;	/* the decoded texts of fast messages */
+
+/*
+ * The envelope parts of the message being delivered (see envelope_parts),
+ * in buffers kept from one message to the next.
+ */
+static struct {
+	struct sbuf	 head, tail;	/* the envelope but UnsubscribeURL */
+	struct sbuf	 qhead, qtail;	/* head and tail as JSON strings */
+	struct md5_ctx	 md5;		/* the MD5 state after head */
+	unsigned long	 serial;	/* the message they were made for */
+	const char	*text;		/* and its text */
+} envc;
+static struct sbuf dbody, dquoted;	/* a queue delivery's, reused */
 
 /* The checked attributes of M, sorted by name. */
 static void
 msg_attrs(struct msg *m)
 {
-	jv keys = jv_keys(jv_copy(m->attrs));
-	int i, n = jv_array_length(jv_copy(keys));
+	jv keys;
+	int i, n;
 
+	if (m->fast)
+		return;			/* they were read so */
+	keys = jv_keys(jv_copy(m->attrs));
+	n = jv_array_length(jv_copy(keys));
 	m->a = xcalloc((size_t)n + 1, sizeof(*m->a));
 	for (i = 0; i < n; i++) {
 		jv k = jv_array_get(jv_copy(keys), i);
@@ -890,6 +924,8 @@ msg_attrs_free(struct msg *m)
 {
 	size_t i;
 
+	if (m->fast)
+		return;			/* all in fast_store and fast_room */
 	for (i = 0; i < m->na; i++) {
 		free((char *)m->a[i].name);
 		free((char *)m->a[i].type);
@@ -903,76 +939,134 @@ static void
 attrs_tv(struct sbuf *b, const struct msg *m, const char *sep,
     const char *indent)
 {
-	size_t i;
+	size_t i, seplen = strlen(sep), indlen = strlen(indent);
 
 	for (i = 0; i < m->na; i++) {
-		sbuf_adds(b, i > 0 ? "," : "");
-		sbuf_adds(b, indent);
+		if (i > 0)
+			sbuf_addc(b, ',');
+		sbuf_add(b, indent, indlen);
 		jsonraw_quote(b, m->a[i].name, strlen(m->a[i].name));
-		sbuf_adds(b, sep);
-		sbuf_adds(b, "{\"Type\":");
+		sbuf_add(b, sep, seplen);
+		sbuf_add(b, "{\"Type\":", 8);
 		jsonraw_quote(b, m->a[i].type, strlen(m->a[i].type));
-		sbuf_adds(b, ",\"Value\":");
+		sbuf_add(b, ",\"Value\":", 9);
 		jsonraw_quote(b, m->a[i].value, strlen(m->a[i].value));
-		sbuf_adds(b, "}");
+		sbuf_addc(b, '}');
 	}
 }
 
+/* One member a line (the key's strlen is folded: keys are literals). */
 static void
 member(struct sbuf *b, const char *key, const char *val, size_t n, int more)
 {
-	sbuf_adds(b, "  \"");
-	sbuf_adds(b, key);
-	sbuf_adds(b, "\" : ");
+	sbuf_add(b, "  \"", 3);
+	sbuf_add(b, key, strlen(key));
+	sbuf_add(b, "\" : ", 4);
 	jsonraw_quote(b, val, n);
-	sbuf_adds(b, more ? ",\n" : "\n");
+	if (more)
+		sbuf_add(b, ",\n", 2);
+	else
+		sbuf_addc(b, '\n');
+}
+
+/*
+ * The members every envelope of the topic has the same: its TopicArn,
+ * and the signature's (a FIFO topic's notifications are not signed).
+ */
+static void
+envelope_fixed(void)
+{
+	member(&opt.envtopic, "TopicArn", opt.topic, strlen(opt.topic), 1);
+	if (opt.fifo)
+		return;
+	member(&opt.envsign, "SignatureVersion", "1", 1, 1);
+	member(&opt.envsign, "Signature", SIGNATURE, strlen(SIGNATURE), 1);
+	member(&opt.envsign, "SigningCertURL", opt.cert, strlen(opt.cert), 1);
 }
 
 /* The envelope up to its UnsubscribeURL. */
 static void
 envelope_head(struct sbuf *b, const struct msg *m)
 {
-	sbuf_adds(b, "{\n");
+	sbuf_add(b, "{\n", 2);
 	member(b, "Type", "Notification", 12, 1);
 	member(b, "MessageId", m->id, strlen(m->id), 1);
 	if (opt.fifo)
 		member(b, "SequenceNumber", m->seq, strlen(m->seq), 1);
-	member(b, "TopicArn", opt.topic, strlen(opt.topic), 1);
+	sbuf_add(b, opt.envtopic.buf, opt.envtopic.len);
 	if (m->subject != NULL)
 		member(b, "Subject", m->subject, strlen(m->subject), 1);
 	member(b, "Message", m->text, m->len, 1);
 	member(b, "Timestamp", m->ts, strlen(m->ts), 1);
-	if (!opt.fifo) {	/* FIFO notifications are not signed */
-		member(b, "SignatureVersion", "1", 1, 1);
-		member(b, "Signature", SIGNATURE, strlen(SIGNATURE), 1);
-		member(b, "SigningCertURL", opt.cert, strlen(opt.cert), 1);
-	}
+	sbuf_add(b, opt.envsign.buf, opt.envsign.len);
 }
 
 /*
  * The JSON envelope, in the layout AWS writes it (one member a line).
  * All but the UnsubscribeURL is the same for every subscription: it is
- * built once per message (and per text, for MessageStructure).
+ * built once per message (and per text, for MessageStructure), with
+ * what a queue's copy costs most, its MD5 and its quoting (the quoting
+ * of a text is the quoting of its parts, split between characters).
  */
 static void
-envelope(struct sbuf *b, struct msg *m, const struct sub *s)
+envelope_parts(const struct msg *m)
 {
-	if (m->envtext != m->text || m->env.len == 0) {
-		sbuf_reset(&m->env);
-		envelope_head(&m->env, m);
-		sbuf_reset(&m->envtail);
-		if (m->na > 0) {
-			sbuf_adds(&m->envtail, ",\n  \"MessageAttributes\" : {");
-			attrs_tv(&m->envtail, m, " : ", "\n    ");
-			sbuf_adds(&m->envtail, "\n  }");
-		}
-		sbuf_adds(&m->envtail, "\n}");
-		m->envtext = m->text;
+	if (envc.serial == m->serial && envc.text == m->text)
+		return;
+	sbuf_reset(&envc.head);
+	envelope_head(&envc.head, m);
+	sbuf_reset(&envc.tail);
+	if (m->na > 0) {
+		sbuf_adds(&envc.tail, ",\n  \"MessageAttributes\" : {");
+		attrs_tv(&envc.tail, m, " : ", "\n    ");
+		sbuf_adds(&envc.tail, "\n  }");
 	}
-	sbuf_add(b, m->env.buf, m->env.len);
-	sbuf_adds(b, "  \"UnsubscribeURL\" : ");
-	jsonraw_quote(b, s->unsub, strlen(s->unsub));
-	sbuf_add(b, m->envtail.buf, m->envtail.len);
+	sbuf_adds(&envc.tail, "\n}");
+	envc.serial = m->serial;
+	envc.text = m->text;
+	sbuf_reset(&envc.qhead);
+	jsonraw_quote(&envc.qhead, envc.head.buf, envc.head.len);
+	envc.qhead.len--;		/* the closing quote */
+	sbuf_reset(&envc.qtail);
+	jsonraw_quote(&envc.qtail, envc.tail.buf, envc.tail.len);
+	md5_init(&envc.md5);
+	md5_update(&envc.md5, envc.head.len, (const uint8_t *)envc.head.buf);
+}
+
+static void
+envelope(struct sbuf *b, const struct msg *m, const struct sub *s)
+{
+	envelope_parts(m);
+	sbuf_add(b, envc.head.buf, envc.head.len);
+	sbuf_add(b, s->unsubm.buf, s->unsubm.len);
+	sbuf_add(b, envc.tail.buf, envc.tail.len);
+}
+
+/*
+ * Queue subscription S's envelope of M as a JSON string in *QUOTED,
+ * and its MD5OfBody in HEX, from the parts made once; the envelope
+ * itself in *BODY when it is not NULL (only a FIFO queue's content
+ * deduplication reads it).
+ */
+static void
+envelope_queued(struct msg *m, const struct sub *s, struct sbuf *body,
+    struct sbuf *quoted, char hex[33])
+{
+	struct md5_ctx c;
+	uint8_t d[MD5_DIGEST_SIZE];
+
+	if (body != NULL)
+		envelope(body, m, s);
+	else
+		envelope_parts(m);
+	sbuf_add(quoted, envc.qhead.buf, envc.qhead.len);
+	sbuf_add(quoted, s->qunsub.buf + 1, s->qunsub.len - 2);
+	sbuf_add(quoted, envc.qtail.buf + 1, envc.qtail.len - 1);
+	c = envc.md5;
+	md5_update(&c, s->unsubm.len, (const uint8_t *)s->unsubm.buf);
+	md5_update(&c, envc.tail.len, (const uint8_t *)envc.tail.buf);
+	md5_digest(&c, sizeof(d), d);
+	num_hex(hex, d, sizeof(d));
 }
 
 
@@ -984,37 +1078,38 @@ envelope(struct sbuf *b, struct msg *m, const struct sub *s)
 static void
 sqs_delivery(struct sbuf *b, struct msg *m, const struct sub *s)
 {
-	struct sbuf body = SBUF_INIT;
 	struct sqs_msg q;
-	struct sqs_queue queue;
-	char id[UUID_BUFSZ];
+	char id[UUID_BUFSZ], hex[33];
 
 	/* one id per message and queue, whichever other queues listen */
-	sbuf_addf(&body, "%s %s", m->id, s->arn);
-	ids_uuid_of(id, body.buf, body.len);
-	sbuf_reset(&body);
-	if (s->raw)
-		sbuf_add(&body, m->text, m->len);
-	else
-		envelope(&body, m, s);
+	if (m->idp.p == NULL) {
+		snprintf(m->idseed, sizeof(m->idseed), "%s ", m->id);
+		ids_uuid_prefix(&m->idp, m->idseed, strlen(m->idseed));
+	}
+	ids_uuid_of_prefixed(id, &m->idp, s->arn, strlen(s->arn));
 	memset(&q, 0, sizeof(q));
 	q.id = id;
-	q.body = body.buf;
-	q.len = body.len;
-	if (s->raw) {
-		q.a = m->a;
-		q.na = m->na;
-	}
-	if (!sqs_arn(s->endpoint, &queue)) {
-		memset(&queue, 0, sizeof(queue));
-		queue.arn = s->endpoint;
-	}
 	/* SNS passes the group on; a FIFO queue numbers the message */
 	q.group = m->group;
-	if (queue.fifo)
+	if (s->queue.fifo)
 		q.dedup = m->dedup;
-	sqs_message(b, &q, &queue);
-	sbuf_free(&body);
+	if (s->raw) {
+		q.body = m->text;
+		q.len = m->len;
+		q.a = m->a;
+		q.na = m->na;
+	} else {
+		sbuf_reset(&dbody);
+		sbuf_reset(&dquoted);
+		envelope_queued(m, s, s->queue.fifo && q.dedup == NULL ?
+		    &dbody : NULL, &dquoted, hex);
+		q.body = dbody.buf;
+		q.len = dbody.len;
+		q.md5 = hex;
+		q.quoted = dquoted.buf;
+		q.qlen = dquoted.len;
+	}
+	sqs_message(b, &q, &s->queue);
 }
 
 /* The event a lambda subscription's function is invoked with. */
@@ -1143,6 +1238,27 @@ msg_text(const struct msg *m, const char *proto, size_t *len)
 	return p;
 }
 
+/* The leaves attribute policies match: M's checked attributes. */
+static void
+msg_fields(const struct msg *m, jv *keep)
+{
+	const struct sqs_attr *a;
+	size_t i;
+
+	if (!m->fast) {
+		snsattr_fields(m->attrs, pt_attr, &f_attr, keep);
+		return;
+	}
+	fields_reset(&f_attr);
+	for (i = 0; i < m->na; i++) {
+		a = &m->a[i];
+		if (!a->binary)
+			snsattr_field(pt_attr, &f_attr, a->name,
+			    strlen(a->name), a->type, a->value,
+			    strlen(a->value), keep);
+	}
+}
+
 static void
 deliver(struct msg *m, struct sbuf *b)
 {
@@ -1154,7 +1270,7 @@ deliver(struct msg *m, struct sbuf *b)
 	if (!opt.listened)
 		return;
 	keep = jv_array();
-	snsattr_fields(m->attrs, pt_attr, &f_attr, &keep);
+	msg_fields(m, &keep);
 	for (i = 0; i < opt.n; i++) {
 		const struct sub *s = &opt.s[i];
 
@@ -1274,8 +1390,6 @@ msg_free(struct msg *m)
 	jv_free(m->subj);
 	jv_free(m->attrs);
 	jv_free(m->structure);
-	sbuf_free(&m->env);
-	sbuf_free(&m->envtail);
 	free(m->group);
 	free(m->dedup);
 	msg_attrs_free(m);
@@ -1384,10 +1498,25 @@ fifo_dup(struct msg *m, int64_t now)
 	return 0;
 }
 
+/* NOW as text: messages come many a millisecond, formatted once. */
+static void
+timestamp(int64_t now, char ts[RFC3339_BUFSZ])
+{
+	static int64_t last = INT64_MIN;
+	static char text[RFC3339_BUFSZ];
+
+	if (now != last) {
+		rfc3339_fmt_ms(now, text);
+		last = now;
+	}
+	memcpy(ts, text, RFC3339_BUFSZ);
+}
+
 /* Accept checked message M: give it its id and time, and deliver it. */
 static void
 msg_send(struct msg *m, struct sbuf *b)
 {
+	static unsigned long sent;
 	int64_t now = clock_now_ms();
 
 	if (opt.fifo && fifo_dup(m, now))
@@ -1395,7 +1524,8 @@ msg_send(struct msg *m, struct sbuf *b)
 	if (!opt.fifo)
 		ids_uuid(m->id, m->text, m->len);
 	msg_attrs(m);
-	rfc3339_fmt_ms(now, m->ts);
+	timestamp(now, m->ts);
+	m->serial = ++sent;
 	deliver(m, b);
 }
 
@@ -1405,6 +1535,22 @@ add_seq(struct sbuf *b, const struct msg *m)
 {
 	if (opt.fifo)
 		sbuf_addf(b, ",\"SequenceNumber\":\"%s\"", m->seq);
+}
+
+/* Send checked message M, and answer the Publish request. */
+static void
+publish_send(struct msg *m, struct sbuf *b)
+{
+	msg_send(m, b);
+	if (opt.out != NULL) {
+		sbuf_reset(b);
+		sbuf_adds(b, "{\"MessageId\":\"");
+		sbuf_adds(b, m->id);
+		sbuf_addc(b, '"');
+		add_seq(b, m);
+		sbuf_adds(b, "}");
+		out_line(opt.out, b->buf, b->len);
+	}
 }
 
 static void
@@ -1429,16 +1575,8 @@ publish(jv req, struct sbuf *b)
 		reject(code, awhy != NULL ? awhy : "out of memory");
 	else if (msg_check(&m, size, &code, &why) != 0)
 		reject(code, why);
-	else {
-		msg_send(&m, b);
-		if (opt.out != NULL) {
-			sbuf_reset(b);
-			sbuf_addf(b, "{\"MessageId\":\"%s\"", m.id);
-			add_seq(b, &m);
-			sbuf_adds(b, "}");
-			out_line(opt.out, b->buf, b->len);
-		}
-	}
+	else
+		publish_send(&m, b);
 	free(awhy);
 	msg_free(&m);
 	jv_free(req);
@@ -1698,6 +1836,236 @@ read_input(const char *rec, size_t len)
 	return ndjson_parse(rec, len);
 }
 
+/* ------------------------------------------- Publish over the bytes */
+
+/*
+ * The common Publish request is read without libjq: its strings are
+ * decoded into fast_store, its attributes checked and laid out by the
+ * code the jv reading uses (snsattr_check_one, snsattr_field).  Only
+ * what reads the same both ways is taken: anything unusual (a member
+ * given twice, an escaped key, a value of another type, a NUL or a lone
+ * surrogate in a text, MessageStructure, a batch) and every error go to
+ * the jv reading, which says what AWS says.
+ */
+
+enum { F_MESSAGE, F_SUBJECT, F_ATTRS, F_TOPIC, F_GROUP, F_DEDUP, NFAST };
+
+/* Is the key literal [k, k+kl) the plain text NAME? */
+static int
+key_is(const char *k, size_t kl, const char *name)
+{
+	return kl == strlen(name) + 2 && memcmp(k + 1, name, kl - 2) == 0;
+}
+
+/*
+ * The text of string literal [lit, lit+n) in fast_store (NUL-terminated,
+ * its length in *LEN), or NULL when libjq would read it otherwise.  A
+ * literal without escapes is its text (the line is valid UTF-8 without
+ * control bytes): when INPLACE, it is not even copied.
+ */
+static const char *
+fast_text(const char *lit, size_t n, size_t *len, int inplace)
+{
+	size_t at = fast_store.len, bad;
+	const char *s;
+
+	if (*lit != '"')
+		return NULL;
+	if (memchr(lit + 1, '\\', n - 2) == NULL) {
+		*len = n - 2;
+		if (inplace)
+			return lit + 1;
+		sbuf_add(&fast_store, lit + 1, n - 2);
+		sbuf_addc(&fast_store, '\0');
+		return fast_store.buf + at;
+	}
+	logstore_unquote(lit, n, &fast_store);
+	*len = fast_store.len - at;
+	sbuf_addc(&fast_store, '\0');
+	s = fast_store.buf + at;
+	if (memchr(s, '\0', *len) != NULL || !utf8_valid(s, *len, &bad))
+		return NULL;
+	return s;
+}
+
+struct fast_attr {
+	struct sqs_attr	 a;
+	const char	*sv, *bv;	/* StringValue, BinaryValue */
+	size_t		 svl, bvl;
+};
+
+/* Room for the attributes of fast messages, kept from one to the next. */
+static struct {
+	struct fast_attr	*fa;
+	struct sqs_attr		*a;
+	size_t			 cap;
+} fast_room;
+
+/* Sort by name: an insertion sort, for a message has a few attributes. */
+static void
+fast_attr_sort(struct fast_attr *fa, size_t n)
+{
+	struct fast_attr t;
+	size_t i, j;
+
+	for (i = 1; i < n; i++) {
+		t = fa[i];
+		for (j = i; j > 0 && strcmp(fa[j - 1].a.name, t.a.name) > 0; j--)
+			fa[j] = fa[j - 1];
+		fa[j] = t;
+	}
+}
+
+/* One attribute's {"DataType", "StringValue" | "BinaryValue"}: 0 or -1. */
+static int
+fast_attr(struct fast_attr *fa, const char *obj, size_t len)
+{
+	static const char *const names[] = {
+		"DataType", "StringValue", "BinaryValue"
+	};
+	const char *it = NULL, *k, *v, *t[3] = { NULL, NULL, NULL };
+	size_t kl, vl, tl[3], i;
+
+	while (jsonraw_member_raw(obj, len, &it, &k, &kl, &v, &vl)) {
+		for (i = 0; i < 3 && !key_is(k, kl, names[i]); i++)
+			continue;
+		if (i == 3 || t[i] != NULL ||
+		    (t[i] = fast_text(v, vl, &tl[i], 0)) == NULL)
+			return -1;
+	}
+	fa->a.type = t[0];
+	fa->sv = t[1];
+	fa->svl = tl[1];
+	fa->bv = t[2];
+	fa->bvl = tl[2];
+	return 0;
+}
+
+/*
+ * MessageAttributes [obj, obj+len) of M, checked, into M->a sorted by
+ * name (as jv_keys sorts them); their size is added to *SIZE.
+ */
+static int
+fast_attrs(struct msg *m, const char *obj, size_t len, size_t *size)
+{
+	struct fast_attr *fa;
+	const char *it = NULL, *k, *v, *base, *why;
+	size_t kl, vl, nl, n = 0, i;
+	char *awhy = NULL;
+	int ret = -1;
+
+	while (jsonraw_member_raw(obj, len, &it, &k, &kl, &v, &vl)) {
+		if (n == fast_room.cap) {
+			fast_room.cap = fast_room.cap * 2 + 8;
+			fast_room.fa = xreallocarray(fast_room.fa,
+			    fast_room.cap, sizeof(*fast_room.fa));
+			fast_room.a = xreallocarray(fast_room.a,
+			    fast_room.cap, sizeof(*fast_room.a));
+		}
+		fa = &fast_room.fa[n];
+		memset(fa, 0, sizeof(*fa));
+		if (*v != '{' || (fa->a.name = fast_text(k, kl, &nl, 0)) ==
+		    NULL || fast_attr(fa, v, vl) != 0)
+			goto out;
+		n++;
+	}
+	fa = fast_room.fa;
+	fast_attr_sort(fa, n);
+	for (i = 0; i < n; i++) {
+		if ((i > 0 && strcmp(fa[i].a.name, fa[i - 1].a.name) == 0) ||
+		    snsattr_check_one("", fa[i].a.name, fa[i].a.type,
+		    fa[i].sv, fa[i].svl, fa[i].bv, fa[i].bvl, size, &why,
+		    &awhy) != 0)
+			goto out;
+		base = snsattr_type(fa[i].a.type);
+		fa[i].a.binary = base[0] == 'B';
+		fa[i].a.value = fa[i].a.binary ? fa[i].bv : fa[i].sv;
+	}
+	for (i = 0; i < n; i++)
+		fast_room.a[i] = fa[i].a;
+	m->a = fast_room.a;
+	m->na = n;
+	ret = 0;
+out:
+	free(awhy);
+	return ret;
+}
+
+/* Fill M from the members of request [rec, rec+len): 0, or -1. */
+static int
+fast_read(struct msg *m, const char *rec, size_t len, size_t *size)
+{
+	static const char *const names[NFAST] = {
+		"Message", "Subject", "MessageAttributes", "TopicArn",
+		"MessageGroupId", "MessageDeduplicationId"
+	};
+	const char *it = NULL, *k, *v, *val[NFAST] = { NULL }, *t;
+	size_t kl, vl, vlen[NFAST], tl;
+	const char *store;
+	int i;
+
+	while (jsonraw_member_raw(rec, len, &it, &k, &kl, &v, &vl)) {
+		for (i = 0; i < NFAST && !key_is(k, kl, names[i]); i++)
+			continue;
+		if (i == NFAST || val[i] != NULL ||
+		    *v != (i == F_ATTRS ? '{' : '"'))
+			return -1;
+		val[i] = v;
+		vlen[i] = vl;
+	}
+	if (val[F_MESSAGE] == NULL)
+		return -1;
+	/* no text moves: the decoded ones are never longer than the line */
+	sbuf_reset(&fast_store);
+	sbuf_grow(&fast_store, len + 1);
+	store = fast_store.buf;
+	m->fast = 1;
+	if ((m->text = fast_text(val[F_MESSAGE], vlen[F_MESSAGE],
+	    &m->len, 1)) == NULL)
+		return -1;
+	if (val[F_SUBJECT] != NULL && (m->subject = fast_text(val[F_SUBJECT],
+	    vlen[F_SUBJECT], &tl, 0)) == NULL)
+		return -1;
+	if (val[F_TOPIC] != NULL && ((t = fast_text(val[F_TOPIC],
+	    vlen[F_TOPIC], &tl, 0)) == NULL || strcmp(t, opt.topic) != 0))
+		return -1;
+	for (i = F_GROUP; i <= F_DEDUP; i++)
+		if (val[i] != NULL) {
+			if ((t = fast_text(val[i], vlen[i], &tl, 0)) == NULL)
+				return -1;
+			*(i == F_GROUP ? &m->group : &m->dedup) = xstrdup(t);
+		}
+	*size = m->len;
+	if (val[F_ATTRS] != NULL && fast_attrs(m, val[F_ATTRS],
+	    vlen[F_ATTRS], size) != 0)
+		return -1;
+	return fast_store.buf == store ? 0 : -1;
+}
+
+/*
+ * Publish request [rec, rec+len) read over its bytes: 1 when it was
+ * valid and published, 0 when the jv reading must take it.
+ */
+static int
+publish_fast(const char *rec, size_t len, struct sbuf *b)
+{
+	struct msg m;
+	const char *code, *why;
+	size_t size, off;
+	int ok;
+
+	if (scan_event(sc_req, rec, len, &f_none, &why, &off) != 0)
+		return 0;
+	memset(&m, 0, sizeof(m));
+	m.msg = m.subj = m.attrs = m.structure = jv_null();
+	ok = fast_read(&m, rec, len, &size) == 0 &&
+	    msg_check(&m, size, &code, &why) == 0;
+	if (ok)
+		publish_send(&m, b);
+	msg_free(&m);
+	return ok;
+}
+
 /* ---------------------------------------------------------------- main */
 
 static void
@@ -1787,6 +2155,7 @@ main(int argc, char *argv[])
 	    awsid_region());
 	if (opt.fifo)
 		opt.dedup = dedup_new(DEDUP_WINDOW_MS);
+	envelope_fixed();
 	sc = scan_new(pt_body);
 	pt_none = pathtab_new();
 	sc_req = scan_new(pt_none);
@@ -1799,6 +2168,8 @@ main(int argc, char *argv[])
 	ndjson_open(&in, argc, argv);
 	in.keep_going = keep_going;
 	while (ndjson_next(&in, &rec, &len)) {
+		if (!from_eb && publish_fast(rec, len, &b))
+			continue;
 		v = from_eb ? read_input(rec, len) : read_request(rec, len);
 		if (!jv_is_valid(v)) {
 			jv msg = jv_invalid_get_msg(v);
@@ -1827,6 +2198,8 @@ main(int argc, char *argv[])
 		free(opt.s[i].name);
 		free(opt.s[i].dlq);
 		free(opt.s[i].unsub);
+		sbuf_free(&opt.s[i].unsubm);
+		sbuf_free(&opt.s[i].qunsub);
 	}
 	free(opt.s);
 	sinks_close(&opt.sinks);
@@ -1841,10 +2214,21 @@ main(int argc, char *argv[])
 	free(opt.topic);
 	free(opt.created);
 	free(opt.cert);
+	sbuf_free(&opt.envtopic);
+	sbuf_free(&opt.envsign);
 	for (i = 0; i < locs.n; i++)
 		free(locs.s[i]);
 	free(locs.s);
 	dedup_free(opt.dedup);
+	sbuf_free(&fast_store);
+	sbuf_free(&envc.head);
+	sbuf_free(&envc.tail);
+	sbuf_free(&envc.qhead);
+	sbuf_free(&envc.qtail);
+	free(fast_room.fa);
+	free(fast_room.a);
+	sbuf_free(&dbody);
+	sbuf_free(&dquoted);
 	out_close(out_stdout(opt.unbuffered));
 	if (status == EXIT_OK && nrejected > 0)
 		status = EXIT_NEGATIVE;

@@ -22,42 +22,69 @@ static const char *const type_names[] = {
 };
 
 /* Fields each state type accepts (JSONPath mode), besides the common. */
-static const char *const fields[][24] = {
+static const char *const fields[][28] = {
 	[ASL_PASS] = { "Next", "End", "InputPath", "OutputPath",
-	    "ResultPath", "Parameters", "Result", NULL },
+	    "ResultPath", "Parameters", "Result", "Assign", NULL },
 	[ASL_TASK] = { "Next", "End", "InputPath", "OutputPath",
 	    "ResultPath", "Parameters", "ResultSelector", "Resource",
 	    "TimeoutSeconds", "TimeoutSecondsPath", "HeartbeatSeconds",
-	    "HeartbeatSecondsPath", "Retry", "Catch", "Credentials", NULL },
-	[ASL_CHOICE] = { "Choices", "Default", "InputPath", "OutputPath",
+	    "HeartbeatSecondsPath", "Retry", "Catch", "Credentials", "Assign",
 	    NULL },
+	[ASL_CHOICE] = { "Choices", "Default", "InputPath", "OutputPath",
+	    "Assign", NULL },
 	[ASL_WAIT] = { "Next", "End", "InputPath", "OutputPath", "Seconds",
-	    "SecondsPath", "Timestamp", "TimestampPath", NULL },
+	    "SecondsPath", "Timestamp", "TimestampPath", "Assign", NULL },
 	[ASL_SUCCEED] = { "InputPath", "OutputPath", NULL },
 	[ASL_FAIL] = { "Error", "ErrorPath", "Cause", "CausePath", NULL },
 	[ASL_PARALLEL] = { "Next", "End", "InputPath", "OutputPath",
 	    "ResultPath", "Parameters", "ResultSelector", "Branches", "Retry",
-	    "Catch", NULL },
+	    "Catch", "Assign", NULL },
 	[ASL_MAP] = { "Next", "End", "InputPath", "OutputPath", "ResultPath",
 	    "Parameters", "ResultSelector", "ItemsPath", "ItemSelector",
 	    "ItemProcessor", "Iterator", "MaxConcurrency",
 	    "MaxConcurrencyPath", "Retry", "Catch",
 	    "ToleratedFailurePercentage", "ToleratedFailurePercentagePath",
 	    "ToleratedFailureCount", "ToleratedFailureCountPath",
+	    "ItemBatcher", "ItemReader", "ResultWriter", "Label", "Assign",
+	    NULL }
+};
+
+/* The same in JSONata mode: Arguments and Output replace the paths. */
+static const char *const jfields[][28] = {
+	[ASL_PASS] = { "Next", "End", "Output", "Assign", NULL },
+	[ASL_TASK] = { "Next", "End", "Resource", "Arguments", "Output",
+	    "Assign", "TimeoutSeconds", "HeartbeatSeconds", "Retry", "Catch",
+	    "Credentials", NULL },
+	[ASL_CHOICE] = { "Choices", "Default", "Output", "Assign", NULL },
+	[ASL_WAIT] = { "Next", "End", "Seconds", "Timestamp", "Output",
+	    "Assign", NULL },
+	[ASL_SUCCEED] = { "Output", NULL },
+	[ASL_FAIL] = { "Error", "Cause", NULL },
+	[ASL_PARALLEL] = { "Next", "End", "Branches", "Arguments", "Output",
+	    "Assign", "Retry", "Catch", NULL },
+	[ASL_MAP] = { "Next", "End", "Items", "ItemSelector", "ItemProcessor",
+	    "Iterator", "MaxConcurrency", "Output", "Assign", "Retry",
+	    "Catch", "ToleratedFailurePercentage", "ToleratedFailureCount",
 	    "ItemBatcher", "ItemReader", "ResultWriter", "Label", NULL }
 };
 
-/* Fields of JSONata mode and of variables: refused until supported. */
-static const char *const later_fields[] = {
-	"Arguments", "Output", "Assign", "Items", "Condition", NULL
+/* The fields of enum asl_jfield that are a state's, by name. */
+static const char *const jfield_names[JF_STATE_FIELDS] = {
+	[JF_SECONDS] = "Seconds", [JF_TIMESTAMP] = "Timestamp",
+	[JF_TIMEOUT] = "TimeoutSeconds", [JF_HEARTBEAT] = "HeartbeatSeconds",
+	[JF_ERROR] = "Error", [JF_CAUSE] = "Cause",
+	[JF_MAX_CONCURRENCY] = "MaxConcurrency",
+	[JF_TOLERATED_PCT] = "ToleratedFailurePercentage",
+	[JF_TOLERATED_COUNT] = "ToleratedFailureCount"
 };
-
-#define LATER	"JSONata and workflow variables are not supported yet"
 
 struct loader {
 	struct sbuf	*err;
 	const char	*where;		/* state name, or NULL */
 	int		 putevents;
+	int		 top_jsonata;	/* the machine's QueryLanguage */
+	int		 jsonata;	/* the current state's */
+	int		 vars;		/* some state assigns variables */
 };
 
 static int	load_states(struct loader *, jv def, struct asl_states *,
@@ -103,14 +130,6 @@ asl_find(const struct asl_states *ss, const char *name)
 	return -1;
 }
 
-/* A path that names a variable ($name) rather than $, $$, $. or $[. */
-static int
-is_variable(const char *s)
-{
-	return s[0] == '$' && s[1] != '\0' && s[1] != '.' && s[1] != '[' &&
-	    s[1] != '$';
-}
-
 static int
 compile_path(struct loader *l, const char *field, jv v, int reference,
     struct jpath **out)
@@ -121,10 +140,7 @@ compile_path(struct loader *l, const char *field, jv v, int reference,
 	if (jv_get_kind(v) != JV_KIND_STRING)
 		return bad(l, "%s must be a string", field);
 	s = jv_string_value(v);
-	if (is_variable(s))
-		return bad(l, "%s: '%s' refers to a variable: " LATER, field,
-		    s);
-	if ((*out = jpath_compile(s, perr)) == NULL)
+	if ((*out = jpath_compile_vars(s, perr)) == NULL)
 		return bad(l, "%s: invalid path '%s': %s", field, s, perr);
 	if (reference && !jpath_definite(*out))
 		return bad(l, "%s: '%s' is not a reference path (it may "
@@ -150,6 +166,9 @@ opt_path(struct loader *l, jv st, const char *field, int reference,
 		if (r == 0 && reference && jpath_is_context(p->path))
 			r = bad(l, "%s cannot write into the context object",
 			    field);
+		else if (r == 0 && reference && jpath_var(p->path) != NULL)
+			r = bad(l, "%s cannot write into a variable (use "
+			    "Assign)", field);
 	}
 	jv_free(v);
 	return r;
@@ -198,6 +217,8 @@ tmpl_free_kids(struct asl_tmpl *t)
 		free(t->kids[i].field);
 		jpath_free(t->kids[i].path);
 		ifn_free(t->kids[i].call);
+		jn_expr_free(t->kids[i].expr);
+		free(t->kids[i].text);
 	}
 	free(t->kids);
 }
@@ -213,6 +234,8 @@ tmpl_free(struct asl_tmpl *t)
 	free(t->field);
 	jpath_free(t->path);
 	ifn_free(t->call);
+	jn_expr_free(t->expr);
+	free(t->text);
 	free(t);
 }
 
@@ -295,17 +318,217 @@ tmpl_build(struct loader *l, const char *field, jv v, struct asl_tmpl *t,
 	return 0;
 }
 
+/* A string of the form "{% expr %}", evaluated in JSONata mode. */
 static int
-tmpl_field(struct loader *l, jv st, const char *field, struct asl_tmpl **out)
+is_jsonata(jv v)
+{
+	const char *s;
+	size_t n;
+
+	if (jv_get_kind(v) != JV_KIND_STRING)
+		return 0;
+	s = jv_string_value(v);
+	n = strlen(s);
+	return n >= 4 && strncmp(s, "{%", 2) == 0 &&
+	    strcmp(s + n - 2, "%}") == 0;
+}
+
+/*
+ * A JSONata template: "{% %}" strings anywhere inside V (consumed) are
+ * expressions, everything else is literal (".$" keys too).  WHERE names
+ * the place as AWS's causes do: "Output/a/b[0]".
+ */
+static int
+jtmpl_build(struct loader *l, const char *where, jv v, struct asl_tmpl *t,
+    int depth)
+{
+	struct jn_error jerr;
+	const char *s;
+	char *kw;
+	int it, n, i, r = 0;
+	size_t len;
+
+	t->value = jv_invalid();
+	t->field = xstrdup(where);
+	if (depth > 64) {
+		jv_free(v);
+		return bad(l, "%s is nested too deep", where);
+	}
+	switch (jv_get_kind(v)) {
+	case JV_KIND_OBJECT:
+		t->kind = TM_OBJECT;
+		n = jv_object_length(jv_copy(v));
+		t->kids = xcalloc((size_t)n, sizeof(*t->kids));
+		for (it = jv_object_iter(v); jv_object_iter_valid(v, it) &&
+		    r == 0; it = jv_object_iter_next(v, it)) {
+			jv k = jv_object_iter_key(v, it);
+			struct asl_tmpl *kid = &t->kids[t->nkids++];
+
+			kid->key = xstrdup(jv_string_value(k));
+			kw = xasprintf("%s/%s", where, kid->key);
+			r = jtmpl_build(l, kw, jv_object_iter_value(v, it), kid,
+			    depth + 1);
+			free(kw);
+			jv_free(k);
+		}
+		break;
+	case JV_KIND_ARRAY:
+		t->kind = TM_ARRAY;
+		n = jv_array_length(jv_copy(v));
+		t->kids = xcalloc((size_t)n, sizeof(*t->kids));
+		for (i = 0; i < n && r == 0; i++) {
+			kw = xasprintf("%s[%d]", where, i);
+			r = jtmpl_build(l, kw, jv_array_get(jv_copy(v), i),
+			    &t->kids[t->nkids++], depth + 1);
+			free(kw);
+		}
+		break;
+	default:
+		if (!is_jsonata(v)) {
+			t->kind = TM_CONST;
+			t->value = v;
+			return 0;
+		}
+		/* The expression as AWS quotes it: without the spaces. */
+		s = jv_string_value(v) + 2;
+		len = strlen(s) - 2;
+		while (len > 0 && isspace((unsigned char)*s)) {
+			s++;
+			len--;
+		}
+		while (len > 0 && isspace((unsigned char)s[len - 1]))
+			len--;
+		t->kind = TM_JSONATA;
+		t->text = xstrndup(s, len);
+		if ((t->expr = jn_compile(t->text, &jerr)) == NULL)
+			r = bad(l, "%s: invalid JSONata expression '%s': %s: "
+			    "%s", where, t->text, jerr.code, jerr.message);
+		break;
+	}
+	jv_free(v);
+	return r;
+}
+
+/* A template (V consumed) in the current state's query language. */
+static int
+tmpl_of(struct loader *l, const char *where, jv v, struct asl_tmpl **out)
+{
+	*out = xcalloc(1, sizeof(**out));
+	if (l->jsonata)
+		return jtmpl_build(l, where, v, *out, 0);
+	return tmpl_build(l, where, v, *out, 0);
+}
+
+/* Template FIELD of ST, if there; IN names ST's place ("ItemReader"). */
+static int
+tmpl_field_in(struct loader *l, jv st, const char *in, const char *field,
+    struct asl_tmpl **out)
 {
 	jv v = jv_object_get(jv_copy(st), jv_string(field));
+	char *where;
+	int r;
 
 	if (!jv_is_valid(v)) {
 		jv_free(v);
 		return 0;
 	}
-	*out = xcalloc(1, sizeof(**out));
-	return tmpl_build(l, field, v, *out, 0);
+	where = in != NULL ? xasprintf("%s/%s", in, field) : xstrdup(field);
+	r = tmpl_of(l, where, v, out);
+	free(where);
+	return r;
+}
+
+static int
+tmpl_field(struct loader *l, jv st, const char *field, struct asl_tmpl **out)
+{
+	return tmpl_field_in(l, st, NULL, field, out);
+}
+
+/*
+ * In a JSONata state, take member KEY of *OBJ out when it is "{% %}":
+ * compiled into *OUT (named WHERE), so that the literal checks of
+ * JSONPath see only literals.
+ */
+static int
+take_jsonata(struct loader *l, jv *obj, const char *key, const char *where,
+    struct asl_tmpl **out)
+{
+	jv v;
+
+	if (!l->jsonata || jv_get_kind(*obj) != JV_KIND_OBJECT)
+		return 0;
+	v = jv_object_get(jv_copy(*obj), jv_string(key));
+	if (!is_jsonata(v)) {
+		jv_free(v);
+		return 0;
+	}
+	*obj = jv_object_delete(*obj, jv_string(key));
+	return tmpl_of(l, where, v, out);
+}
+
+/*
+ * A variable's name: what "$name" can read in a path and an expression
+ * (a letter or '_', then letters, digits, '_'), and not the reserved
+ * "states".
+ */
+static int
+var_name_ok(const char *s)
+{
+	if (!isalpha((unsigned char)*s) && *s != '_')
+		return 0;
+	if (strcmp(s, "states") == 0)
+		return 0;
+	for (; *s != '\0'; s++)
+		if (!isalnum((unsigned char)*s) && *s != '_')
+			return 0;
+	return 1;
+}
+
+/* Assign (WHERE: "Assign", "Choices[0]/Assign"...): an object. */
+static int
+assign_of(struct loader *l, const char *where, jv v, struct asl_tmpl **out)
+{
+	size_t i;
+
+	if (jv_get_kind(v) != JV_KIND_OBJECT) {
+		jv_free(v);
+		return bad(l, "%s must be an object", where);
+	}
+	l->vars = 1;
+	if (tmpl_of(l, where, v, out) != 0)
+		return -1;
+	for (i = 0; i < (*out)->nkids; i++)
+		if (!var_name_ok((*out)->kids[i].key))
+			return bad(l, "%s: '%s' is not a variable name (a "
+			    "letter or '_', then letters, digits or '_'; not "
+			    "'states')", where, (*out)->kids[i].key);
+	return 0;
+}
+
+/* Assign and (JSONata) Output of a state, a rule or a catcher in OBJ. */
+static int
+assign_output(struct loader *l, jv obj, const char *prefix,
+    struct asl_tmpl **assign, struct asl_tmpl **output)
+{
+	char *w;
+	int r = 0;
+	jv v;
+
+	v = jv_object_get(jv_copy(obj), jv_string("Assign"));
+	if (jv_is_valid(v)) {
+		w = xasprintf("%sAssign", prefix);
+		r = assign_of(l, w, v, assign);
+		free(w);
+	} else
+		jv_free(v);
+	v = jv_object_get(jv_copy(obj), jv_string("Output"));
+	if (r == 0 && jv_is_valid(v)) {
+		w = xasprintf("%sOutput", prefix);
+		r = tmpl_of(l, w, v, output);
+		free(w);
+	} else
+		jv_free(v);
+	return r;
 }
 
 static int
@@ -458,7 +681,10 @@ static int
 load_catch(struct loader *l, jv v, struct asl_state *s)
 {
 	static const char *const keys[] = { "ErrorEquals", "Next",
-	    "ResultPath", "Comment", NULL };
+	    "ResultPath", "Assign", "Comment", NULL };
+	static const char *const jkeys[] = { "ErrorEquals", "Next",
+	    "Output", "Assign", "Comment", NULL };
+	char prefix[32];
 	int i, n;
 
 	if (jv_get_kind(v) != JV_KIND_ARRAY)
@@ -474,13 +700,11 @@ load_catch(struct loader *l, jv v, struct asl_state *s)
 			jv_free(c);
 			return bad(l, "a catcher must be an object");
 		}
-		if (jv_object_has(jv_copy(c), jv_string("Output")) ||
-		    jv_object_has(jv_copy(c), jv_string("Assign"))) {
-			jv_free(c);
-			return bad(l, "Catch: " LATER);
-		}
+		snprintf(prefix, sizeof(prefix), "Catch[%d]/", i);
 		x = jv_object_get(jv_copy(c), jv_string("ErrorEquals"));
-		bad_ = check_keys(l, c, "Catch", keys) != 0 ||
+		bad_ = check_keys(l, c, "Catch", l->jsonata ? jkeys : keys) !=
+		    0 || assign_output(l, c, prefix, &ct->assign,
+		    &ct->output) != 0 ||
 		    string_list(l, x, "ErrorEquals", &ct->errors,
 		    &ct->nerrors) != 0;
 		jv_free(x);
@@ -515,6 +739,8 @@ load_wait(struct loader *l, jv st, struct asl_state *s)
 	n += jv_object_has(jv_copy(st), jv_string("SecondsPath"));
 	n += jv_object_has(jv_copy(st), jv_string("Timestamp"));
 	n += jv_object_has(jv_copy(st), jv_string("TimestampPath"));
+	n += s->jfield[JF_SECONDS] != NULL;
+	n += s->jfield[JF_TIMESTAMP] != NULL;
 	if (n != 1)
 		return bad(l, "a Wait state needs exactly one of Seconds, "
 		    "SecondsPath, Timestamp, TimestampPath");
@@ -605,6 +831,8 @@ load_batcher(struct loader *l, jv st, struct asl_state *s)
 	static const char *const keys[] = { "MaxItemsPerBatch",
 	    "MaxItemsPerBatchPath", "MaxInputBytesPerBatch",
 	    "MaxInputBytesPerBatchPath", "BatchInput", NULL };
+	static const char *const jkeys[] = { "MaxItemsPerBatch",
+	    "MaxInputBytesPerBatch", "BatchInput", NULL };
 	jv b = jv_object_get(jv_copy(st), jv_string("ItemBatcher"));
 	double d = 0;
 	int r = 0;
@@ -617,7 +845,15 @@ load_batcher(struct loader *l, jv st, struct asl_state *s)
 	if (jv_get_kind(b) != JV_KIND_OBJECT)
 		r = bad(l, "ItemBatcher must be an object");
 	if (r == 0)
-		r = check_keys(l, b, "ItemBatcher", keys);
+		r = check_keys(l, b, "ItemBatcher", l->jsonata ? jkeys : keys);
+	if (r == 0)
+		r = take_jsonata(l, &b, "MaxItemsPerBatch",
+		    "ItemBatcher/MaxItemsPerBatch",
+		    &s->jfield[JF_BATCH_MAX_ITEMS]);
+	if (r == 0)
+		r = take_jsonata(l, &b, "MaxInputBytesPerBatch",
+		    "ItemBatcher/MaxInputBytesPerBatch",
+		    &s->jfield[JF_BATCH_MAX_BYTES]);
 	if (r == 0)
 		r = number_or_path(l, b, "MaxItemsPerBatch", 1, 1e8, 1, &d,
 		    &s->batch_max_items_path);
@@ -628,10 +864,13 @@ load_batcher(struct loader *l, jv st, struct asl_state *s)
 		    &d, &s->batch_max_bytes_path);
 	s->batch_max_bytes = (long)d;
 	if (r == 0)
-		r = tmpl_field(l, b, "BatchInput", &s->batch_input);
+		r = tmpl_field_in(l, b, "ItemBatcher", "BatchInput",
+		    &s->batch_input);
 	if (r == 0 && s->batch_max_items == 0 &&
 	    s->batch_max_items_path == NULL && s->batch_max_bytes == 0 &&
-	    s->batch_max_bytes_path == NULL)
+	    s->batch_max_bytes_path == NULL &&
+	    s->jfield[JF_BATCH_MAX_ITEMS] == NULL &&
+	    s->jfield[JF_BATCH_MAX_BYTES] == NULL)
 		r = bad(l, "ItemBatcher needs MaxItemsPerBatch or "
 		    "MaxInputBytesPerBatch");
 	jv_free(b);
@@ -643,16 +882,22 @@ load_reader(struct loader *l, jv rd, struct asl_state *s)
 {
 	static const char *const keys[] = { "Resource", "Parameters",
 	    "ReaderConfig", NULL };
+	static const char *const jkeys[] = { "Resource", "Arguments",
+	    "ReaderConfig", NULL };
 	static const char *const ckeys[] = { "InputType",
 	    "CSVHeaderLocation", "CSVHeaders", "CSVDelimiter", "MaxItems",
 	    "MaxItemsPath", NULL };
+	static const char *const jckeys[] = { "InputType",
+	    "CSVHeaderLocation", "CSVHeaders", "CSVDelimiter", "MaxItems",
+	    NULL };
+	const char *params = l->jsonata ? "Arguments" : "Parameters";
 	jv v;
 	double d = 0;
 	int r = 0;
 
 	if (jv_get_kind(rd) != JV_KIND_OBJECT)
 		return bad(l, "ItemReader must be an object");
-	if (check_keys(l, rd, "ItemReader", keys) != 0)
+	if (check_keys(l, rd, "ItemReader", l->jsonata ? jkeys : keys) != 0)
 		return -1;
 	v = jv_object_get(jv_copy(rd), jv_string("Resource"));
 	if (jv_get_kind(v) != JV_KIND_STRING ||
@@ -664,18 +909,22 @@ load_reader(struct loader *l, jv rd, struct asl_state *s)
 	}
 	s->reader = xstrdup(jv_string_value(v));
 	jv_free(v);
-	if (tmpl_field(l, rd, "Parameters", &s->reader_params) != 0)
+	if (tmpl_field_in(l, rd, "ItemReader", params, &s->reader_params) !=
+	    0)
 		return -1;
 	if (s->reader_params == NULL)
-		return bad(l, "ItemReader needs Parameters (Bucket, Key or "
-		    "Prefix)");
+		return bad(l, "ItemReader needs %s (Bucket, Key or Prefix)",
+		    params);
 	s->reader_config = jv_object_get(jv_copy(rd),
 	    jv_string("ReaderConfig"));
 	if (!jv_is_valid(s->reader_config))
 		return 0;
 	if (jv_get_kind(s->reader_config) != JV_KIND_OBJECT)
 		return bad(l, "ReaderConfig must be an object");
-	if (check_keys(l, s->reader_config, "ReaderConfig", ckeys) != 0)
+	if (check_keys(l, s->reader_config, "ReaderConfig", l->jsonata ?
+	    jckeys : ckeys) != 0 || take_jsonata(l, &s->reader_config,
+	    "MaxItems", "ItemReader/ReaderConfig/MaxItems",
+	    &s->jfield[JF_READER_MAX_ITEMS]) != 0)
 		return -1;
 	v = jv_object_get(jv_copy(s->reader_config), jv_string("InputType"));
 	if (jv_is_valid(v) && (jv_get_kind(v) != JV_KIND_STRING ||
@@ -696,11 +945,13 @@ static int
 load_writer(struct loader *l, jv wr, struct asl_state *s)
 {
 	static const char *const keys[] = { "Resource", "Parameters", NULL };
+	static const char *const jkeys[] = { "Resource", "Arguments", NULL };
+	const char *params = l->jsonata ? "Arguments" : "Parameters";
 	jv v;
 
 	if (jv_get_kind(wr) != JV_KIND_OBJECT)
 		return bad(l, "ResultWriter must be an object");
-	if (check_keys(l, wr, "ResultWriter", keys) != 0)
+	if (check_keys(l, wr, "ResultWriter", l->jsonata ? jkeys : keys) != 0)
 		return -1;
 	v = jv_object_get(jv_copy(wr), jv_string("Resource"));
 	if (jv_get_kind(v) != JV_KIND_STRING ||
@@ -711,11 +962,11 @@ load_writer(struct loader *l, jv wr, struct asl_state *s)
 	}
 	jv_free(v);
 	s->writer = 1;
-	if (tmpl_field(l, wr, "Parameters", &s->writer_params) != 0)
+	if (tmpl_field_in(l, wr, "ResultWriter", params, &s->writer_params) !=
+	    0)
 		return -1;
 	if (s->writer_params == NULL)
-		return bad(l, "ResultWriter needs Parameters (Bucket, "
-		    "Prefix)");
+		return bad(l, "ResultWriter needs %s (Bucket, Prefix)", params);
 	return 0;
 }
 
@@ -762,6 +1013,7 @@ load_map(struct loader *l, jv st, struct asl_state *s)
 	r = load_states(l, p, s->processor, 1);
 	jv_free(p);
 	l->where = where;
+	l->jsonata = s->jsonata;
 	if (r != 0)
 		return -1;
 	if (path_field(l, st, "ItemsPath", 1, &s->items_path) != 0 ||
@@ -812,14 +1064,168 @@ load_map(struct loader *l, jv st, struct asl_state *s)
 	return r;
 }
 
+/* 1 if NAME is in the NULL-terminated LIST. */
 static int
-load_state(struct loader *l, const char *name, jv st, struct asl_state *s)
+in_list(const char *const *list, const char *name)
+{
+	for (; *list != NULL; list++)
+		if (strcmp(*list, name) == 0)
+			return 1;
+	return 0;
+}
+
+/*
+ * The fields of ST (of type S->type) against its query language: a
+ * JSONPath field in a JSONata state, and the reverse, are named as such.
+ */
+static int
+check_fields(struct loader *l, jv st, const struct asl_state *s)
 {
 	static const char *const common[] = { "Type", "Comment",
 	    "QueryLanguage", NULL };
+	const char *const *mine = s->jsonata ? jfields[s->type] :
+	    fields[s->type];
+	const char *const *other = s->jsonata ? fields[s->type] :
+	    jfields[s->type];
+	int it, r = 0;
+
+	for (it = jv_object_iter(st); jv_object_iter_valid(st, it) && r == 0;
+	    it = jv_object_iter_next(st, it)) {
+		jv key = jv_object_iter_key(st, it);
+		const char *ks = jv_string_value(key);
+
+		if (in_list(common, ks) || in_list(mine, ks))
+			;
+		else if (in_list(other, ks))
+			r = bad(l, "the field '%s' is not supported when the "
+			    "QueryLanguage is %s", ks, s->jsonata ?
+			    "JSONata" : "JSONPath");
+		else
+			r = bad(l, "field '%s' is not valid in a %s state", ks,
+			    type_names[s->type]);
+		jv_free(key);
+	}
+	return r;
+}
+
+/* The query language of ST: its own, else the machine's. */
+static int
+state_language(struct loader *l, jv st, int *jsonata)
+{
+	jv v = jv_object_get(jv_copy(st), jv_string("QueryLanguage"));
+	int r = 0;
+
+	*jsonata = l->top_jsonata;
+	if (!jv_is_valid(v))
+		;
+	else if (jv_get_kind(v) != JV_KIND_STRING ||
+	    (strcmp(jv_string_value(v), "JSONata") != 0 &&
+	    strcmp(jv_string_value(v), "JSONPath") != 0))
+		r = bad(l, "QueryLanguage must be JSONPath or JSONata");
+	else if (strcmp(jv_string_value(v), "JSONata") == 0)
+		*jsonata = 1;
+	else if (l->top_jsonata)
+		r = bad(l, "QueryLanguage JSONPath is not allowed in a state "
+		    "machine whose QueryLanguage is JSONata");
+	jv_free(v);
+	return r;
+}
+
+static int	load_state_in(struct loader *, const char *name, jv st,
+		    struct asl_state *);
+
+/*
+ * Rule I of a Choice state (C consumed): a JSONata rule is a Condition
+ * with Next, Assign and Output; a JSONPath rule is compiled by choice.c,
+ * its Assign taken out first.
+ */
+static int
+load_rule(struct loader *l, jv c, int i, struct asl_state *s)
+{
+	static const char *const jkeys[] = { "Condition", "Next", "Assign",
+	    "Output", "Comment", NULL };
+	struct asl_rule *ru = &s->rules[i];
+	char cerr[CHOICE_ERRSZ], prefix[32], where[48];
+	jv v;
+	int r;
+
+	if (jv_get_kind(c) != JV_KIND_OBJECT) {
+		jv_free(c);
+		return bad(l, "Choices[%d] must be an object", i);
+	}
+	snprintf(prefix, sizeof(prefix), "Choices[%d]/", i);
+	if (s->jsonata) {
+		r = check_keys(l, c, "Choices", jkeys);
+		v = jv_object_get(jv_copy(c), jv_string("Next"));
+		if (r == 0 && jv_get_kind(v) != JV_KIND_STRING)
+			r = bad(l, "Choices[%d] needs Next", i);
+		else if (r == 0)
+			ru->next = xstrdup(jv_string_value(v));
+		jv_free(v);
+		v = jv_object_get(jv_copy(c), jv_string("Condition"));
+		if (r == 0 && !jv_is_valid(v))
+			r = bad(l, "Choices[%d] needs a Condition", i);
+		snprintf(where, sizeof(where), "%sCondition", prefix);
+		if (r == 0)
+			r = tmpl_of(l, where, jv_copy(v), &ru->condition);
+		jv_free(v);
+		if (r == 0)
+			r = assign_output(l, c, prefix, &ru->assign,
+			    &ru->output);
+		jv_free(c);
+		return r;
+	}
+	if (jv_object_has(jv_copy(c), jv_string("Output"))) {
+		jv_free(c);
+		return bad(l, "the field 'Output' is not supported when the "
+		    "QueryLanguage is JSONPath");
+	}
+	if (assign_output(l, c, prefix, &ru->assign, &ru->output) != 0) {
+		jv_free(c);
+		return -1;
+	}
+	c = jv_object_delete(c, jv_string("Assign"));
+	s->choices[i] = choice_compile(c, 1, cerr);
+	jv_free(c);
+	if (s->choices[i] == NULL)
+		return bad(l, "Choices[%d]: %s", i, cerr);
+	return 0;
+}
+
+/*
+ * Load one state.  In JSONata mode, fields that are literals in JSONPath
+ * (Seconds, TimeoutSeconds, Error, MaxConcurrency...) may be "{% %}":
+ * those are taken out first, so that the literal checks see only
+ * literals.
+ */
+static int
+load_state(struct loader *l, const char *name, jv st, struct asl_state *s)
+{
+	int i, r;
+
+	l->where = name;
+	if (jv_get_kind(st) != JV_KIND_OBJECT)
+		return bad(l, "a state must be an object");
+	if (state_language(l, st, &s->jsonata) != 0)
+		return -1;
+	l->jsonata = s->jsonata;
+	st = jv_copy(st);
+	for (i = 0; i < JF_STATE_FIELDS; i++)
+		if (take_jsonata(l, &st, jfield_names[i], jfield_names[i],
+		    &s->jfield[i]) != 0) {
+			jv_free(st);
+			return -1;
+		}
+	r = load_state_in(l, name, st, s);
+	jv_free(st);
+	return r;
+}
+
+static int
+load_state_in(struct loader *l, const char *name, jv st, struct asl_state *s)
+{
 	jv t, v;
-	int i, r = 0, it;
-	size_t k;
+	int i, r = 0;
 
 	s->name = xstrdup(name);
 	s->next_idx = -1;
@@ -846,36 +1252,11 @@ load_state(struct loader *l, const char *name, jv st, struct asl_state *s)
 	}
 	jv_free(t);
 	s->type = (enum asl_type)i;
-	v = jv_object_get(jv_copy(st), jv_string("QueryLanguage"));
-	if (jv_is_valid(v) && (jv_get_kind(v) != JV_KIND_STRING ||
-	    strcmp(jv_string_value(v), "JSONPath") != 0)) {
-		jv_free(v);
-		return bad(l, "QueryLanguage JSONata: " LATER);
-	}
-	jv_free(v);
-	for (it = jv_object_iter(st); jv_object_iter_valid(st, it);
-	    it = jv_object_iter_next(st, it)) {
-		jv key = jv_object_iter_key(st, it);
-		const char *ks = jv_string_value(key);
-
-		for (k = 0; later_fields[k] != NULL; k++)
-			if (strcmp(ks, later_fields[k]) == 0)
-				r = bad(l, "field '%s': " LATER, ks);
-		for (k = 0; common[k] != NULL; k++)
-			if (strcmp(ks, common[k]) == 0)
-				break;
-		if (common[k] == NULL) {
-			for (k = 0; fields[s->type][k] != NULL; k++)
-				if (strcmp(ks, fields[s->type][k]) == 0)
-					break;
-			if (fields[s->type][k] == NULL)
-				r = bad(l, "field '%s' is not valid in a %s "
-				    "state", ks, type_names[s->type]);
-		}
-		jv_free(key);
-		if (r != 0)
-			return r;
-	}
+	if (check_fields(l, st, s) != 0 ||
+	    assign_output(l, st, "", &s->assign, &s->output) != 0 ||
+	    tmpl_field(l, st, "Arguments", &s->arguments) != 0 ||
+	    tmpl_field(l, st, "Items", &s->items) != 0)
+		return -1;
 
 	/* Next or End. */
 	v = jv_object_get(jv_copy(st), jv_string("Next"));
@@ -960,7 +1341,6 @@ load_state(struct loader *l, const char *name, jv st, struct asl_state *s)
 			    "TimeoutSeconds");
 		break;
 	case ASL_CHOICE: {
-		char cerr[CHOICE_ERRSZ];
 		int n;
 
 		v = jv_object_get(jv_copy(st), jv_string("Choices"));
@@ -971,25 +1351,17 @@ load_state(struct loader *l, const char *name, jv st, struct asl_state *s)
 			    "Choices array");
 		}
 		s->choices = xcalloc((size_t)n, sizeof(*s->choices));
+		s->rules = xcalloc((size_t)n, sizeof(*s->rules));
 		s->choice_idx = xcalloc((size_t)n, sizeof(*s->choice_idx));
 		for (i = 0; i < n; i++) {
 			jv c = jv_array_get(jv_copy(v), i);
 
-			if (jv_get_kind(c) == JV_KIND_OBJECT &&
-			    (jv_object_has(jv_copy(c), jv_string("Condition")) ||
-			    jv_object_has(jv_copy(c), jv_string("Assign")) ||
-			    jv_object_has(jv_copy(c), jv_string("Output")))) {
-				jv_free(c);
-				jv_free(v);
-				return bad(l, "Choices: " LATER);
-			}
-			s->choices[i] = choice_compile(c, 1, cerr);
-			jv_free(c);
-			if (s->choices[i] == NULL) {
-				jv_free(v);
-				return bad(l, "Choices[%d]: %s", i, cerr);
-			}
 			s->nchoices++;
+			r = load_rule(l, c, i, s);
+			if (r != 0) {
+				jv_free(v);
+				return r;
+			}
 		}
 		jv_free(v);
 		v = jv_object_get(jv_copy(st), jv_string("Default"));
@@ -1026,6 +1398,7 @@ load_state(struct loader *l, const char *name, jv st, struct asl_state *s)
 			r = load_states(l, b, &s->branches[i], 0);
 			jv_free(b);
 			l->where = where;
+			l->jsonata = s->jsonata;
 			if (r != 0) {
 				jv_free(v);
 				return -1;
@@ -1092,9 +1465,19 @@ load_states(struct loader *l, jv def, struct asl_states *ss, int processor)
 		    "a branch or item processor" : "the definition");
 	v = jv_object_get(jv_copy(def), jv_string("QueryLanguage"));
 	if (jv_is_valid(v) && (jv_get_kind(v) != JV_KIND_STRING ||
-	    strcmp(jv_string_value(v), "JSONPath") != 0)) {
+	    (strcmp(jv_string_value(v), "JSONPath") != 0 &&
+	    strcmp(jv_string_value(v), "JSONata") != 0))) {
 		jv_free(v);
-		return bad(l, "QueryLanguage JSONata: " LATER);
+		return bad(l, "QueryLanguage must be JSONPath or JSONata");
+	}
+	if (where == NULL)
+		l->top_jsonata = jv_is_valid(v) &&
+		    strcmp(jv_string_value(v), "JSONata") == 0;
+	else if (jv_is_valid(v)) {
+		/* Its states take the machine's language, or their own. */
+		jv_free(v);
+		return bad(l, "QueryLanguage belongs on the definition or on "
+		    "a state, not on a branch or item processor");
 	}
 	jv_free(v);
 	if (check_keys(l, def, where != NULL ? (processor ? "ItemProcessor" :
@@ -1142,7 +1525,8 @@ load_states(struct loader *l, jv def, struct asl_states *ss, int processor)
 			return -1;
 		for (k = 0; k < s->nchoices; k++)
 			if (resolve(l, ss, s->name, "Next",
-			    choice_next(s->choices[k]), &s->choice_idx[k]))
+			    s->choices[k] != NULL ? choice_next(s->choices[k]) :
+			    s->rules[k].next, &s->choice_idx[k]))
 				return -1;
 		for (k = 0; k < s->ncatch; k++)
 			if (resolve(l, ss, s->name, "Catch Next",
@@ -1179,6 +1563,12 @@ state_free(struct asl_state *s)
 
 	free(s->name);
 	free(s->next);
+	tmpl_free(s->assign);
+	tmpl_free(s->output);
+	tmpl_free(s->arguments);
+	tmpl_free(s->items);
+	for (i = 0; i < JF_NFIELDS; i++)
+		tmpl_free(s->jfield[i]);
 	jpath_free(s->input_path.path);
 	jpath_free(s->output_path.path);
 	jpath_free(s->result_path.path);
@@ -1200,11 +1590,19 @@ state_free(struct asl_state *s)
 		free(s->catchers[i].errors);
 		jpath_free(s->catchers[i].result_path.path);
 		free(s->catchers[i].next);
+		tmpl_free(s->catchers[i].assign);
+		tmpl_free(s->catchers[i].output);
 	}
 	free(s->catchers);
-	for (i = 0; i < s->nchoices; i++)
+	for (i = 0; i < s->nchoices; i++) {
 		choice_free(s->choices[i]);
+		tmpl_free(s->rules[i].condition);
+		tmpl_free(s->rules[i].assign);
+		tmpl_free(s->rules[i].output);
+		free(s->rules[i].next);
+	}
 	free(s->choices);
+	free(s->rules);
 	free(s->choice_idx);
 	free(s->dflt);
 	jpath_free(s->seconds_path);
@@ -1250,18 +1648,76 @@ states_free(struct asl_states *ss)
 	free(ss->start_at);
 }
 
+/*
+ * One Assign of state S against the scope: a name the enclosing sets
+ * assign (in OUTER) is refused, the others join MINE.
+ */
+static int
+scope_assign(struct loader *l, const struct asl_state *s,
+    const struct asl_tmpl *t, jv outer, jv *mine)
+{
+	size_t i;
+
+	for (i = 0; t != NULL && i < t->nkids; i++) {
+		if (jv_object_has(jv_copy(outer), jv_string(t->kids[i].key))) {
+			l->where = s->name;
+			return bad(l, "Assign: '%s' is a variable of an outer "
+			    "scope: a state in a Parallel branch or a Map "
+			    "iteration may read it, not assign it",
+			    t->kids[i].key);
+		}
+		*mine = jv_object_set(*mine, jv_string(t->kids[i].key),
+		    jv_true());
+	}
+	return 0;
+}
+
+/*
+ * Variable scopes, as AWS has them: the states of a Parallel branch or a
+ * Map processor read the variables of the sets around them (OUTER, an
+ * object of names, consumed) but do not assign them.
+ */
+static int
+check_scope(struct loader *l, const struct asl_states *ss, jv outer)
+{
+	const struct asl_state *s;
+	jv mine = jv_copy(outer);
+	size_t i, k;
+	int r = 0;
+
+	for (i = 0; i < ss->nstates && r == 0; i++) {
+		s = &ss->states[i];
+		r = scope_assign(l, s, s->assign, outer, &mine);
+		for (k = 0; k < s->nchoices && r == 0; k++)
+			r = scope_assign(l, s, s->rules[k].assign, outer, &mine);
+		for (k = 0; k < s->ncatch && r == 0; k++)
+			r = scope_assign(l, s, s->catchers[k].assign, outer,
+			    &mine);
+	}
+	for (i = 0; i < ss->nstates && r == 0; i++) {
+		s = &ss->states[i];
+		for (k = 0; k < s->nbranches && r == 0; k++)
+			r = check_scope(l, &s->branches[k], jv_copy(mine));
+		if (r == 0 && s->processor != NULL)
+			r = check_scope(l, s->processor, jv_copy(mine));
+	}
+	jv_free(mine);
+	jv_free(outer);
+	return r;
+}
+
 struct asl_machine *
 asl_load(jv def, struct sbuf *err)
 {
 	struct asl_machine *m = xcalloc(1, sizeof(*m));
 	struct loader l;
 
+	memset(&l, 0, sizeof(l));
 	l.err = err;
-	l.where = NULL;
-	l.putevents = 0;
 	if (load_states(&l, def, &m->top, 0) != 0 ||
 	    int_field(&l, def, "TimeoutSeconds", 1, 99999999,
-	    &m->timeout) < 0) {
+	    &m->timeout) < 0 || (l.vars && check_scope(&l, &m->top,
+	    jv_object()) != 0)) {
 		asl_free(m);
 		return NULL;
 	}
@@ -1269,7 +1725,8 @@ asl_load(jv def, struct sbuf *err)
 	{
 		jv text = jv_dump_string(jv_copy(def), 0);
 
-		m->uses_context = strstr(jv_string_value(text), "$$") != NULL;
+		m->uses_context = strstr(jv_string_value(text), "$$") != NULL ||
+		    strstr(jv_string_value(text), "$states.context") != NULL;
 		jv_free(text);
 	}
 	return m;

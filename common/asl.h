@@ -5,9 +5,12 @@
  * path, intrinsic call and Choice rule once and checking what AWS checks
  * when a state machine is created: known fields per state type, Next
  * targets that exist, no unreachable state, End or Next, Retry and Catch
- * shapes.  JSONata and workflow variables (QueryLanguage JSONata,
- * Arguments, Output, Assign, Items, $name references) are refused with a
- * clear message.  The tree is immutable once loaded.
+ * shapes.  A state is in JSONPath mode (paths, ".$" keys, intrinsics)
+ * or JSONata mode (QueryLanguage JSONata, top level or per state: every
+ * "{% expr %}" string of the fields AWS evaluates is compiled once, and
+ * the JSONPath-only fields are refused).  Workflow variables (Assign, on
+ * states, Choice rules and catchers) work in both.  The tree is
+ * immutable once loaded.
  */
 #ifndef ASL_H
 #define ASL_H
@@ -20,6 +23,7 @@
 #include "choice.h"
 #include "intrinsic.h"
 #include "jpath.h"
+#include "jsonata.h"
 #include "sbuf.h"
 
 #define ASL_PAYLOAD_MAX		262144
@@ -30,16 +34,24 @@ enum asl_type {
 	ASL_PARALLEL, ASL_MAP
 };
 
-/* A payload template: Parameters, ResultSelector, ItemSelector. */
-enum asl_tmpl_kind { TM_CONST, TM_OBJECT, TM_ARRAY, TM_PATH, TM_CALL };
+/*
+ * A payload template: Parameters, ResultSelector, ItemSelector, Assign
+ * (JSONPath: ".$" keys take a path or an intrinsic), or any JSONata
+ * field (Arguments, Output, Assign, ...: "{% expr %}" strings).
+ */
+enum asl_tmpl_kind { TM_CONST, TM_OBJECT, TM_ARRAY, TM_PATH, TM_CALL,
+	TM_JSONATA };
 
 struct asl_tmpl {
 	enum asl_tmpl_kind kind;
 	jv		 value;		/* TM_CONST */
 	char		*key;		/* member name (".$" removed) */
-	char		*field;		/* member name as written */
+	char		*field;		/* member name as written; JSONata:
+					   where it is ("Output/a[0]") */
 	struct jpath	*path;
 	struct ifn	*call;
+	struct jn_expr	*expr;		/* TM_JSONATA */
+	char		*text;		/* TM_JSONATA: the expression */
 	struct asl_tmpl	*kids;		/* TM_OBJECT, TM_ARRAY */
 	size_t		 nkids;
 };
@@ -70,15 +82,37 @@ struct asl_catcher {
 	char		**errors;
 	size_t		 nerrors;
 	struct asl_path	 result_path;
+	struct asl_tmpl	*assign, *output;	/* or NULL */
 	char		*next;
 	int		 next_idx;
 };
 
 struct asl_states;
 
+/* What a Choice rule adds to its test (JSONata: the test itself). */
+struct asl_rule {
+	struct asl_tmpl	*condition;	/* JSONata Condition */
+	char		*next;		/* JSONata rule's Next */
+	struct asl_tmpl	*assign, *output;	/* or NULL */
+};
+
+/* JSONata fields that may be "{% %}" where JSONPath has a literal. */
+enum asl_jfield { JF_SECONDS, JF_TIMESTAMP, JF_TIMEOUT, JF_HEARTBEAT,
+	JF_ERROR, JF_CAUSE, JF_MAX_CONCURRENCY, JF_TOLERATED_PCT,
+	JF_TOLERATED_COUNT, JF_STATE_FIELDS,
+	/* inside ItemBatcher and ItemReader.ReaderConfig */
+	JF_BATCH_MAX_ITEMS = JF_STATE_FIELDS, JF_BATCH_MAX_BYTES,
+	JF_READER_MAX_ITEMS, JF_NFIELDS };
+
 struct asl_state {
 	char		*name;
 	enum asl_type	 type;
+	int		 jsonata;	/* QueryLanguage JSONata */
+	struct asl_tmpl	*assign;	/* Assign, or NULL */
+	struct asl_tmpl	*output;	/* JSONata Output, or NULL */
+	struct asl_tmpl	*arguments;	/* JSONata Arguments, or NULL */
+	struct asl_tmpl	*items;		/* JSONata Map Items, or NULL */
+	struct asl_tmpl	*jfield[JF_NFIELDS];	/* "{% %}", or NULL */
 	char		*next;
 	int		 next_idx;	/* -1 at the end */
 	int		 end;
@@ -98,7 +132,8 @@ struct asl_state {
 	size_t		 ncatch;
 
 	/* Choice */
-	struct choice_rule **choices;
+	struct choice_rule **choices;	/* NULL for a JSONata rule */
+	struct asl_rule	*rules;
 	int		*choice_idx;
 	size_t		 nchoices;
 	char		*dflt;
@@ -156,7 +191,8 @@ struct asl_machine {
 	struct asl_states top;
 	long		 timeout;	/* seconds; 0: none */
 	int		 has_putevents;	/* some Task is events:putEvents */
-	int		 uses_context;	/* some path or call reads "$$" */
+	int		 uses_context;	/* some path or call reads "$$", or
+					   an expression $states.context */
 };
 
 /*

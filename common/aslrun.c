@@ -11,6 +11,7 @@
  * quote them ("entered at the event id #2") and the history limit counts
  * them, and written only when a history stream is open.
  */
+#include <ctype.h>
 #include <errno.h>
 #include <math.h>
 #include <pthread.h>
@@ -61,10 +62,15 @@ struct step {
 	const struct asl_state	*s;
 	long			 entered;
 	jv			 ctx;		/* with State */
+	jv			 vars;		/* the variables before the state */
+	jv			 states;	/* JSONata: $states; or invalid */
+	jv			 assign_doc;	/* JSONPath: "$" of Assign (the
+						   result); invalid: the input */
+	const struct asl_tmpl	*assign;	/* the Assign that applies */
 };
 
 static int	run_states(struct run *, const struct asl_states *, jv input,
-		    jv *out, struct asl_error *);
+		    jv vars, jv *out, struct asl_error *);
 
 char *
 aslrun_sm_arn(const char *sm_name)
@@ -145,6 +151,43 @@ state_event(struct run *x, const struct asl_state *s, const char *what,
 	    JV_OBJECT(jv_string("truncated"), jv_false())));
 }
 
+/*
+ * A state's exit with OUTPUT and, when it assigned variables (ASSIGNED,
+ * borrowed, else invalid), their values as JSON texts, as AWS records
+ * them.
+ */
+static void
+state_exited(struct run *x, const struct asl_state *s, jv output,
+    jv assigned)
+{
+	char type[48];
+	jv d, vars;
+	int it;
+
+	if (!history_on(x) || !jv_is_valid(assigned)) {
+		state_event(x, s, "Exited", "output", output);
+		return;
+	}
+	snprintf(type, sizeof(type), "%sStateExited", asl_type_name(s->type));
+	vars = jv_object();
+	for (it = jv_object_iter(assigned); jv_object_iter_valid(assigned, it);
+	    it = jv_object_iter_next(assigned, it)) {
+		jv v = jv_object_iter_value(assigned, it);
+
+		vars = jv_object_set(vars, jv_object_iter_key(assigned, it),
+		    jtext(v));
+		jv_free(v);
+	}
+	d = JV_OBJECT(jv_string("name"), jv_string(s->name),
+	    jv_string("output"), jtext(output),
+	    jv_string("outputDetails"), JV_OBJECT(jv_string("truncated"),
+	    jv_false()),
+	    jv_string("assignedVariables"), vars,
+	    jv_string("assignedVariablesDetails"),
+	    JV_OBJECT(jv_string("truncated"), jv_false()));
+	event(x, type, "stateExitedEventDetails", d);
+}
+
 /* Errors. */
 
 /* What a Standard execution whose history is full fails with. */
@@ -156,6 +199,21 @@ history_full(struct asl_error *e)
 }
 
 static int
+vrt_err(struct step *st, struct asl_error *e, const char *error,
+    const char *fmt, va_list ap)
+{
+	char *m;
+
+	if (vasprintf(&m, fmt, ap) < 0)
+		m = NULL;
+	asl_error_set(e, error, "An error occurred while executing the state "
+	    "'%s' (entered at the event id #%ld). %s", st->s->name,
+	    st->entered, m != NULL ? m : "");
+	free(m);
+	return R_ERR;
+}
+
+static int
 rt_err(struct step *st, struct asl_error *e, const char *error,
     const char *fmt, ...) __attribute__((format(printf, 4, 5)));
 
@@ -164,16 +222,10 @@ rt_err(struct step *st, struct asl_error *e, const char *error,
     const char *fmt, ...)
 {
 	va_list ap;
-	char *m;
 
 	va_start(ap, fmt);
-	if (vasprintf(&m, fmt, ap) < 0)
-		m = NULL;
+	vrt_err(st, e, error, fmt, ap);
 	va_end(ap);
-	asl_error_set(e, error, "An error occurred while executing the state "
-	    "'%s' (entered at the event id #%ld). %s", st->s->name,
-	    st->entered, m != NULL ? m : "");
-	free(m);
 	return R_ERR;
 }
 
@@ -196,7 +248,7 @@ path_missing(struct step *st, const struct jpath *p, jv doc,
 {
 	struct sbuf why = SBUF_INIT;
 
-	jpath_explain(p, doc, st->ctx, &why);
+	jpath_explain_vars(p, doc, st->ctx, st->vars, &why);
 	rt_err(st, e, "States.Runtime", "Invalid path '%s' : %s",
 	    jpath_text(p), why.buf);
 	sbuf_free(&why);
@@ -256,7 +308,7 @@ input_path(struct step *st, jv input, jv *out, struct asl_error *e)
 		*out = jv_copy(input);
 		return R_OK;
 	}
-	*out = jpath_eval(p->path, input, st->ctx);
+	*out = jpath_eval_vars(p->path, input, st->ctx, st->vars);
 	if (!jv_is_valid(*out)) {
 		jv_free(*out);
 		return path_missing(st, p->path, input, e);
@@ -277,7 +329,7 @@ output_path(struct step *st, jv *v, struct asl_error *e)
 	}
 	if (p->path == NULL)
 		return R_OK;
-	r = jpath_eval(p->path, *v, st->ctx);
+	r = jpath_eval_vars(p->path, *v, st->ctx, st->vars);
 	if (!jv_is_valid(r)) {
 		jv_free(r);
 		path_missing(st, p->path, *v, e);
@@ -321,6 +373,161 @@ result_path(struct step *st, const struct asl_path *p, jv input, jv result,
 	return R_OK;
 }
 
+/* JSONata. */
+
+/*
+ * A States.QueryEvaluationError in the state, with its EvaluationFailed
+ * event; LOCATION is the field (NULL when the state's input is at fault).
+ */
+static int
+qe_err(struct step *st, struct asl_error *e, const char *location,
+    const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+
+static int
+qe_err(struct step *st, struct asl_error *e, const char *location,
+    const char *fmt, ...)
+{
+	va_list ap;
+	jv d;
+
+	va_start(ap, fmt);
+	vrt_err(st, e, "States.QueryEvaluationError", fmt, ap);
+	va_end(ap);
+	if (!history_on(st->x)) {
+		event(st->x, "EvaluationFailed", NULL, jv_invalid());
+		return R_ERR;
+	}
+	d = JV_OBJECT(jv_string("cause"), jv_string(e->cause),
+	    jv_string("error"), jv_string(e->error));
+	if (location != NULL)
+		d = jv_object_set(d, jv_string("location"),
+		    jv_string(location));
+	d = jv_object_set(d, jv_string("state"), jv_string(st->s->name));
+	event(st->x, "EvaluationFailed", "evaluationFailedEventDetails", d);
+	return R_ERR;
+}
+
+/* A JSON value's type as AWS names it in causes. */
+static const char *
+json_type(jv v)
+{
+	switch (jv_get_kind(v)) {
+	case JV_KIND_NULL:
+		return "null";
+	case JV_KIND_TRUE:
+	case JV_KIND_FALSE:
+		return "boolean";
+	case JV_KIND_NUMBER:
+		return "number";
+	case JV_KIND_STRING:
+		return "string";
+	case JV_KIND_ARRAY:
+		return "array";
+	default:
+		return "object";
+	}
+}
+
+/* The field T evaluated to V (borrowed), not a WANT. */
+static int
+wrong_type(struct step *st, const struct asl_tmpl *t, const char *want,
+    jv v, struct asl_error *e)
+{
+	jv txt = jtext(v);
+
+	qe_err(st, e, t->field, "The JSONata expression '%s' specified for "
+	    "the field '%s' returned an unexpected result type. Expected "
+	    "'%s', but was '%s' for value: %s", t->text != NULL ? t->text :
+	    jv_string_value(txt), t->field, want, json_type(v),
+	    jv_string_value(txt));
+	jv_free(txt);
+	return R_ERR;
+}
+
+/* V (borrowed) as a value in A, through its JSON text. */
+static struct jn_value *
+to_jn(struct jn_arena *a, jv v)
+{
+	struct jn_value *r = NULL;
+	char msg[200];
+	jv t = jtext(v);
+
+	if (jn_parse_json(a, jv_string_value(t),
+	    (size_t)jv_string_length_bytes(jv_copy(t)), &r, msg,
+	    sizeof(msg)) < 0)
+		r = NULL;
+	jv_free(t);
+	return r;
+}
+
+/*
+ * Evaluate the expression of T with $states (its context from CTX when
+ * that is an object) and every variable bound, and Step Functions'
+ * functions.  Returns the value, or invalid with *e set.
+ */
+static jv
+jexpr_eval(struct step *st, const struct asl_tmpl *t, jv ctx,
+    struct asl_error *e)
+{
+	struct jn_arena *a = jn_arena_new();
+	struct jn_limits lim;
+	struct jn_binding *b;
+	struct jn_value *res, *input;
+	struct jn_error jerr;
+	struct sbuf out = SBUF_INIT;
+	jv states = jv_copy(st->states), keys = jv_array(), in, r;
+	size_t nb = 0;
+	int it;
+
+	if (jv_get_kind(ctx) == JV_KIND_OBJECT)
+		states = jv_object_set(states, jv_string("context"),
+		    jv_copy(ctx));
+	b = xcalloc((size_t)jv_object_length(jv_copy(st->vars)) + 1,
+	    sizeof(*b));
+	for (it = jv_object_iter(st->vars); jv_object_iter_valid(st->vars,
+	    it); it = jv_object_iter_next(st->vars, it)) {
+		jv k = jv_object_iter_key(st->vars, it);
+		jv v = jv_object_iter_value(st->vars, it);
+
+		/* The array keeps the name's storage alive. */
+		keys = jv_array_append(keys, jv_copy(k));
+		b[nb].name = jv_string_value(k);
+		b[nb++].value = to_jn(a, v);
+		jv_free(k);
+		jv_free(v);
+	}
+	b[nb].name = "states";
+	b[nb++].value = to_jn(a, states);
+	in = jv_object_get(jv_copy(states), jv_string("input"));
+	input = to_jn(a, in);
+	jv_free(in);
+	memset(&lim, 0, sizeof(lim));
+	lim.sfn = 1;
+	r = jv_invalid();
+	if (jn_eval(t->expr, input, b, nb, &lim, a, &res, &jerr) < 0)
+		qe_err(st, e, t->field, "The JSONata expression '%s' specified "
+		    "for the field '%s' threw an error during evaluation. %s: "
+		    "%s", t->text, t->field, jerr.code, jerr.message);
+	else if (res == NULL)
+		qe_err(st, e, t->field, "The JSONata expression '%s' specified "
+		    "for the field '%s' returned nothing (undefined).",
+		    t->text, t->field);
+	else if (jn_is_function(res))
+		qe_err(st, e, t->field, "The JSONata expression '%s' specified "
+		    "for the field '%s' returned an unsupported result type.",
+		    t->text, t->field);
+	else {
+		jn_print(&out, res);
+		r = jv_parse_sized(out.buf, (int)out.len);
+	}
+	sbuf_free(&out);
+	jn_arena_free(a);
+	free(b);
+	jv_free(keys);
+	jv_free(states);
+	return r;
+}
+
 static jv
 tmpl_eval(struct step *st, const struct asl_tmpl *t, jv doc, jv ctx,
     struct asl_error *e)
@@ -348,8 +555,16 @@ tmpl_eval(struct step *st, const struct asl_tmpl *t, jv doc, jv ctx,
 		}
 		return r;
 	case TM_PATH:
-		v = jpath_eval(t->path, doc, ctx);
-		if (!jv_is_valid(v)) {
+		v = jpath_eval_vars(t->path, doc, ctx, st->vars);
+		if (!jv_is_valid(v) && jpath_var(t->path) != NULL) {
+			struct sbuf why = SBUF_INIT;
+
+			jpath_explain_vars(t->path, doc, ctx, st->vars, &why);
+			rt_err(st, e, "States.Runtime", "The JSONPath '%s' "
+			    "specified for the field '%s' could not be found: "
+			    "%s", jpath_text(t->path), t->field, why.buf);
+			sbuf_free(&why);
+		} else if (!jv_is_valid(v)) {
 			jv in = jtext(jpath_is_context(t->path) ? ctx : doc);
 
 			rt_err(st, e, "States.Runtime", "The JSONPath '%s' "
@@ -360,10 +575,12 @@ tmpl_eval(struct step *st, const struct asl_tmpl *t, jv doc, jv ctx,
 		}
 		return v;
 	case TM_CALL:
-		v = ifn_eval(t->call, doc, ctx, e);
+		v = ifn_eval(t->call, doc, ctx, st->vars, e);
 		if (!jv_is_valid(v))
 			rt_wrap(st, e);
 		return v;
+	case TM_JSONATA:
+		return jexpr_eval(st, t, ctx, e);
 	}
 	return jv_invalid();
 }
@@ -382,9 +599,56 @@ apply_tmpl(struct step *st, const struct asl_tmpl *t, jv *v, jv ctx,
 	return jv_is_valid(r) ? R_OK : R_ERR;
 }
 
+/* JSONata: the state's output, OUTPUT evaluated or DFLT (consumed). */
+static int
+joutput(struct step *st, const struct asl_tmpl *output, jv dflt, jv *out,
+    struct asl_error *e)
+{
+	if (output == NULL) {
+		*out = dflt;
+		return R_OK;
+	}
+	jv_free(dflt);
+	*out = tmpl_eval(st, output, jv_null(), st->ctx, e);
+	return jv_is_valid(*out) ? R_OK : R_ERR;
+}
+
+/* JSONata: a number field given as "{% %}", an integer when INTEGER. */
+static int
+jnumber(struct step *st, const struct asl_tmpl *t, int integer, double lo,
+    double hi, double *out, struct asl_error *e)
+{
+	jv v = tmpl_eval(st, t, jv_null(), st->ctx, e), txt;
+	double d;
+
+	if (!jv_is_valid(v))
+		return R_ERR;
+	if (jv_get_kind(v) != JV_KIND_NUMBER || (integer &&
+	    jv_number_value(v) != floor(jv_number_value(v)))) {
+		wrong_type(st, t, integer ? "integer" : "number", v, e);
+		jv_free(v);
+		return R_ERR;
+	}
+	d = jv_number_value(v);
+	if (d < lo || d > hi) {
+		txt = jtext(v);
+		qe_err(st, e, t->field, "The JSONata expression '%s' specified "
+		    "for the field '%s' returned %s, which is not between %.0f "
+		    "and %.0f", t->text, t->field, jv_string_value(txt), lo,
+		    hi);
+		jv_free(txt);
+		jv_free(v);
+		return R_ERR;
+	}
+	jv_free(v);
+	*out = d;
+	return R_OK;
+}
+
 /*
  * The end of Task, Parallel and Map: ResultSelector, size, ResultPath,
- * OutputPath.  RESULT is consumed.
+ * OutputPath; in JSONata mode size and Output, with $states.result.
+ * RESULT is consumed.
  */
 static int
 finish(struct step *st, jv input, jv result, jv *out, struct asl_error *e)
@@ -394,6 +658,11 @@ finish(struct step *st, jv input, jv result, jv *out, struct asl_error *e)
 		jv_free(result);
 		return R_ERR;
 	}
+	jv_free(st->assign_doc);
+	st->assign_doc = jv_copy(result);
+	if (st->s->jsonata)
+		st->states = jv_object_set(st->states, jv_string("result"),
+		    jv_copy(result));
 	if (too_big(result)) {
 		jv_free(result);
 		asl_error_set(e, "States.DataLimitExceeded", "The state/task "
@@ -401,6 +670,8 @@ finish(struct step *st, jv input, jv result, jv *out, struct asl_error *e)
 		    "number of bytes service limit.", st->s->name);
 		return R_ERR;
 	}
+	if (st->s->jsonata)
+		return joutput(st, st->s->output, result, out, e);
 	if (result_path(st, &st->s->result_path, input, result, out, e) !=
 	    R_OK)
 		return R_ERR;
@@ -415,6 +686,8 @@ do_pass(struct step *st, jv input, jv *out, struct asl_error *e)
 	const struct asl_state *s = st->s;
 	jv v;
 
+	if (s->jsonata)
+		return joutput(st, s->output, jv_copy(input), out, e);
 	if (input_path(st, input, &v, e) != R_OK)
 		return R_ERR;
 	if (apply_tmpl(st, s->parameters, &v, st->ctx, e) != R_OK) {
@@ -425,6 +698,7 @@ do_pass(struct step *st, jv input, jv *out, struct asl_error *e)
 		jv_free(v);
 		v = jv_copy(s->result);
 	}
+	st->assign_doc = jv_copy(v);
 	if (too_big(v)) {
 		jv_free(v);
 		asl_error_set(e, "States.DataLimitExceeded", "The state/task "
@@ -439,11 +713,39 @@ do_pass(struct step *st, jv input, jv *out, struct asl_error *e)
 
 /* Choice. */
 
+/* Rule I on V: 1 or 0, or -1 with *e set. */
+static int
+choice_test(struct step *st, size_t i, jv v, struct asl_error *e)
+{
+	const struct asl_rule *ru = &st->s->rules[i];
+	jv c;
+	int r;
+
+	if (st->s->choices[i] != NULL) {
+		r = choice_eval(st->s->choices[i], v, st->ctx, st->vars, e);
+		if (r < 0)
+			rt_wrap(st, e);
+		return r;
+	}
+	c = tmpl_eval(st, ru->condition, v, st->ctx, e);
+	if (!jv_is_valid(c))
+		return -1;
+	if (jv_get_kind(c) != JV_KIND_TRUE && jv_get_kind(c) != JV_KIND_FALSE) {
+		wrong_type(st, ru->condition, "boolean", c, e);
+		jv_free(c);
+		return -1;
+	}
+	r = jv_get_kind(c) == JV_KIND_TRUE;
+	jv_free(c);
+	return r;
+}
+
 static int
 do_choice(struct step *st, jv input, jv *out, int *next,
     struct asl_error *e)
 {
 	const struct asl_state *s = st->s;
+	const struct asl_tmpl *output = s->output;
 	size_t i;
 	int r;
 	jv v;
@@ -451,13 +753,17 @@ do_choice(struct step *st, jv input, jv *out, int *next,
 	if (input_path(st, input, &v, e) != R_OK)
 		return R_ERR;
 	for (i = 0; i < s->nchoices; i++) {
-		r = choice_eval(s->choices[i], v, st->ctx, e);
+		r = choice_test(st, i, v, e);
 		if (r < 0) {
 			jv_free(v);
-			return rt_wrap(st, e);
+			return R_ERR;
 		}
 		if (r) {
+			/* A rule's Assign replaces the state's. */
 			*next = s->choice_idx[i];
+			st->assign = s->rules[i].assign;
+			if (s->rules[i].output != NULL)
+				output = s->rules[i].output;
 			break;
 		}
 	}
@@ -470,6 +776,9 @@ do_choice(struct step *st, jv input, jv *out, int *next,
 		}
 		*next = s->dflt_idx;
 	}
+	st->assign_doc = jv_copy(v);
+	if (s->jsonata)
+		return joutput(st, output, v, out, e);
 	*out = v;
 	return output_path(st, out, e);
 }
@@ -515,6 +824,35 @@ value_text(jv v, struct sbuf *b)
 	}
 }
 
+/* JSONata: when a Wait whose Seconds or Timestamp is "{% %}" ends. */
+static int
+jwait_time(struct step *st, int64_t *t, struct asl_error *e)
+{
+	const struct asl_tmpl *ts = st->s->jfield[JF_TIMESTAMP];
+	double secs;
+	jv w;
+	int r = R_OK;
+
+	if (ts == NULL) {
+		if (jnumber(st, st->s->jfield[JF_SECONDS], 1, 0, 99999999,
+		    &secs, e) != R_OK)
+			return R_ERR;
+		*t += (int64_t)secs * 1000;
+		return R_OK;
+	}
+	w = tmpl_eval(st, ts, jv_null(), st->ctx, e);
+	if (!jv_is_valid(w))
+		return R_ERR;
+	if (jv_get_kind(w) != JV_KIND_STRING)
+		r = wrong_type(st, ts, "string", w, e);
+	else if (asl_timestamp(jv_string_value(w), t, NULL) != 0)
+		r = qe_err(st, e, ts->field, "The Timestamp field cannot be "
+		    "parsed as an ISO-8601 extended offset date-time format "
+		    "string: %s", jv_string_value(w));
+	jv_free(w);
+	return r;
+}
+
 static int
 do_wait(struct step *st, jv input, jv *out, struct asl_error *e)
 {
@@ -526,13 +864,18 @@ do_wait(struct step *st, jv input, jv *out, struct asl_error *e)
 
 	if (input_path(st, input, &v, e) != R_OK)
 		return R_ERR;
-	if (s->seconds >= 0)
+	if (s->jfield[JF_SECONDS] != NULL || s->jfield[JF_TIMESTAMP] != NULL) {
+		if (jwait_time(st, &t, e) != R_OK) {
+			jv_free(v);
+			return R_ERR;
+		}
+	} else if (s->seconds >= 0)
 		t += (int64_t)s->seconds * 1000;
 	else if (s->timestamp != NULL) {
 		asl_timestamp(s->timestamp, &ms, NULL);
 		t = ms;
 	} else if (s->seconds_path != NULL) {
-		w = jpath_eval(s->seconds_path, v, st->ctx);
+		w = jpath_eval_vars(s->seconds_path, v, st->ctx, st->vars);
 		if (!jv_is_valid(w)) {
 			jv_free(w);
 			r = path_missing(st, s->seconds_path, v, e);
@@ -561,7 +904,7 @@ do_wait(struct step *st, jv input, jv *out, struct asl_error *e)
 			return r;
 		}
 	} else {
-		w = jpath_eval(s->timestamp_path, v, st->ctx);
+		w = jpath_eval_vars(s->timestamp_path, v, st->ctx, st->vars);
 		if (!jv_is_valid(w)) {
 			jv_free(w);
 			r = path_missing(st, s->timestamp_path, v, e);
@@ -586,14 +929,18 @@ do_wait(struct step *st, jv input, jv *out, struct asl_error *e)
 		jv_free(v);
 		return R_STOP;
 	}
+	st->assign_doc = jv_copy(v);
+	if (s->jsonata)
+		return joutput(st, s->output, v, out, e);
 	*out = v;
 	return output_path(st, out, e);
 }
 
 /* Fail: Error and Cause, literal or from ErrorPath / CausePath. */
 static int
-fail_field(struct step *st, const char *lit, const struct asl_ref *ref,
-    const char *field, jv input, char **out, struct asl_error *e)
+fail_field(struct step *st, const char *lit, const struct asl_tmpl *jf,
+    const struct asl_ref *ref, const char *field, jv input, char **out,
+    struct asl_error *e)
 {
 	jv v;
 
@@ -602,14 +949,27 @@ fail_field(struct step *st, const char *lit, const struct asl_ref *ref,
 		*out = xstrdup(lit);
 		return R_OK;
 	}
+	if (jf != NULL) {
+		v = tmpl_eval(st, jf, input, st->ctx, e);
+		if (!jv_is_valid(v))
+			return R_ERR;
+		if (jv_get_kind(v) != JV_KIND_STRING) {
+			wrong_type(st, jf, "string", v, e);
+			jv_free(v);
+			return R_ERR;
+		}
+		*out = xstrdup(jv_string_value(v));
+		jv_free(v);
+		return R_OK;
+	}
 	if (ref->path == NULL && ref->call == NULL)
 		return R_OK;
 	if (ref->call != NULL) {
-		v = ifn_eval(ref->call, input, st->ctx, e);
+		v = ifn_eval(ref->call, input, st->ctx, st->vars, e);
 		if (!jv_is_valid(v))
 			return rt_wrap(st, e);
 	} else {
-		v = jpath_eval(ref->path, input, st->ctx);
+		v = jpath_eval_vars(ref->path, input, st->ctx, st->vars);
 		if (!jv_is_valid(v)) {
 			jv_free(v);
 			return path_missing(st, ref->path, input, e);
@@ -635,11 +995,11 @@ do_fail(struct step *st, jv input, struct asl_error *e)
 	const struct asl_state *s = st->s;
 	char *error, *cause;
 
-	if (fail_field(st, s->error, &s->error_path, "ErrorPath", input,
-	    &error, e) != R_OK)
+	if (fail_field(st, s->error, s->jfield[JF_ERROR], &s->error_path,
+	    "ErrorPath", input, &error, e) != R_OK)
 		return R_ERR;
-	if (fail_field(st, s->cause, &s->cause_path, "CausePath", input,
-	    &cause, e) != R_OK) {
+	if (fail_field(st, s->cause, s->jfield[JF_CAUSE], &s->cause_path,
+	    "CausePath", input, &cause, e) != R_OK) {
 		free(error);
 		return R_ERR;
 	}
@@ -843,15 +1203,23 @@ put_events(struct step *st, jv params, jv *result, struct asl_error *e)
 
 /* Seconds from TimeoutSeconds(Path) / HeartbeatSeconds(Path). */
 static int
-task_seconds(struct step *st, long lit, const struct jpath *p,
-    const char *field, jv input, long *out, struct asl_error *e)
+task_seconds(struct step *st, long lit, const struct asl_tmpl *jf,
+    const struct jpath *p, const char *field, jv input, long *out,
+    struct asl_error *e)
 {
+	double d;
 	jv v;
 
 	*out = lit;
+	if (jf != NULL) {
+		if (jnumber(st, jf, 1, 1, 99999999, &d, e) != R_OK)
+			return R_ERR;
+		*out = (long)d;
+		return R_OK;
+	}
 	if (p == NULL)
 		return R_OK;
-	v = jpath_eval(p, input, st->ctx);
+	v = jpath_eval_vars(p, input, st->ctx, st->vars);
 	if (!jv_is_valid(v)) {
 		jv_free(v);
 		return path_missing(st, p, input, e);
@@ -1117,9 +1485,11 @@ do_task(struct step *st, jv input, jv *out, struct asl_error *e)
 	if (input_path(st, input, &v, e) != R_OK)
 		return R_ERR;
 	if (apply_tmpl(st, s->parameters, &v, st->ctx, e) != R_OK ||
+	    apply_tmpl(st, s->arguments, &v, st->ctx, e) != R_OK ||
 	    task_seconds(st, s->timeout > 0 ? s->timeout : 99999999,
-	    s->timeout_path, "TimeoutSecondsPath", input, &timeout, e) !=
-	    R_OK || task_seconds(st, s->heartbeat, s->heartbeat_path,
+	    s->jfield[JF_TIMEOUT], s->timeout_path, "TimeoutSecondsPath",
+	    input, &timeout, e) != R_OK || task_seconds(st, s->heartbeat,
+	    s->jfield[JF_HEARTBEAT], s->heartbeat_path,
 	    "HeartbeatSecondsPath", input, &heartbeat, e) != R_OK) {
 		jv_free(v);
 		return R_ERR;
@@ -1219,6 +1589,7 @@ struct job {
 	struct run		*x;
 	const struct asl_states	*ss;
 	jv			 input;
+	jv			 vars;		/* the scope it starts with */
 	jv			 out;
 	struct asl_error	 e;
 	int			 r;
@@ -1236,12 +1607,13 @@ struct job {
 
 static void
 job_init(struct job *j, struct run *x, const struct asl_states *ss,
-    jv input, const char *map, long index)
+    jv input, jv vars, const char *map, long index)
 {
 	memset(j, 0, sizeof(*j));
 	j->x = x;
 	j->ss = ss;
 	j->input = input;
+	j->vars = vars;
 	j->out = jv_invalid();
 	j->map = map;
 	j->index = index;
@@ -1254,6 +1626,7 @@ jobs_free(struct job *jobs, size_t n)
 
 	for (i = 0; i < n; i++) {
 		jv_free(jobs[i].input);
+		jv_free(jobs[i].vars);
 		jv_free(jobs[i].out);
 		asl_error_free(&jobs[i].e);
 	}
@@ -1286,7 +1659,8 @@ job_run(struct job *j)
 		child.ctx = jv_copy(x->ctx);
 		child.mock_counts = jv_copy(x->mock_counts);
 		child.full = 0;
-		j->r = run_states(&child, j->ss, j->input, &j->out, &j->e);
+		j->r = run_states(&child, j->ss, j->input, j->vars, &j->out,
+		    &j->e);
 		if (child.full) {
 			/* The child execution failed; its parent goes on. */
 			history_full(&j->e);
@@ -1303,7 +1677,7 @@ job_run(struct job *j)
 		    jv_string("name"), jv_string(j->map)));
 	else if (j->map != NULL)
 		event(x, "", NULL, jv_invalid());
-	j->r = run_states(x, j->ss, j->input, &j->out, &j->e);
+	j->r = run_states(x, j->ss, j->input, j->vars, &j->out, &j->e);
 	if (j->map != NULL && j->r != R_STOP && history_on(x))
 		event(x, j->r == R_OK ? "MapIterationSucceeded" :
 		    "MapIterationFailed", j->r == R_OK ?
@@ -1505,15 +1879,16 @@ do_parallel(struct step *st, jv input, jv *out, struct asl_error *e)
 
 	if (input_path(st, input, &v, e) != R_OK)
 		return R_ERR;
-	if (apply_tmpl(st, s->parameters, &v, st->ctx, e) != R_OK) {
+	if (apply_tmpl(st, s->parameters, &v, st->ctx, e) != R_OK ||
+	    apply_tmpl(st, s->arguments, &v, st->ctx, e) != R_OK) {
 		jv_free(v);
 		return R_ERR;
 	}
 	event(x, "ParallelStateStarted", NULL, jv_invalid());
 	jobs = xcalloc(s->nbranches, sizeof(*jobs));
 	for (i = 0; i < s->nbranches; i++)
-		job_init(&jobs[i], x, &s->branches[i], jv_copy(v), NULL,
-		    (long)i);
+		job_init(&jobs[i], x, &s->branches[i], jv_copy(v),
+		    jv_copy(st->vars), NULL, (long)i);
 	for (i = 0; i < s->nbranches && !conc; i++)
 		conc = s->branches[i].has_task;
 	r = run_jobs(x, jobs, s->nbranches, conc ? 0 : 1, 0, 1);
@@ -1542,12 +1917,29 @@ do_parallel(struct step *st, jv input, jv *out, struct asl_error *e)
 
 /* Map. */
 
+/* 1 and *out when S is a decimal integer and nothing else. */
+static int
+string_integer(const char *s, double *out)
+{
+	char *end;
+	long long n;
+
+	if (*s == '\0' || isspace((unsigned char)*s))
+		return 0;
+	errno = 0;
+	n = strtoll(s, &end, 10);
+	if (*end != '\0' || errno != 0)
+		return 0;
+	*out = (double)n;
+	return 1;
+}
+
 /* An integer (or float) from a *Path field, with AWS's messages. */
 static int
 map_number(struct step *st, const struct jpath *p, const char *field,
     int integer, jv input, double *out, struct asl_error *e)
 {
-	jv v = jpath_eval(p, input, st->ctx);
+	jv v = jpath_eval_vars(p, input, st->ctx, st->vars);
 	struct sbuf b = SBUF_INIT;
 	double d;
 
@@ -1562,6 +1954,12 @@ map_number(struct step *st, const struct jpath *p, const char *field,
 			*out = d;
 			return R_OK;
 		}
+	} else if (integer && jv_get_kind(v) == JV_KIND_STRING &&
+	    string_integer(jv_string_value(v), &d)) {
+		/* As on AWS: a variable "1" is MaxConcurrencyPath 1. */
+		jv_free(v);
+		*out = d;
+		return R_OK;
 	}
 	value_text(v, &b);
 	rt_err(st, e, "States.Runtime", "The %s field refers to value \"%s\" "
@@ -1587,7 +1985,10 @@ batch_items(struct step *st, jv eff, jv *items, struct asl_error *e)
 	    s->batch_max_items_path, "MaxItemsPerBatchPath", 1, eff, &maxn,
 	    e) != R_OK) || (s->batch_max_bytes_path != NULL && map_number(st,
 	    s->batch_max_bytes_path, "MaxInputBytesPerBatchPath", 1, eff,
-	    &maxb, e) != R_OK))
+	    &maxb, e) != R_OK) || (s->jfield[JF_BATCH_MAX_ITEMS] != NULL &&
+	    jnumber(st, s->jfield[JF_BATCH_MAX_ITEMS], 1, 1, 1e8, &maxn, e) !=
+	    R_OK) || (s->jfield[JF_BATCH_MAX_BYTES] != NULL && jnumber(st,
+	    s->jfield[JF_BATCH_MAX_BYTES], 1, 1, 262144, &maxb, e) != R_OK))
 		goto bad;
 	if (s->batch_input != NULL) {
 		jv_free(base);
@@ -1644,8 +2045,11 @@ read_items(struct step *st, jv eff, jv *items, struct asl_error *e)
 	params = tmpl_eval(st, s->reader_params, eff, st->ctx, e);
 	if (!jv_is_valid(params))
 		return R_ERR;
-	if (s->reader_max_path != NULL && map_number(st, s->reader_max_path,
-	    "MaxItemsPath", 1, eff, &max, e) != R_OK) {
+	if ((s->reader_max_path != NULL && map_number(st, s->reader_max_path,
+	    "MaxItemsPath", 1, eff, &max, e) != R_OK) ||
+	    (s->jfield[JF_READER_MAX_ITEMS] != NULL && jnumber(st,
+	    s->jfield[JF_READER_MAX_ITEMS], 1, 0, 100000000, &max, e) !=
+	    R_OK)) {
 		jv_free(params);
 		return R_ERR;
 	}
@@ -1725,26 +2129,40 @@ do_map(struct step *st, jv input, jv *out, struct asl_error *e)
 			return R_ERR;
 		}
 	} else if (s->items_path != NULL) {
-		items = jpath_eval(s->items_path, v, st->ctx);
+		items = jpath_eval_vars(s->items_path, v, st->ctx, st->vars);
 		if (!jv_is_valid(items)) {
 			jv_free(items);
 			r = path_missing(st, s->items_path, v, e);
 			jv_free(v);
 			return r;
 		}
+	} else if (s->items != NULL) {
+		items = tmpl_eval(st, s->items, v, st->ctx, e);
+		if (!jv_is_valid(items)) {
+			jv_free(v);
+			return R_ERR;
+		}
 	} else
 		items = jv_copy(v);
 	if (jv_get_kind(items) != JV_KIND_ARRAY) {
 		jv t = jtext(items);
 
-		rt_err(st, e, "States.Runtime", "Map state input must be an "
-		    "array but was: %s", jv_string_value(t));
+		if (s->items != NULL)
+			wrong_type(st, s->items, "array", items, e);
+		else if (s->jsonata)
+			qe_err(st, e, NULL, "Map state input must be an array "
+			    "but was: %s", jv_string_value(t));
+		else
+			rt_err(st, e, "States.Runtime", "Map state input must "
+			    "be an array but was: %s", jv_string_value(t));
 		jv_free(t);
 		goto bad;
 	}
-	if (s->max_concurrency_path != NULL && map_number(st,
+	if ((s->max_concurrency_path != NULL && map_number(st,
 	    s->max_concurrency_path, "MaxConcurrencyPath", 1, v, &conc, e) !=
-	    R_OK)
+	    R_OK) || (s->jfield[JF_MAX_CONCURRENCY] != NULL && jnumber(st,
+	    s->jfield[JF_MAX_CONCURRENCY], 1, 0, 2147483647, &conc, e) !=
+	    R_OK))
 		goto bad;
 	if (conc < 0) {
 		rt_err(st, e, "States.Runtime", "MaxConcurrency cannot be "
@@ -1762,7 +2180,12 @@ do_map(struct step *st, jv input, jv *out, struct asl_error *e)
 	    &pct, e) != R_OK) ||
 	    (s->tolerated_count_path != NULL && map_number(st,
 	    s->tolerated_count_path, "ToleratedFailureCountPath", 1, v, &cnt,
-	    e) != R_OK))
+	    e) != R_OK) ||
+	    (s->jfield[JF_TOLERATED_PCT] != NULL && jnumber(st,
+	    s->jfield[JF_TOLERATED_PCT], 0, 0, 100, &pct, e) != R_OK) ||
+	    (s->jfield[JF_TOLERATED_COUNT] != NULL && jnumber(st,
+	    s->jfield[JF_TOLERATED_COUNT], 1, 0, 2147483647, &cnt, e) !=
+	    R_OK))
 		goto bad;
 	if (s->tolerated_pct_path != NULL && (pct < 0 || pct > 100)) {
 		rt_err(st, e, "States.Runtime", "ToleratedFailurePercentage "
@@ -1802,7 +2225,8 @@ do_map(struct step *st, jv input, jv *out, struct asl_error *e)
 			}
 			item = sel;
 		}
-		job_init(&jobs[i], x, s->processor, item, s->name, i);
+		job_init(&jobs[i], x, s->processor, item, jv_copy(st->vars),
+		    s->name, i);
 		jobs[i].child = s->distributed;
 	}
 	r = run_jobs(x, jobs, (size_t)n, s->processor->has_task ? (long)conc :
@@ -1984,14 +2408,61 @@ with_retry(struct step *st, jv input, int64_t entered, jv *out,
 	return r;
 }
 
-/* Run one state; *next is the next state's index or -1 at the end. */
+/*
+ * Assign: the values of ST's Assign, all read from the variables as they
+ * were before the state, into *assigned (an object).  AWS allows 256 KiB
+ * of them per Assign (counted here as the object's JSON text).
+ */
+static int
+eval_assign(struct step *st, jv input, jv *assigned, struct asl_error *e)
+{
+	*assigned = tmpl_eval(st, st->assign, jv_is_valid(st->assign_doc) ?
+	    st->assign_doc : input, st->ctx, e);
+	if (!jv_is_valid(*assigned))
+		return R_ERR;
+	if (too_big(*assigned)) {
+		jv_free(*assigned);
+		*assigned = jv_invalid();
+		asl_error_set(e, "States.DataLimitExceeded", "The state/task "
+		    "'%s' assigned variables with a combined size exceeding "
+		    "the maximum number of bytes service limit.", st->s->name);
+		return R_ERR;
+	}
+	return R_OK;
+}
+
+/* A caught error: the catcher's output (and its Assign's "$"). */
+static int
+caught(struct step *st, const struct asl_catcher *c, jv input, jv *out,
+    struct asl_error *e)
+{
+	jv eo = error_output(e);
+
+	asl_error_free(e);
+	st->assign = c->assign;
+	if (st->s->jsonata) {
+		st->states = jv_object_set(st->states,
+		    jv_string("errorOutput"), jv_copy(eo));
+		return joutput(st, c->output, eo, out, e);
+	}
+	jv_free(st->assign_doc);
+	st->assign_doc = jv_copy(eo);
+	return result_path(st, &c->result_path, input, eo, out, e);
+}
+
+/*
+ * Run one state; *next is the next state's index or -1 at the end.
+ * *VARS is the scope: what the state assigns goes into it once the state
+ * is over.
+ */
 static int
 run_state(struct run *x, const struct asl_states *ss, int idx, jv input,
-    jv *out, int *next, struct asl_error *e)
+    jv *vars, jv *out, int *next, struct asl_error *e)
 {
 	const struct asl_state *s = &ss->states[idx];
 	struct step st;
 	int64_t entered = clock_now_ms();
+	jv assigned = jv_invalid();
 	int r;
 	size_t k;
 
@@ -1999,6 +2470,11 @@ run_state(struct run *x, const struct asl_states *ss, int idx, jv input,
 	st.s = s;
 	st.entered = state_event(x, s, "Entered", "input", input);
 	st.ctx = state_ctx(x, s, entered, 0);
+	st.vars = jv_copy(*vars);
+	st.states = s->jsonata ? JV_OBJECT(jv_string("input"),
+	    jv_copy(input)) : jv_invalid();
+	st.assign_doc = jv_invalid();
+	st.assign = s->assign;
 	*next = s->end ? -1 : s->next_idx;
 	switch (s->type) {
 	case ASL_PASS:
@@ -2011,8 +2487,9 @@ run_state(struct run *x, const struct asl_states *ss, int idx, jv input,
 		r = do_wait(&st, input, out, e);
 		break;
 	case ASL_SUCCEED:
-		r = input_path(&st, input, out, e);
-		if (r == R_OK)
+		if (s->jsonata)
+			r = joutput(&st, s->output, jv_copy(input), out, e);
+		else if ((r = input_path(&st, input, out, e)) == R_OK)
 			r = output_path(&st, out, e);
 		*next = -1;
 		break;
@@ -2022,6 +2499,12 @@ run_state(struct run *x, const struct asl_states *ss, int idx, jv input,
 	default:
 		r = with_retry(&st, input, entered, out, e);
 		break;
+	}
+	if (r == R_OK && st.assign != NULL &&
+	    eval_assign(&st, input, &assigned, e) != R_OK) {
+		jv_free(*out);
+		*out = jv_invalid();
+		r = R_ERR;
 	}
 	if (x->full && r != R_STOP) {
 		/* Nothing more is recorded, so nothing more runs. */
@@ -2037,63 +2520,66 @@ run_state(struct run *x, const struct asl_states *ss, int idx, jv input,
 			    s->catchers[k].nerrors, e->error))
 				break;
 		if (k < s->ncatch) {
-			jv eo = jv_object();
-
-			if (e->error != NULL)
-				eo = jv_object_set(eo, jv_string("Error"),
-				    jv_string(e->error));
-			if (e->cause != NULL)
-				eo = jv_object_set(eo, jv_string("Cause"),
-				    jv_string(e->cause));
-			asl_error_free(e);
-			r = result_path(&st, &s->catchers[k].result_path,
-			    input, eo, out, e);
+			r = caught(&st, &s->catchers[k], input, out, e);
 			*next = s->catchers[k].next_idx;
+			if (r == R_OK && st.assign != NULL &&
+			    eval_assign(&st, input, &assigned, e) != R_OK) {
+				jv_free(*out);
+				*out = jv_invalid();
+				r = R_ERR;
+			}
 		}
 	}
 	if (r == R_OK && s->type != ASL_FAIL)
-		state_event(x, s, "Exited", "output", *out);
+		state_exited(x, s, *out, assigned);
+	if (r == R_OK && jv_is_valid(assigned))
+		*vars = jv_object_merge(*vars, assigned);
+	else
+		jv_free(assigned);
 	jv_free(st.ctx);
+	jv_free(st.vars);
+	jv_free(st.states);
+	jv_free(st.assign_doc);
 	return r;
 }
 
+/* Run a set of states in a scope of its own, which starts as VARS. */
 static int
-run_states(struct run *x, const struct asl_states *ss, jv input, jv *out,
-    struct asl_error *e)
+run_states(struct run *x, const struct asl_states *ss, jv input, jv vars,
+    jv *out, struct asl_error *e)
 {
 	int i = ss->start, next, r;
 	jv cur = jv_copy(input), res;
+	jv scope = jv_get_kind(vars) == JV_KIND_OBJECT ? jv_copy(vars) :
+	    jv_object();
 
 	for (;;) {
 		if (x->full || (x->deadline > 0 &&
 		    clock_now_ms() >= x->deadline)) {
-			jv_free(cur);
-			return R_STOP;
+			r = R_STOP;
+			break;
 		}
 		res = jv_invalid();
-		r = run_state(x, ss, i, cur, &res, &next, e);
+		r = run_state(x, ss, i, cur, &scope, &res, &next, e);
 		jv_free(cur);
+		cur = jv_invalid();
 		if (r != R_OK) {
 			jv_free(res);
-			return r;
+			break;
 		}
 		if (next < 0) {
 			*out = res;
-			return R_OK;
+			break;
 		}
 		cur = res;
 		i = next;
 	}
+	jv_free(cur);
+	jv_free(scope);
+	return r;
 }
 
 /* The execution result. */
-
-static void
-add_str(struct sbuf *b, const char *key, const char *s)
-{
-	sbuf_addf(b, ",\"%s\":", key);
-	jsonraw_quote(b, s, strlen(s));
-}
 
 enum aslrun_status
 aslrun_execute(const struct asl_machine *m, const struct aslrun_conf *c,
@@ -2149,7 +2635,8 @@ aslrun_execute(const struct asl_machine *m, const struct aslrun_conf *c,
 		    ASL_PAYLOAD_MAX);
 		r = R_ERR;
 	} else
-		r = run_states(&x, &m->top, input, &output, &e);
+		r = run_states(&x, &m->top, input, jv_invalid(), &output,
+		    &e);
 	if (r == R_OK && too_big(output)) {
 		jv_free(output);
 		output = jv_invalid();
@@ -2197,12 +2684,12 @@ aslrun_execute(const struct asl_machine *m, const struct aslrun_conf *c,
 	rfc3339_fmt_ms(clock_now_ms(), stop);
 	sbuf_adds(out, "{\"executionArn\":");
 	jsonraw_quote(out, x.exec_arn, strlen(x.exec_arn));
-	add_str(out, "stateMachineArn", x.sm_arn);
-	add_str(out, "name", name);
-	add_str(out, "status", status == ASLRUN_SUCCEEDED ? "SUCCEEDED" :
+	jsonraw_add_member(out, "stateMachineArn", x.sm_arn);
+	jsonraw_add_member(out, "name", name);
+	jsonraw_add_member(out, "status", status == ASLRUN_SUCCEEDED ? "SUCCEEDED" :
 	    status == ASLRUN_FAILED ? "FAILED" : "TIMED_OUT");
-	add_str(out, "startDate", start);
-	add_str(out, "stopDate", stop);
+	jsonraw_add_member(out, "startDate", start);
+	jsonraw_add_member(out, "stopDate", stop);
 	sbuf_adds(out, ",\"input\":");
 	jsonraw_quote(out, in.buf, in.len);
 	sbuf_adds(out, ",\"inputDetails\":{\"included\":true}");
@@ -2213,9 +2700,9 @@ aslrun_execute(const struct asl_machine *m, const struct aslrun_conf *c,
 		sbuf_adds(out, ",\"outputDetails\":{\"included\":true}");
 	} else if (status == ASLRUN_FAILED) {
 		if (e.error != NULL)
-			add_str(out, "error", e.error);
+			jsonraw_add_member(out, "error", e.error);
 		if (e.cause != NULL)
-			add_str(out, "cause", e.cause);
+			jsonraw_add_member(out, "cause", e.cause);
 	}
 	sbuf_addc(out, '}');
 	jv_free(o);

@@ -188,7 +188,7 @@ compile(jv rule, int top, int depth, char *err)
 		v = jv_object_iter_value(rule, it);
 		if (ispath) {
 			if (jv_get_kind(v) != JV_KIND_STRING ||
-			    (r->other = jpath_compile(jv_string_value(v),
+			    (r->other = jpath_compile_vars(jv_string_value(v),
 			    perr)) == NULL) {
 				snprintf(err, CHOICE_ERRSZ, "%s: invalid path%s%s",
 				    ks, jv_get_kind(v) == JV_KIND_STRING ?
@@ -280,7 +280,8 @@ compile(jv rule, int top, int depth, char *err)
 		jv_free(v);
 		goto bad;
 	}
-	if ((r->var = jpath_compile(jv_string_value(v), perr)) == NULL) {
+	if ((r->var = jpath_compile_vars(jv_string_value(v), perr)) ==
+	    NULL) {
 		snprintf(err, CHOICE_ERRSZ, "invalid Variable '%s': %s",
 		    jv_string_value(v), perr);
 		jv_free(v);
@@ -430,7 +431,7 @@ path_missing(const struct jpath *p, jv input, jv ctx, struct asl_error *e)
 }
 
 int
-choice_eval(const struct choice_rule *r, jv input, jv ctx,
+choice_eval(const struct choice_rule *r, jv input, jv ctx, jv vars,
     struct asl_error *e)
 {
 	jv a, b;
@@ -441,7 +442,7 @@ choice_eval(const struct choice_rule *r, jv input, jv ctx,
 	case C_AND:
 	case C_OR:
 		for (i = 0; i < r->nkids; i++) {
-			x = choice_eval(r->kids[i], input, ctx, e);
+			x = choice_eval(r->kids[i], input, ctx, vars, e);
 			if (x < 0)
 				return -1;
 			if (r->op == C_AND && !x)
@@ -451,12 +452,12 @@ choice_eval(const struct choice_rule *r, jv input, jv ctx,
 		}
 		return r->op == C_AND;
 	case C_NOT:
-		x = choice_eval(r->kids[0], input, ctx, e);
+		x = choice_eval(r->kids[0], input, ctx, vars, e);
 		return x < 0 ? -1 : !x;
 	default:
 		break;
 	}
-	a = jpath_eval(r->var, input, ctx);
+	a = jpath_eval_vars(r->var, input, ctx, vars);
 	if (r->op == C_ISPRESENT) {
 		res = (jpath_definite(r->var) ? jv_is_valid(a) :
 		    jv_array_length(jv_copy(a)) > 0) ==
@@ -469,7 +470,7 @@ choice_eval(const struct choice_rule *r, jv input, jv ctx,
 		return path_missing(r->var, input, ctx, e);
 	}
 	if (r->other != NULL) {
-		b = jpath_eval(r->other, input, ctx);
+		b = jpath_eval_vars(r->other, input, ctx, vars);
 		if (!jv_is_valid(b)) {
 			jv_free(a);
 			jv_free(b);

@@ -34,11 +34,12 @@ void			 choice_free(struct choice_rule *);
 const char		*choice_next(const struct choice_rule *);
 
 /*
- * Test the rule on INPUT with context CTX (borrowed): 1 or 0, or -1 with
- * *e set (States.Runtime).
+ * Test the rule on INPUT with context CTX and variables VARS (borrowed,
+ * for paths that start at "$name"): 1 or 0, or -1 with *e set
+ * (States.Runtime).
  */
 int			 choice_eval(const struct choice_rule *, jv input,
-			    jv ctx, struct asl_error *e);
+			    jv ctx, jv vars, struct asl_error *e);
 
 /*
  * Parse an ISO-8601 extended offset date-time as Java's

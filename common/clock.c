@@ -129,9 +129,9 @@ clock_jump_to(int64_t t)
 		vnow = t;
 }
 
-/* 64-bit FNV-1a, finished with a splitmix64 avalanche. */
+/* 64-bit FNV-1a from state H. */
 static uint64_t
-hash64(uint64_t h, const void *data, size_t len)
+fnv64(uint64_t h, const void *data, size_t len)
 {
 	const unsigned char *p = data;
 
@@ -139,6 +139,14 @@ hash64(uint64_t h, const void *data, size_t len)
 		h ^= *p++;
 		h *= 0x100000001b3ULL;
 	}
+	return h;
+}
+
+/* The same, finished with a splitmix64 avalanche. */
+static uint64_t
+hash64(uint64_t h, const void *data, size_t len)
+{
+	h = fnv64(h, data, len);
 	h ^= h >> 30;
 	h *= 0xbf58476d1ce4e5b9ULL;
 	h ^= h >> 27;
@@ -164,24 +172,37 @@ format_uuid(char out[UUID_BUFSZ], unsigned char b[16])
 }
 
 static void
-hash128(unsigned char b[16], const char *salt, uint64_t n,
-    const void *data, size_t len)
+hash128_start(const char *salt, uint64_t n, uint64_t *h1, uint64_t *h2)
 {
-	uint64_t h1 = 0xcbf29ce484222325ULL, h2 = 0x84222325cbf29ce4ULL;
+	*h1 = hash64(0xcbf29ce484222325ULL, salt, strlen(salt));
+	*h2 = hash64(0x84222325cbf29ce4ULL, salt, strlen(salt));
+	*h1 = hash64(*h1, &n, sizeof(n));
+	*h2 = hash64(*h2 ^ *h1, &n, sizeof(n));
+}
+
+static void
+hash128_bytes(unsigned char b[16], uint64_t h1, uint64_t h2)
+{
 	int i;
 
-	h1 = hash64(h1, salt, strlen(salt));
-	h2 = hash64(h2, salt, strlen(salt));
-	h1 = hash64(h1, &n, sizeof(n));
-	h2 = hash64(h2 ^ h1, &n, sizeof(n));
-	if (data != NULL) {
-		h1 = hash64(h1, data, len);
-		h2 = hash64(h2 ^ h1, data, len);
-	}
 	for (i = 0; i < 8; i++) {
 		b[i] = (unsigned char)(h1 >> (8 * i));
 		b[8 + i] = (unsigned char)(h2 >> (8 * i));
 	}
+}
+
+static void
+hash128(unsigned char b[16], const char *salt, uint64_t n,
+    const void *data, size_t len)
+{
+	uint64_t h1, h2;
+
+	hash128_start(salt, n, &h1, &h2);
+	if (data != NULL) {
+		h1 = hash64(h1, data, len);
+		h2 = hash64(h2 ^ h1, data, len);
+	}
+	hash128_bytes(b, h1, h2);
 }
 
 void
@@ -223,5 +244,34 @@ ids_uuid_of(char out[UUID_BUFSZ], const void *data, size_t len)
 	unsigned char b[16];
 
 	hash128(b, "edakit", 0, data, len);
+	format_uuid(out, b);
+}
+
+/*
+ * hash128(b, "edakit", 0, PREFIX DATA) in parts: the salt's and the
+ * counter's states are the same every time, and so is the first FNV
+ * pass over the prefix (the second starts from the first's result).
+ */
+void
+ids_uuid_prefix(struct ids_prefix *ip, const void *prefix, size_t len)
+{
+	uint64_t h1;
+
+	hash128_start("edakit", 0, &h1, &ip->h2);
+	ip->h1 = fnv64(h1, prefix, len);
+	ip->p = prefix;
+	ip->len = len;
+}
+
+void
+ids_uuid_of_prefixed(char out[UUID_BUFSZ], const struct ids_prefix *ip,
+    const void *data, size_t len)
+{
+	unsigned char b[16];
+	uint64_t h1, h2;
+
+	h1 = hash64(ip->h1, data, len);
+	h2 = hash64(fnv64(ip->h2 ^ h1, ip->p, ip->len), data, len);
+	hash128_bytes(b, h1, h2);
 	format_uuid(out, b);
 }

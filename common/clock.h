@@ -64,4 +64,18 @@ void	ids_uuid(char out[UUID_BUFSZ], const void *seed, size_t len);
 /* A UUID that depends only on the bytes given (same input, same id). */
 void	ids_uuid_of(char out[UUID_BUFSZ], const void *data, size_t len);
 
+/*
+ * The same for bytes PREFIX then DATA, faster when one prefix goes with
+ * many data: ids_uuid_prefix works out the prefix's part once (PREFIX is
+ * borrowed until the last ids_uuid_of_prefixed with it).
+ */
+struct ids_prefix {
+	const void	*p;
+	size_t		 len;
+	uint64_t	 h1, h2;
+};
+void	ids_uuid_prefix(struct ids_prefix *, const void *prefix, size_t len);
+void	ids_uuid_of_prefixed(char out[UUID_BUFSZ], const struct ids_prefix *,
+	    const void *data, size_t len);
+
 #endif

@@ -258,14 +258,6 @@ quote_str(struct sbuf *b, const char *s)
 	jsonraw_quote(b, s, strlen(s));
 }
 
-/* Append ,"KEY":VAL with VAL as a JSON string. */
-static void
-field(struct sbuf *b, const char *key, const char *val)
-{
-	sbuf_addf(b, ",\"%s\":", key);
-	quote_str(b, val);
-}
-
 /* A list value ("StringListValues") as the event's list. */
 static const char *
 list_value(struct sbuf *b, jv a, const char *key)
@@ -629,24 +621,24 @@ attributes(struct sbuf *b, const struct msg *m, int fifo_order)
 	if (fifo_order && m->grp != NULL) {
 		/* Lambda's FIFO example puts these among the others. */
 		if (m->seq != NULL)
-			field(b, "SequenceNumber", m->seq);
-		field(b, "MessageGroupId", m->grp->name);
+			jsonraw_add_member(b, "SequenceNumber", m->seq);
+		jsonraw_add_member(b, "MessageGroupId", m->grp->name);
 	}
-	field(b, "SenderId", m->sender);
+	jsonraw_add_member(b, "SenderId", m->sender);
 	if (fifo_order && m->dedup != NULL)
-		field(b, "MessageDeduplicationId", m->dedup);
+		jsonraw_add_member(b, "MessageDeduplicationId", m->dedup);
 	sbuf_addf(b, ",\"ApproximateFirstReceiveTimestamp\":\"%" PRId64 "\"",
 	    m->first_ms);
 	/* The queue stream's order (sqs.h). */
 	if (!fifo_order && m->grp != NULL) {
 		if (m->seq != NULL)
-			field(b, "SequenceNumber", m->seq);
-		field(b, "MessageGroupId", m->grp->name);
+			jsonraw_add_member(b, "SequenceNumber", m->seq);
+		jsonraw_add_member(b, "MessageGroupId", m->grp->name);
 		if (m->dedup != NULL)
-			field(b, "MessageDeduplicationId", m->dedup);
+			jsonraw_add_member(b, "MessageDeduplicationId", m->dedup);
 	}
 	if (m->trace != NULL)
-		field(b, "AWSTraceHeader", m->trace);
+		jsonraw_add_member(b, "AWSTraceHeader", m->trace);
 }
 
 /* Append M's record of the Lambda event, as received now. */
@@ -668,11 +660,11 @@ record(struct esm *q, struct sbuf *b, const struct msg *m)
 	attributes(b, m, 1);
 	sbuf_addf(b, "},\"messageAttributes\":%s", m->evattrs);
 	if (m->attrs != NULL && m->md5attrs != NULL)
-		field(b, "md5OfMessageAttributes", m->md5attrs);
-	field(b, "md5OfBody", m->md5body);
+		jsonraw_add_member(b, "md5OfMessageAttributes", m->md5attrs);
+	jsonraw_add_member(b, "md5OfBody", m->md5body);
 	sbuf_adds(b, ",\"eventSource\":\"aws:sqs\",\"eventSourceARN\":");
 	quote_str(b, q->c->arn);
-	field(b, "awsRegion", q->region);
+	jsonraw_add_member(b, "awsRegion", q->region);
 	sbuf_addc(b, '}');
 }
 
@@ -685,13 +677,13 @@ dead_letter(struct esm *q, struct msg *m)
 	m->receives++;
 	sbuf_adds(&b, "{\"MessageId\":");
 	quote_str(&b, m->id);
-	field(&b, "MD5OfBody", m->md5body);
+	jsonraw_add_member(&b, "MD5OfBody", m->md5body);
 	sbuf_addf(&b, ",\"Body\":%s,\"Attributes\":", m->body);
 	attributes(&b, m, 0);
-	field(&b, "DeadLetterQueueSourceArn", q->c->arn);
+	jsonraw_add_member(&b, "DeadLetterQueueSourceArn", q->c->arn);
 	sbuf_addc(&b, '}');
 	if (m->md5attrs != NULL && m->attrs != NULL)
-		field(&b, "MD5OfMessageAttributes", m->md5attrs);
+		jsonraw_add_member(&b, "MD5OfMessageAttributes", m->md5attrs);
 	if (m->attrs != NULL)
 		sbuf_addf(&b, ",\"MessageAttributes\":%s", m->attrs);
 	sbuf_addc(&b, '}');

@@ -162,14 +162,7 @@ parse_path_arg(struct iparser *p, struct iarg *a)
 		end--;
 	text = xstrndup(p->s + start, end - start);
 	a->kind = A_PATH;
-	if (text[1] != '\0' && text[1] != '.' && text[1] != '[' &&
-	    text[1] != '$') {
-		snprintf(p->err, IFN_ERRSZ, "'%s' refers to a variable: "
-		    "workflow variables are not supported yet", text);
-		free(text);
-		return -1;
-	}
-	a->path = jpath_compile(text, perr);
+	a->path = jpath_compile_vars(text, perr);
 	if (a->path == NULL) {
 		snprintf(p->err, IFN_ERRSZ, "invalid path '%s': %s", text,
 		    perr);
@@ -531,21 +524,13 @@ do_format(const struct ifn *f, jv *v, struct asl_error *e)
 	return r;
 }
 
-static jv
-do_hash(const struct ifn *f, jv data, jv alg, struct asl_error *e)
+int
+ifn_hash_hex(const char *a, const char *s, size_t n,
+    char hex[IFN_HASH_HEXSZ])
 {
 	uint8_t d[SHA512_DIGEST_SIZE];
-	const char *a, *s;
-	size_t n, dl;
-	char hex[2 * SHA512_DIGEST_SIZE + 1];
+	size_t dl;
 
-	if (jv_get_kind(data) != JV_KIND_STRING ||
-	    jv_get_kind(alg) != JV_KIND_STRING)
-		return fail(e, f, "the data and the algorithm must be "
-		    "strings");
-	s = jv_string_value(data);
-	n = (size_t)jv_string_length_bytes(jv_copy(data));
-	a = jv_string_value(alg);
 	if (strcmp(a, "MD5") == 0) {
 		struct md5_ctx c;
 
@@ -577,9 +562,24 @@ do_hash(const struct ifn *f, jv data, jv alg, struct asl_error *e)
 		sha512_update(&c, n, (const uint8_t *)s);
 		sha512_digest(&c, dl = SHA512_DIGEST_SIZE, d);
 	} else
-		return fail(e, f, "unsupported algorithm '%s' (MD5, SHA-1, "
-		    "SHA-256, SHA-384, SHA-512)", a);
+		return -1;
 	num_hex(hex, d, dl);
+	return 0;
+}
+
+static jv
+do_hash(const struct ifn *f, jv data, jv alg, struct asl_error *e)
+{
+	char hex[IFN_HASH_HEXSZ];
+
+	if (jv_get_kind(data) != JV_KIND_STRING ||
+	    jv_get_kind(alg) != JV_KIND_STRING)
+		return fail(e, f, "the data and the algorithm must be "
+		    "strings");
+	if (ifn_hash_hex(jv_string_value(alg), jv_string_value(data),
+	    (size_t)jv_string_length_bytes(jv_copy(data)), hex) != 0)
+		return fail(e, f, "unsupported algorithm '%s' (MD5, SHA-1, "
+		    "SHA-256, SHA-384, SHA-512)", jv_string_value(alg));
 	return jv_string(hex);
 }
 
@@ -809,7 +809,8 @@ apply(const struct ifn *f, jv *v, struct asl_error *e)
 }
 
 jv
-ifn_eval(const struct ifn *f, jv input, jv ctx, struct asl_error *e)
+ifn_eval(const struct ifn *f, jv input, jv ctx, jv vars,
+    struct asl_error *e)
 {
 	jv *v, r = jv_invalid();
 	size_t i;
@@ -821,15 +822,16 @@ ifn_eval(const struct ifn *f, jv input, jv ctx, struct asl_error *e)
 		if (a->kind == A_VALUE)
 			v[i] = jv_copy(a->value);
 		else if (a->kind == A_CALL) {
-			v[i] = ifn_eval(a->call, input, ctx, e);
+			v[i] = ifn_eval(a->call, input, ctx, vars, e);
 			if (!jv_is_valid(v[i]))
 				goto out;
 		} else {
-			v[i] = jpath_eval(a->path, input, ctx);
+			v[i] = jpath_eval_vars(a->path, input, ctx, vars);
 			if (!jv_is_valid(v[i])) {
 				struct sbuf why = SBUF_INIT;
 
-				jpath_explain(a->path, input, ctx, &why);
+				jpath_explain_vars(a->path, input, ctx, vars,
+				    &why);
 				asl_error_set(e, "States.Runtime",
 				    "Invalid path '%s' : %s",
 				    jpath_text(a->path), why.buf);

@@ -40,11 +40,21 @@ struct ifn	*ifn_compile(const char *text, char err[IFN_ERRSZ]);
 void		 ifn_free(struct ifn *);
 
 /*
- * Evaluate with INPUT as "$" and CTX as "$$" (both borrowed).  Returns
- * the owned value, or jv_invalid() with *e set.
+ * Evaluate with INPUT as "$", CTX as "$$" and VARS as the workflow
+ * variables (all borrowed).  Returns the owned value, or jv_invalid()
+ * with *e set.
  */
-jv		 ifn_eval(const struct ifn *, jv input, jv ctx,
+jv		 ifn_eval(const struct ifn *, jv input, jv ctx, jv vars,
 		    struct asl_error *e);
+
+/*
+ * The digest of [S, S+N) by algorithm A (MD5, SHA-1, SHA-256, SHA-384,
+ * SHA-512) in lowercase hex, as States.Hash and JSONata's $hash give it;
+ * -1 for another algorithm.
+ */
+#define IFN_HASH_HEXSZ	129
+int		 ifn_hash_hex(const char *a, const char *s, size_t n,
+		    char hex[IFN_HASH_HEXSZ]);
 
 /* Java's rendering of a value inside States.Format. */
 void		 ifn_java_string(jv v, struct sbuf *out);

@@ -96,12 +96,15 @@ env_lookup(struct jn_env *e, const char *name, struct jn_value *builtin,
 }
 
 struct jn_value *
-jn_builtin_value(struct jn_arena *a, const char *name, size_t len)
+jn_builtin_value(struct jn_arena *a, const char *name, size_t len, int sfn)
 {
 	const struct jn_builtin *bi;
 	struct jn_value *v;
+	struct jn_ctx set;
 
-	if ((bi = jn_builtin_find(name, len)) == NULL)
+	memset(&set, 0, sizeof(set));	/* only the set matters here */
+	set.sfn = sfn;
+	if ((bi = jn_builtin_find(&set, name, len)) == NULL)
 		return NULL;
 	v = jn_alloc(a, sizeof(*v));
 	v->kind = JN_FUNCTION;
@@ -795,6 +798,12 @@ struct sortctx {
 	struct jn_value	*fn;		/* $sort's comparator, or NULL */
 };
 
+int
+jn_is_function(const struct jn_value *v)
+{
+	return v != NULL && v->kind == JN_FUNCTION;
+}
+
 const char *
 jn_type_name(const struct jn_value *v)
 {
@@ -1274,7 +1283,7 @@ call(struct jn_ctx *c, struct jn_node *n, struct jn_value *in,
 	fn = eval(c, n->procedure, in, env);
 	name = proc_name(n->procedure);
 	if (fn == NULL && n->procedure->type == N_PATH && name != NULL &&
-	    jn_builtin_find(name, strlen(name)) != NULL)
+	    jn_builtin_find(c, name, strlen(name)) != NULL)
 		jn_throw(c, "T1005", n->position, "Attempted to invoke a "
 		    "non-function. Did you mean ${%s}?", name);
 	args = eval_args(c, n, in, env, NULL, &nargs);
@@ -1305,7 +1314,7 @@ partial(struct jn_ctx *c, struct jn_node *n, struct jn_value *in,
 	if (fn == NULL || fn->kind != JN_FUNCTION) {
 		name = proc_name(n->procedure);
 		if (n->procedure->type == N_PATH && name != NULL &&
-		    jn_builtin_find(name, strlen(name)) != NULL)
+		    jn_builtin_find(c, name, strlen(name)) != NULL)
 			jn_throw(c, "T1007", n->position, "Attempted to "
 			    "partially apply a non-function. Did you mean "
 			    "${%s}?", name);
@@ -1427,7 +1436,8 @@ eval_node(struct jn_ctx *c, struct jn_node *n, struct jn_value *in,
 		if (n->vlen == 0)
 			return in != NULL && in->kind == JN_ARRAY &&
 			    (in->flags & JN_OUTER) ? in->u.arr.v[0] : in;
-		env_lookup(env, n->value, n->builtin, &r);
+		env_lookup(env, n->value, c->sfn ? n->builtin_sfn :
+		    n->builtin, &r);
 		return r;
 	case N_LAMBDA:
 		r = jn_mkfunc(c, FN_LAMBDA);
@@ -1630,6 +1640,7 @@ jn_eval(const struct jn_expr *e, struct jn_value *input,
 	c.timelimit_ms = lim != NULL ? lim->timelimit_ms : 0;
 	if (c.timelimit_ms > 0)
 		clock_gettime(CLOCK_MONOTONIC, &c.start);
+	c.sfn = lim != NULL && lim->sfn;
 	stack_base = &here;
 	if (setjmp(c.jb) != 0) {
 		for (i = 0; i < (size_t)c.nheld; i++)

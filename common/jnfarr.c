@@ -208,6 +208,9 @@ struct jn_value *
 fn_lookup(struct jn_ctx *c, struct jn_value **a, size_t n,
     struct jn_value *in)
 {
+	/* JavaScript's input[undefined] reads the key "undefined" */
+	if (a[1] == NULL)
+		return jn_lookup(c, a[0], "undefined", 9);
 	return jn_lookup(c, a[0], a[1]->u.str.s, a[1]->u.str.len);
 }
 

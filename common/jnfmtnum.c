@@ -315,6 +315,8 @@ fn_format_number(struct jn_ctx *c, struct jn_value **a, size_t n,
 
 	if (a[0] == NULL)
 		return NULL;
+	if (a[1] == NULL)
+		jn_sig_missing(c, 2);
 	value = a[0]->u.num.d;
 	p.dec = prop(opts, "decimal-separator", '.');
 	p.grp = prop(opts, "grouping-separator", ',');

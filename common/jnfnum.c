@@ -176,7 +176,7 @@ fn_power(struct jn_ctx *c, struct jn_value **a, size_t n,
 
 	if (a[0] == NULL)
 		return NULL;
-	r = pow(a[0]->u.num.d, a[1]->u.num.d);
+	r = a[1] != NULL ? pow(a[0]->u.num.d, a[1]->u.num.d) : NAN;
 	if (!isfinite(r))
 		jn_throw(c, "D3061", c->position, "The power function has "
 		    "resulted in a value that cannot be represented as a JSON "

@@ -350,6 +350,8 @@ fn_format_integer(struct jn_ctx *c, struct jn_value **a, size_t n,
 
 	if (a[0] == NULL)
 		return NULL;
+	if (a[1] == NULL)
+		jn_sig_missing(c, 2);
 	jn_pic_analyse(c, a[1]->u.str.s, a[1]->u.str.len, &f);
 	jn_hold(c, &b);
 	jn_pic_format(c, &b, floor(a[0]->u.num.d), &f);
@@ -538,6 +540,8 @@ fn_parse_integer(struct jn_ctx *c, struct jn_value **a, size_t n,
 
 	if (a[0] == NULL)
 		return NULL;
+	if (a[1] == NULL)
+		jn_sig_missing(c, 2);
 	s = a[0]->u.str.s;
 	len = a[0]->u.str.len;
 	jn_pic_analyse(c, a[1]->u.str.s, a[1]->u.str.len, &f);

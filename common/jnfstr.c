@@ -89,6 +89,8 @@ fn_substring(struct jn_ctx *c, struct jn_value **a, size_t n,
 
 	if (a[0] == NULL)
 		return NULL;
+	if (a[1] == NULL)	/* JavaScript's slice(undefined[, NaN]) */
+		return n > 2 && a[2] != NULL ? str(c, "", 0) : a[0];
 	len = codepoints(c, S(a[0]), N(a[0]), &off);
 	start = a[1]->u.num.d;
 	if ((double)len + start < 0)
@@ -236,8 +238,8 @@ fn_pad(struct jn_ctx *c, struct jn_value **a, size_t n,
 	double w;
 	long pad;
 
-	if (a[0] == NULL)
-		return NULL;
+	if (a[0] == NULL || a[1] == NULL)	/* no width: NaN pads nothing */
+		return a[0];
 	if (n > 2 && a[2] != NULL && N(a[2]) > 0) {
 		pc = S(a[2]);
 		pn = N(a[2]);
@@ -331,6 +333,8 @@ fn_contains(struct jn_ctx *c, struct jn_value **a, size_t n,
 
 	if (a[0] == NULL)
 		return NULL;
+	if (a[1] == NULL)
+		jn_sig_missing(c, 2);
 	if ((re = regex_of(a[1])) != NULL)
 		return jn_bool(c->arena, jn_regex_exec(c, re, S(a[0]), N(a[0]),
 		    0, &ov, &ng));
@@ -414,8 +418,9 @@ limit_arg(struct jn_ctx *c, struct jn_value **a, size_t n, size_t i,
 	if (n <= i || a[i] == NULL)
 		return -1;
 	if (a[i]->u.num.d < 0)
-		jn_throw(c, code, c->position, "Third argument of %s function "
-		    "must evaluate to a positive number", fname);
+		jn_throw(c, code, c->position, "%s argument of %s function "
+		    "must evaluate to a positive number",
+		    i == 3 ? "Fourth" : "Third", fname);
 	return (long)a[i]->u.num.d;
 }
 
@@ -488,17 +493,25 @@ fn_replace(struct jn_ctx *c, struct jn_value **a, size_t n,
 		return NULL;
 	s = S(a[0]);
 	sn = N(a[0]);
-	if (a[1]->kind == JN_STRING && N(a[1]) == 0)
+	if (a[1] != NULL && a[1]->kind == JN_STRING && N(a[1]) == 0)
 		jn_throw(c, "D3010", c->position, "Second argument of replace "
 		    "function cannot be an empty string");
 	lim = limit_arg(c, a, n, 3, "D3011", "replace");
+	if (a[1] == NULL) {
+		if (lim == 0)
+			return a[0];
+		jn_sig_missing(c, 2);
+	}
 	re = regex_of(a[1]);
 	jn_hold(c, &b);
 	if (a[1]->kind == JN_STRING) {
 		while ((lim < 0 || cnt < lim) && (p = find(s + pos, sn - pos,
 		    S(a[1]), N(a[1]))) != NULL) {
 			sbuf_add(&b, s + pos, p - s - pos);
-			if (a[2]->kind == JN_STRING)
+			/* JavaScript's + makes a missing one "undefined" */
+			if (a[2] == NULL)
+				sbuf_adds(&b, "undefined");
+			else if (a[2]->kind == JN_STRING)
 				sbuf_add(&b, S(a[2]), N(a[2]));
 			pos = p - s + N(a[1]);
 			cnt++;
@@ -507,6 +520,8 @@ fn_replace(struct jn_ctx *c, struct jn_value **a, size_t n,
 		ms = all_matches(c, a[1], s, sn, lim, &ovs);
 		for (i = 0; i < ms->u.arr.n; i++) {
 			sbuf_add(&b, s + pos, ovs[i][0] - pos);
+			if (a[2] == NULL)
+				jn_sig_missing(c, 3);
 			if (a[2]->kind == JN_STRING)
 				substitute(&b, S(a[2]), N(a[2]), s, ovs[i],
 				    re != NULL ? jn_regex_groups(re) : 0);
@@ -544,6 +559,11 @@ fn_split(struct jn_ctx *c, struct jn_value **a, size_t n,
 		jn_throw(c, "D3020", c->position, "Third argument of split "
 		    "function must evaluate to a positive number");
 	lim = n > 2 && a[2] != NULL ? (long)a[2]->u.num.d : -1;
+	if (a[1] == NULL) {
+		if (lim == 0)
+			return r;
+		jn_sig_missing(c, 2);
+	}
 	if (a[1]->kind == JN_FUNCTION) {
 		ms = all_matches(c, a[1], s, sn, -1, &ovs);
 		for (i = 0; i < ms->u.arr.n; i++) {

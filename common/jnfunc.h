@@ -4,7 +4,8 @@
  * (integer picture strings), jnfmtnum.c ($formatNumber), jnfdate.c
  * ($fromMillis, $toMillis), jnfnum.c
  * (numbers, aggregation, booleans), jnfarr.c (arrays, objects,
- * higher-order functions); jneval.c has $eval.  Each takes the arguments
+ * higher-order functions), jnfsfn.c (Step Functions' additions);
+ * jneval.c has $eval.  Each takes the arguments
  * as its signature (jnfunc.c's table) has fixed them up and returns a
  * value in the evaluation's arena, or undefined (NULL).
  */
@@ -79,6 +80,13 @@ struct jn_value	*fn_zip(JN_BUILTIN_ARGS);
 struct jn_value	*fn_eval(JN_BUILTIN_ARGS);
 struct jn_value	*fn_now(JN_BUILTIN_ARGS);
 struct jn_value	*fn_millis(JN_BUILTIN_ARGS);
+/* Step Functions' additions (jnfsfn.c). */
+struct jn_value	*fn_partition(JN_BUILTIN_ARGS);
+struct jn_value	*fn_range(JN_BUILTIN_ARGS);
+struct jn_value	*fn_hash(JN_BUILTIN_ARGS);
+struct jn_value	*fn_sfn_random(JN_BUILTIN_ARGS);
+struct jn_value	*fn_uuid(JN_BUILTIN_ARGS);
+struct jn_value	*fn_parse(JN_BUILTIN_ARGS);
 
 /* $toMillis with a picture: the time, or undefined when it does not match. */
 struct jn_value	*jn_parse_datetime(struct jn_ctx *, struct jn_value *ts,
@@ -87,4 +95,11 @@ struct jn_value	*jn_parse_datetime(struct jn_ctx *, struct jn_value *ts,
 /* Round half to even at PREC decimal places, as $round does. */
 double	jn_round(double, int prec);
 
+/*
+ * Argument INDEX (1-based) is missing (undefined) where the function
+ * cannot do without it: jsonata-js dereferences it there and throws a
+ * JavaScript TypeError, which has no code; we throw T0410 for it.
+ */
+void	jn_sig_missing(struct jn_ctx *, int index)
+	    __attribute__((noreturn));
 #endif

@@ -195,6 +195,7 @@ struct jn_node {
 	const char	*signature;	/* N_LAMBDA, source text of <...> */
 	struct jn_sig	*sig;		/* N_LAMBDA, the signature parsed */
 	struct jn_value	*builtin;	/* N_VARIABLE naming a built-in */
+	struct jn_value	*builtin_sfn;	/* the same in Step Functions' set */
 	struct jn_value	*constant;	/* N_STRING: its value, built once */
 	struct jn_node	*procedure;	/* N_FUNCTION, N_PARTIAL */
 	const char	*focus;		/* @$v */
@@ -242,11 +243,15 @@ struct jn_ctx;
 typedef struct jn_value *(*jn_builtin_fn)(struct jn_ctx *,
     struct jn_value **args, size_t nargs, struct jn_value *input);
 
+/* Which function sets a built-in is in (jn_limits.sfn chooses). */
+enum { JN_SET_ALL, JN_SET_JSONATA, JN_SET_SFN };
+
 struct jn_builtin {
 	const char	*name;
 	jn_builtin_fn	 fn;
 	const char	*signature;
 	int		 arity;		/* as jsonata-js's implementation.length */
+	int		 set;		/* JN_SET_*: JSONata's, AWS's, both */
 };
 
 /* A compiled regular expression (jnregex.c). */
@@ -286,6 +291,7 @@ struct jn_ctx {
 	const char	*fname;
 	int64_t		 now_ms;	/* $now and $millis: see jn_now_ms */
 	int		 now_set;
+	int		 sfn;		/* Step Functions' function set */
 	struct sbuf	*held[8];	/* freed when evaluation fails */
 	int		 nheld;
 };
@@ -309,10 +315,14 @@ struct jn_value	*jn_apply(struct jn_ctx *, struct jn_value *fn,
 		    struct jn_value **args, size_t nargs,
 		    struct jn_value *input);
 size_t	jn_arity(const struct jn_value *fn);
-const struct jn_builtin	*jn_builtin_find(const char *name, size_t len);
-/* The built-in NAME as a function value in A, signature parsed; or NULL. */
+const struct jn_builtin	*jn_builtin_find(const struct jn_ctx *,
+		    const char *name, size_t len);
+/*
+ * The built-in NAME of JSONata's function set (SFN 0) or Step
+ * Functions' (1) as a function value in A, signature parsed; or NULL.
+ */
 struct jn_value	*jn_builtin_value(struct jn_arena *a, const char *name,
-		    size_t len);
+		    size_t len, int sfn);
 int	jn_truthy(const struct jn_value *, int *undef);
 struct jn_value	*jn_tostring(struct jn_ctx *, struct jn_value *);
 struct jn_value	*jn_append(struct jn_ctx *, struct jn_value *,
@@ -324,7 +334,6 @@ struct jn_value	*jn_lookup(struct jn_ctx *, struct jn_value *, const char *k,
 /* Stable sort of an array's items with a "swap" function (jsonata $sort). */
 struct jn_value	*jn_sort(struct jn_ctx *, struct jn_value *, struct jn_value *);
 struct jn_value	*jn_mkfunc(struct jn_ctx *, int kind);
-const char	*jn_type_name(const struct jn_value *);
 
 /*
  * A date/time picture analysed once, when the expression is compiled,

@@ -126,25 +126,38 @@ record(struct walk *w, const struct jn_node *name)
 	pr->lens[pr->n++] = name->vlen;
 }
 
+/* Can calling built-in F with NARGS arguments hand it the context? */
+static int
+takes_context(const struct jn_value *f, int nargs)
+{
+	const struct jn_func *fn;
+
+	if (f == NULL)
+		return 0;
+	fn = f->u.fn;
+	return fn->bi->signature != NULL &&
+	    (fn->sig == NULL || jn_sig_takes_context(fn->sig, nargs));
+}
+
 /*
  * A call of the procedure P with NARGS arguments: can it give the callee
- * the input whole, as the context?
+ * the input whole, as the context?  A built-in name is checked in both
+ * function sets, JSONata's and Step Functions'.
  */
 static void
 callee(struct walk *w, const struct jn_node *p, int nargs, int root)
 {
-	const struct jn_func *f;
-
-	if (p->type != N_VARIABLE || p->builtin == NULL ||
-	    is_bound(w, p->value)) {
+	if (p->type != N_VARIABLE || (p->builtin == NULL &&
+	    p->builtin_sfn == NULL) || is_bound(w, p->value)) {
 		/* a lambda value, or whatever a variable or a path holds */
 		if (root || p->type != N_VARIABLE)
 			w->pr->all = 1;
 		return;
 	}
-	f = p->builtin->u.fn;
-	if (strcmp(p->value, "eval") == 0 || (root && f->bi->signature != NULL &&
-	    (f->sig == NULL || jn_sig_takes_context(f->sig, nargs))))
+	if (p->builtin != NULL && strcmp(p->value, "eval") == 0)
+		w->pr->all = 1;		/* $eval reaches $$ from anywhere */
+	else if (root && (takes_context(p->builtin, nargs) ||
+	    takes_context(p->builtin_sfn, nargs)))
 		w->pr->all = 1;
 }
 
@@ -215,7 +228,8 @@ visit(struct walk *w, const struct jn_node *n, int root)
 		break;
 	case N_VARIABLE:
 		if ((n->vlen == 0 && root) || (n->vlen > 0 &&
-		    n->builtin == NULL && !is_bound(w, n->value)))
+		    n->builtin == NULL && n->builtin_sfn == NULL &&
+		    !is_bound(w, n->value)))
 			w->pr->all = 1;	/* $, $$, $states, the caller's */
 		break;
 	case N_WILDCARD:

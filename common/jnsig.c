@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "jnfunc.h"
 #include "jnsig.h"
 
 #define MAXPARAMS	16
@@ -328,4 +329,10 @@ jn_sig_validate(struct jn_ctx *c, const struct jn_sig *sg,
 	}
 	*nargs = no;
 	return out;
+}
+
+void
+jn_sig_missing(struct jn_ctx *c, int index)
+{
+	bad(c, "T0410", index, NULL);
 }

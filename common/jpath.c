@@ -6,6 +6,7 @@
  * at its first (only) one.  Filters are a small expression tree whose
  * operands are relative ("@") or absolute ("$") paths and literals.
  */
+#include <ctype.h>
 #include <math.h>
 #include <regex.h>
 #include <stdio.h>
@@ -44,6 +45,7 @@ struct jpath {
 	char		*text;
 	int		 context;	/* starts at "$$" */
 	int		 relative;	/* starts at "@" (filters) */
+	char		*var;		/* starts at "$var": its name */
 	int		 definite;
 	struct seg	*segs;
 	size_t		 nsegs;
@@ -337,6 +339,7 @@ jpath_free(struct jpath *jp)
 		return;
 	segs_free(jp);
 	free(jp->text);
+	free(jp->var);
 	free(jp);
 }
 
@@ -399,11 +402,25 @@ parse_path(struct parser *p)
 	return jp;
 }
 
-struct jpath *
-jpath_compile(const char *text, char err[JPATH_ERRSZ])
+/* The length of a variable name at S: letters, digits, '_' (not first). */
+static size_t
+var_name_len(const char *s)
+{
+	size_t n = 0;
+
+	if (!isalpha((unsigned char)s[0]) && s[0] != '_')
+		return 0;
+	while (isalnum((unsigned char)s[n]) || s[n] == '_')
+		n++;
+	return n;
+}
+
+static struct jpath *
+compile(const char *text, int vars, char err[JPATH_ERRSZ])
 {
 	struct parser p;
 	struct jpath *jp;
+	size_t vn;
 
 	err[0] = '\0';
 	p.s = text;
@@ -414,7 +431,18 @@ jpath_compile(const char *text, char err[JPATH_ERRSZ])
 		snprintf(err, JPATH_ERRSZ, "a path starts with '$'");
 		return NULL;
 	}
-	if ((jp = parse_path(&p)) == NULL)
+	if (vars && (vn = var_name_len(text + 1)) > 0) {
+		/* "$name.rest" is the path "$.rest" on the variable. */
+		jp = xcalloc(1, sizeof(*jp));
+		jp->var = xstrndup(text + 1, vn);
+		p.pos = 1 + vn;
+		if (parse_segments(&p, jp) != 0) {
+			jpath_free(jp);
+			return NULL;
+		}
+		jp->definite = compute_definite(jp);
+		jp->text = xstrndup(text, p.pos);
+	} else if ((jp = parse_path(&p)) == NULL)
 		return NULL;
 	if (text[p.pos] != '\0') {
 		perr(&p, "unexpected character");
@@ -422,6 +450,24 @@ jpath_compile(const char *text, char err[JPATH_ERRSZ])
 		return NULL;
 	}
 	return jp;
+}
+
+struct jpath *
+jpath_compile(const char *text, char err[JPATH_ERRSZ])
+{
+	return compile(text, 0, err);
+}
+
+struct jpath *
+jpath_compile_vars(const char *text, char err[JPATH_ERRSZ])
+{
+	return compile(text, 1, err);
+}
+
+const char *
+jpath_var(const struct jpath *jp)
+{
+	return jp->var;
 }
 
 const char *
@@ -929,7 +975,24 @@ eval_at(const struct jpath *jp, jv start, jv root, jv ctx)
 jv
 jpath_eval(const struct jpath *jp, jv doc, jv ctx)
 {
-	return eval_at(jp, jv_copy(jp->context ? ctx : doc), doc, ctx);
+	return jpath_eval_vars(jp, doc, ctx, jv_invalid());
+}
+
+/* Where a path starts: the document, the context, or a variable. */
+static jv
+start_of(const struct jpath *jp, jv doc, jv ctx, jv vars)
+{
+	if (jp->var != NULL)
+		return jv_get_kind(vars) == JV_KIND_OBJECT ?
+		    jv_object_get(jv_copy(vars), jv_string(jp->var)) :
+		    jv_invalid();
+	return jv_copy(jp->context ? ctx : doc);
+}
+
+jv
+jpath_eval_vars(const struct jpath *jp, jv doc, jv ctx, jv vars)
+{
+	return eval_at(jp, start_of(jp, doc, ctx, vars), doc, ctx);
 }
 
 /* The value of a filter operand, or invalid when a path finds nothing. */
@@ -1201,7 +1264,10 @@ jpath_normalized(const struct jpath *jp, struct sbuf *out)
 {
 	size_t i;
 
-	sbuf_adds(out, jp->context ? "$$" : jp->relative ? "@" : "$");
+	if (jp->var != NULL)
+		sbuf_addf(out, "$%s", jp->var);
+	else
+		sbuf_adds(out, jp->context ? "$$" : jp->relative ? "@" : "$");
 	for (i = 0; i < jp->nsegs; i++) {
 		if (jp->segs[i].deep)
 			sbuf_adds(out, "..");
@@ -1212,8 +1278,21 @@ jpath_normalized(const struct jpath *jp, struct sbuf *out)
 void
 jpath_explain(const struct jpath *jp, jv doc, jv ctx, struct sbuf *why)
 {
-	jv cur = jv_copy(jp->context ? ctx : doc), next;
+	jpath_explain_vars(jp, doc, ctx, jv_invalid(), why);
+}
+
+void
+jpath_explain_vars(const struct jpath *jp, jv doc, jv ctx, jv vars,
+    struct sbuf *why)
+{
+	jv cur = start_of(jp, doc, ctx, vars), next;
 	size_t i, k;
+
+	if (jp->var != NULL && !jv_is_valid(cur)) {
+		jv_free(cur);
+		sbuf_addf(why, "The variable '$%s' is not defined", jp->var);
+		return;
+	}
 
 	for (i = 0; i < jp->nsegs; i++) {
 		const struct seg *sg = &jp->segs[i];
@@ -1247,7 +1326,10 @@ jpath_explain(const struct jpath *jp, jv doc, jv ctx, struct sbuf *why)
 		return;
 	}
 	sbuf_adds(why, "Missing property in path ");
-	sbuf_adds(why, jp->context ? "$$" : "$");
+	if (jp->var != NULL)
+		sbuf_addf(why, "$%s", jp->var);
+	else
+		sbuf_adds(why, jp->context ? "$$" : "$");
 	for (k = 0; k <= i; k++)
 		seg_normalized(&jp->segs[k], why);
 }

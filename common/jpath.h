@@ -39,7 +39,19 @@ struct jpath;
  */
 struct jpath	*jpath_compile(const char *text, char err[JPATH_ERRSZ]);
 
+/*
+ * As jpath_compile, for Step Functions, where a path may also start at a
+ * workflow variable: "$name", "$name.a[0]" (a name is a letter or '_'
+ * and then letters, digits, '_').  Such a path is evaluated on the
+ * variable's value (see jpath_eval_vars).
+ */
+struct jpath	*jpath_compile_vars(const char *text, char err[JPATH_ERRSZ]);
+
 void		 jpath_free(struct jpath *);
+
+/* The variable a path starts at, or NULL. */
+const char	*jpath_var(const struct jpath *);
+
 
 /* The text the path was compiled from. */
 const char	*jpath_text(const struct jpath *);
@@ -60,6 +72,14 @@ int		 jpath_is_root(const struct jpath *);
  * indefinite paths give an array.
  */
 jv		 jpath_eval(const struct jpath *, jv doc, jv ctx);
+
+/*
+ * As jpath_eval, with VARS (an object of variables, or jv_invalid()) for
+ * the paths that start at a variable: a variable that is not there
+ * finds nothing.
+ */
+jv		 jpath_eval_vars(const struct jpath *, jv doc, jv ctx,
+		    jv vars);
 
 /*
  * Write VALUE (consumed) at the definite path in DOC (consumed), creating
@@ -83,6 +103,10 @@ jv		 jpath_get(const char *text, jv doc, jv ctx);
  */
 void		 jpath_explain(const struct jpath *, jv doc, jv ctx,
 		    struct sbuf *why);
+
+/* As jpath_explain, for a path that may start at a variable in VARS. */
+void		 jpath_explain_vars(const struct jpath *, jv doc, jv ctx,
+		    jv vars, struct sbuf *why);
 
 /* The path in Jayway's normalized form ($['a'][0]) appended to OUT. */
 void		 jpath_normalized(const struct jpath *, struct sbuf *out);

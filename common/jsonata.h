@@ -68,6 +68,9 @@ struct jn_error {
 struct jn_limits {
 	long	depth;		/* maximum evaluation depth; 0 = default */
 	long	timelimit_ms;	/* 0 = none */
+	int	sfn;		/* Step Functions' function set (jnfsfn.c):
+				   $partition, $range, $hash, $random([seed]),
+				   $uuid, $parse added, $eval taken away */
 };
 
 #define JN_DEPTH_DEFAULT	10000
@@ -116,6 +119,12 @@ int	jn_eval(const struct jn_expr *e, struct jn_value *input,
 	    const struct jn_binding *b, size_t nb,
 	    const struct jn_limits *lim, struct jn_arena *a,
 	    struct jn_value **result, struct jn_error *err);
+
+/* 1 if V is a function (lambda, built-in, partial application, regex). */
+int	jn_is_function(const struct jn_value *v);
+
+/* "null", "boolean", "number", "string", "array", "object", "function". */
+const char	*jn_type_name(const struct jn_value *v);
 
 /* The $states object a Step Functions state binds: {"input": INPUT}. */
 struct jn_value	*jn_state_input(struct jn_arena *, struct jn_value *input);

@@ -46,11 +46,20 @@ int	jsonraw_next(const char *arr, size_t len, const char **it,
 int	jsonraw_member_next(const char *obj, size_t len, const char **it,
 	    jv *key, const char **val, size_t *vlen);
 
+/*
+ * The same without libjq: the key as its string literal [key, key+klen),
+ * quotes and escapes as they are in the text.
+ */
+int	jsonraw_member_raw(const char *obj, size_t len, const char **it,
+	    const char **key, size_t *klen, const char **val, size_t *vlen);
+
 /* Append the text with insignificant whitespace removed. */
 void	jsonraw_minify(struct sbuf *, const char *p, size_t n);
 
 /* Append S as a JSON string literal, escaped the way jq prints strings. */
 void	jsonraw_quote(struct sbuf *, const char *s, size_t n);
+/* Append ,"KEY":"VAL" (KEY needs no escaping; VAL is quoted). */
+void	jsonraw_add_member(struct sbuf *, const char *key, const char *val);
 
 /* 1 if [p, p+n) is valid UTF-8; otherwise 0 and *bad = offending offset. */
 int	utf8_valid(const char *p, size_t n, size_t *bad);

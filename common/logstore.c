@@ -279,13 +279,20 @@ read_first_line(int dirfd, const char *name, struct sbuf *b)
 static const char *
 unquote(const char *p, size_t n, struct sbuf *b)
 {
-	const char *end = p + n, *run;
+	const char *end = p + n, *run, *q = NULL, *bs;
 	unsigned long u, lo;
 	char tmp[5];
 
 	if (n < 2 || *p != '"')
 		return NULL;
 	for (run = ++p; p < end; p++) {
+		/* a plain run at once, up to the next backslash or quote */
+		if (q == NULL || q < p)
+			if ((q = memchr(p, '"', (size_t)(end - p))) == NULL)
+				q = end;
+		p = (bs = memchr(p, '\\', (size_t)(q - p))) != NULL ? bs : q;
+		if (p == end)
+			break;
 		if (*p == '"') {
 			sbuf_add(b, run, (size_t)(p - run));
 			return p + 1;

@@ -2478,7 +2478,16 @@ set_hash(const unsigned long *set, unsigned long words)
 
 	for (i = 0; i < words; i++)
 		h = (h ^ set[i]) * 1099511628211UL;
-	return h ^ h >> 29;
+	/*
+	 * A product's low bits depend only on its factors' low bits: mix
+	 * the high ones down (MurmurHash3's finalizer), or sets that differ
+	 * only in high states share a slot and the probes crawl.
+	 */
+	h ^= h >> 33;
+	h *= 0xff51afd7ed558ccdUL;
+	h ^= h >> 33;
+	h *= 0xc4ceb9fe1a85ec53UL;
+	return h ^ h >> 33;
 }
 
 /* The first bit set in set at or after bit i, or -1. */

@@ -10,10 +10,10 @@
 
 #include <nettle/base64.h>
 #include <nettle/md5.h>
-#include <nettle/sha2.h>
 
 #include "awsid.h"
 #include "clock.h"
+#include "dedup.h"
 #include "jsonraw.h"
 #include "num.h"
 #include "sbuf.h"
@@ -51,13 +51,6 @@ sqs_arn(const char *s, struct sqs_queue *q)
 	    "wxyz0123456789_-") == len;
 }
 
-/* N bytes at D as 2N lowercase hex digits and a NUL. */
-static void
-hex_of(const uint8_t *d, size_t n, char *hex)
-{
-	num_hex(hex, d, n);
-}
-
 void
 sqs_md5_hex(const void *p, size_t n, char hex[33])
 {
@@ -67,7 +60,7 @@ sqs_md5_hex(const void *p, size_t n, char hex[33])
 	md5_init(&c);
 	md5_update(&c, n, p);
 	md5_digest(&c, sizeof(d), d);
-	hex_of(d, sizeof(d), hex);
+	num_hex(hex, d, sizeof(d));
 }
 
 static void
@@ -117,7 +110,7 @@ sqs_md5_attrs(const struct sqs_attr *a, size_t n, char hex[33])
 			md5_field(&c, a[i].value, strlen(a[i].value));
 	}
 	md5_digest(&c, sizeof(d), d);
-	hex_of(d, sizeof(d), hex);
+	num_hex(hex, d, sizeof(d));
 }
 
 /* ----------------------------------------------------------- SendMessage */
@@ -214,42 +207,30 @@ sqs_check(const struct sqs_msg *m, const struct sqs_queue *q,
 /* ---------------------------------------------------------------- layout */
 
 static void
-attribute(struct sbuf *b, const char *key, const char *val)
-{
-	sbuf_addf(b, ",\"%s\":", key);
-	jsonraw_quote(b, val, strlen(val));
-}
-
-static void
 attributes(struct sbuf *b, const struct sqs_msg *m,
     const struct sqs_queue *q, int64_t sent)
 {
-	struct sha256_ctx c;
-	uint8_t d[SHA256_DIGEST_SIZE];
-	char seq[32], dedup[2 * SHA256_DIGEST_SIZE + 1];
+	char seq[32], dedup[DEDUP_SHA256_HEX];
 
 	sbuf_addf(b, ",\"Attributes\":{\"SentTimestamp\":\"%" PRId64 "\"",
 	    sent);
 	if (m->seq != NULL)
-		attribute(b, "SequenceNumber", m->seq);
+		jsonraw_add_member(b, "SequenceNumber", m->seq);
 	else if (q->fifo) {
 		/* 20 digits that grow: the time, then a counter */
 		snprintf(seq, sizeof(seq), "%013" PRId64 "%07" PRIu64, sent,
 		    __atomic_add_fetch(&seqcount, 1, __ATOMIC_RELAXED) %
 		    10000000);
-		attribute(b, "SequenceNumber", seq);
+		jsonraw_add_member(b, "SequenceNumber", seq);
 	}
 	if (m->group != NULL)
-		attribute(b, "MessageGroupId", m->group);
-	attribute(b, "SenderId", awsid_account());
+		jsonraw_add_member(b, "MessageGroupId", m->group);
+	jsonraw_add_member(b, "SenderId", awsid_account());
 	if (m->dedup != NULL)
-		attribute(b, "MessageDeduplicationId", m->dedup);
+		jsonraw_add_member(b, "MessageDeduplicationId", m->dedup);
 	else if (q->fifo) {
-		sha256_init(&c);
-		sha256_update(&c, m->len, (const uint8_t *)m->body);
-		sha256_digest(&c, sizeof(d), d);
-		hex_of(d, sizeof(d), dedup);
-		attribute(b, "MessageDeduplicationId", dedup);
+		dedup_content_id(m->body, m->len, dedup);
+		jsonraw_add_member(b, "MessageDeduplicationId", dedup);
 	}
 	sbuf_adds(b, "}");
 }
@@ -284,13 +265,17 @@ sqs_message(struct sbuf *b, const struct sqs_msg *m,
 
 	if (m->id == NULL)
 		ids_uuid(id, m->body, m->len);
-	sqs_md5_hex(m->body, m->len, hex);
+	if (m->md5 == NULL)
+		sqs_md5_hex(m->body, m->len, hex);
 	sbuf_adds(b, "{\"MessageId\":\"");
 	sbuf_adds(b, m->id != NULL ? m->id : id);
 	sbuf_adds(b, "\",\"MD5OfBody\":\"");
-	sbuf_adds(b, hex);
+	sbuf_adds(b, m->md5 != NULL ? m->md5 : hex);
 	sbuf_adds(b, "\",\"Body\":");
-	jsonraw_quote(b, m->body, m->len);
+	if (m->quoted != NULL)
+		sbuf_add(b, m->quoted, m->qlen);
+	else
+		jsonraw_quote(b, m->body, m->len);
 	attributes(b, m, q, m->sent != 0 ? m->sent : clock_now_ms());
 	if (m->na > 0)
 		message_attributes(b, m->a, m->na);

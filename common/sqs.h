@@ -50,6 +50,16 @@ struct sqs_msg {
 	const char		*dedup;	/* MessageDeduplicationId, or NULL */
 	const char		*seq;	/* SequenceNumber, or NULL */
 	int64_t			 sent;	/* SentTimestamp (ms), or 0: now */
+	/*
+	 * What a sender that writes one body to many queues has worked
+	 * out already: the hex MD5OfBody, and the body as a JSON string
+	 * literal (QLEN bytes, quotes included).  NULL: computed here.
+	 * With both and an id, BODY is read only for the deduplication id
+	 * of a FIFO queue's message that has none; it may be NULL else.
+	 */
+	const char		*md5;
+	const char		*quoted;
+	size_t			 qlen;
 };
 
 /* A queue: what its ARN says. */

@@ -178,6 +178,23 @@ cwlog-write: $BATS_TEST_TMPDIR/in2:2: invalid JSON: Expected another key-value p
 	assert_output "$(printf 'one\nthree')"
 }
 
+@test "an event's time is its last \"time\", escaped or not; any other is malformed" {
+	printf '%s\n' \
+	    '{"detail-type":"a","time":"2024-01-01T00:00:01\u005a"}' \
+	    '{"detail-type":"b","time":"1999-01-01T00:00:00Z","time":"2024-01-01T00:00:02Z"}' \
+	    '{"detail-type":"c","time":"2024-01-01T00:00:03Z","time":5}' \
+	    '{"detail-type":"d","time":["2024-01-01T00:00:04Z"]}' \
+	    '{"detail-type":"e","time":"2024-01-01T00:00:05Z",,}' \
+	    > "$BATS_TEST_TMPDIR/in"
+	run -4 --separate-stderr cwlog-write --store "$ST" -g g -n s -k \
+	    --old-events keep "$BATS_TEST_TMPDIR/in"
+	assert_equal "$stderr" "cwlog-write: $BATS_TEST_TMPDIR/in:3: event time is not an RFC 3339 time
+cwlog-write: $BATS_TEST_TMPDIR/in:4: event time is not an RFC 3339 time
+cwlog-write: $BATS_TEST_TMPDIR/in:5: invalid JSON: Expected value before ',' at line 1, column 50"
+	run -0 bash -c "recs '$ST/g' s | jq -c '[.timestamp, (.message | fromjson | .\"detail-type\")]'"
+	assert_output "$(printf '[1704067201000,"a"]\n[1704067202000,"b"]')"
+}
+
 @test "invalid log group and stream names are usage errors (2)" {
 	long=$(printf 'a%.0s' $(seq 513))
 	for g in '' 'a b' 'a:b' 'a*b' 'é' 'aws/x' "$long"; do

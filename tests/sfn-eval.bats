@@ -87,6 +87,26 @@ EOF2
 	assert_output '"[Year]: [1970]"'
 }
 
+@test "a missing argument: jsonata-js's result, or T0410 where it throws a TypeError" {
+	# (these crashed the engine: found by fuzzing)
+	run -5 --separate-stderr sfn-eval '$formatInteger(12.6, x)' <<<'{}'
+	assert_equal "$stderr" 'sfn-eval: <stdin>:1: T0410 at position 15: Argument 2 of function formatInteger does not match function signature'
+	for e in '$formatNumber(1, x)' '$parseInteger("1", x)' '$contains("ab", x)' '$split("ab", x)' '$replace("ab", x, "y")' '$replace("ab", /a/, x)'; do
+		run -5 --separate-stderr sfn-eval "$e" <<<'{}'
+		assert_output ""
+		assert_equal "${stderr%%:*}" "sfn-eval"
+		[[ $stderr == *' T0410 at position '*' does not match function signature' ]]
+	done
+	run -5 --separate-stderr sfn-eval '$power(2, x)' <<<'{}'
+	assert_equal "$stderr" 'sfn-eval: <stdin>:1: D3061 at position 7: The power function has resulted in a value that cannot be represented as a JSON number'
+	run -5 --separate-stderr sfn-eval '$replace("ab", "a", "b", -1)' <<<'{}'
+	assert_equal "$stderr" 'sfn-eval: <stdin>:1: D3011 at position 9: Fourth argument of replace function must evaluate to a positive number'
+	run -0 --separate-stderr sfn-eval --undefined=undefined '[$lookup({"undefined":5}, x), $lookup(x), $pad("ab", x), $substring("ab", x), $substring("ab", x, 1), $replace("ab", "a", x), $replace("ab", /z/, x), $replace("ab", x, "y", 0), $split("ab", x, 0)]' <<<'{}'
+	assert_output '[5,"ab","ab","","undefinedb","ab","ab"]'
+	run -0 --separate-stderr sfn-eval '$split("ab", x, 0)' <<<'{}'
+	assert_output '[]'
+}
+
 @test "the parent operator reaches the object a step came from" {
 	run -0 --separate-stderr sfn-eval 'Order.Product.{ "order": %.OrderID, "sku": SKU }' <<<'{"Order":[{"OrderID":"o1","Product":[{"SKU":"a"},{"SKU":"b"}]},{"OrderID":"o2","Product":{"SKU":"c"}}]}'
 	assert_output '[{"order":"o1","sku":"a"},{"order":"o1","sku":"b"},{"order":"o2","sku":"c"}]'
@@ -225,4 +245,16 @@ sfn-eval: <stdin>:3: invalid JSON: invalid \u escape at byte 14' ]
 @test "\$string of a number that rounds past the largest double is null, as JSON.stringify writes Infinity" {
 	run -0 --separate-stderr sfn-eval -n '[$string(1.7976931348623157e308), $string([1.7976931348623157e308]), $string(1.7976931348623e308)]'
 	assert_output '["null","[null]","1.7976931348623e+308"]'
+}
+
+@test "--aws-functions: Step Functions' function set, without \$eval" {
+	run -0 --separate-stderr sfn-eval --aws-functions \
+	    '[$range(1, $states.input.n, 2), [$partition([1,2,3], 2)], $hash("abc", "MD5"), $parse("[true]")]' <<<'{"n":5}'
+	assert_output '[1,3,5,[[1,2],[3]],"900150983cd24fb0d6963f7d28e17f72",true]'
+	run -5 --separate-stderr sfn-eval --aws-functions -n '$eval("1")'
+	assert_equal "$stderr" "sfn-eval: <no input>: T1006 at position 6: Attempted to invoke a non-function"
+	run -5 --separate-stderr sfn-eval -n '$partition([1], 1)'
+	assert_equal "$stderr" "sfn-eval: <no input>: T1006 at position 11: Attempted to invoke a non-function"
+	run -0 --separate-stderr sfn-eval -n '$eval("1 + 1")'
+	assert_output '2'
 }

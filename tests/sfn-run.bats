@@ -23,6 +23,14 @@ def() {
 	printf '%s\n' "$1" > "$BATS_TEST_TMPDIR/def.json"
 }
 
+# Definition $1 is refused at load (exit 3) with the message $2.
+bad() {
+	def "$1"
+	run -3 --separate-stderr sfn-run "$BATS_TEST_TMPDIR/def.json"
+	assert_equal "$output" ""
+	assert_equal "$stderr" "sfn-run: $BATS_TEST_TMPDIR/def.json: $2"
+}
+
 @test "a Pass machine: one DescribeExecution result per input, in order" {
 	run -0 --separate-stderr sfn-run "$FIXTURES/cli/pass.asl.json" <<'EOF'
 {"a":1}
@@ -35,12 +43,6 @@ EOF
 }
 
 @test "a broken definition is exit 3 with the state and the reason" {
-	bad() {
-		def "$1"
-		run -3 --separate-stderr sfn-run "$BATS_TEST_TMPDIR/def.json"
-		assert_equal "$output" ""
-		assert_equal "$stderr" "sfn-run: $BATS_TEST_TMPDIR/def.json: $2"
-	}
 	bad '{"StartAt":"A","States":{"A":{"Type":"Pass","Next":"B"}}}' \
 	    "state 'A': Next 'B' is not a state of this state machine or branch"
 	bad '{"StartAt":"X","States":{"A":{"Type":"Pass","End":true}}}' \
@@ -70,16 +72,152 @@ EOF
 	bad '[1' "the definition is not valid JSON: Unfinished JSON term at EOF at line 2, column 0"
 }
 
-@test "JSONata and workflow variables are refused at load, never half-run" {
-	def '{"QueryLanguage":"JSONata","StartAt":"A","States":{"A":{"Type":"Pass","End":true}}}'
-	run -3 sfn-run "$BATS_TEST_TMPDIR/def.json" <<<'{}'
-	assert_output "sfn-run: $BATS_TEST_TMPDIR/def.json: QueryLanguage JSONata: JSONata and workflow variables are not supported yet"
-	def '{"StartAt":"A","States":{"A":{"Type":"Pass","Assign":{"x":1},"End":true}}}'
-	run -3 sfn-run "$BATS_TEST_TMPDIR/def.json" <<<'{}'
-	assert_output "sfn-run: $BATS_TEST_TMPDIR/def.json: state 'A': field 'Assign': JSONata and workflow variables are not supported yet"
-	def '{"StartAt":"A","States":{"A":{"Type":"Pass","Parameters":{"v.$":"$x"},"End":true}}}'
-	run -3 sfn-run "$BATS_TEST_TMPDIR/def.json" <<<'{}'
-	assert_output "sfn-run: $BATS_TEST_TMPDIR/def.json: state 'A': v.\$: '\$x' refers to a variable: JSONata and workflow variables are not supported yet"
+@test "JSONata states refuse JSONPath fields at load, and the reverse" {
+	bad '{"QueryLanguage":"JSONata","StartAt":"A","States":{"A":{"Type":"Pass","InputPath":"$.a","End":true}}}' \
+	    "state 'A': the field 'InputPath' is not supported when the QueryLanguage is JSONata"
+	bad '{"StartAt":"A","States":{"A":{"Type":"Task","Resource":"r","QueryLanguage":"JSONata","Parameters":{},"End":true}}}' \
+	    "state 'A': the field 'Parameters' is not supported when the QueryLanguage is JSONata"
+	bad '{"StartAt":"A","States":{"A":{"Type":"Pass","Output":{"a":1},"End":true}}}' \
+	    "state 'A': the field 'Output' is not supported when the QueryLanguage is JSONPath"
+	bad '{"QueryLanguage":"JSONata","StartAt":"A","States":{"A":{"Type":"Pass","QueryLanguage":"JSONPath","End":true}}}' \
+	    "state 'A': QueryLanguage JSONPath is not allowed in a state machine whose QueryLanguage is JSONata"
+	bad '{"QueryLanguage":"JSONata","StartAt":"A","States":{"A":{"Type":"Pass","Output":{"v":["{% $states.input.a + %}"]},"End":true}}}' \
+	    "state 'A': Output/v[0]: invalid JSONata expression '\$states.input.a +': S0207: Unexpected end of expression"
+	bad '{"QueryLanguage":"JSONata","StartAt":"A","States":{"A":{"Type":"Choice","Choices":[{"Variable":"$.a","IsNull":true,"Next":"A"}]}}}' \
+	    "state 'A': Choices: unknown field 'Variable'"
+	bad '{"StartAt":"P","States":{"P":{"Type":"Parallel","Branches":[{"QueryLanguage":"JSONata","StartAt":"B","States":{"B":{"Type":"Pass","End":true}}}],"End":true}}}' \
+	    "state 'P': QueryLanguage belongs on the definition or on a state, not on a branch or item processor"
+	bad '{"StartAt":"A","States":{"A":{"Type":"Pass","ResultPath":"$x","End":true}}}' \
+	    "state 'A': ResultPath cannot write into a variable (use Assign)"
+	bad '{"StartAt":"A","States":{"A":{"Type":"Pass","Assign":[1],"End":true}}}' \
+	    "state 'A': Assign must be an object"
+	bad '{"StartAt":"A","States":{"A":{"Type":"Pass","Assign":{"a-b":1},"End":true}}}' \
+	    "state 'A': Assign: 'a-b' is not a variable name (a letter or '_', then letters, digits or '_'; not 'states')"
+	bad '{"QueryLanguage":"JSONata","StartAt":"A","States":{"A":{"Type":"Pass","Assign":{"states":1},"End":true}}}' \
+	    "state 'A': Assign: 'states' is not a variable name (a letter or '_', then letters, digits or '_'; not 'states')"
+	bad '{"StartAt":"A","States":{"A":{"Type":"Pass","Assign":{"x":1},"Next":"M"},"M":{"Type":"Map","ItemProcessor":{"StartAt":"I","States":{"I":{"Type":"Pass","Assign":{"x.$":"$"},"End":true}}},"End":true}}}' \
+	    "state 'I': Assign: 'x' is a variable of an outer scope: a state in a Parallel branch or a Map iteration may read it, not assign it"
+}
+
+@test "workflow variables: Assign, \$name paths, values from before the state, scopes" {
+	run -0 sfnj "$BRIEF" "$F/variables.asl.json" <<<'{"name":"x","items":[1,2]}'
+	assert_output '["SUCCEEDED","{\"r\":[{\"item\":1,\"a\":2},{\"item\":2,\"a\":2}],\"hi\":\"hi x\",\"seen\":\"rule\"}",null,null]'
+	def '{"StartAt":"A","States":{"A":{"Type":"Pass","Parameters":{"v.$":"$nope.x"},"End":true}}}'
+	run -1 --separate-stderr sfnj "$BRIEF" "$BATS_TEST_TMPDIR/def.json" <<<'{}'
+	assert_output '["FAILED",null,"States.Runtime","An error occurred while executing the state '"'A'"' (entered at the event id #2). The JSONPath '"'\$nope.x'"' specified for the field '"'v.\$'"' could not be found: The variable '"'\$nope'"' is not defined"]'
+	def '{"StartAt":"A","States":{"A":{"Type":"Pass","Assign":{"m":"1"},"Result":[1,2],"Next":"M"},"M":{"Type":"Map","MaxConcurrencyPath":"$m","ItemProcessor":{"StartAt":"P","States":{"P":{"Type":"Pass","End":true}}},"End":true}}}'
+	run -0 sfnj '.output' "$BATS_TEST_TMPDIR/def.json" <<<'{}'
+	assert_output '"[1,2]"'
+	# A Wait's Assign reads its effective input (after InputPath) as \$.
+	def '{"StartAt":"W","States":{"W":{"Type":"Wait","Seconds":0,"InputPath":"$.a","Assign":{"w.$":"$"},"Next":"P"},"P":{"Type":"Pass","Parameters":{"w.$":"$w"},"End":true}}}'
+	run -0 sfnj '.output' "$BATS_TEST_TMPDIR/def.json" <<<'{"a":1}'
+	assert_output '"{\"w\":1}"'
+	# A catcher's Assign reads the error output as \$; the state's is not run.
+	def '{"StartAt":"T","States":{"T":{"Type":"Task","Resource":"x","Assign":{"never":1},"Catch":[{"ErrorEquals":["States.ALL"],"Assign":{"err.$":"$.Error","was.$":"$$.State.Name"},"ResultPath":null,"Next":"S"}],"End":true},"S":{"Type":"Choice","Choices":[{"Variable":"$never","IsPresent":true,"Next":"S"}],"Default":"E"},"E":{"Type":"Pass","Parameters":{"err.$":"$err","was.$":"$was","in.$":"$"},"End":true}}}'
+	run -0 sfnj '.output' "$BATS_TEST_TMPDIR/def.json" <<<'{"a":1}'
+	assert_output '"{\"err\":\"States.TaskFailed\",\"was\":\"T\",\"in\":{\"a\":1}}"'
+}
+
+@test "JSONata mode: Arguments, Output, Assign, Condition, Items, ItemSelector, Fail" {
+	run -1 --separate-stderr sfnj "$BRIEF" -t arn:aws:lambda:us-east-1:123456789012:function:echo=cat \
+	    "$F/jsonata.asl.json" <<'EOF2'
+{"n":3}
+{"n":2}
+EOF2
+	assert_output - <<'EOF2'
+["SUCCEEDED","{\"squares\":[4,7,12],\"size\":\"big\"}",null,null]
+["FAILED",null,"TooSmall","double is 4"]
+EOF2
+}
+
+@test "JSONata: States.QueryEvaluationError names the expression and the field" {
+	jfail() {
+		def "{\"QueryLanguage\":\"JSONata\",\"StartAt\":\"A\",\"States\":{\"A\":$1}}"
+		run -1 --separate-stderr sfnj '.cause' "$BATS_TEST_TMPDIR/def.json" <<<"$2"
+		assert_output "\"An error occurred while executing the state 'A' (entered at the event id #2). $3\""
+	}
+	jfail '{"Type":"Pass","Output":{"a":"{% $states.input.x.y %}"},"End":true}' '{}' \
+	    "The JSONata expression '\$states.input.x.y' specified for the field 'Output/a' returned nothing (undefined)."
+	jfail '{"Type":"Map","Items":"{% $states.input.s %}","ItemProcessor":{"StartAt":"P","States":{"P":{"Type":"Pass","End":true}}},"End":true}' '{"s":"abc"}' \
+	    "The JSONata expression '\$states.input.s' specified for the field 'Items' returned an unexpected result type. Expected 'array', but was 'string' for value: \\\"abc\\\""
+	jfail '{"Type":"Map","ItemProcessor":{"StartAt":"P","States":{"P":{"Type":"Pass","End":true}}},"End":true}' '{"s":1}' \
+	    "Map state input must be an array but was: {\\\"s\\\":1}"
+	jfail '{"Type":"Pass","Output":["{% function($x){$x} %}"],"End":true}' '{}' \
+	    "The JSONata expression 'function(\$x){\$x}' specified for the field 'Output[0]' returned an unsupported result type."
+	jfail '{"Type":"Pass","Output":"{% $number(\"x\") %}","End":true}' '{}' \
+	    "The JSONata expression '\$number(\\\"x\\\")' specified for the field 'Output' threw an error during evaluation. D3030: Unable to cast value to a number"
+	jfail '{"Type":"Wait","Timestamp":"{% $states.input.t %}","End":true}' '{"t":"2016-12-05T21:29:29"}' \
+	    "The Timestamp field cannot be parsed as an ISO-8601 extended offset date-time format string: 2016-12-05T21:29:29"
+	jfail '{"Type":"Wait","Seconds":"{% $states.input.t %}","End":true}' '{"t":"5"}' \
+	    "The JSONata expression '\$states.input.t' specified for the field 'Seconds' returned an unexpected result type. Expected 'integer', but was 'string' for value: \\\"5\\\""
+	jfail '{"Type":"Choice","Choices":[{"Condition":"{% $states.input.x %}","Next":"A"}]}' '{"x":1}' \
+	    "The JSONata expression '\$states.input.x' specified for the field 'Choices[0]/Condition' returned an unexpected result type. Expected 'boolean', but was 'number' for value: 1"
+}
+
+@test "an Assign over 256 KiB is States.DataLimitExceeded" {
+	def '{"QueryLanguage":"JSONata","StartAt":"A","States":{"A":{"Type":"Pass","Assign":{"big":"{% $pad(\"\", $states.input.n, \"x\") %}"},"End":true}}}'
+	run -1 --separate-stderr sfnj "[.status, .error, .cause]" "$BATS_TEST_TMPDIR/def.json" <<<'{"n":262145}'
+	assert_output '["FAILED","States.DataLimitExceeded","The state/task '"'A'"' assigned variables with a combined size exceeding the maximum number of bytes service limit."]'
+	run -0 sfnj '.status' "$BATS_TEST_TMPDIR/def.json" <<<'{"n":262130}'
+	assert_output '"SUCCEEDED"'
+}
+
+@test "JSONata: a Catch's Output and Assign read \$states.errorOutput" {
+	def '{"QueryLanguage":"JSONata","StartAt":"P","States":{
+	 "P":{"Type":"Parallel","Arguments":"{% $states.input.absent %}","Branches":[{"StartAt":"B","States":{"B":{"Type":"Pass","End":true}}}],
+	  "Catch":[{"ErrorEquals":["States.QueryEvaluationError"],"Output":{"caught":"{% $states.errorOutput.Error %}"},"Assign":{"why":"{% $states.errorOutput.Cause %}"},"Next":"Show"}],"Next":"Show"},
+	 "Show":{"Type":"Pass","Output":{"o":"{% $states.input %}","why":"{% $why %}"},"End":true}}}'
+	run -0 sfnj '.output | fromjson' "$BATS_TEST_TMPDIR/def.json" <<<'{}'
+	assert_output '{"o":{"caught":"States.QueryEvaluationError"},"why":"An error occurred while executing the state '"'P'"' (entered at the event id #2). The JSONata expression '"'\$states.input.absent'"' specified for the field '"'Arguments'"' returned nothing (undefined)."}'
+}
+
+@test "JSONata: Step Functions' functions, and no \$eval" {
+	def '{"QueryLanguage":"JSONata","StartAt":"A","States":{"A":{"Type":"Pass","Output":{"hash":"{% $hash(\"abc\", \"SHA-256\") %}","partition":"{% $partition([1,2,3], 2) %}","range":"{% $range(0, 10, 3) %}","one":"{% $range(1, 9, 9) %}","parse":"{% $parse(\"{\\\"a\\\":[1]}\") %}","seeded":"{% $random(7) = $random(7) %}","random":"{% $random() >= 0 and $random() < 1 %}","uuid":"{% $length($uuid()) %}"},"End":true}}}'
+	run -0 sfnj '.output' "$BATS_TEST_TMPDIR/def.json" <<<'{}'
+	assert_output '"{\"hash\":\"ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad\",\"partition\":[[1,2],[3]],\"range\":[0,3,6,9],\"one\":1,\"parse\":{\"a\":[1]},\"seeded\":true,\"random\":true,\"uuid\":36}"'
+	def '{"QueryLanguage":"JSONata","StartAt":"A","States":{"A":{"Type":"Pass","Output":"{% $eval(\"1\") %}","End":true}}}'
+	run -1 --separate-stderr sfnj '.cause' "$BATS_TEST_TMPDIR/def.json" <<<'{}'
+	assert_output "\"An error occurred while executing the state 'A' (entered at the event id #2). The JSONata expression '\$eval(\\\"1\\\")' specified for the field 'Output' threw an error during evaluation. T1006: Attempted to invoke a non-function\""
+}
+
+@test "--history: assignedVariables on state exits, EvaluationFailed before the failure" {
+	sfn-run -H "$BATS_TEST_TMPDIR/h" \
+	    -t arn:aws:lambda:us-east-1:123456789012:function:echo=cat \
+	    "$F/jsonata.asl.json" <<<'{"n":2}' > /dev/null 2>&1 || :
+	run -0 jq -c 'select(.stateExitedEventDetails.assignedVariables) |
+	    [.type, .stateExitedEventDetails.assignedVariables,
+	    .stateExitedEventDetails.assignedVariablesDetails]' "$BATS_TEST_TMPDIR/h"
+	assert_output - <<'EOF2'
+["PassStateExited",{"n":"2"},{"truncated":false}]
+["TaskStateExited",{"last":"4"},{"truncated":false}]
+EOF2
+	def '{"QueryLanguage":"JSONata","StartAt":"A","States":{"A":{"Type":"Pass","Output":{"a":"{% $states.input.x %}"},"End":true}}}'
+	run -1 sfn-run -H "$BATS_TEST_TMPDIR/h2" -o /dev/null "$BATS_TEST_TMPDIR/def.json" <<<'{}'
+	run -0 jq -c '[.id, .previousEventId, .type, .evaluationFailedEventDetails.location]' "$BATS_TEST_TMPDIR/h2"
+	assert_output - <<'EOF2'
+[1,0,"ExecutionStarted",null]
+[2,1,"PassStateEntered",null]
+[3,2,"EvaluationFailed","Output/a"]
+[4,3,"ExecutionFailed",null]
+EOF2
+}
+
+@test "JSONata machines: --dot, a mock configuration, Wait on the virtual clock" {
+	run -0 bash -c "sfn-run --dot '$F/jsonata.asl.json' | grep -e '-> \"Big\"' -e '-> \"Small\"'"
+	assert_output - <<'EOF2'
+  "Pick" -> "Big" [label="rule 1",style=solid];
+  "Pick" -> "Small" [label="Default",style=dashed];
+EOF2
+	cat > "$BATS_TEST_TMPDIR/mock.json" <<'EOF2'
+{"StateMachines":{"jsonata":{"TestCases":{"Ten":{"Work":"Ten"}}}},
+ "MockedResponses":{"Ten":{"0":{"Return":{"double":10}}}}}
+EOF2
+	run -0 sfnj '.output' -m "$BATS_TEST_TMPDIR/mock.json" --test-case Ten \
+	    "$F/jsonata.asl.json" <<<'{"n":2}'
+	assert_output '"{\"squares\":[3,6],\"size\":\"big\"}"'
+	def '{"QueryLanguage":"JSONata","StartAt":"W","States":{"W":{"Type":"Wait","Seconds":"{% $states.input.s * 60 %}","Output":"{% $states.input.s %}","End":true}}}'
+	run -0 sfnj '[.startDate, .stopDate, .output]' --clock=virtual "$BATS_TEST_TMPDIR/def.json" <<<'{"s":90}'
+	assert_output '["2024-01-01T12:00:00.000Z","2024-01-01T13:30:00.000Z","90"]'
 }
 
 @test "--check validates only; usage errors are exit 2" {
@@ -563,6 +701,27 @@ EOF
 	run -1 --separate-stderr sfnj "$BRIEF" --s3-dir "$BATS_TEST_TMPDIR/s3" "$F/reader.asl.json" \
 	    <<<'{"key":"in/none.csv","max":10}'
 	assert_output '["FAILED",null,"States.ItemReaderFailed","An error occurred while executing the state '"'Read'"' (entered at the event id #2). cannot read '"$BATS_TEST_TMPDIR"'/s3/orders/in/none.csv: No such file or directory"]'
+}
+
+@test "JSONata: ItemReader Arguments and MaxItems, ItemBatcher, ResultWriter Arguments" {
+	cp -r "$F/s3" "$BATS_TEST_TMPDIR/s3"
+	def '{"QueryLanguage":"JSONata","StartAt":"Read","States":{"Read":{"Type":"Map",
+	 "ItemReader":{"Resource":"arn:aws:states:::s3:getObject","Arguments":{"Bucket":"orders","Key":"{% $states.input.key %}"},
+	   "ReaderConfig":{"InputType":"JSON","MaxItems":"{% $states.input.max %}"}},
+	 "ItemBatcher":{"MaxItemsPerBatch":"{% $states.input.per %}","BatchInput":{"n":"{% $states.input.max %}"}},
+	 "ItemProcessor":{"ProcessorConfig":{"Mode":"DISTRIBUTED","ExecutionType":"STANDARD"},"StartAt":"P","States":{"P":{"Type":"Pass","End":true}}},
+	 "ResultWriter":{"Resource":"arn:aws:states:::s3:putObject","Arguments":{"Bucket":"results","Prefix":"{% \"runs\" %}"}},
+	 "Output":"{% $states.result.ResultWriterDetails.Bucket %}","End":true}}}'
+	run -0 sfnj '.output' --s3-dir "$BATS_TEST_TMPDIR/s3" "$BATS_TEST_TMPDIR/def.json" \
+	    <<<'{"key":"in/lines.json","max":3,"per":2}'
+	assert_output '"\"results\""'
+	run -0 bash -c "jq -c '[.[] | .Output | fromjson]' '$BATS_TEST_TMPDIR'/s3/results/runs/*/SUCCEEDED_0.json"
+	assert_output '[{"n":3,"Items":[{"id":"a"},{"id":"b"}]},{"n":3,"Items":[{"id":"c"}]}]'
+	run -1 --separate-stderr sfnj '.cause' --s3-dir "$BATS_TEST_TMPDIR/s3" "$BATS_TEST_TMPDIR/def.json" \
+	    <<<'{"max":3,"per":2}'
+	assert_output "\"An error occurred while executing the state 'Read' (entered at the event id #2). The JSONata expression '\$states.input.key' specified for the field 'ItemReader/Arguments/Key' returned nothing (undefined).\""
+	bad '{"QueryLanguage":"JSONata","StartAt":"M","States":{"M":{"Type":"Map","ItemBatcher":{"MaxItemsPerBatchPath":"$.n"},"ItemProcessor":{"StartAt":"P","States":{"P":{"Type":"Pass","End":true}}},"End":true}}}' \
+	    "state 'M': ItemBatcher: unknown field 'MaxItemsPerBatchPath'"
 }
 
 @test "ItemReader: JSON, JSONL, listObjectsV2, MaxItems" {

@@ -159,7 +159,8 @@ summary() {
 	topic=$(wc -l < "$out/queues/Orders.ndjson")
 	replays=$(wc -l < "$out/queues/OrdersReplayQueue.ndjson")
 	runs=$(wc -l < "$out/executions.ndjson")
-	statuses=$(grep -o '"status":"[A-Z_]*"' "$out/executions.ndjson" |
+	statuses=$(LC_ALL=C grep -o '"status":"[A-Z_]*"' \
+	    "$out/executions.ndjson" |
 	    sort | uniq -c | awk '{ sub(/"status":/, ""); gsub(/"/, "")
 	    printf "%s%d %s", NR == 1 ? ": " : ", ", $1, $2 }')
 	printf '%-18s %-40s %s\n' \
@@ -181,9 +182,12 @@ summary() {
 	[ "$inventory" != 0 ] || return 0
 	printf '\n/aws/events/inventory:\n'
 	# (only lines that end in a blank are edited: sed's search for
-	# "[[:blank:]]*$" on every line was most of the demo's CPU time)
+	# "[[:blank:]]*$" on every line was most of the demo's CPU time; in
+	# the C locale it costs a sixth of what it does in a UTF-8 one, and
+	# bytes of other characters pass through as they are)
 	cwlog-tail --store "$store" --since 0 --format json \
-	    /aws/events/inventory | sed '/[[:blank:]]$/s/[[:blank:]]*$//'
+	    /aws/events/inventory |
+	    LC_ALL=C sed '/[[:blank:]]$/s/[[:blank:]]*$//'
 	[ "${PIPESTATUS[0]}" = 0 ]
 }
 

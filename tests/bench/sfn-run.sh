@@ -1,6 +1,9 @@
 #!/bin/sh
 # sfn-run benchmark: a 5-state Pass/Choice machine over 10,000 inputs,
-# executions per second side by side with the local-sfn CLI of the npm
+# in JSONPath mode and in JSONata mode (the same machine with Output and
+# Condition expressions, giving the same outputs; target: at least half
+# the JSONPath machine's executions/s), executions per second side by
+# side with the local-sfn CLI of the npm
 # package aws-local-stepfunctions (installed into a temporary folder when
 # npm is available), start-up time, and peak memory against the number of
 # executions.  Medians of hyperfine runs; ratios against the peer measured
@@ -13,6 +16,7 @@ ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 BIN=${EDAKIT_BIN:-$ROOT/build/bin}
 RUNS=${1:-5}
 DEF=$ROOT/tests/fixtures/sfn-run/bench.asl.json
+JDEF=$ROOT/tests/fixtures/sfn-run/bench-jsonata.asl.json
 TMP=$(mktemp -d)
 trap 'rm -rf "$TMP"' EXIT INT TERM
 
@@ -42,6 +46,13 @@ hf -w 1 -r "$RUNS" --export-json "$TMP/sfn.json" \
 ours=$(median "$TMP/sfn.json")
 echo "sfn-run:    10000 executions, median $(printf '%.3f' "$ours") s," \
     "$(jq -n "10000 / $ours | floor") executions/s"
+
+hf -w 1 -r "$RUNS" --export-json "$TMP/jsonata.json" \
+    "$BIN/sfn-run $JDEF < $TMP/in10k.ndjson > /dev/null"
+jn=$(median "$TMP/jsonata.json")
+echo "sfn-run:    the same machine in JSONata mode, median" \
+    "$(printf '%.3f' "$jn") s, $(jq -n "10000 / $jn | floor") executions/s," \
+    "$(jq -n "$ours / $jn * 100 | round / 100")x the JSONPath machine's"
 
 hf -w 3 -r 30 --export-json "$TMP/start.json" \
     "$BIN/sfn-run $DEF < $TMP/in1.ndjson > /dev/null"

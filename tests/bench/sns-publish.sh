@@ -14,6 +14,13 @@
 # messages/s (sns-publish / ebus-match, from CPU time user+sys) is taken
 # pair by pair and the median printed.  Target: >= 0.8.
 # Needs: python3, GNU time.
+#
+# Measured on a shared 2-core machine, 100,000 messages, 5 pairs:
+# x0.81 (sns-publish 130,000 msg/s, ebus-match 159,000 ev/s); x0.24
+# before Publish requests were read over their bytes.  What is left of
+# sns-publish's time: the queue copies' MD5OfBody 38% (ebus-match
+# spends 53% of its own there), JSON quoting 9%, the copies' ids 6%,
+# reading the request 12%, writing 5%.
 set -eu
 
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)

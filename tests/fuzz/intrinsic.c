@@ -30,7 +30,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	}
 	(void)ifn_is_call(text);
 	if ((f = ifn_compile(text, err)) != NULL) {
-		jv_free(ifn_eval(f, in, in, &e));
+		jv_free(ifn_eval(f, in, in, jv_invalid(), &e));
 		asl_error_free(&e);
 		ifn_free(f);
 	}

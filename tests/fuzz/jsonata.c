@@ -34,7 +34,7 @@ static int
 run(const struct jn_expr *e, struct jn_value *in, struct jn_arena *a,
     struct sbuf *b)
 {
-	struct jn_limits lim = { 200, 500 };
+	struct jn_limits lim = { 200, 500, 0 };
 	struct jn_error err;
 	struct jn_value *res;
 

@@ -6,7 +6,7 @@ and input as the exact bytes of the corpus line.
     conformance.py eventbridge CORPUS OUTDIR
     conformance.py stepfunctions CORPUS OUTDIR
     conformance.py sns CORPUS OUTDIR
-    conformance.py sfn-verdicts AREADIR EXCEPTIONS [--refused]
+    conformance.py sfn-verdicts AREADIR EXCEPTIONS
 
 Why not json.loads + json.dumps (or jq): both rewrite numbers (300.0,
 1e2, long integers) and drop duplicated keys, which are exactly what some
@@ -25,8 +25,8 @@ of line NNNN:
                  (one "RESOURCE=HANDLER" per line) and the handlers
 sfn-verdicts reads each Step Functions case directory after the run
 (rc, stdout, history) and prints a summary and every failure with its
-diff, and writes AREADIR/totals ("PASS CASES UNSUPPORTED"); exit 1 when
-some case failed.
+diff, and writes AREADIR/totals ("PASS CASES"); exit 1 when some case
+failed.
 """
 
 import difflib
@@ -381,12 +381,9 @@ def stream(s):
         yield v
 
 
-def sfn_verdict(d, refused):
+def sfn_verdict(d):
     """(verdict, expected, got) of one case directory after its run."""
-    rc = int(read(os.path.join(d, "rc")))
     expect = json.loads(read(os.path.join(d, "expect.json")))
-    if refused:
-        return ("unsupported" if rc == 3 else "not-refused"), None, None
     try:
         got = json.loads(read(os.path.join(d, "stdout")))
     except ValueError:
@@ -411,25 +408,23 @@ def sfn_verdict(d, refused):
     if not same(want, have):
         return "differs", want, have
     if expect.get("cause") is not None and got.get("cause") != expect["cause"]:
-        return "pass-cause-differs", None, None
+        return ("cause-differs", {"cause": expect["cause"]},
+                {"cause": got.get("cause")})
     return "pass", None, None
 
 
-def sfn_verdicts(areadir, refused, exceptions):
+def sfn_verdicts(areadir, exceptions):
     """Print the area's summary and its failures; 0 when none failed."""
-    tally = {"pass": 0, "unsupported": 0, "causes": 0, "exact_cause": 0,
+    tally = {"pass": 0, "causes": 0, "exact_cause": 0,
              "histories": 0, "same_history": 0}
     failed = 0
     cases = sorted(c for c in os.listdir(areadir) if c.isdigit())
     for c in cases:
         d = os.path.join(areadir, c)
         name = read(os.path.join(d, "name"))
-        v, want, have = sfn_verdict(d, refused)
-        if v in ("pass", "pass-cause-differs"):
+        v, want, have = sfn_verdict(d)
+        if v == "pass":
             tally["pass"] += 1
-        elif v == "unsupported":
-            tally["unsupported"] += 1
-            continue
         expect = json.loads(read(os.path.join(d, "expect.json")))
         if expect.get("cause") is not None:
             tally["causes"] += 1
@@ -440,7 +435,7 @@ def sfn_verdicts(areadir, refused, exceptions):
             got = "".join(e["type"] + "\n" for e in
                           stream(read(os.path.join(d, "history"))))
             tally["same_history"] += got == types
-        if v in ("pass", "pass-cause-differs"):
+        if v == "pass":
             continue
         if name in exceptions:
             print("# exception: %s: %s" % (name, exceptions[name]))
@@ -454,13 +449,13 @@ def sfn_verdicts(areadir, refused, exceptions):
         err = read(os.path.join(d, "stderr")).strip()
         if err:
             print("  stderr: " + err.replace("\n", "\n          "))
-    print("# %s: %d/%d pass, %d not yet supported; AWS cause text %d/%d;"
+    print("# %s: %d/%d pass; AWS cause text %d/%d;"
           " history event types as on AWS %d/%d"
           % (os.path.basename(areadir), tally["pass"], len(cases),
-             tally["unsupported"], tally["exact_cause"], tally["causes"],
+             tally["exact_cause"], tally["causes"],
              tally["same_history"], tally["histories"]))
-    write(os.path.join(areadir, "totals"), "%d %d %d\n" % (
-        tally["pass"], len(cases), tally["unsupported"]))
+    write(os.path.join(areadir, "totals"), "%d %d\n" % (
+        tally["pass"], len(cases)))
     return 1 if failed else 0
 
 
@@ -471,15 +466,15 @@ def main(argv):
         sns(argv[2], argv[3])
     elif len(argv) == 4 and argv[1] == "stepfunctions":
         stepfunctions(argv[2], argv[3])
-    elif len(argv) in (4, 5) and argv[1] == "sfn-verdicts":
-        # sfn-verdicts AREADIR EXCEPTIONS [--refused]: EXCEPTIONS holds
+    elif len(argv) == 4 and argv[1] == "sfn-verdicts":
+        # sfn-verdicts AREADIR EXCEPTIONS: EXCEPTIONS holds
         # NAME<TAB>REASON lines
         with open(argv[3], encoding="utf-8") as fp:
             exc = dict(l.rstrip("\n").split("\t", 1) for l in fp if l.strip())
-        return sfn_verdicts(argv[2], argv[4:] == ["--refused"], exc)
+        return sfn_verdicts(argv[2], exc)
     else:
         sys.exit("usage: conformance.py eventbridge|stepfunctions|sns CORPUS "
-                 "OUTDIR | sfn-verdicts AREADIR EXCEPTIONS [--refused]")
+                 "OUTDIR | sfn-verdicts AREADIR EXCEPTIONS")
     return 0
 
 
