@@ -250,7 +250,10 @@ nud(struct parser *p, struct jn_token *t)
 		n = node(p, N_VARIABLE, t);
 		/* resolved once here; a binding of the name still wins */
 		n->builtin = jn_builtin_value(p->a, t->s, t->len, 0);
-		n->builtin_sfn = jn_builtin_value(p->a, t->s, t->len, 1);
+		n->builtin_sfn = n->builtin;
+		if (n->builtin == NULL || n->builtin->u.fn->bi->set != JN_SET_ALL)
+			n->builtin_sfn = jn_builtin_value(p->a, t->s, t->len,
+			    1);
 		return n;
 	case T_STRING:
 		n = node(p, N_STRING, t);
