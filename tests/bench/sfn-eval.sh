@@ -8,10 +8,11 @@
 # time and by CPU time (user + system; jsonata-js's includes node's
 # helper threads), which a loaded machine disturbs less.  Not part of
 # make check.  Last figures (5 runs, load 5 to 7 on 2 cores), elapsed
-# and CPU ratios: predicate 11.8x/15.8x, grouping 13.7x/19.4x, lambdas
-# 21.3x/24.3x, strings 15.8x/20.1x, fromMillis 12.5x/17.6x; before the
-# speed work of issue 12, 6.9x/9.1x, 4.6x/5.9x, 8.5x/11.4x, 4.0x/4.2x,
-# 2.5x/3.6x.
+# and CPU ratios, two runs: predicate 11.8x/15.8x and 10.0x/16.5x,
+# grouping 13.7x/19.4x and 11.5x/17.0x, lambdas 21.3x/24.3x and
+# 16.9x/24.2x, strings 15.8x/20.1x and 24.5x/20.3x, fromMillis
+# 12.5x/17.6x and 15.6x/15.1x; before the speed work of issue 12,
+# 6.9x/9.1x, 4.6x/5.9x, 8.5x/11.4x, 4.0x/4.2x, 2.5x/3.6x.
 #
 #	sh tests/bench/sfn-eval.sh [runs] [records]
 set -eu
