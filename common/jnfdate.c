@@ -88,12 +88,23 @@ struct tmx {
 	double	 y;
 	int	 mon, day, hour, min, sec, ms, wday;	/* wday 0 = Sunday */
 	double	 t;
+	int	 nan;	/* outside JavaScript's dates: every field NaN */
 };
+
+/* JavaScript's dates: up to 10^8 days either side of 1970. */
+#define JS_DATE_MAX	8.64e15
 
 static void
 breakdown(double t, struct tmx *x)
 {
 	double days = floor(t / DAY_MS), rem = t - days * DAY_MS;
+
+	memset(x, 0, sizeof(*x));
+	x->t = t;
+	if (!(fabs(t) <= JS_DATE_MAX)) {
+		x->nan = 1;
+		return;
+	}
 
 	civil_from_days(days, &x->y, &x->mon, &x->day);
 	x->hour = (int)(rem / 3600000);
@@ -123,6 +134,8 @@ fragment(const struct tmx *x, char comp)
 {
 	double today, start, week;
 
+	if (x->nan)
+		return NAN;
 	switch (comp) {
 	case 'Y': return x->y;
 	case 'M': return x->mon;
@@ -365,7 +378,10 @@ format_component(struct jn_ctx *c, struct sbuf *b, const struct tmx *x,
 		if (m->component == 'Y' && m->n != -1)
 			v = fmod(v, pow(10, m->n));
 		if (m->names) {
-			if (m->component == 'M' || m->component == 'x')
+			if (x->nan && strchr("MxF", m->component) != NULL)
+				/* jsonata-js's months[NaN], days[NaN] */
+				sbuf_adds(b, "undefined");
+			else if (m->component == 'M' || m->component == 'x')
 				case_names(b, months[(int)v - 1], m->names,
 				    m->wmax);
 			else if (m->component == 'F')

@@ -68,6 +68,14 @@ EOF2
 	[[ "$stderr" == *": D3110 at position "* ]]
 }
 
+@test "\$fromMillis outside JavaScript's dates gives jsonata-js's NaN fields, never a crash" {
+	# (a time of 1.5e59 ms made an out-of-range int: found by fuzzing)
+	run -0 --separate-stderr sfn-eval '[$fromMillis(1.5e59), $fromMillis(8.64e15), $fromMillis(8.64e15, "[Y0001]", "+0100"), $fromMillis(1e16, "[FNn] [MNn] [D1o] [YI] [P] [h]:[m01] [Z] [X]-[W] [E]")]' <<<'{}'
+	assert_output '["0NaN-NaN-NaNTNaN:NaN:NaN.NaNZ","5760-09-13T00:00:00.000Z","0NaN","undefined undefined NaNth  am NaN:NaN +00:00 NaN-NaN ISO"]'
+	run -5 --separate-stderr sfn-eval '$fromMillis(1e16, "[Yw]")' <<<'{}'
+	assert_equal "$stderr" 'sfn-eval: <stdin>:1: U1001 at position 12: Stack overflow error: NaN has no words'
+}
+
 @test "\$now and \$millis take the toolkit's fixed clock under EDAKIT_DETERMINISTIC" {
 	run -0 --separate-stderr sfn-eval -n '[$now(), $now("[Y]-[M01] [H01]:[m01]", "+0530"), $millis()]'
 	assert_output '["2024-01-01T12:00:00.000Z","2024-01 17:30",1704110400000]'
