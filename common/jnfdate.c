@@ -764,7 +764,9 @@ jn_parse_datetime(struct jn_ctx *c, struct jn_value *ts, struct jn_value *pv)
 	if (rx == NULL || !jn_regex_exec(c, rx, ts->u.str.s, ts->u.str.len, 0,
 	    &ov, &ng))
 		return NULL;
+	/* (a field the picture lacks is undefined in JavaScript: not > 0) */
 	memset(have, 0, sizeof(have));
+	memset(val, 0, sizeof(val));
 	for (i = 0; i < np && i < ng; i++) {
 		const struct marker *m = &parts[i];
 		const char *s = ts->u.str.s + ov[2 * (i + 1)];
