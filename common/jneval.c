@@ -50,6 +50,12 @@ jn_throw(struct jn_ctx *c, const char *code, long pos, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(c->err->message, sizeof(c->err->message), fmt, ap);
 	va_end(ap);
+	/*
+	 * The builders' frames are still there to read: after longjmp they
+	 * are gone (jn_eval is the only catcher).
+	 */
+	while (c->nheld > 0)
+		sbuf_free(c->held[--c->nheld]);
 	longjmp(c->jb, 1);
 }
 
@@ -1643,8 +1649,6 @@ jn_eval(const struct jn_expr *e, struct jn_value *input,
 	c.sfn = lim != NULL && lim->sfn;
 	stack_base = &here;
 	if (setjmp(c.jb) != 0) {
-		for (i = 0; i < (size_t)c.nheld; i++)
-			sbuf_free(c.held[i]);
 		stack_base = NULL;
 		*result = NULL;
 		return -1;

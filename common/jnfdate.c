@@ -89,7 +89,11 @@ struct tmx {
 	double	 y;
 	int	 mon, day, hour, min, sec, ms, wday;	/* wday 0 = Sunday */
 	double	 t;
+	int	 nan;	/* outside JavaScript's dates: every field NaN */
 };
+
+/* JavaScript's dates: up to 10^8 days either side of 1970. */
+#define JS_DATE_MAX	8.64e15
 
 static void
 breakdown(double t, struct tmx *x)
@@ -97,7 +101,12 @@ breakdown(double t, struct tmx *x)
 	double days = floor(t / DAY_MS), rem = t - days * DAY_MS;
 	int64_t r, z, y;
 
+	memset(x, 0, sizeof(*x));
 	x->t = t;
+	if (!(fabs(t) <= JS_DATE_MAX)) {
+		x->nan = 1;
+		return;
+	}
 	if (rem == floor(rem) && fabs(rem) < DAY_MS * 2 && fabs(days) < 1e9) {
 		/*
 		 * Whole milliseconds within a million years, the usual case:
@@ -144,6 +153,8 @@ fragment(const struct tmx *x, char comp)
 {
 	double today, start, week;
 
+	if (x->nan)
+		return NAN;
 	switch (comp) {
 	case 'Y': return x->y;
 	case 'M': return x->mon;
@@ -412,7 +423,10 @@ format_component(struct jn_ctx *c, struct sbuf *b, const struct tmx *x,
 		if (m->component == 'Y' && m->n != -1)
 			v = fmod(v, pow(10, m->n));
 		if (m->names) {
-			if (m->component == 'M' || m->component == 'x')
+			if (x->nan && strchr("MxF", m->component) != NULL)
+				/* jsonata-js's months[NaN], days[NaN] */
+				sbuf_adds(b, "undefined");
+			else if (m->component == 'M' || m->component == 'x')
 				case_names(b, months[(int)v - 1], m->names,
 				    m->wmax);
 			else if (m->component == 'F')
@@ -800,7 +814,9 @@ jn_parse_datetime(struct jn_ctx *c, struct jn_value *ts, struct jn_value *pv)
 	if (rx == NULL || !jn_regex_exec(c, rx, ts->u.str.s, ts->u.str.len, 0,
 	    &ov, &ng))
 		return NULL;
+	/* (a field the picture lacks is undefined in JavaScript: not > 0) */
 	memset(have, 0, sizeof(have));
+	memset(val, 0, sizeof(val));
 	for (i = 0; i < np && i < ng; i++) {
 		const struct marker *m = &parts[i];
 		const char *s = ts->u.str.s + ov[2 * (i + 1)];

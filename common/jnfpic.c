@@ -307,12 +307,43 @@ ordinal:
 	}
 }
 
+/*
+ * NaN (the fields of a time outside JavaScript's dates), as jsonata-js
+ * writes it: "NaN" padded to the mandatory digits, "th" when ordinal, no
+ * roman numeral or letters, and no words (jsonata-js recurses without
+ * end there).
+ */
+static void
+pic_nan(struct jn_ctx *c, struct sbuf *b, const struct ipic *f)
+{
+	int i;
+
+	switch (f->primary) {
+	case P_DECIMAL:
+		for (i = 3; i < f->mandatory && i < 300; i++)
+			jn_put_utf8(b, f->zero);
+		sbuf_adds(b, "NaN");
+		if (f->ordinal)
+			sbuf_adds(b, "th");
+		break;
+	case P_WORDS:
+		jn_throw(c, "U1001", c->position, "Stack overflow error: "
+		    "NaN has no words");
+	default:
+		break;
+	}
+}
+
 void
 jn_pic_format(struct jn_ctx *c, struct sbuf *b, double v,
     const struct ipic *f)
 {
 	size_t start;
 
+	if (isnan(v)) {
+		pic_nan(c, b, f);
+		return;
+	}
 	if (v < 0)
 		sbuf_addc(b, '-');
 	start = b->len;

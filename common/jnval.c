@@ -256,11 +256,14 @@ jn_set(struct jn_arena *a, struct jn_value *o, const char *k, size_t klen,
 }
 
 struct jn_value *
-jn_state_input(struct jn_arena *a, struct jn_value *input)
+jn_state_input(struct jn_arena *a, struct jn_value *input,
+    struct jn_value *context)
 {
 	struct jn_value *o = jn_object(a);
 
 	jn_set(a, o, "input", 5, input);
+	if (context != NULL)
+		jn_set(a, o, "context", 7, context);
 	return o;
 }
 

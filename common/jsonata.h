@@ -126,8 +126,12 @@ int	jn_is_function(const struct jn_value *v);
 /* "null", "boolean", "number", "string", "array", "object", "function". */
 const char	*jn_type_name(const struct jn_value *v);
 
-/* The $states object a Step Functions state binds: {"input": INPUT}. */
-struct jn_value	*jn_state_input(struct jn_arena *, struct jn_value *input);
+/*
+ * The $states object a Step Functions state binds: {"input": INPUT},
+ * and "context": CONTEXT unless it is NULL.
+ */
+struct jn_value	*jn_state_input(struct jn_arena *, struct jn_value *input,
+		    struct jn_value *context);
 
 /*
  * Append V as compact JSON.  Functions print as "" as JSON.stringify

@@ -68,6 +68,14 @@ EOF2
 	[[ "$stderr" == *": D3110 at position "* ]]
 }
 
+@test "\$fromMillis outside JavaScript's dates gives jsonata-js's NaN fields, never a crash" {
+	# (a time of 1.5e59 ms made an out-of-range int: found by fuzzing)
+	run -0 --separate-stderr sfn-eval '[$fromMillis(1.5e59), $fromMillis(8.64e15), $fromMillis(8.64e15, "[Y0001]", "+0100"), $fromMillis(1e16, "[FNn] [MNn] [D1o] [YI] [P] [h]:[m01] [Z] [X]-[W] [E]")]' <<<'{}'
+	assert_output '["0NaN-NaN-NaNTNaN:NaN:NaN.NaNZ","5760-09-13T00:00:00.000Z","0NaN","undefined undefined NaNth  am NaN:NaN +00:00 NaN-NaN ISO"]'
+	run -5 --separate-stderr sfn-eval '$fromMillis(1e16, "[Yw]")' <<<'{}'
+	assert_equal "$stderr" 'sfn-eval: <stdin>:1: U1001 at position 12: Stack overflow error: NaN has no words'
+}
+
 @test "\$now and \$millis take the toolkit's fixed clock under EDAKIT_DETERMINISTIC" {
 	run -0 --separate-stderr sfn-eval -n '[$now(), $now("[Y]-[M01] [H01]:[m01]", "+0530"), $millis()]'
 	assert_output '["2024-01-01T12:00:00.000Z","2024-01 17:30",1704110400000]'
@@ -257,4 +265,48 @@ sfn-eval: <stdin>:3: invalid JSON: invalid \u escape at byte 14' ]
 	assert_equal "$stderr" "sfn-eval: <no input>: T1006 at position 11: Attempted to invoke a non-function"
 	run -0 --separate-stderr sfn-eval -n '$eval("1 + 1")'
 	assert_output '2'
+}
+
+@test "-p: a JSONPath state's reference path on each line, variables and \$\$ bound" {
+	printf '%s\n' '{"a":{"b":[1,2,3]},"n":"x"}' '{"a":5}' '{"a":{"b":[]}}' > "$BATS_TEST_TMPDIR/in"
+	run -0 --separate-stderr sfn-eval -p --undefined=U '$.a.b[1]' "$BATS_TEST_TMPDIR/in"
+	assert_output $'2\nU\nU'
+	run -0 --separate-stderr sfn-eval -p '$..b' "$BATS_TEST_TMPDIR/in"
+	assert_output $'[[1,2,3]]\n[]\n[[]]'
+	run -0 --separate-stderr sfn-eval -p -n --var 'limit={"n":10}' '$limit.n'
+	assert_output 10
+	run -0 --separate-stderr sfn-eval -p -n --context '{"Execution":{"Id":"arn:x"}}' '$$.Execution.Id'
+	assert_output '"arn:x"'
+	assert_equal "$stderr" ""
+}
+
+@test "-p: an intrinsic function; its failure is States.IntrinsicFailure for the line (exit 5)" {
+	printf '%s\n' '{"n":"x","l":[1,2]}' '{"l":[]}' 'nope' '{"n":"y","l":[]}' > "$BATS_TEST_TMPDIR/in"
+	run -4 --separate-stderr sfn-eval -p -k "States.Format('n={} l={}', \$.n, \$.l)" "$BATS_TEST_TMPDIR/in"
+	assert_output $'"n=x l=[1, 2]"\n"n=y l=[]"'
+	assert_equal "$stderr" "sfn-eval: $BATS_TEST_TMPDIR/in:2: States.Runtime: Invalid path '\$.n' : No results for path: \$['n']
+sfn-eval: $BATS_TEST_TMPDIR/in:3: invalid JSON: Invalid literal at EOF at line 1, column 4"
+	run -5 --separate-stderr sfn-eval -p -n --var x=1 "States.StringToJson('{')"
+	assert_output ""
+	assert_equal "$stderr" "sfn-eval: <no input>: States.IntrinsicFailure: Invalid arguments in States.StringToJson: the argument is not valid JSON"
+	run -0 --separate-stderr sfn-eval -p -n --var x=40 'States.MathAdd($x, 2)'
+	assert_output 42
+}
+
+@test "-p: a path or call that does not compile is exit 3; bad --var and --context are exit 2" {
+	run -3 --separate-stderr sfn-eval -p '$.a[' /dev/null
+	assert_equal "$stderr" "sfn-eval: expression: unexpected character in brackets at end of path"
+	run -3 --separate-stderr sfn-eval -p 'States.Nope(1)' /dev/null
+	assert_equal "$stderr" "sfn-eval: expression: unknown intrinsic function 'States.Nope'"
+	run -2 --separate-stderr sfn-eval -p --var 'x={' -n '$x'
+	assert_equal "$stderr" "sfn-eval: invalid --var 'x': Unfinished JSON term at EOF at line 1, column 1 (while parsing '{')"
+	run -2 --separate-stderr sfn-eval -p --context '[' -n '$$'
+	assert_equal "$stderr" "sfn-eval: invalid --context: Unfinished JSON term at EOF at line 1, column 1 (while parsing '[')"
+}
+
+@test "--context binds \$states.context in JSONata mode" {
+	run -0 --separate-stderr sfn-eval --context '{"Execution":{"Name":"e1"},"State":{"Name":"S"}}' '$states.context.Execution.Name & "/" & $states.context.State.Name & "/" & $states.input.k' <<<'{"k":"v"}'
+	assert_output '"e1/S/v"'
+	run -2 --separate-stderr sfn-eval --context '{' '1' </dev/null
+	assert_equal "${stderr%%:*}" "sfn-eval"
 }
