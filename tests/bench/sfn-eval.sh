@@ -7,11 +7,12 @@
 # hyperfine runs; each ratio is measured in the same run, by elapsed
 # time and by CPU time (user + system; jsonata-js's includes node's
 # helper threads), which a loaded machine disturbs less.  Not part of
-# make check.  Last figures (5 runs, load 5 to 7 on 2 cores), elapsed
-# and CPU ratios, two runs: predicate 11.8x/15.8x and 10.0x/16.5x,
-# grouping 13.7x/19.4x and 11.5x/17.0x, lambdas 21.3x/24.3x and
-# 16.9x/24.2x, strings 15.8x/20.1x and 24.5x/20.3x, fromMillis
-# 12.5x/17.6x and 15.6x/15.1x; before the speed work of issue 12,
+# make check.  Last figures (5 runs each, load 5 to 7 on 2 cores),
+# elapsed/CPU ratios of three runs: predicate 11.8x/15.8x, 10.0x/16.5x,
+# 9.1x/14.9x; grouping 13.7x/19.4x, 11.5x/17.0x, 13.6x/17.4x; lambdas
+# 21.3x/24.3x, 16.9x/24.2x, 15.3x/22.7x; strings 15.8x/20.1x,
+# 24.5x/20.3x, 14.1x/18.0x; fromMillis 12.5x/17.6x, 15.6x/15.1x,
+# 11.1x/15.5x.  Before the speed work of issue 12, in the same order:
 # 6.9x/9.1x, 4.6x/5.9x, 8.5x/11.4x, 4.0x/4.2x, 2.5x/3.6x.
 #
 #	sh tests/bench/sfn-eval.sh [runs] [records]
