@@ -444,22 +444,6 @@ wrong_type(struct step *st, const struct asl_tmpl *t, const char *want,
 	return R_ERR;
 }
 
-/* V (borrowed) as a value in A, through its JSON text. */
-static struct jn_value *
-to_jn(struct jn_arena *a, jv v)
-{
-	struct jn_value *r = NULL;
-	char msg[200];
-	jv t = jtext(v);
-
-	if (jn_parse_json(a, jv_string_value(t),
-	    (size_t)jv_string_length_bytes(jv_copy(t)), &r, msg,
-	    sizeof(msg)) < 0)
-		r = NULL;
-	jv_free(t);
-	return r;
-}
-
 /*
  * Evaluate the expression of T with $states (its context from CTX when
  * that is an object) and every variable bound, and Step Functions'
@@ -492,14 +476,14 @@ jexpr_eval(struct step *st, const struct asl_tmpl *t, jv ctx,
 		/* The array keeps the name's storage alive. */
 		keys = jv_array_append(keys, jv_copy(k));
 		b[nb].name = jv_string_value(k);
-		b[nb++].value = to_jn(a, v);
+		b[nb++].value = jn_from_jv(a, v);
 		jv_free(k);
 		jv_free(v);
 	}
 	b[nb].name = "states";
-	b[nb++].value = to_jn(a, states);
+	b[nb++].value = jn_from_jv(a, states);
 	in = jv_object_get(jv_copy(states), jv_string("input"));
-	input = to_jn(a, in);
+	input = jn_from_jv(a, in);
 	jv_free(in);
 	memset(&lim, 0, sizeof(lim));
 	lim.sfn = 1;

@@ -52,6 +52,9 @@
 #ifndef JSONATA_H
 #define JSONATA_H
 #include <stddef.h>
+
+#include <jv.h>
+
 #include "sbuf.h"
 
 struct jn_expr;
@@ -125,6 +128,12 @@ int	jn_is_function(const struct jn_value *v);
 
 /* "null", "boolean", "number", "string", "array", "object", "function". */
 const char	*jn_type_name(const struct jn_value *v);
+
+/*
+ * V (a libjq value, borrowed) as a value in the arena (common/jnjv.c),
+ * for sfn-run; NULL for an invalid one.
+ */
+struct jn_value	*jn_from_jv(struct jn_arena *, jv v);
 
 /*
  * The $states object a Step Functions state binds: {"input": INPUT},
