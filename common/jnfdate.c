@@ -473,6 +473,39 @@ format_component(struct jn_ctx *c, struct sbuf *b, const struct tmx *x,
 		sbuf_adds(b, "ISO");
 }
 
+/*
+ * JavaScript's parseInt(s) of a time zone such as "+0130": blanks, a
+ * sign, digits (hexadecimal after 0x) up to the first other character;
+ * NaN without digits.
+ */
+static double
+parse_int_js(const char *s, size_t n)
+{
+	const char *end = s + n;
+	double v = 0, sign = 1;
+	int base = 10, any = 0, d;
+
+	while (s < end && strchr(" \t\n\v\f\r", *s) != NULL && *s != '\0')
+		s++;
+	if (s < end && (*s == '+' || *s == '-'))
+		sign = *s++ == '-' ? -1 : 1;
+	if (end - s > 2 && s[0] == '0' && (s[1] == 'x' || s[1] == 'X') &&
+	    isxdigit((unsigned char)s[2])) {
+		base = 16;
+		s += 2;
+	}
+	for (; s < end; s++, any = 1) {
+		if (isdigit((unsigned char)*s))
+			d = *s - '0';
+		else if (base == 16 && isxdigit((unsigned char)*s))
+			d = tolower((unsigned char)*s) - 'a' + 10;
+		else
+			break;
+		v = v * base + d;
+	}
+	return any ? sign * v : NAN;
+}
+
 struct jn_value *
 fn_from_millis(struct jn_ctx *c, struct jn_value **a, size_t n,
     struct jn_value *in)
@@ -496,19 +529,25 @@ fn_from_millis(struct jn_ctx *c, struct jn_value **a, size_t n,
 		plen = a[1]->u.str.len;
 	}
 	if (n > 2 && a[2] != NULL) {
-		/* parseInt("+hhmm") */
-		off = strtod(jn_strndup(c->arena, a[2]->u.str.s,
-		    a[2]->u.str.len), NULL);
-		off = trunc(off);
-		oh = (int)floor(off / 100);
-		om = (int)fmod(off, 100);
-	}
+		/*
+		 * parseInt("+hhmm").  An offset without digits makes every
+		 * field NaN in jsonata-js, as does one of more hours than
+		 * its dates have (they go no further than 2.4e9 hours).
+		 */
+		off = parse_int_js(a[2]->u.str.s, a[2]->u.str.len);
+		if (!(fabs(off) < 1e11))
+			off = NAN;
+		oh = isnan(off) ? 0 : (int)floor(off / 100);
+		om = isnan(off) ? 0 : (int)fmod(off, 100);
+	} else
+		off = 0;
 	if (n > 1 && a[1] != NULL && a[1]->u.str.datepic != NULL) {
 		parts = a[1]->u.str.datepic->parts;
 		np = a[1]->u.str.datepic->np;
 	} else
 		np = analyse_picture(c, pic, plen, own);
-	breakdown(a[0]->u.num.d + (60.0 * oh + om) * 60000, &x);
+	breakdown(isnan(off) ? NAN : a[0]->u.num.d + (60.0 * oh + om) * 60000,
+	    &x);
 	jn_hold(c, &b);
 	for (i = 0; i < np; i++) {
 		if (parts[i].literal)

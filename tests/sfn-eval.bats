@@ -74,6 +74,10 @@ EOF2
 	assert_output '["0NaN-NaN-NaNTNaN:NaN:NaN.NaNZ","5760-09-13T00:00:00.000Z","0NaN","undefined undefined NaNth  am NaN:NaN +00:00 NaN-NaN ISO"]'
 	run -5 --separate-stderr sfn-eval '$fromMillis(1e16, "[Yw]")' <<<'{}'
 	assert_equal "$stderr" 'sfn-eval: <stdin>:1: U1001 at position 12: Stack overflow error: NaN has no words'
+	# the zone is parseInt's: "+8e90" is 8 minutes (it was 8e90: found
+	# by fuzzing), hexadecimal after 0x; none or too many hours is NaN
+	run -0 --separate-stderr sfn-eval '[$fromMillis(1531310400000, "[H]:[m] [Z]", "+8e90"), $fromMillis(1531310400000, "[H]:[m] [Z]", " -0130xyz"), $fromMillis(1531310400000, "[H]:[m] [Z]", "0x1g"), $fromMillis(1531310400000, "[H]:[m]", "x"), $fromMillis(1531310400000, "[H]:[m]", "99999999999999999999")]' <<<'{}'
+	assert_output '["12:08 +00:08","9:30 -02:30","12:01 +00:01","NaN:NaN","NaN:NaN"]'
 }
 
 @test "\$now and \$millis take the toolkit's fixed clock under EDAKIT_DETERMINISTIC" {
