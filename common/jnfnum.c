@@ -162,10 +162,13 @@ struct jn_value *
 fn_round(struct jn_ctx *c, struct jn_value **a, size_t n,
     struct jn_value *in)
 {
+	double p = n > 1 && a[1] != NULL ? a[1]->u.num.d : 0;
+
 	if (a[0] == NULL)
 		return NULL;
-	return num(c, jn_round(a[0]->u.num.d, n > 1 && a[1] != NULL ?
-	    (int)a[1]->u.num.d : 0));
+	/* past 1000 places every double rounds to 0 or overflows to NaN */
+	p = p > 1000 ? 1000 : p < -1000 ? -1000 : p;
+	return num(c, jn_round(a[0]->u.num.d, (int)p));
 }
 
 struct jn_value *

@@ -353,6 +353,10 @@ jn_pic_format(struct jn_ctx *c, struct sbuf *b, double v,
 		letters(b, v, f->tcase == C_UPPER ? 'A' : 'a');
 		break;
 	case P_ROMAN:
+		/* an "m" a thousand: jsonata-js would write forever */
+		if (v >= 1e10)
+			jn_throw(c, "D3000", c->position, "Roman numerals of %g "
+			    "would be too long", v);
 		roman(b, v);
 		set_case(b, start, f->tcase);
 		break;

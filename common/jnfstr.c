@@ -246,12 +246,12 @@ fn_pad(struct jn_ctx *c, struct jn_value **a, size_t n,
 	}
 	w = trunc(a[1]->u.num.d);
 	len = codepoints(c, S(a[0]), N(a[0]), &off);
+	if (fabs(w) - (double)len > 10000000)
+		jn_throw(c, "D3000", c->position, "$pad: the width is too "
+		    "large");
 	pad = (long)fabs(w) - (long)len;
 	if (pad <= 0)
 		return a[0];
-	if (pad > 10000000)
-		jn_throw(c, "D3000", c->position, "$pad: the width is too "
-		    "large");
 	pcount = codepoints(c, pc, pn, &poff);
 	if (w < 0)
 		for (k = 0; k < (size_t)pad; k++) {

@@ -119,6 +119,16 @@ EOF2
 	assert_output '[]'
 }
 
+@test "huge numbers where a function wants a count: jsonata-js's result or a located error" {
+	# (these overflowed an integer conversion, or wrote forever)
+	run -0 --separate-stderr sfn-eval '[$round(1, 1e300), $round(1.5, -1e300), $round(1, -400), $round(1234.5678, -2)]' <<<'{}'
+	assert_output '[null,0,0,1200]'
+	run -5 --separate-stderr sfn-eval '$pad("ab", -1e300)' <<<'{}'
+	assert_equal "$stderr" 'sfn-eval: <stdin>:1: D3000 at position 5: $pad: the width is too large'
+	run -5 --separate-stderr sfn-eval '$formatInteger(1e300, "I")' <<<'{}'
+	assert_equal "$stderr" 'sfn-eval: <stdin>:1: D3000 at position 15: Roman numerals of 1e+300 would be too long'
+}
+
 @test "the parent operator reaches the object a step came from" {
 	run -0 --separate-stderr sfn-eval 'Order.Product.{ "order": %.OrderID, "sku": SKU }' <<<'{"Order":[{"OrderID":"o1","Product":[{"SKU":"a"},{"SKU":"b"}]},{"OrderID":"o2","Product":{"SKU":"c"}}]}'
 	assert_output '[{"order":"o1","sku":"a"},{"order":"o1","sku":"b"},{"order":"o2","sku":"c"}]'
