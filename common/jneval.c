@@ -393,6 +393,20 @@ all_numbers(const struct jn_value *v)
 	return 1;
 }
 
+/*
+ * The item a number selects among N: floored, from the end when
+ * negative; -1 when there is none (infinities and 1e300 included, which
+ * no long holds).
+ */
+static long
+index_of(double d, long n)
+{
+	d = floor(d);
+	if (d < 0)
+		d += (double)n;
+	return d >= 0 && d < (double)n ? (long)d : -1;
+}
+
 /* A predicate: a number (or numbers) index, anything else filters. */
 static struct jn_value *
 filter(struct jn_ctx *c, struct jn_node *pred, struct jn_value *in,
@@ -409,9 +423,7 @@ filter(struct jn_ctx *c, struct jn_node *pred, struct jn_value *in,
 		in = jn_seq_of(c, in);
 	n = in->u.arr.n;
 	if (pred->type == N_NUMBER) {
-		idx = (long)floor(pred->num);
-		if (idx < 0)
-			idx += n;
+		idx = index_of(pred->num, n);
 		if (idx >= 0 && idx < n && (item = in->u.arr.v[idx]) != NULL) {
 			if (item->kind == JN_ARRAY)
 				return item;
@@ -428,14 +440,13 @@ filter(struct jn_ctx *c, struct jn_node *pred, struct jn_value *in,
 			e = env_tuple(c, env, item);
 		}
 		res = eval(c, pred, ctx, e);
-		if (res != NULL && res->kind == JN_NUMBER &&
-		    !isnan(res->u.num.d))
+		if (is_number(c, res, pred->position))
 			res = jn_seq_of(c, res);
 		if (all_numbers(res)) {
 			for (j = 0; j < res->u.arr.n; j++) {
-				ii = (long)floor(res->u.arr.v[j]->u.num.d);
-				if (ii < 0)
-					ii += n;
+				/* (an infinity is D1001, as in jsonata-js) */
+				is_number(c, res->u.arr.v[j], pred->position);
+				ii = index_of(res->u.arr.v[j]->u.num.d, n);
 				if (ii == (long)i)
 					jn_push(c->arena, r, item);
 			}

@@ -5,6 +5,7 @@
  * code points (Array.from), $match's index counts UTF-16 units.
  */
 #include <ctype.h>
+#include <limits.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -421,7 +422,7 @@ limit_arg(struct jn_ctx *c, struct jn_value **a, size_t n, size_t i,
 		jn_throw(c, code, c->position, "%s argument of %s function "
 		    "must evaluate to a positive number",
 		    i == 3 ? "Fourth" : "Third", fname);
-	return (long)a[i]->u.num.d;
+	return a[i]->u.num.d >= LONG_MAX ? LONG_MAX : (long)a[i]->u.num.d;
 }
 
 struct jn_value *
@@ -558,7 +559,8 @@ fn_split(struct jn_ctx *c, struct jn_value **a, size_t n,
 	if (n > 2 && a[2] != NULL && a[2]->u.num.d < 0)
 		jn_throw(c, "D3020", c->position, "Third argument of split "
 		    "function must evaluate to a positive number");
-	lim = n > 2 && a[2] != NULL ? (long)a[2]->u.num.d : -1;
+	lim = n > 2 && a[2] != NULL ? (a[2]->u.num.d >= LONG_MAX ? LONG_MAX :
+	    (long)a[2]->u.num.d) : -1;
 	if (a[1] == NULL) {
 		if (lim == 0)
 			return r;

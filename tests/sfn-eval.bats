@@ -127,6 +127,12 @@ EOF2
 	assert_equal "$stderr" 'sfn-eval: <stdin>:1: D3000 at position 5: $pad: the width is too large'
 	run -5 --separate-stderr sfn-eval '$formatInteger(1e300, "I")' <<<'{}'
 	assert_equal "$stderr" 'sfn-eval: <stdin>:1: D3000 at position 15: Roman numerals of 1e+300 would be too long'
+	# an index past any long selects nothing; an infinite one is D1001
+	# (it overflowed the index: found by fuzzing)
+	run -0 --separate-stderr sfn-eval --undefined=U '[$[1e300], $[-1e300], $[[1e300, 0]]]' <<<'[3,1,4]'
+	assert_output '[3]'
+	run -5 --separate-stderr sfn-eval '$#$pos[$pos/0]' <<<'[3,1,4]'
+	assert_equal "$stderr" 'sfn-eval: <stdin>:1: D1001 at position 12: Number out of range'
 }
 
 @test "the parent operator reaches the object a step came from" {
