@@ -7,13 +7,15 @@
 # hyperfine runs; each ratio is measured in the same run, by elapsed
 # time and by CPU time (user + system; jsonata-js's includes node's
 # helper threads), which a loaded machine disturbs less.  Not part of
-# make check.  Last figures (5 runs each, load 5 to 7 on 2 cores),
-# elapsed/CPU ratios of three runs: predicate 11.8x/15.8x, 10.0x/16.5x,
-# 9.1x/14.9x; grouping 13.7x/19.4x, 11.5x/17.0x, 13.6x/17.4x; lambdas
-# 21.3x/24.3x, 16.9x/24.2x, 15.3x/22.7x; strings 15.8x/20.1x,
-# 24.5x/20.3x, 14.1x/18.0x; fromMillis 12.5x/17.6x, 15.6x/15.1x,
-# 11.1x/15.5x.  Before the speed work of issue 12, in the same order:
-# 6.9x/9.1x, 4.6x/5.9x, 8.5x/11.4x, 4.0x/4.2x, 2.5x/3.6x.
+# make check.  Last figures, elapsed/CPU ratios of three runs (5 runs
+# each, load about 2 on 2 cores, after the fixes of the fuzzing round):
+# predicate 19.4x/17x, 16.6x/16.6x, 16.2x/17.6x; grouping 24.2x/22x,
+# 18.8x/21.2x, 20.8x/18.7x; lambdas 25.7x/22.9x, 26.2x/23.3x,
+# 28.3x/23.3x; strings 22x/20.1x, 20x/19.3x, 25.9x/22.5x; fromMillis
+# 15x/16.1x, 19.3x/16.8x, 16.8x/17x.  Under a load of 5 to 7 the
+# elapsed ratios fell to 9.1x-24.5x (CPU 14.9x-24.3x).  Before the speed
+# work of issue 12, in the same order: 6.9x/9.1x, 4.6x/5.9x, 8.5x/11.4x,
+# 4.0x/4.2x, 2.5x/3.6x.
 #
 #	sh tests/bench/sfn-eval.sh [runs] [records]
 set -eu
