@@ -742,8 +742,15 @@ group(struct jn_ctx *c, struct jn_pair *pairs, size_t np, long pos,
 
 	if (in == NULL || in->kind != JN_ARRAY)
 		in = jn_seq_of(c, in);
-	if (in->u.arr.n == 0)
+	if (in->u.arr.n == 0) {
+		/*
+		 * No tuple to bind from: grouped as undefined is
+		 * (jsonata-js reads a property of undefined and throws a
+		 * TypeError here).
+		 */
 		in = jn_seq_of(c, NULL);
+		reduce = 0;
+	}
 	for (i = 0; i < in->u.arr.n; i++) {
 		item = in->u.arr.v[i];
 		e = reduce ? env_tuple(c, env, item) : env;

@@ -133,6 +133,10 @@ EOF2
 	assert_output '[3]'
 	run -5 --separate-stderr sfn-eval '$#$pos[$pos/0]' <<<'[3,1,4]'
 	assert_equal "$stderr" 'sfn-eval: <stdin>:1: D1001 at position 12: Number out of range'
+	# grouping an empty stream of @ or # tuples: as an undefined input is
+	# grouped (it read a tuple that is not there: found by fuzzing)
+	run -0 --separate-stderr sfn-eval '[nrg@$x{"a": 1}, nrg#$i{"k": $i}, a#$i{"k": $i}]' <<<'{"a":[1,2]}'
+	assert_output '[{"a":1},{},{"k":[0,1]}]'
 }
 
 @test "the parent operator reaches the object a step came from" {
