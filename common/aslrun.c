@@ -459,7 +459,7 @@ jexpr_eval(struct step *st, const struct asl_tmpl *t, jv ctx,
 	struct jn_value *res, *input;
 	struct jn_error jerr;
 	struct sbuf out = SBUF_INIT;
-	jv states = jv_copy(st->states), keys = jv_array(), in, r;
+	jv states = jv_copy(st->states), keys = jv_array(), r;
 	size_t nb = 0;
 	int it;
 
@@ -482,9 +482,7 @@ jexpr_eval(struct step *st, const struct asl_tmpl *t, jv ctx,
 	}
 	b[nb].name = "states";
 	b[nb++].value = jn_from_jv(a, states);
-	in = jv_object_get(jv_copy(states), jv_string("input"));
-	input = jn_from_jv(a, in);
-	jv_free(in);
+	input = jn_member(b[nb - 1].value, "input");
 	memset(&lim, 0, sizeof(lim));
 	lim.sfn = 1;
 	r = jv_invalid();

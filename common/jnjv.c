@@ -6,6 +6,7 @@
  * all a jv holds.
  */
 #include <stddef.h>
+#include <string.h>
 
 #include <jv.h>
 
@@ -56,4 +57,10 @@ jn_from_jv(struct jn_arena *a, jv v)
 	default:
 		return NULL;
 	}
+}
+
+struct jn_value *
+jn_member(const struct jn_value *v, const char *key)
+{
+	return jn_get(v, key, strlen(key));
 }

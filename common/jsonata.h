@@ -135,6 +135,9 @@ const char	*jn_type_name(const struct jn_value *v);
  */
 struct jn_value	*jn_from_jv(struct jn_arena *, jv v);
 
+/* Member KEY of the object V (borrowed), or NULL. */
+struct jn_value	*jn_member(const struct jn_value *v, const char *key);
+
 /*
  * The $states object a Step Functions state binds: {"input": INPUT},
  * and "context": CONTEXT unless it is NULL.
